@@ -1,0 +1,207 @@
+//! The pipeline file (SPEC §3): raw TOML with unknown keys refused, then checked into a
+//! [`Pipeline`]. Paths are relative to the pipeline file's folder.
+
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::ids::is_region_code;
+use crate::model::Scheme;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPipeline {
+    dataset: String,
+    year: i32,
+    output: String,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    schemes: Vec<String>,
+    #[serde(default)]
+    strict: bool,
+    #[serde(default)]
+    fail_on: Vec<String>,
+    #[serde(default)]
+    assumptions: RawAssumptions,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssumptions {
+    wage_growth: Option<f64>,
+    pension_adjustment: Option<f64>,
+    interest_rate: Option<f64>,
+    collection_rate: Option<f64>,
+    mortality: Option<String>,
+}
+
+/// Budget-year assumptions. Defaults and their sources:
+/// - `wage_growth` 0.05 — [R] recent nominal wage growth; set it per province.
+/// - `pension_adjustment` 0.02 — the 2025 national 基本养老金调整 (DOMAIN.md §10.6, [S] S29).
+/// - `interest_rate` 0.015 — [R] one-year deposit-like rate on fund balances.
+/// - `collection_rate` 1.0 — all projected fees collected (征缴率).
+/// - `mortality` "builtin" — see `budget` (not yet built).
+#[derive(Debug, Clone, Serialize)]
+pub struct Assumptions {
+    pub wage_growth: Decimal,
+    pub pension_adjustment: Decimal,
+    pub interest_rate: Decimal,
+    pub collection_rate: Decimal,
+    pub mortality: String,
+}
+
+/// A checked pipeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pipeline {
+    /// As written in the file (the manifest records these, so it does not depend on where
+    /// the checkout lives).
+    pub dataset: String,
+    pub year: i32,
+    pub output: String,
+    pub regions: Vec<String>,
+    pub schemes: Vec<String>,
+    pub strict: bool,
+    pub fail_on: Vec<String>,
+    pub assumptions: Assumptions,
+    #[serde(skip)]
+    pub dataset_path: PathBuf,
+    #[serde(skip)]
+    pub output_path: PathBuf,
+}
+
+/// `fail_on` values (SPEC §3).
+pub const FAIL_ON: [&str; 2] = ["violations", "unreconciled"];
+
+/// Exact decimal of a TOML float through its shortest decimal text (0.05 stays 0.05).
+fn exact(v: f64, key: &str) -> Result<Decimal> {
+    v.to_string().parse::<Decimal>().map_err(|_| Error::Config(format!("assumptions.{key}: {v} is not a decimal")))
+}
+
+fn rate(v: Option<f64>, default: Decimal, key: &str, range: (i64, i64)) -> Result<Decimal> {
+    let d = match v {
+        Some(v) => exact(v, key)?,
+        None => default,
+    };
+    if d < Decimal::from(range.0) || d > Decimal::from(range.1) {
+        return Err(Error::Config(format!("assumptions.{key} = {d} is outside [{}, {}]", range.0, range.1)));
+    }
+    Ok(d)
+}
+
+impl Pipeline {
+    pub fn load(path: &Path) -> Result<Pipeline> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Pipeline::parse(&text, base).map_err(|e| match e {
+            Error::Config(m) => Error::Config(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    pub fn parse(text: &str, base: &Path) -> Result<Pipeline> {
+        let raw: RawPipeline = toml::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        Pipeline::check(raw, base)
+    }
+
+    /// A pipeline from command-line arguments (stage commands without a pipeline file).
+    pub fn from_args(dataset: &Path, year: i32, output: &Path) -> Result<Pipeline> {
+        let raw = RawPipeline {
+            dataset: dataset.to_string_lossy().into_owned(),
+            year,
+            output: output.to_string_lossy().into_owned(),
+            regions: vec![],
+            schemes: vec![],
+            strict: false,
+            fail_on: vec![],
+            assumptions: RawAssumptions::default(),
+        };
+        Pipeline::check(raw, Path::new("."))
+    }
+
+    fn check(raw: RawPipeline, base: &Path) -> Result<Pipeline> {
+        if !(1990..=2200).contains(&raw.year) {
+            return Err(Error::Config(format!("year = {} is not a plausible fiscal year", raw.year)));
+        }
+        for r in &raw.regions {
+            if !is_region_code(r) {
+                return Err(Error::Config(format!("regions: `{r}` is not a GB/T 2260 code")));
+            }
+        }
+        for s in &raw.schemes {
+            if Scheme::from_code(s).is_none() {
+                return Err(Error::Config(format!("schemes: `{s}` is not a scheme code of SPEC §1")));
+            }
+        }
+        for f in &raw.fail_on {
+            if !FAIL_ON.contains(&f.as_str()) {
+                return Err(Error::Config(format!("fail_on: `{f}` is not one of {FAIL_ON:?}")));
+            }
+        }
+        let a = raw.assumptions;
+        let assumptions = Assumptions {
+            wage_growth: rate(a.wage_growth, Decimal::new(5, 2), "wage_growth", (-1, 1))?,
+            pension_adjustment: rate(a.pension_adjustment, Decimal::new(2, 2), "pension_adjustment", (-1, 1))?,
+            interest_rate: rate(a.interest_rate, Decimal::new(15, 3), "interest_rate", (-1, 1))?,
+            collection_rate: rate(a.collection_rate, Decimal::ONE, "collection_rate", (0, 1))?,
+            mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
+        };
+        let mut regions = raw.regions;
+        regions.sort();
+        let mut schemes = raw.schemes;
+        schemes.sort();
+        Ok(Pipeline {
+            dataset_path: base.join(&raw.dataset),
+            output_path: base.join(&raw.output),
+            dataset: raw.dataset,
+            year: raw.year,
+            output: raw.output,
+            regions,
+            schemes,
+            strict: raw.strict,
+            fail_on: raw.fail_on,
+            assumptions,
+        })
+    }
+
+    /// Is this fund inside the pipeline's `regions` / `schemes` filters?
+    pub fn selects(&self, region: &str, scheme: &str) -> bool {
+        (self.regions.is_empty() || self.regions.iter().any(|r| r == region))
+            && (self.schemes.is_empty() || self.schemes.iter().any(|s| s == scheme))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "dataset = \"d\"\nyear = 2025\noutput = \"o\"\n";
+
+    #[test]
+    fn defaults_and_relative_paths() {
+        let p = Pipeline::parse(MIN, Path::new("/x/pipelines")).unwrap();
+        assert_eq!(p.dataset_path, Path::new("/x/pipelines/d"));
+        assert_eq!(p.assumptions.pension_adjustment, Decimal::new(2, 2));
+        assert!(!p.strict);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let e = Pipeline::parse(&format!("{MIN}strcit = true\n"), Path::new(".")).unwrap_err();
+        assert!(e.to_string().contains("strcit"), "{e}");
+        let e = Pipeline::parse(&format!("{MIN}[assumptions]\nwage_grwth = 0.1\n"), Path::new(".")).unwrap_err();
+        assert!(e.to_string().contains("wage_grwth"), "{e}");
+    }
+
+    #[test]
+    fn values_are_checked() {
+        assert!(Pipeline::parse(&format!("{MIN}schemes = [\"999\"]\n"), Path::new(".")).is_err());
+        assert!(Pipeline::parse(&format!("{MIN}regions = [\"4401\"]\n"), Path::new(".")).is_err());
+        assert!(Pipeline::parse(&format!("{MIN}fail_on = [\"typos\"]\n"), Path::new(".")).is_err());
+        assert!(Pipeline::parse(&format!("{MIN}[assumptions]\ncollection_rate = 1.5\n"), Path::new(".")).is_err());
+        let p = Pipeline::parse(&format!("{MIN}[assumptions]\nwage_growth = 0.07\n"), Path::new(".")).unwrap();
+        assert_eq!(p.assumptions.wage_growth, Decimal::new(7, 2)); // exact, not 0.07000000000000001
+    }
+}

@@ -1,0 +1,245 @@
+//! The only module that speaks polars (pinned `=0.55.2`). An upgrade is one reviewed change
+//! here, with the golden tests as its safety net.
+//!
+//! Decision: polars reads and writes every Parquet file (one Arrow implementation in the hot
+//! path). Inputs are read one row group at a time (`Chunk`), so memory is bounded by the row
+//! group size the producer chose, not by the file size; callers run chunks in parallel.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::model::money::decimal_to_fen;
+use crate::model::Fen;
+
+/// The Arrow type of an input column, as sifund sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColType {
+    Utf8,
+    Int32,
+    Date,
+    Decimal { precision: usize, scale: usize },
+    Float,
+    Other(String),
+}
+
+impl std::fmt::Display for ColType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ColType::Utf8 => write!(f, "Utf8"),
+            ColType::Int32 => write!(f, "Int32"),
+            ColType::Date => write!(f, "Date"),
+            ColType::Decimal { precision, scale } => write!(f, "Decimal({precision},{scale})"),
+            ColType::Float => write!(f, "floating point"),
+            ColType::Other(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+fn col_type(dt: &DataType) -> ColType {
+    match dt {
+        DataType::String => ColType::Utf8,
+        DataType::Int32 => ColType::Int32,
+        DataType::Date => ColType::Date,
+        DataType::Decimal(p, s) => ColType::Decimal { precision: *p, scale: *s },
+        DataType::Float32 | DataType::Float64 => ColType::Float,
+        other => ColType::Other(other.to_string()),
+    }
+}
+
+/// What the footer of a Parquet file says: its columns and its row groups.
+pub struct FileInfo {
+    pub columns: Vec<(String, ColType)>,
+    /// `(first row, row count)` of each row group.
+    pub row_groups: Vec<(usize, usize)>,
+    pub rows: usize,
+    metadata: FileMetadataRef,
+}
+
+/// Reads a file's footer. Fails (with polars' reason) on a truncated or non-Parquet file.
+pub fn file_info(path: &Path) -> Result<FileInfo, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let mut reader = ParquetReader::new(file);
+    let schema = reader.schema().map_err(|e| e.to_string())?;
+    let metadata = reader.get_metadata().map_err(|e| e.to_string())?.clone();
+    let columns = schema
+        .iter()
+        .map(|(name, field)| (name.to_string(), col_type(&DataType::from_arrow_dtype(field.dtype()))))
+        .collect();
+    let mut row_groups = Vec::with_capacity(metadata.row_groups.len());
+    let mut start = 0;
+    for rg in &metadata.row_groups {
+        row_groups.push((start, rg.num_rows()));
+        start += rg.num_rows();
+    }
+    Ok(FileInfo { columns, row_groups, rows: metadata.num_rows, metadata })
+}
+
+/// A slice of rows of one input file, with typed access to its columns.
+pub struct Chunk {
+    df: DataFrame,
+    /// Row number (0-based, within the file) of the chunk's first row.
+    pub first_row: usize,
+}
+
+/// Reads rows `[offset, offset + len)` of `columns` from a file; `constants` supplies
+/// columns that live in Hive partition folder names instead of the file.
+pub fn read_chunk(
+    path: &Path,
+    info: &FileInfo,
+    columns: &[&str],
+    constants: &[(String, String)],
+    offset: usize,
+    len: usize,
+) -> Result<Chunk, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let in_file: Vec<String> = columns
+        .iter()
+        .filter(|c| info.columns.iter().any(|(n, _)| n == *c))
+        .map(|c| c.to_string())
+        .collect();
+    let mut reader = ParquetReader::new(file)
+        .with_columns(Some(in_file))
+        .with_slice(Some((offset, len)))
+        .read_parallel(ParallelStrategy::None);
+    reader.set_metadata(info.metadata.clone());
+    let mut df = reader.finish().map_err(|e| e.to_string())?;
+    let height = df.height();
+    for (name, value) in constants {
+        if columns.contains(&name.as_str()) && df.column(name).is_err() {
+            let col = Column::new_scalar(name.as_str().into(), Scalar::from(PlSmallStr::from(value.as_str())), height);
+            df.with_column(col).map_err(|e| e.to_string())?;
+        }
+    }
+    df.rechunk_mut();
+    Ok(Chunk { df, first_row: offset })
+}
+
+/// A decimal column read as fen: `None` for null; `Err(())` for a value too large for i64 fen.
+pub type FenCol = Vec<Option<Result<Fen, ()>>>;
+
+impl Chunk {
+    pub fn height(&self) -> usize {
+        self.df.height()
+    }
+
+    fn column(&self, name: &str) -> &Column {
+        self.df.column(name).expect("column checked by the schema stage")
+    }
+
+    pub fn strs(&self, name: &str) -> Vec<Option<&str>> {
+        self.column(name).str().expect("Utf8 checked by the schema stage").iter().collect()
+    }
+
+    pub fn i32s(&self, name: &str) -> Vec<Option<i32>> {
+        self.column(name).i32().expect("Int32 checked by the schema stage").iter().collect()
+    }
+
+    /// Dates as days since 1970-01-01.
+    pub fn dates(&self, name: &str) -> Vec<Option<i32>> {
+        self.column(name).date().expect("Date checked by the schema stage").physical().iter().collect()
+    }
+
+    /// A decimal column scaled to fen through its unscaled integer (never a cast, which truncates).
+    pub fn fens(&self, name: &str) -> FenCol {
+        let ca = self.column(name).decimal().expect("Decimal checked by the schema stage");
+        let scale = ca.scale();
+        ca.physical().iter().map(|v| v.map(|u| decimal_to_fen(u, scale).ok_or(()))).collect()
+    }
+
+    /// The given rows (chunk-relative), all columns as read.
+    pub fn take(&self, rows: &[u32]) -> DataFrame {
+        let idx = IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
+        self.df.take(&idx).expect("row numbers inside the chunk")
+    }
+}
+
+/// Column builders for frames that sifund writes.
+pub mod build {
+    use super::*;
+
+    pub fn utf8<S: AsRef<str>>(name: &str, v: &[Option<S>]) -> Column {
+        let ca: StringChunked = v.iter().map(|o| o.as_ref().map(|s| s.as_ref())).collect();
+        ca.with_name(name.into()).into_column()
+    }
+
+    pub fn i32(name: &str, v: Vec<Option<i32>>) -> Column {
+        let ca: Int32Chunked = v.into_iter().collect();
+        ca.with_name(name.into()).into_column()
+    }
+
+    pub fn u64(name: &str, v: Vec<u64>) -> Column {
+        Column::new(name.into(), v)
+    }
+
+    pub fn date(name: &str, v: Vec<Option<i32>>) -> Column {
+        let ca: Int32Chunked = v.into_iter().collect();
+        ca.with_name(name.into()).into_date().into_column()
+    }
+
+    /// Fen as Parquet `DECIMAL(18,2)`: the fen are the unscaled value.
+    pub fn money(name: &str, v: Vec<Option<Fen>>) -> Column {
+        let ca: Int128Chunked = v.into_iter().map(|o| o.map(i128::from)).collect();
+        ca.with_name(name.into()).into_decimal_unchecked(18, 2).into_column()
+    }
+
+    pub fn frame(cols: Vec<Column>) -> DataFrame {
+        DataFrame::new_infer_height(cols).expect("columns of equal length")
+    }
+
+    /// Appends columns to a frame (e.g. `reason` on rejected rows).
+    pub fn with(mut df: DataFrame, cols: Vec<Column>) -> DataFrame {
+        for c in cols {
+            df.with_column(c).expect("same height");
+        }
+        df
+    }
+}
+
+pub use polars::prelude::{Column, DataFrame};
+
+/// A Parquet file written batch by batch (zstd, statistics on); bounded memory.
+pub struct ParquetSink {
+    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<File>>,
+    pub rows: usize,
+}
+
+impl ParquetSink {
+    pub fn create(path: &Path, first: &DataFrame) -> Result<ParquetSink, String> {
+        let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let writer = ParquetWriter::new(std::io::BufWriter::new(file))
+            .with_compression(ParquetCompression::Zstd(None))
+            .batched(first.schema().as_ref())
+            .map_err(|e| e.to_string())?;
+        Ok(ParquetSink { writer, rows: 0 })
+    }
+
+    /// Writes the frame as one row group (the caller sizes batches, ~256 k rows).
+    pub fn write(&mut self, mut df: DataFrame) -> Result<(), String> {
+        if df.height() == 0 {
+            return Ok(());
+        }
+        self.rows += df.height();
+        df.rechunk_mut(); // one chunk = one row group, in order
+        self.writer.write_batch(&df).map_err(|e| e.to_string())
+    }
+
+    pub fn finish(self) -> Result<usize, String> {
+        self.writer.finish().map_err(|e| e.to_string())?;
+        Ok(self.rows)
+    }
+}
+
+/// Writes one frame as a Parquet file.
+pub fn write_parquet(path: &Path, df: DataFrame) -> Result<(), String> {
+    let mut sink = ParquetSink::create(path, &df)?;
+    sink.write(df)?;
+    sink.finish().map(|_| ())
+}
+
+/// Reads a whole (small) Parquet file; for tests and small tables.
+pub fn read_all(path: &Path) -> Result<DataFrame, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    ParquetReader::new(file).finish().map_err(|e| e.to_string())
+}

@@ -1,0 +1,490 @@
+//! Planted faults (`--faults`): one bad row for each row rule of `ingest::rules`, a duplicate
+//! of a clean row per table, and one warning-only row. Each is written to `faults.csv` with the
+//! table, id, row number and the rule that must catch it, so tests can check every one.
+
+use super::records::*;
+use crate::model::date::day;
+use crate::model::ids::make_citizen_id;
+
+/// A planted fault: the row and the reject reason expected for it (`None`: a warning only).
+pub struct Planted<T> {
+    pub row: T,
+    pub expected: Option<&'static str>,
+}
+
+fn plant<T: Clone>(template: &T, list: Vec<(&'static str, fn(&mut T))>) -> Vec<Planted<T>> {
+    list.into_iter()
+        .map(|(code, f)| {
+            let mut r = template.clone();
+            f(&mut r);
+            Planted { row: r, expected: Some(code) }
+        })
+        .collect()
+}
+
+fn pid() -> Option<String> {
+    Some(make_citizen_id(440106, 1980, 5, 17, 123))
+}
+
+/// The same ID with a wrong check character.
+fn bad_check() -> Option<String> {
+    let mut id = pid().unwrap();
+    let last = id.pop().unwrap();
+    id.push(if last == '1' { '2' } else { '1' });
+    Some(id)
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+pub fn contributions(year: i32) -> Vec<Planted<Contribution>> {
+    let t = Contribution {
+        txn_id: None,
+        region: s("440300"),
+        scheme: s("110"),
+        person_id: pid(),
+        employer_id: s("91350200776049653A"),
+        payer_kind: s("employee"),
+        period: Some(year * 100 + 3),
+        received_on: Some(day(year, 3, 15)),
+        account: s("income"),
+        receipt_ref: None,
+        base: Some(800_000),
+        employer_amount: Some(128_000),
+        individual_amount: Some(64_000),
+        late_fee: Some(0),
+        kind: s("normal"),
+    };
+    let mut v = plant(
+        &t,
+        vec![
+            ("txn_id.null", |r| r.txn_id = None),
+            ("region.null", |r| r.region = None),
+            ("region.unknown", |r| r.region = s("990100")),
+            ("scheme.unknown", |r| r.scheme = s("999")),
+            ("payer_kind.unknown", |r| r.payer_kind = s("robot")),
+            ("person_id.format", |r| r.person_id = s("12345")),
+            ("person_id.region", |r| r.person_id = Some(make_citizen_id(990106, 1980, 5, 17, 123))),
+            ("person_id.birth_date", |r| r.person_id = Some(make_citizen_id(440106, 1980, 2, 30, 123))),
+            ("person_id.check_digit", |r| r.person_id = bad_check()),
+            ("person_id.null", |r| r.person_id = None),
+            ("employer_id.malformed", |r| r.employer_id = s("NOT-A-CREDIT-CODE")),
+            ("employer_id.null", |r| r.employer_id = None),
+            ("payer_kind.scheme", |r| r.payer_kind = s("resident")),
+            ("period.null", |r| r.period = None),
+            ("period.invalid", |r| r.period = Some(r.period.unwrap() / 100 * 100 + 13)),
+            ("period.outside_window", |r| r.period = Some((r.period.unwrap() / 100 - 3) * 100 + 1)),
+            ("received_on.null", |r| r.received_on = None),
+            ("received_on.outside_year", |r| r.received_on = Some(r.received_on.unwrap() + 366)),
+            ("account.not_receiving", |r| r.account = s("expense")),
+            ("base.null", |r| r.base = None),
+            ("base.negative", |r| r.base = Some(-100)),
+            ("employer_amount.null", |r| r.employer_amount = None),
+            ("employer_amount.negative", |r| r.employer_amount = Some(-1)),
+            ("individual_amount.negative", |r| r.individual_amount = Some(-64_000)),
+            ("late_fee.negative", |r| r.late_fee = Some(-5)),
+            ("kind.unknown", |r| r.kind = s("gift")),
+        ],
+    );
+    // A wrong credit-code check character is a warning (SPEC §2), the row is accepted.
+    let mut warn = t.clone();
+    warn.employer_id = s("91350203M0001QAY9B");
+    v.push(Planted { row: warn, expected: None });
+    v
+}
+
+pub fn payouts(year: i32) -> Vec<Planted<Payout>> {
+    let t = Payout {
+        payment_id: None,
+        region: s("440100"),
+        scheme: s("110"),
+        person_id: pid(),
+        payee_kind: s("person"),
+        benefit: s("basic_pension"),
+        period: Some(year * 100 + 4),
+        paid_on: Some(day(year, 4, 5)),
+        amount: Some(420_000),
+        batch_id: s("BX-FAULTS"),
+        returned_on: None,
+    };
+    plant(
+        &t,
+        vec![
+            ("payment_id.null", |r| r.payment_id = None),
+            ("region.unknown", |r| r.region = s("000000")),
+            ("scheme.null", |r| r.scheme = None),
+            ("payee_kind.unknown", |r| r.payee_kind = s("cousin")),
+            ("person_id.null", |r| r.person_id = None),
+            ("person_id.check_digit", |r| r.person_id = bad_check()),
+            ("benefit.unknown", |r| r.benefit = s("bonus")),
+            ("benefit.scheme", |r| r.benefit = s("unemployment_benefit")),
+            ("benefit.payee", |r| {
+                r.payee_kind = s("institution");
+                r.person_id = None
+            }),
+            ("period.invalid", |r| r.period = Some(r.period.unwrap() / 100 * 100)),
+            ("period.outside_window", |r| r.period = Some((r.period.unwrap() / 100 - 7) * 100 + 1)),
+            ("paid_on.outside_year", |r| r.paid_on = Some(r.paid_on.unwrap() - 400)),
+            ("amount.null", |r| r.amount = None),
+            ("amount.not_positive", |r| r.amount = Some(0)),
+            ("batch_id.null", |r| r.batch_id = None),
+            ("returned_on.invalid", |r| r.returned_on = Some(r.paid_on.unwrap() - 2)),
+        ],
+    )
+}
+
+pub fn fund_flows(year: i32) -> Vec<Planted<FundFlow>> {
+    let t = FundFlow {
+        flow_id: None,
+        region: s("440300"),
+        scheme: s("110"),
+        date: Some(day(year, 5, 31)),
+        kind: s("sweep"),
+        from_account: s("income"),
+        to_account: s("fiscal"),
+        amount: Some(1_000_000),
+        counter_region: None,
+        counter_scheme: None,
+        r#ref: s("VX-FAULTS"),
+    };
+    plant(
+        &t,
+        vec![
+            ("flow_id.null", |r| r.flow_id = None),
+            ("scheme.unknown", |r| r.scheme = s("320")),
+            ("date.null", |r| r.date = None),
+            ("date.outside_year", |r| r.date = Some(r.date.unwrap() + 300)),
+            ("kind.unknown", |r| r.kind = s("gift")),
+            ("from_account.unknown", |r| r.from_account = s("cash")),
+            ("to_account.unknown", |r| r.to_account = s("pocket")),
+            ("to_account.same", |r| r.to_account = s("income")),
+            ("amount.not_positive", |r| r.amount = Some(-5)),
+            ("counter_region.unknown", |r| r.counter_region = s("12")),
+            ("counter_scheme.unknown", |r| r.counter_scheme = s("999")),
+        ],
+    )
+}
+
+pub fn statements(year: i32) -> Vec<Planted<StatementLine>> {
+    let t = StatementLine {
+        line_id: None,
+        region: s("440300"),
+        scheme: s("110"),
+        account: s("expense"),
+        date: Some(day(year, 6, 5)),
+        direction: s("out"),
+        amount: Some(250_000),
+        r#ref: None,
+        memo: s("planted"),
+    };
+    plant(
+        &t,
+        vec![
+            ("line_id.null", |r| r.line_id = None),
+            ("region.unknown", |r| r.region = s("44030")),
+            ("account.unknown", |r| r.account = s("investment")),
+            ("date.outside_year", |r| r.date = Some(r.date.unwrap() - 200)),
+            ("direction.unknown", |r| r.direction = s("sideways")),
+            ("amount.not_positive", |r| r.amount = Some(0)),
+        ],
+    )
+}
+
+pub fn opening_balances() -> Vec<Planted<OpeningBalance>> {
+    let t = OpeningBalance {
+        region: s("440300"),
+        scheme: s("110"),
+        account: s("fiscal"),
+        book: Some(100_000_000),
+        statement: Some(100_000_000),
+    };
+    plant(
+        &t,
+        vec![
+            ("account.unknown", |r| r.account = s("vault")),
+            ("statement.null", |r| r.statement = None),
+            ("scheme.unknown", |r| r.scheme = s("111")),
+            ("book.null", |r| r.book = None),
+        ],
+    )
+}
+
+pub fn persons(year: i32) -> Vec<Planted<Person>> {
+    let t = Person {
+        person_id: pid(),
+        region: s("440100"),
+        scheme: s("110"),
+        sex: s("M"),
+        birth_date: Some(day(1980, 5, 17)),
+        category: s("male"),
+        status: s("contributing"),
+        enrolled_on: Some(day(2003, 7, 1)),
+        contribution_months: Some(240),
+        monthly_base: Some(900_000),
+        benefit_start: None,
+        monthly_benefit: None,
+    };
+    let _ = year;
+    plant(
+        &t,
+        vec![
+            ("person_id.null", |r| r.person_id = None),
+            ("person_id.check_digit", |r| r.person_id = bad_check()),
+            ("region.unknown", |r| r.region = s("abcdef")),
+            ("sex.unknown", |r| r.sex = s("X")),
+            ("sex.mismatch_id", |r| r.sex = s("F")),
+            ("birth_date.mismatch_id", |r| r.birth_date = Some(day(1981, 5, 17))),
+            ("category.unknown", |r| r.category = s("pilot")),
+            ("category.mismatch", |r| r.category = s("resident")),
+            ("status.unknown", |r| r.status = s("retired")),
+            ("enrolled_on.invalid", |r| r.enrolled_on = Some(day(1970, 1, 1))),
+            ("contribution_months.invalid", |r| r.contribution_months = Some(-1)),
+            ("monthly_base.null", |r| r.monthly_base = None),
+            ("monthly_base.negative", |r| r.monthly_base = Some(-10)),
+            ("benefit_start.null", |r| {
+                r.status = s("receiving");
+                r.monthly_benefit = Some(300_000)
+            }),
+            ("benefit_start.invalid", |r| {
+                r.status = s("receiving");
+                r.benefit_start = Some(209901);
+                r.monthly_benefit = Some(300_000)
+            }),
+            ("monthly_benefit.null", |r| {
+                r.status = s("receiving");
+                r.benefit_start = Some(202001)
+            }),
+            ("monthly_benefit.negative", |r| {
+                r.status = s("receiving");
+                r.benefit_start = Some(202001);
+                r.monthly_benefit = Some(-1)
+            }),
+        ],
+    )
+}
+
+pub fn deaths(year: i32) -> Vec<Planted<Death>> {
+    let t = Death { person_id: pid(), death_date: Some(day(year, 8, 8)), source: s("police") };
+    plant(
+        &t,
+        vec![
+            ("person_id.null", |r| r.person_id = None),
+            ("person_id.format", |r| r.person_id = s("11010519491231002x")),
+            ("death_date.invalid", |r| r.death_date = Some(r.death_date.unwrap() + 200)),
+            ("source.unknown", |r| r.source = s("rumour")),
+        ],
+    )
+}
+
+pub fn budget() -> Vec<Planted<BudgetLine>> {
+    let t = BudgetLine { region: s("440100"), scheme: s("110"), item: s("contribution"), amount: Some(1_000_000) };
+    plant(
+        &t,
+        vec![
+            ("item.unknown", |r| r.item = s("lottery")),
+            ("amount.negative", |r| r.amount = Some(-1)),
+            ("region.null", |r| r.region = None),
+        ],
+    )
+}
+
+/// Every row rule has a failing case (the planted rows) and a passing one (their template).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::rules::{self, Amt, Ctx, Warnings};
+
+    const Y: i32 = 2025;
+
+    fn a(v: Option<i64>) -> Amt {
+        v.map(Ok)
+    }
+
+    fn contribution(r: &Contribution) -> rules::Contribution<'_> {
+        rules::Contribution {
+            txn_id: r.txn_id.as_deref(),
+            region: r.region.as_deref(),
+            scheme: r.scheme.as_deref(),
+            person_id: r.person_id.as_deref(),
+            employer_id: r.employer_id.as_deref(),
+            payer_kind: r.payer_kind.as_deref(),
+            period: r.period,
+            received_on: r.received_on,
+            account: r.account.as_deref(),
+            receipt_ref: r.receipt_ref.as_deref(),
+            base: a(r.base),
+            employer_amount: a(r.employer_amount),
+            individual_amount: a(r.individual_amount),
+            late_fee: a(r.late_fee),
+            kind: r.kind.as_deref(),
+        }
+    }
+
+    fn check_all<T: Clone>(planted: Vec<Planted<T>>, set_id: fn(&mut T), check: &dyn Fn(&T) -> Result<(), &'static str>) -> Vec<&'static str> {
+        let mut seen = Vec::new();
+        for p in planted {
+            let mut row = p.row.clone();
+            if p.expected.is_none_or(|e| !e.ends_with("id.null")) {
+                set_id(&mut row);
+            }
+            match p.expected {
+                Some(code) => {
+                    assert_eq!(check(&row), Err(code), "planted row for {code}");
+                    seen.push(code);
+                }
+                None => assert_eq!(check(&row), Ok(()), "warning-only row passes"),
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn each_rule_fails_its_planted_row_and_passes_the_template() {
+        let ctx = Ctx::new(Y);
+        let mut covered: Vec<&str> = Vec::new();
+        let mut w = Warnings::default();
+
+        let c = |r: &Contribution| rules::check_contribution(&contribution(r), &ctx, &mut Warnings::default());
+        covered.extend(check_all(contributions(Y), |r| r.txn_id = Some("T1".into()), &c));
+        let mut ok = contributions(Y).remove(0).row;
+        ok.txn_id = Some("T1".into());
+        assert_eq!(rules::check_contribution(&contribution(&ok), &ctx, &mut w), Ok(()));
+
+        let p = |r: &Payout| {
+            rules::check_payout(
+                &rules::Payout {
+                    payment_id: r.payment_id.as_deref(),
+                    region: r.region.as_deref(),
+                    scheme: r.scheme.as_deref(),
+                    person_id: r.person_id.as_deref(),
+                    payee_kind: r.payee_kind.as_deref(),
+                    benefit: r.benefit.as_deref(),
+                    period: r.period,
+                    paid_on: r.paid_on,
+                    amount: a(r.amount),
+                    batch_id: r.batch_id.as_deref(),
+                    returned_on: r.returned_on,
+                },
+                &ctx,
+            )
+        };
+        covered.extend(check_all(payouts(Y), |r| r.payment_id = Some("P1".into()), &p));
+        let mut ok = payouts(Y).remove(0).row;
+        ok.payment_id = Some("P1".into());
+        assert_eq!(p(&ok), Ok(()));
+
+        let f = |r: &FundFlow| {
+            rules::check_fund_flow(
+                &rules::FundFlow {
+                    flow_id: r.flow_id.as_deref(),
+                    region: r.region.as_deref(),
+                    scheme: r.scheme.as_deref(),
+                    date: r.date,
+                    kind: r.kind.as_deref(),
+                    from_account: r.from_account.as_deref(),
+                    to_account: r.to_account.as_deref(),
+                    amount: a(r.amount),
+                    counter_region: r.counter_region.as_deref(),
+                    counter_scheme: r.counter_scheme.as_deref(),
+                },
+                &ctx,
+            )
+        };
+        covered.extend(check_all(fund_flows(Y), |r| r.flow_id = Some("F1".into()), &f));
+        let mut ok = fund_flows(Y).remove(0).row;
+        ok.flow_id = Some("F1".into());
+        assert_eq!(f(&ok), Ok(()));
+
+        let s = |r: &StatementLine| {
+            rules::check_statement(
+                &rules::StatementLine {
+                    line_id: r.line_id.as_deref(),
+                    region: r.region.as_deref(),
+                    scheme: r.scheme.as_deref(),
+                    account: r.account.as_deref(),
+                    date: r.date,
+                    direction: r.direction.as_deref(),
+                    amount: a(r.amount),
+                },
+                &ctx,
+            )
+        };
+        covered.extend(check_all(statements(Y), |r| r.line_id = Some("S1".into()), &s));
+        let mut ok = statements(Y).remove(0).row;
+        ok.line_id = Some("S1".into());
+        assert_eq!(s(&ok), Ok(()));
+
+        let o = |r: &OpeningBalance| {
+            rules::check_opening_balance(&rules::OpeningBalance {
+                region: r.region.as_deref(),
+                scheme: r.scheme.as_deref(),
+                account: r.account.as_deref(),
+                book: a(r.book),
+                statement: a(r.statement),
+            })
+        };
+        covered.extend(check_all(opening_balances(), |_| {}, &o));
+
+        let pe = |r: &Person| {
+            rules::check_person(
+                &rules::Person {
+                    person_id: r.person_id.as_deref(),
+                    region: r.region.as_deref(),
+                    scheme: r.scheme.as_deref(),
+                    sex: r.sex.as_deref(),
+                    birth_date: r.birth_date,
+                    category: r.category.as_deref(),
+                    status: r.status.as_deref(),
+                    enrolled_on: r.enrolled_on,
+                    contribution_months: r.contribution_months,
+                    monthly_base: a(r.monthly_base),
+                    benefit_start: r.benefit_start,
+                    monthly_benefit: a(r.monthly_benefit),
+                },
+                &ctx,
+            )
+        };
+        covered.extend(check_all(persons(Y), |_| {}, &pe));
+
+        let d = |r: &Death| {
+            rules::check_death(
+                &rules::Death { person_id: r.person_id.as_deref(), death_date: r.death_date, source: r.source.as_deref() },
+                &ctx,
+            )
+        };
+        covered.extend(check_all(deaths(Y), |_| {}, &d));
+
+        let b = |r: &BudgetLine| {
+            rules::check_budget(&rules::BudgetLine {
+                region: r.region.as_deref(),
+                scheme: r.scheme.as_deref(),
+                item: r.item.as_deref(),
+                amount: a(r.amount),
+            })
+        };
+        covered.extend(check_all(budget(), |_| {}, &b));
+
+        // Templates of the other tables pass too.
+        let mut t = opening_balances().remove(0).row;
+        t.account = Some("fiscal".into());
+        assert_eq!(o(&t), Ok(()));
+        let mut t = persons(Y).remove(0).row;
+        t.person_id = pid();
+        assert_eq!(pe(&t), Ok(()));
+        let mut t = deaths(Y).remove(0).row;
+        t.person_id = pid();
+        assert_eq!(d(&t), Ok(()));
+        let mut t = budget().remove(0).row;
+        t.item = Some("contribution".into());
+        assert_eq!(b(&t), Ok(()));
+
+        // Every specific rule of RULES has its failing case.
+        for (_, code, _) in rules::RULES {
+            if code.starts_with('<') {
+                continue;
+            }
+            assert!(covered.contains(code), "no planted failing row for rule {code}");
+        }
+    }
+}

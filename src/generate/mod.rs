@@ -1,0 +1,247 @@
+//! `sifund generate`: a synthetic dataset that follows SPEC §2 exactly, deterministic from
+//! `--seed`, sized by `--persons`, written block by block so memory stays bounded.
+//!
+//! Persons are simulated in parallel blocks (one random stream each) and written in order;
+//! the money flows of every fund are then simulated day by day from the persons' totals, and
+//! the statements mirror the books. `--faults` appends planted problems and lists them in
+//! `faults.csv`.
+
+pub mod accounts;
+pub mod faults;
+pub mod people;
+pub mod records;
+pub mod rng;
+pub mod world;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::engine::ParquetSink;
+use crate::error::{Error, Result};
+use crate::report::Csv;
+use crate::run::output::OutputDir;
+use faults::Planted;
+use people::{identity, Agg, Block, Identity};
+use records::Frame;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct GenerateArgs {
+    /// Output dataset folder (replaced atomically).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of insured persons (about 30 contribution rows each).
+    #[arg(long, default_value_t = 2_000)]
+    pub persons: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The year the dataset covers.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+    /// Plant known problems and list them in faults.csv.
+    #[arg(long)]
+    pub faults: bool,
+}
+
+const BLOCK: u64 = 4_096;
+const ROW_GROUP: usize = 256 * 1024;
+
+/// Buffers rows of one table and writes them as row groups of `ROW_GROUP` rows.
+struct TableWriter<T: Frame + Clone> {
+    path: PathBuf,
+    sink: Option<ParquetSink>,
+    buf: Vec<T>,
+    rows: usize,
+    first: Option<T>,
+}
+
+impl<T: Frame + Clone> TableWriter<T> {
+    fn new(out: &mut OutputDir, name: &str) -> Result<Self> {
+        Ok(TableWriter { path: out.path(&format!("{name}.parquet"))?, sink: None, buf: Vec::new(), rows: 0, first: None })
+    }
+
+    fn push(&mut self, rows: Vec<T>) -> Result<()> {
+        if self.first.is_none() {
+            self.first = rows.first().cloned();
+        }
+        self.rows += rows.len();
+        self.buf.extend(rows);
+        if self.buf.len() >= ROW_GROUP {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let df = T::frame(&self.buf);
+        if self.sink.is_none() {
+            self.sink = Some(ParquetSink::create(&self.path, &df).map_err(Error::Internal)?);
+        }
+        self.sink.as_mut().expect("created").write(df).map_err(Error::Internal)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<usize> {
+        self.flush()?;
+        self.sink.take().expect("created by flush").finish().map_err(Error::Internal)?;
+        Ok(self.rows)
+    }
+}
+
+/// Makes citizen IDs unique: a sequential pass over identities assigns the 3-digit sequence
+/// per (address, birth date, sex), moving the birth date a day on in the rare full cell.
+fn id_sequences(seed: u64, n: u64, year: i32) -> Vec<(u16, u8)> {
+    let mut counters: HashMap<(u32, i32, bool), u16> = HashMap::new();
+    (0..n)
+        .map(|idx| {
+            let id = identity(seed, idx, year);
+            for shift in 0..=255u8 {
+                let c = counters.entry((id.addr, id.birth + shift as i32, id.male)).or_insert(0);
+                if *c < 499 {
+                    *c += 1;
+                    // odd sequence numbers for men, even for women (GB 11643)
+                    let seq = if id.male { 2 * *c - 1 } else { 2 * *c };
+                    return (seq, shift);
+                }
+            }
+            unreachable!("256 days of one address and sex are never all full")
+        })
+        .collect()
+}
+
+/// One row of `faults.csv`.
+struct FaultRow {
+    kind: &'static str,
+    table: &'static str,
+    id: String,
+    row: usize,
+    expected: String,
+}
+
+/// Appends planted rows (with fresh ids unless the id itself is the fault) and a duplicate of
+/// the table's first clean row.
+fn plant<T: Frame + Clone>(
+    w: &mut TableWriter<T>,
+    table: &'static str,
+    planted: Vec<Planted<T>>,
+    set_id: fn(&mut T, String),
+    get_id: fn(&T) -> String,
+    (id_null, dup_reason): (&'static str, &'static str),
+    log: &mut Vec<FaultRow>,
+) -> Result<()> {
+    let mut rows = Vec::new();
+    for (k, mut p) in planted.into_iter().enumerate() {
+        if p.expected != Some(id_null) {
+            set_id(&mut p.row, format!("X{table}{k:03}"));
+        }
+        let (kind, expected) = match p.expected {
+            Some(e) => ("bad_row", e.to_string()),
+            None => ("warning", "employer_id.check_char".to_string()),
+        };
+        log.push(FaultRow { kind, table, id: get_id(&p.row), row: w.rows + rows.len(), expected });
+        rows.push(p.row);
+    }
+    if let Some(first) = w.first.clone() {
+        log.push(FaultRow { kind: "bad_row", table, id: get_id(&first), row: w.rows + rows.len(), expected: dup_reason.into() });
+        rows.push(first);
+    }
+    w.push(rows)
+}
+
+/// Writes the dataset; returns the number of contribution rows.
+pub fn generate(a: &GenerateArgs) -> Result<usize> {
+    if a.persons == 0 {
+        return Err(Error::Config("--persons must be at least 1".into()));
+    }
+    let seqs = id_sequences(a.seed, a.persons, a.year);
+    let ctx = people::Ctx { seed: a.seed, year: a.year, persons: a.persons };
+    let mut out = OutputDir::create(&a.out)?;
+    let result = (|| -> Result<usize> {
+        let mut contributions = TableWriter::<records::Contribution>::new(&mut out, "contributions")?;
+        let mut payouts = TableWriter::<records::Payout>::new(&mut out, "payouts")?;
+        let mut persons = TableWriter::<records::Person>::new(&mut out, "persons")?;
+        let mut deaths = TableWriter::<records::Death>::new(&mut out, "deaths")?;
+        let mut agg = Agg::default();
+        let blocks: Vec<u64> = (0..a.persons.div_ceil(BLOCK)).collect();
+        let window = rayon::current_num_threads().max(1) * 2;
+        for win in blocks.chunks(window) {
+            let done: Vec<Block> = win
+                .par_iter()
+                .map(|&bi| {
+                    let mut b = Block::default();
+                    for idx in bi * BLOCK..((bi + 1) * BLOCK).min(a.persons) {
+                        let (seq, shift) = seqs[idx as usize];
+                        let id = Identity { birth: identity(a.seed, idx, a.year).birth + shift as i32, ..identity(a.seed, idx, a.year) };
+                        people::simulate(&ctx, idx, &id, seq as u32, &mut b);
+                    }
+                    b
+                })
+                .collect();
+            for b in done {
+                contributions.push(b.contributions)?;
+                payouts.push(b.payouts)?;
+                persons.push(b.persons)?;
+                deaths.push(b.deaths)?;
+                agg.merge(b.agg);
+            }
+        }
+        payouts.push(accounts::institution_payouts(a.year, &mut agg, a.seed))?;
+        let money = accounts::simulate(a.year, &agg, a.seed);
+        let mut flows = TableWriter::<records::FundFlow>::new(&mut out, "fund_flows")?;
+        flows.push(money.flows)?;
+        let mut statements = TableWriter::<records::StatementLine>::new(&mut out, "statements")?;
+        statements.push(money.statements)?;
+        let mut opening = TableWriter::<records::OpeningBalance>::new(&mut out, "opening_balances")?;
+        opening.push(money.opening)?;
+        let mut budget = TableWriter::<records::BudgetLine>::new(&mut out, "budget")?;
+        budget.push(money.budget)?;
+
+        let mut log = Vec::new();
+        if a.faults {
+            let y = a.year;
+            plant(&mut contributions, "contributions", faults::contributions(y), |r, id| r.txn_id = Some(id), |r| r.txn_id.clone().unwrap_or_default(), ("txn_id.null", "txn_id.duplicate"), &mut log)?;
+            plant(&mut payouts, "payouts", faults::payouts(y), |r, id| r.payment_id = Some(id), |r| r.payment_id.clone().unwrap_or_default(), ("payment_id.null", "payment_id.duplicate"), &mut log)?;
+            plant(&mut flows, "fund_flows", faults::fund_flows(y), |r, id| r.flow_id = Some(id), |r| r.flow_id.clone().unwrap_or_default(), ("flow_id.null", "flow_id.duplicate"), &mut log)?;
+            plant(&mut statements, "statements", faults::statements(y), |r, id| r.line_id = Some(id), |r| r.line_id.clone().unwrap_or_default(), ("line_id.null", "line_id.duplicate"), &mut log)?;
+            plant(&mut opening, "opening_balances", faults::opening_balances(), |_, _| {}, |r| format!("{}/{}/{}", r.region.clone().unwrap_or_default(), r.scheme.clone().unwrap_or_default(), r.account.clone().unwrap_or_default()), ("", "key.duplicate"), &mut log)?;
+            plant(&mut persons, "persons", faults::persons(y), |_, _| {}, |r| r.person_id.clone().unwrap_or_default(), ("person_id.null", "person_id.duplicate"), &mut log)?;
+            plant(&mut deaths, "deaths", faults::deaths(y), |_, _| {}, |r| r.person_id.clone().unwrap_or_default(), ("person_id.null", "person_id.duplicate"), &mut log)?;
+            plant(&mut budget, "budget", faults::budget(), |_, _| {}, |r| format!("{}/{}/{}", r.region.clone().unwrap_or_default(), r.scheme.clone().unwrap_or_default(), r.item.clone().unwrap_or_default()), ("", "key.duplicate"), &mut log)?;
+        }
+        let n_contrib = contributions.finish()?;
+        let mut counts = vec![("contributions", n_contrib)];
+        counts.push(("payouts", payouts.finish()?));
+        counts.push(("fund_flows", flows.finish()?));
+        counts.push(("statements", statements.finish()?));
+        counts.push(("opening_balances", opening.finish()?));
+        counts.push(("persons", persons.finish()?));
+        counts.push(("deaths", deaths.finish()?));
+        counts.push(("budget", budget.finish()?));
+        if a.faults {
+            let mut csv = Csv::new(&["kind", "table", "id", "row", "expected"]);
+            for f in &log {
+                csv.row([f.kind, f.table, f.id.as_str(), &f.row.to_string(), f.expected.as_str()]);
+            }
+            out.write("faults.csv", &csv.into_bytes())?;
+        }
+        let summary = serde_json::json!({
+            "generator": format!("sifund {}", env!("CARGO_PKG_VERSION")),
+            "seed": a.seed, "persons": a.persons, "year": a.year, "faults": a.faults,
+            "rows": counts.iter().map(|(t, n)| (t.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+        });
+        out.write("generated.json", &serde_json::to_vec_pretty(&summary).expect("json"))?;
+        Ok(n_contrib)
+    })();
+    match result {
+        Ok(n) => {
+            out.commit()?;
+            Ok(n)
+        }
+        Err(e) => {
+            out.abandon();
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! Insured persons and their year: contributions, benefits, retirements under the 2025
+//! reform, unemployment spells, injuries, births and deaths. One person = one random stream.
+
+use std::collections::BTreeMap;
+
+use super::records::{Contribution, Death, Payout, Person};
+use super::rng::Rng;
+use super::world::{self, bp, Region, REGIONS};
+use crate::model::date::{add_months, day, period_of, split_period, Day};
+use crate::model::ids::{make_citizen_id, make_uscc};
+use crate::model::retirement::{retirement_period, Category};
+use crate::model::Fen;
+
+/// Fund key: (region code, scheme code).
+pub type FundKey = (&'static str, &'static str);
+
+/// What the money-flow simulation needs from the persons, summed over blocks.
+#[derive(Default)]
+pub struct Agg {
+    /// Bank credits of contributions: (fund, account, day, receipt_ref) → amount.
+    pub credits: BTreeMap<(FundKey, &'static str, Day, Option<String>), Fen>,
+    /// Refunds paid out of the receiving account: (fund, account, day, ref) → amount.
+    pub refunds: BTreeMap<(FundKey, &'static str, Day, String), Fen>,
+    /// Payment batches: (fund, batch_id) → (paid_on, total).
+    pub batches: BTreeMap<(FundKey, String), (Day, Fen)>,
+    /// Returned payments: (fund, returned_on, payment_id) → amount.
+    pub returns: BTreeMap<(FundKey, Day, String), Fen>,
+    /// Normal fees per fund: (employer, individual).
+    pub fees: BTreeMap<FundKey, (Fen, Fen)>,
+    /// Paid benefits per fund, benefit key and month.
+    pub benefits: BTreeMap<(FundKey, &'static str, u32), Fen>,
+    /// Contributors per fund (for settlements and subsidies).
+    pub contributors: BTreeMap<FundKey, u64>,
+}
+
+impl Agg {
+    pub fn merge(&mut self, o: Agg) {
+        fn add<K: Ord>(a: &mut BTreeMap<K, Fen>, b: BTreeMap<K, Fen>) {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+        }
+        add(&mut self.credits, o.credits);
+        add(&mut self.refunds, o.refunds);
+        add(&mut self.returns, o.returns);
+        add(&mut self.benefits, o.benefits);
+        for (k, (d, v)) in o.batches {
+            let e = self.batches.entry(k).or_insert((d, 0));
+            debug_assert_eq!(e.0, d, "a batch is paid on one day");
+            e.1 += v;
+        }
+        for (k, (e, i)) in o.fees {
+            let f = self.fees.entry(k).or_default();
+            f.0 += e;
+            f.1 += i;
+        }
+        for (k, v) in o.contributors {
+            *self.contributors.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// Everything a block of persons produces.
+#[derive(Default)]
+pub struct Block {
+    pub contributions: Vec<Contribution>,
+    pub payouts: Vec<Payout>,
+    pub persons: Vec<Person>,
+    pub deaths: Vec<Death>,
+    pub agg: Agg,
+}
+
+/// Who a person is: drawn from a stream of its own so IDs can be made unique in one cheap
+/// sequential pass before the parallel simulation.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity {
+    pub region: usize,
+    pub male: bool,
+    pub birth: Day,
+    /// Address code in the citizen ID (place of first registration).
+    pub addr: u32,
+    pub kind: WorkerKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerKind {
+    Enterprise,
+    Public,
+    Flexible,
+    Resident,
+}
+
+/// Birth places of migrants (GB/T 2260 county codes).
+const MIGRANT_ADDRS: [u32; 6] = [510104, 430102, 360102, 450102, 411302, 420102];
+
+pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
+    let mut rng = Rng::new(seed, idx * 2);
+    let region = rng.weighted(&REGIONS.map(|r| r.share));
+    let male = rng.chance(0.5);
+    // Age at 31 December in months; fewer people at old ages.
+    let age_m = loop {
+        let a = rng.range(18 * 12, 96 * 12 - 1) as i32;
+        let years = a / 12;
+        if years < 62 || rng.chance((-(years - 62) as f64 / 11.0).exp()) {
+            break a;
+        }
+    };
+    let bp_ = add_months(year * 100 + 12, -age_m);
+    let (by, bm) = split_period(bp_).expect("valid period");
+    let birth = day(by, bm, rng.range(1, 28) as u32);
+    let addr = if rng.chance(0.7) {
+        REGIONS[region].county
+    } else {
+        MIGRANT_ADDRS[rng.below(MIGRANT_ADDRS.len() as u64) as usize]
+    };
+    let kind = match rng.weighted(&[470, 70, 90, 370]) {
+        0 => WorkerKind::Enterprise,
+        1 => WorkerKind::Public,
+        2 => WorkerKind::Flexible,
+        _ => WorkerKind::Resident,
+    };
+    Identity { region, male, birth, addr, kind }
+}
+
+/// One-year death probability: a Gompertz curve close to Chinese population tables (q60 ≈ 0.6 %,
+/// q80 ≈ 3.5 %) [R]; the budget stage has its own documented table.
+pub fn death_probability(age: i32) -> f64 {
+    (0.0005 * (0.085 * (age - 30) as f64).exp()).min(0.35)
+}
+
+pub struct Ctx {
+    pub seed: u64,
+    pub year: i32,
+    pub persons: u64,
+}
+
+fn account_of(r: &Region) -> &'static str {
+    if r.tax_collected {
+        "fiscal"
+    } else {
+        "income"
+    }
+}
+
+/// Employer serial and credit code of a person's employer (about 25 employees each).
+fn employer(ctx: &Ctx, region: usize, rng: &mut Rng) -> (u64, String) {
+    let n = (ctx.persons * REGIONS[region].share as u64 / 1000 / 25).max(5);
+    let serial = rng.below(n);
+    (serial, make_uscc(REGIONS[region].county, region as u64 * 10_000_000 + serial))
+}
+
+struct Line<'a> {
+    scheme: &'static str,
+    payer: &'static str,
+    employer_id: Option<&'a str>,
+    period: i32,
+    received_on: Day,
+    receipt_ref: Option<String>,
+    base: Option<Fen>,
+    employer_amount: Fen,
+    individual_amount: Fen,
+    late_fee: Fen,
+    kind: &'static str,
+}
+
+/// Appends lines and payouts for one person, keeping the per-person id counters.
+struct PersonOut<'b> {
+    idx: u64,
+    pid: String,
+    region: &'static Region,
+    b: &'b mut Block,
+    nc: u32,
+    np: u32,
+}
+
+impl PersonOut<'_> {
+    fn fee(&mut self, l: Line) {
+        let acct = account_of(self.region);
+        let fund = (self.region.code, l.scheme);
+        let total = l.employer_amount + l.individual_amount + l.late_fee;
+        let txn_id = format!("C{:09}{:03}", self.idx, self.nc);
+        self.nc += 1;
+        match l.kind {
+            "refund" => {
+                let r = l.receipt_ref.clone().expect("refunds carry their own reference");
+                *self.b.agg.refunds.entry((fund, acct, l.received_on, r)).or_default() += total;
+            }
+            _ => {
+                *self.b.agg.credits.entry((fund, acct, l.received_on, l.receipt_ref.clone())).or_default() += total;
+                if l.kind == "normal" {
+                    let f = self.b.agg.fees.entry(fund).or_default();
+                    f.0 += l.employer_amount;
+                    f.1 += l.individual_amount;
+                }
+            }
+        }
+        self.b.contributions.push(Contribution {
+            txn_id: Some(txn_id),
+            region: Some(self.region.code.into()),
+            scheme: Some(l.scheme.into()),
+            person_id: Some(self.pid.clone()),
+            employer_id: l.employer_id.map(str::to_string),
+            payer_kind: Some(l.payer.into()),
+            period: Some(l.period),
+            received_on: Some(l.received_on),
+            account: Some(acct.into()),
+            receipt_ref: l.receipt_ref,
+            base: l.base,
+            employer_amount: Some(l.employer_amount),
+            individual_amount: Some(l.individual_amount),
+            late_fee: Some(l.late_fee),
+            kind: Some(l.kind.into()),
+        });
+    }
+
+    /// A benefit payment in a batch of (fund, month, benefit, bank).
+    #[allow(clippy::too_many_arguments)]
+    fn pay(&mut self, scheme: &'static str, benefit: &'static str, period: i32, paid_on: Day, amount: Fen, payee: &'static str, returned: Option<Day>) -> String {
+        let fund = (self.region.code, scheme);
+        let bank = self.idx % 3;
+        let batch = format!("B{}-{}-{}-{}-{}", self.region.code, scheme, period_of(paid_on), benefit, bank);
+        let payment_id = format!("P{:09}{:03}", self.idx, self.np);
+        self.np += 1;
+        let e = self.b.agg.batches.entry((fund, batch.clone())).or_insert((paid_on, 0));
+        e.1 += amount;
+        let month = split_period(period_of(paid_on)).expect("valid").1;
+        match returned {
+            Some(r) => {
+                *self.b.agg.returns.entry((fund, r, payment_id.clone())).or_default() += amount;
+            }
+            None => *self.b.agg.benefits.entry((fund, benefit, month)).or_default() += amount,
+        }
+        self.b.payouts.push(Payout {
+            payment_id: Some(payment_id.clone()),
+            region: Some(self.region.code.into()),
+            scheme: Some(scheme.into()),
+            person_id: Some(self.pid.clone()),
+            payee_kind: Some(payee.into()),
+            benefit: Some(benefit.into()),
+            period: Some(period),
+            paid_on: Some(paid_on),
+            amount: Some(amount),
+            batch_id: Some(batch),
+            returned_on: returned,
+        });
+        payment_id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn person_row(&mut self, id: &Identity, cat: Category, scheme: &'static str, status: &str, enrolled: Day, months: i32, base: Option<Fen>, start: Option<i32>, benefit: Option<Fen>) {
+        if status == "contributing" {
+            *self.b.agg.contributors.entry((self.region.code, scheme)).or_default() += 1;
+        }
+        self.b.persons.push(Person {
+            person_id: Some(self.pid.clone()),
+            region: Some(self.region.code.into()),
+            scheme: Some(scheme.into()),
+            sex: Some(if id.male { "M" } else { "F" }.into()),
+            birth_date: Some(id.birth),
+            category: Some(cat.key().into()),
+            status: Some(status.into()),
+            enrolled_on: Some(enrolled),
+            contribution_months: Some(months),
+            monthly_base: base,
+            benefit_start: start,
+            monthly_benefit: benefit,
+        });
+    }
+}
+
+fn month_day(year: i32, m: u32, d: u32) -> Day {
+    day(year, m, d.min(28))
+}
+
+/// Simulates one person's year.
+pub fn simulate(ctx: &Ctx, idx: u64, id: &Identity, seq: u32, b: &mut Block) {
+    let y = ctx.year;
+    let mut rng = Rng::new(ctx.seed, idx * 2 + 1);
+    let region = &REGIONS[id.region];
+    let bd = crate::model::date::to_naive(id.birth);
+    use chrono::Datelike;
+    let pid = make_citizen_id(id.addr, bd.year(), bd.month(), bd.day(), seq);
+    let birth_p = period_of(id.birth);
+    let age = (y * 12 + 12 - (bd.year() * 12 + bd.month() as i32)) / 12;
+    let death: Option<Day> = rng
+        .chance(death_probability(age))
+        .then(|| month_day(y, rng.range(1, 12) as u32, rng.range(1, 28) as u32));
+    let death_m = death.map(|d| split_period(period_of(d)).expect("valid").1).unwrap_or(13);
+    if let Some(d) = death {
+        let source = ["police", "civil_affairs", "health", "court"][rng.weighted(&[60, 25, 14, 1])];
+        b.deaths.push(Death { person_id: Some(pid.clone()), death_date: Some(d), source: Some(source.into()) });
+    }
+    let cat = match (id.kind, id.male) {
+        (WorkerKind::Resident, _) => Category::Resident,
+        (_, true) => Category::Male,
+        (WorkerKind::Public, false) => Category::FemaleStaff,
+        (_, false) if rng.chance(0.3) => Category::FemaleStaff,
+        _ => Category::FemaleWorker,
+    };
+    let mut out = PersonOut { idx, pid, region, b, nc: 0, np: 0 };
+    if id.kind == WorkerKind::Resident {
+        resident_year(ctx, id, cat, birth_p, death, death_m, &mut rng, &mut out);
+    } else {
+        worker_year(ctx, id, cat, birth_p, age, death, death_m, &mut rng, &mut out);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resident_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, death: Option<Day>, death_m: u32, rng: &mut Rng, o: &mut PersonOut) {
+    let y = ctx.year;
+    let by = crate::model::date::year_of(id.birth);
+    let enrolled = month_day((by + 16).max(2012 + rng.range(0, 8) as i32).min(y), rng.range(1, 12) as u32, 1);
+    let years_in = (y - crate::model::date::year_of(enrolled)).max(0);
+    let ret_p = retirement_period(cat, birth_p).max(201107);
+    let alive_dec = death.is_none();
+    let status_of = |receiving: bool| {
+        if !alive_dec {
+            "deceased"
+        } else if receiving {
+            "receiving"
+        } else {
+            "contributing"
+        }
+    };
+    // 390: everyone pays the yearly premium for next year in the autumn (collected Sep–Dec).
+    let recv_m = rng.range(9, 12) as u32;
+    if recv_m < death_m {
+        let d = month_day(y, recv_m, rng.range(1, 28) as u32);
+        o.fee(Line { scheme: "390", payer: "resident", employer_id: None, period: (y + 1) * 100 + 1, received_on: d, receipt_ref: None, base: None, employer_amount: 0, individual_amount: world::RESIDENT_MEDICAL_PREMIUM, late_fee: 0, kind: "normal" });
+    }
+    o.person_row(id, cat, "390", status_of(false), enrolled, 0, None, None, None);
+    // 170: contribute until 60, then the monthly pension.
+    let basic = world::RESIDENT_BASIC_MIN + o.region.resident_top_up;
+    let account_part = rng.range(2_000, 15_000);
+    let receiving = ret_p <= y * 100 + 12;
+    if ret_p > y * 100 + 1 {
+        let m = rng.range(3, 6) as u32;
+        if m < death_m && y * 100 + m as i32 <= ret_p {
+            let grade = world::RESIDENT_PENSION_GRADES[rng.weighted(&[40, 25, 15, 10, 6, 4])];
+            let d = month_day(y, m, rng.range(1, 28) as u32);
+            o.fee(Line { scheme: "170", payer: "resident", employer_id: None, period: y * 100 + m as i32, received_on: d, receipt_ref: None, base: None, employer_amount: 0, individual_amount: grade, late_fee: 0, kind: "normal" });
+        }
+    }
+    if receiving {
+        let first = ret_p.max(y * 100 + 1);
+        let mut p = first;
+        while p <= y * 100 + 12 {
+            let m = (p % 100) as u32;
+            if m > death_m {
+                break;
+            }
+            let paid = month_day(y, m, 10);
+            let ret = rng.chance(0.0002).then(|| paid + rng.range(3, 9) as i32).filter(|d| *d <= day(y, 12, 31));
+            o.pay("170", "resident_basic_pension", p, paid, basic, "person", ret);
+            o.pay("170", "resident_account_pension", p, paid, account_part, "person", None);
+            p = add_months(p, 1);
+        }
+        if death_m < 12 {
+            let m = death_m + 1;
+            o.pay("170", "funeral_grant", y * 100 + death_m as i32, month_day(y, m, 18), 100_000, "person", None);
+        }
+    }
+    let months = years_in * 12;
+    let (start, ben) = if receiving { (Some(ret_p), Some(basic + account_part)) } else { (None, None) };
+    o.person_row(id, cat, "170", status_of(receiving), enrolled, months.min(((y - 2009) * 12).max(0)), None, start, ben);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, death: Option<Day>, death_m: u32, rng: &mut Rng, o: &mut PersonOut) {
+    let y = ctx.year;
+    let region = o.region;
+    let avg = region.avg_wage;
+    let pension_scheme = if id.kind == WorkerKind::Public { "120" } else { "110" };
+    let flexible = id.kind == WorkerKind::Flexible;
+    // Wage as an integer ‰ of the average (lognormal shape), base clamped to 60 %–300 %.
+    let factor = ((0.42 * rng.normal() - 0.08).exp() * 1000.0).round() as i64;
+    let wage = avg * factor / 1000;
+    let base = (wage.clamp(avg * 60 / 100, avg * 3) / 100) * 100;
+    let start_age = 20 + rng.range(0, 6) as i32;
+    let by = crate::model::date::year_of(id.birth);
+    let enrolled = month_day(by + start_age, rng.range(1, 12) as u32, 1).min(day(y, 12, 1));
+    let possible = ((y - 1 - (by + start_age)) * 12).max(0);
+    let share = if id.kind == WorkerKind::Public { 1000 } else { rng.range(700, 1000) as i32 };
+    let ret_p = retirement_period(cat, birth_p);
+    let months_to_ret = crate::model::date::months_between(y * 100 + 1, ret_p).max(0);
+    // Months at retirement are frozen for retirees; the long-retired met the old 15-year rule.
+    let mut cm0 = possible * share / 1000;
+    if ret_p <= (y - 1) * 100 + 12 {
+        cm0 = (crate::model::date::months_between(add_months(birth_p, start_age * 12), ret_p) * share / 1000).max(0);
+        if age >= 66 {
+            cm0 = cm0.max(180);
+        }
+    }
+    let retired_before = ret_p <= (y - 1) * 100 + 12 && cm0 >= 180;
+    let retiring = !retired_before && ret_p <= y * 100 + 12 && cm0 + months_to_ret >= 180;
+    let ret_m: u32 = if retiring { (ret_p % 100) as u32 } else { 13 };
+    let alive = death.is_none();
+
+    // Pension in payment (December value, after the 1 January adjustment).
+    let pension_at = |years_paid: i32, months: i32| -> Fen {
+        let index_avg = (avg + wage.clamp(avg * 60 / 100, avg * 3)) / 2;
+        let basic = index_avg * months as i64 / 12 / 100;
+        let account = bp(base, 800) * months as i64 * 12 / 10 / 139;
+        let grown = basic + account;
+        grown * (100 + 2 * years_paid.min(20) as i64) / 100 / 10 * 10
+    };
+
+    if retired_before {
+        let years_paid = (y * 100 + 12 - ret_p) / 100;
+        let monthly = pension_at(years_paid, cm0);
+        let bank_day = 5;
+        for m in 1..=12u32.min(death_m) {
+            let paid = month_day(y, m, bank_day);
+            let ret = rng.chance(0.0002).then(|| paid + rng.range(3, 9) as i32).filter(|d| *d <= day(y, 12, 31));
+            o.pay(pension_scheme, "basic_pension", y * 100 + m as i32, paid, monthly, "person", ret);
+        }
+        survivor(y, region, death_m, cm0, years_paid, pension_scheme, o);
+        let st = if alive { "receiving" } else { "deceased" };
+        o.person_row(id, cat, pension_scheme, st, enrolled, cm0, None, Some(ret_p), Some(monthly));
+        o.person_row(id, cat, "310", st, enrolled, cm0, None, None, None);
+        return;
+    }
+
+    // Working: an unemployment spell, an injury, a birth.
+    let (employer_serial, employer_id) = employer(ctx, id.region, rng);
+    let enterprise = id.kind == WorkerKind::Enterprise;
+    let jobless_m: u32 = if enterprise && !retiring && rng.chance(0.03) { rng.range(2, 11) as u32 } else { 13 };
+    let injured = enterprise && jobless_m == 13 && rng.chance(0.002);
+    let stop_m = death_m.min(ret_m).min(jobless_m); // first month without fees
+    let receive_day = 8 + (employer_serial % 12) as u32;
+    let injury_bp = world::INJURY_RATES[(employer_serial % 8) as usize];
+    let acct_ref = |scheme: &str, d: Day| {
+        let prefix = if region.tax_collected { 'T' } else { 'C' };
+        Some(format!("{prefix}{}{}{}", region.code, scheme, crate::model::date::iso(d).replace('-', "")))
+    };
+    let mut months_paid = 0;
+    for m in 1..stop_m.min(13) {
+        months_paid += 1;
+        let period = y * 100 + m as i32;
+        if flexible {
+            let d = month_day(y, m, rng.range(3, 27) as u32);
+            o.fee(Line { scheme: "110", payer: "flexible", employer_id: None, period, received_on: d, receipt_ref: None, base: Some(base), employer_amount: 0, individual_amount: bp(base, world::FLEXIBLE_110_BP), late_fee: 0, kind: "normal" });
+            o.fee(Line { scheme: "310", payer: "flexible", employer_id: None, period, received_on: d, receipt_ref: None, base: Some(base), employer_amount: 0, individual_amount: bp(base, world::FLEXIBLE_310_BP), late_fee: 0, kind: "normal" });
+            continue;
+        }
+        let d = month_day(y, m, receive_day);
+        let mut schemes: Vec<&'static str> = vec![pension_scheme, "210", "310", "410"];
+        if region.maternity_separate {
+            schemes.push("510");
+        }
+        for s in schemes {
+            let (e, i) = if s == "410" {
+                (bp(base, injury_bp), 0)
+            } else {
+                let r = world::rates(s, region.maternity_separate);
+                (bp(base, r.employer), bp(base, r.individual))
+            };
+            o.fee(Line { scheme: s, payer: "employee", employer_id: Some(&employer_id), period, received_on: d, receipt_ref: acct_ref(s, d), base: Some(base), employer_amount: e, individual_amount: i, late_fee: 0, kind: "normal" });
+        }
+    }
+    // Back pay of last year's arrears with the 0.05 %/day late fee 滞纳金 (1 %).
+    if !flexible && rng.chance(0.01) && stop_m > 6 {
+        let recv = month_day(y, rng.range(3, 6) as u32, rng.range(1, 28) as u32);
+        for pm in 10..=12 {
+            let period = (y - 1) * 100 + pm;
+            let due = month_day(y - 1, pm as u32, 15);
+            let days_late = (recv - due).max(0) as u32;
+            let r = world::rates(pension_scheme, false);
+            let (e, i) = (bp(base, r.employer), bp(base, r.individual));
+            let late = bp(e + i, 5 * days_late);
+            o.fee(Line { scheme: pension_scheme, payer: "employee", employer_id: Some(&employer_id), period, received_on: recv, receipt_ref: acct_ref(pension_scheme, recv), base: Some(base), employer_amount: e, individual_amount: i, late_fee: late, kind: "back_pay" });
+        }
+    }
+    // Refund of an overpaid month by the original channel.
+    if !flexible && stop_m > 8 && rng.chance(0.003) {
+        let r = world::rates(pension_scheme, false);
+        let recv = month_day(y, 7, 25);
+        let reference = format!("RF{:09}", o.idx);
+        o.fee(Line { scheme: pension_scheme, payer: "employee", employer_id: Some(&employer_id), period: y * 100 + 6, received_on: recv, receipt_ref: Some(reference), base: Some(base), employer_amount: bp(base, r.employer), individual_amount: bp(base, r.individual), late_fee: 0, kind: "refund" });
+    }
+
+    // Unemployment: benefit at 90 % of the minimum wage, medical premium paid to 310.
+    let mut receiving_ui = false;
+    if jobless_m < 13 && cm0 >= 12 {
+        let duration = match cm0 / 12 {
+            0..=4 => 12,
+            5..=9 => 18,
+            _ => 24,
+        };
+        let ui = region.min_wage * 9 / 10;
+        let premium = bp(avg * 60 / 100, 800);
+        for m in (jobless_m + 1)..=12u32.min(jobless_m + duration).min(death_m) {
+            let period = y * 100 + m as i32;
+            let paid = month_day(y, m, 15);
+            o.pay("210", "unemployment_benefit", period, paid, ui, "person", None);
+            o.pay("210", "medical_premium", period, paid, premium, "fund", None);
+            let r = Some(format!("P{}210{}", region.code, period));
+            o.fee(Line { scheme: "310", payer: "fund", employer_id: None, period, received_on: paid, receipt_ref: r, base: None, employer_amount: premium, individual_amount: 0, late_fee: 0, kind: "normal" });
+            receiving_ui = m == 12;
+        }
+    }
+    // Work injury: a monthly disability allowance 伤残津贴 of 80 % of the wage.
+    if injured {
+        for m in 1..=12u32.min(death_m) {
+            o.pay("410", "disability_benefit", y * 100 + m as i32, month_day(y, m, 12), wage * 8 / 10 / 100 * 100, "person", None);
+        }
+    }
+    // Maternity allowance 生育津贴: 98 days of the base.
+    if !id.male && !flexible && (22..=40).contains(&age) && rng.chance(0.02) {
+        let m = rng.range(1, 11) as u32;
+        if m + 1 < death_m {
+            let s = if region.maternity_separate { "510" } else { "310" };
+            o.pay(s, "maternity_allowance", y * 100 + m as i32, month_day(y, m + 1, 20), base * 98 / 30, "person", None);
+        }
+    }
+    // Skill-upgrade subsidy 技能提升补贴 for a few contributors.
+    if enterprise && rng.chance(0.003) {
+        let m = rng.range(2, 12) as u32;
+        if m < death_m {
+            o.pay("210", "skill_upgrade", y * 100 + m as i32, month_day(y, m, 25), 150_000, "person", None);
+        }
+    }
+    // New retiree: first pension in the statutory month.
+    let months_total = cm0 + months_paid;
+    let mut monthly = None;
+    if retiring {
+        let p = pension_at(0, months_total);
+        monthly = Some(p);
+        for m in ret_m..=12u32.min(death_m) {
+            let paid = month_day(y, m, 5);
+            o.pay(pension_scheme, "basic_pension", y * 100 + m as i32, paid, p, "person", None);
+        }
+    }
+    survivor(y, region, death_m, months_total, 0, pension_scheme, o);
+
+    let status = |contributing: bool| match (alive, contributing) {
+        (false, _) => "deceased",
+        (true, true) => "contributing",
+        (true, false) => "suspended",
+    };
+    let working_dec = stop_m == 13;
+    let dec_base = working_dec.then_some(base);
+    if retiring && alive {
+        o.person_row(id, cat, pension_scheme, "receiving", enrolled, months_total, None, Some(ret_p), monthly);
+        o.person_row(id, cat, "310", "receiving", enrolled, months_total, None, None, None);
+        return;
+    }
+    o.person_row(id, cat, pension_scheme, status(working_dec), enrolled, months_total, dec_base, None, None);
+    let med_base = if receiving_ui { None } else { dec_base };
+    o.person_row(id, cat, "310", status(working_dec || receiving_ui), enrolled, months_total, med_base, None, None);
+    if !flexible {
+        let ui_status = if !alive { "deceased" } else if receiving_ui { "receiving" } else { status(working_dec) };
+        o.person_row(id, cat, "210", ui_status, enrolled, months_total, dec_base, None, None);
+        let inj_status = if injured && alive { "receiving" } else { status(working_dec) };
+        o.person_row(id, cat, "410", inj_status, enrolled, months_total, dec_base, None, None);
+        if region.maternity_separate {
+            o.person_row(id, cat, "510", status(working_dec), enrolled, months_total, dec_base, None, None);
+        }
+    }
+}
+
+/// Funeral grant and survivors' lump sum 丧葬补助金和抚恤金 (人社部发〔2021〕18号, DOMAIN.md §10.7).
+fn survivor(y: i32, region: &Region, death_m: u32, months: i32, years_paid: i32, scheme: &'static str, o: &mut PersonOut) {
+    if death_m >= 12 {
+        return; // died in December or alive: paid next year, if at all
+    }
+    let extra = (9 + (months / 12 - 15).max(0)).min(24);
+    let lump = (extra - years_paid).max(9);
+    let amount = region.disposable_monthly * (2 + lump as i64);
+    o.pay(scheme, "funeral_survivor", y * 100 + death_m as i32, month_day(y, death_m + 1, 20), amount, "person", None);
+}

@@ -1,0 +1,144 @@
+//! The synthetic world: pooling regions, wages, rates and policy parameters. Values are
+//! illustrative, sized after DOMAIN.md §10 (rates [S]/[R]) — a dataset to exercise sifund,
+//! not statistics of any real place.
+
+use crate::model::Fen;
+
+/// A pooling region 统筹地区 with insured persons.
+pub struct Region {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Upper-level (province) fund that receives this city's remittances 上解.
+    pub province: &'static str,
+    /// Share of persons, per mille.
+    pub share: u32,
+    /// 全口径城镇单位就业人员月平均工资 (monthly average wage), fen.
+    pub avg_wage: Fen,
+    pub min_wage: Fen,
+    /// Fees collected by the tax bureau straight into the fiscal account (no 收入户).
+    pub tax_collected: bool,
+    /// Maternity insurance kept as its own fund 510 (not merged into 310).
+    pub maternity_separate: bool,
+    /// Local top-up on the 143-yuan national minimum 基础养老金, fen/month.
+    pub resident_top_up: Fen,
+    /// Previous-year urban monthly per-capita disposable income (funeral/survivor base), fen.
+    pub disposable_monthly: Fen,
+    /// County prefix for the registering office of employers (USCC positions 3–8).
+    pub county: u32,
+}
+
+pub const REGIONS: [Region; 4] = [
+    Region {
+        code: "440100",
+        name: "广州市",
+        province: "440000",
+        share: 350,
+        avg_wage: 1_150_000,
+        min_wage: 250_000,
+        tax_collected: true,
+        maternity_separate: false,
+        resident_top_up: 17_700,
+        disposable_monthly: 672_000,
+        county: 440106,
+    },
+    Region {
+        code: "440300",
+        name: "深圳市",
+        province: "440000",
+        share: 300,
+        avg_wage: 1_290_000,
+        min_wage: 252_000,
+        tax_collected: false,
+        maternity_separate: false,
+        resident_top_up: 35_700,
+        disposable_monthly: 680_000,
+        county: 440305,
+    },
+    Region {
+        code: "320100",
+        name: "南京市",
+        province: "320000",
+        share: 150,
+        avg_wage: 1_100_000,
+        min_wage: 249_000,
+        tax_collected: false,
+        maternity_separate: false,
+        resident_top_up: 45_700,
+        disposable_monthly: 630_000,
+        county: 320102,
+    },
+    Region {
+        code: "320500",
+        name: "苏州市",
+        province: "320000",
+        share: 200,
+        avg_wage: 1_050_000,
+        min_wage: 249_000,
+        tax_collected: true,
+        maternity_separate: true,
+        resident_top_up: 35_700,
+        disposable_monthly: 640_000,
+        county: 320505,
+    },
+];
+
+/// Province-level funds: they hold the 110 and 210 adjustment funds (上解/补助下级) only.
+pub const PROVINCES: [(&str, &str); 2] = [("440000", "广东省"), ("320000", "江苏省")];
+pub const PROVINCE_SCHEMES: [&str; 2] = ["110", "210"];
+
+/// Contribution rates in basis points of the base (1 bp = 0.01 %), DOMAIN.md §10.1.
+pub struct Rates {
+    pub employer: u32,
+    pub individual: u32,
+}
+
+pub fn rates(scheme: &str, maternity_separate: bool) -> Rates {
+    match scheme {
+        "110" | "120" => Rates { employer: 1600, individual: 800 }, // [S] S31
+        "210" => Rates { employer: 50, individual: 50 },            // phased 1 % total [S]/[R]
+        "310" if maternity_separate => Rates { employer: 600, individual: 200 }, // [R]
+        "310" => Rates { employer: 700, individual: 200 },          // incl. merged maternity [R]
+        "510" => Rates { employer: 80, individual: 0 },             // [R]
+        _ => Rates { employer: 0, individual: 0 },
+    }
+}
+
+/// Work-injury industry base rates by risk class, bp (人社部发〔2015〕71号, [C] S32).
+pub const INJURY_RATES: [u32; 8] = [20, 40, 70, 90, 110, 130, 160, 190];
+
+/// Flexible workers pay 20 % to 110 on their own, and 310 at the employee total [S] S31 / [R].
+pub const FLEXIBLE_110_BP: u32 = 2000;
+pub const FLEXIBLE_310_BP: u32 = 800;
+
+/// National minimum 基础养老金 for residents in 2025: 143 yuan/month [S] S30.
+pub const RESIDENT_BASIC_MIN: Fen = 14_300;
+/// Residents' pension yearly contribution grades (yuan) [R].
+pub const RESIDENT_PENSION_GRADES: [Fen; 6] = [20_000, 30_000, 50_000, 100_000, 200_000, 300_000];
+/// Residents' medical premium per year [R] (2025: 400 yuan) and government subsidy per head.
+pub const RESIDENT_MEDICAL_PREMIUM: Fen = 40_000;
+pub const RESIDENT_MEDICAL_SUBSIDY: Fen = 70_000;
+
+/// Yearly interest rates on balances, bp: current deposits for the revenue and expenditure
+/// accounts, a blended rate for the fiscal special account [R].
+pub const CURRENT_RATE_BP: i64 = 35;
+pub const FISCAL_RATE_BP: i64 = 150;
+
+/// `amount × bp / 10000`, half away from zero (四舍五入), in fen.
+pub fn bp(amount: Fen, bp: u32) -> Fen {
+    let p = amount as i128 * bp as i128;
+    let q = (p.abs() + 5_000) / 10_000;
+    (if p < 0 { -q } else { q }) as Fen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bp_rounds_half_away_from_zero() {
+        assert_eq!(bp(1_000_000, 1600), 160_000);
+        assert_eq!(bp(5, 10_000 / 2), 3); // 2.5 fen → 3
+        assert_eq!(bp(-5, 5_000), -3);
+        assert_eq!(REGIONS.iter().map(|r| r.share).sum::<u32>(), 1000);
+    }
+}

@@ -1,0 +1,228 @@
+//! The cells of one chunk, typed per the table spec, with the per-table row checks.
+
+use super::rules::*;
+use super::tables::{ColumnSpec, Kind, Table};
+use crate::engine::{Chunk, FenCol};
+use crate::model::date::iso;
+use crate::model::money::yuan;
+
+/// One column of a chunk, decoded.
+pub enum Cells<'a> {
+    Str(Vec<Option<&'a str>>),
+    Int(Vec<Option<i32>>),
+    Date(Vec<Option<i32>>),
+    Money(FenCol),
+}
+
+impl<'a> Cells<'a> {
+    pub fn read(chunk: &'a Chunk, spec: &ColumnSpec) -> Cells<'a> {
+        match spec.kind {
+            Kind::Utf8 => Cells::Str(chunk.strs(spec.name)),
+            Kind::Int32 => Cells::Int(chunk.i32s(spec.name)),
+            Kind::Date => Cells::Date(chunk.dates(spec.name)),
+            Kind::Money => Cells::Money(chunk.fens(spec.name)),
+        }
+    }
+    #[inline]
+    pub fn s(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Cells::Str(v) => v[i],
+            _ => unreachable!("column kind fixed by the table spec"),
+        }
+    }
+    #[inline]
+    pub fn n(&self, i: usize) -> Option<i32> {
+        match self {
+            Cells::Int(v) | Cells::Date(v) => v[i],
+            _ => unreachable!("column kind fixed by the table spec"),
+        }
+    }
+    #[inline]
+    pub fn m(&self, i: usize) -> Amt {
+        match self {
+            Cells::Money(v) => v[i],
+            _ => unreachable!("column kind fixed by the table spec"),
+        }
+    }
+    /// The cell as text, for `rejects/`.
+    pub fn text(&self, i: usize) -> Option<String> {
+        match self {
+            Cells::Str(v) => v[i].map(str::to_string),
+            Cells::Int(v) => v[i].map(|x| x.to_string()),
+            Cells::Date(v) => v[i].map(iso),
+            Cells::Money(v) => v[i].map(|r| r.map(|f| yuan(f as i128)).unwrap_or_else(|_| "<too large>".into())),
+        }
+    }
+}
+
+/// Looks a column up by name (once per chunk, never per row).
+pub fn col<'c, 'a>(table: Table, cells: &'c [Cells<'a>], name: &str) -> &'c Cells<'a> {
+    let i = table.columns().iter().position(|c| c.name == name).expect("column of the table spec");
+    &cells[i]
+}
+
+/// Runs the table's row rules over a chunk: `(row, failed rule)` for each failing row.
+pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut Warnings) -> Vec<(u32, Fail)> {
+    let c = |name: &str| col(table, cells, name);
+    let mut fails = Vec::new();
+    let mut push = |i: usize, r: Result<(), Fail>| {
+        if let Err(f) = r {
+            fails.push((i as u32, f));
+        }
+    };
+    match table {
+        Table::Contributions => {
+            let (txn, reg, sch, pid, emp, payer) =
+                (c("txn_id"), c("region"), c("scheme"), c("person_id"), c("employer_id"), c("payer_kind"));
+            let (per, rec, acc, rref, base) = (c("period"), c("received_on"), c("account"), c("receipt_ref"), c("base"));
+            let (ea, ia, lf, kind) = (c("employer_amount"), c("individual_amount"), c("late_fee"), c("kind"));
+            for i in 0..n {
+                let row = Contribution {
+                    txn_id: txn.s(i),
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    person_id: pid.s(i),
+                    employer_id: emp.s(i),
+                    payer_kind: payer.s(i),
+                    period: per.n(i),
+                    received_on: rec.n(i),
+                    account: acc.s(i),
+                    receipt_ref: rref.s(i),
+                    base: base.m(i),
+                    employer_amount: ea.m(i),
+                    individual_amount: ia.m(i),
+                    late_fee: lf.m(i),
+                    kind: kind.s(i),
+                };
+                push(i, check_contribution(&row, ctx, warn));
+            }
+        }
+        Table::Payouts => {
+            let (id, reg, sch, pid, payee, ben) =
+                (c("payment_id"), c("region"), c("scheme"), c("person_id"), c("payee_kind"), c("benefit"));
+            let (per, paid, amt, batch, ret) = (c("period"), c("paid_on"), c("amount"), c("batch_id"), c("returned_on"));
+            for i in 0..n {
+                let row = Payout {
+                    payment_id: id.s(i),
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    person_id: pid.s(i),
+                    payee_kind: payee.s(i),
+                    benefit: ben.s(i),
+                    period: per.n(i),
+                    paid_on: paid.n(i),
+                    amount: amt.m(i),
+                    batch_id: batch.s(i),
+                    returned_on: ret.n(i),
+                };
+                push(i, check_payout(&row, ctx));
+            }
+        }
+        Table::FundFlows => {
+            let (id, reg, sch, date, kind) = (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
+            let (from, to, amt, cr, cs) =
+                (c("from_account"), c("to_account"), c("amount"), c("counter_region"), c("counter_scheme"));
+            for i in 0..n {
+                let row = FundFlow {
+                    flow_id: id.s(i),
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    date: date.n(i),
+                    kind: kind.s(i),
+                    from_account: from.s(i),
+                    to_account: to.s(i),
+                    amount: amt.m(i),
+                    counter_region: cr.s(i),
+                    counter_scheme: cs.s(i),
+                };
+                push(i, check_fund_flow(&row, ctx));
+            }
+        }
+        Table::Statements => {
+            let (id, reg, sch, acc) = (c("line_id"), c("region"), c("scheme"), c("account"));
+            let (date, dir, amt) = (c("date"), c("direction"), c("amount"));
+            for i in 0..n {
+                let row = StatementLine {
+                    line_id: id.s(i),
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    account: acc.s(i),
+                    date: date.n(i),
+                    direction: dir.s(i),
+                    amount: amt.m(i),
+                };
+                push(i, check_statement(&row, ctx));
+            }
+        }
+        Table::OpeningBalances => {
+            let (reg, sch, acc, book, st) = (c("region"), c("scheme"), c("account"), c("book"), c("statement"));
+            for i in 0..n {
+                let row = OpeningBalance {
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    account: acc.s(i),
+                    book: book.m(i),
+                    statement: st.m(i),
+                };
+                push(i, check_opening_balance(&row));
+            }
+        }
+        Table::Persons => {
+            let (pid, reg, sch, sex, birth, cat) =
+                (c("person_id"), c("region"), c("scheme"), c("sex"), c("birth_date"), c("category"));
+            let (st, enr, months, base) = (c("status"), c("enrolled_on"), c("contribution_months"), c("monthly_base"));
+            let (bstart, ben) = (c("benefit_start"), c("monthly_benefit"));
+            for i in 0..n {
+                let row = Person {
+                    person_id: pid.s(i),
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    sex: sex.s(i),
+                    birth_date: birth.n(i),
+                    category: cat.s(i),
+                    status: st.s(i),
+                    enrolled_on: enr.n(i),
+                    contribution_months: months.n(i),
+                    monthly_base: base.m(i),
+                    benefit_start: bstart.n(i),
+                    monthly_benefit: ben.m(i),
+                };
+                push(i, check_person(&row, ctx));
+            }
+        }
+        Table::Deaths => {
+            let (pid, date, src) = (c("person_id"), c("death_date"), c("source"));
+            for i in 0..n {
+                let row = Death { person_id: pid.s(i), death_date: date.n(i), source: src.s(i) };
+                push(i, check_death(&row, ctx));
+            }
+        }
+        Table::Budget => {
+            let (reg, sch, item, amt) = (c("region"), c("scheme"), c("item"), c("amount"));
+            for i in 0..n {
+                let row = BudgetLine { region: reg.s(i), scheme: sch.s(i), item: item.s(i), amount: amt.m(i) };
+                push(i, check_budget(&row));
+            }
+        }
+    }
+    fails
+}
+
+/// 64-bit hash of a row's key (FNV-1a, then a SplitMix64 finaliser). Collisions are resolved
+/// exactly before a row is called a duplicate (see `ingest::resolve_duplicates`).
+pub fn key_hash(parts: &[Option<&str>]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in p.unwrap_or("\u{0}").as_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0x1f;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}

@@ -1,0 +1,447 @@
+//! Ingestion 数据接收与校验: schema check, row rules, duplicates, rejects and control totals.
+//!
+//! Each table is read one row group at a time; chunks are checked in parallel (rayon) and
+//! merged in file order, so the result does not depend on the number of threads. A row ends
+//! up accepted or rejected with a reason — never dropped — and the amounts read equal the
+//! amounts accepted plus rejected, per table and money column.
+
+pub mod cells;
+pub mod files;
+pub mod rules;
+pub mod tables;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine::{self, ColType, FileInfo};
+use crate::error::{Error, Result};
+use cells::{check_rows, key_hash, Cells};
+use files::TableFile;
+pub use rules::{Ctx, Warnings};
+pub use tables::{Kind, Table};
+
+/// One input file after the schema check.
+pub struct InputFile {
+    pub file: TableFile,
+    pub info: FileInfo,
+    pub sha256: String,
+    /// Rejected row numbers (0-based within the file), sorted: later stages skip them.
+    pub rejected_rows: Vec<u64>,
+}
+
+/// Rows and amounts of one table: read = accepted + rejected.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Control {
+    pub read: i128,
+    pub accepted: i128,
+    pub rejected: i128,
+}
+
+/// A rejected row: where it was, why, and its cells as text.
+pub struct RejectRow {
+    pub file: usize,
+    pub row: u64,
+    pub reason: &'static str,
+    pub cells: Vec<Option<String>>,
+}
+
+/// The outcome of ingesting one table.
+pub struct TableResult {
+    pub table: Table,
+    pub files: Vec<InputFile>,
+    pub rows: Control,
+    /// Per money column, in fen.
+    pub amounts: BTreeMap<&'static str, Control>,
+    pub reasons: BTreeMap<&'static str, u64>,
+    pub warnings: Warnings,
+    pub ignored_columns: Vec<String>,
+    pub rejects: Vec<RejectRow>,
+}
+
+impl TableResult {
+    pub fn is_balanced(&self) -> bool {
+        let ok = |c: &Control| c.read == c.accepted + c.rejected;
+        ok(&self.rows) && self.amounts.values().all(ok)
+    }
+}
+
+/// Checks every present table's files against SPEC §2 before any row is read. All problems are
+/// reported at once; any problem stops the run (exit 2).
+pub fn check_schemas(dataset: &Path, tables: &[Table]) -> Result<Vec<(Table, Vec<InputFile>, Vec<String>)>> {
+    if !dataset.is_dir() {
+        return Err(Error::input(format!("{}: dataset folder not found", dataset.display())));
+    }
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for &table in tables {
+        let files = files::table_files(dataset, table.name())?;
+        if files.is_empty() {
+            if table.required() {
+                problems.push(format!(
+                    "{}: table `{}` missing (expected {0}/{1}.parquet or {0}/{1}/)",
+                    dataset.display(),
+                    table.name()
+                ));
+            }
+            continue;
+        }
+        let mut inputs = Vec::new();
+        let mut ignored = Vec::new();
+        for file in files {
+            let info = match engine::file_info(&file.path) {
+                Ok(i) => i,
+                Err(e) => {
+                    problems.push(format!(
+                        "{}: unreadable Parquet file, no column could be read ({e})",
+                        file.path.display()
+                    ));
+                    continue;
+                }
+            };
+            problems.extend(check_file_schema(table, &file, &info, &mut ignored));
+            inputs.push(InputFile { file, info, sha256: String::new(), rejected_rows: Vec::new() });
+        }
+        ignored.sort();
+        ignored.dedup();
+        out.push((table, inputs, ignored));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+    // Checksums of every input, in parallel.
+    out.par_iter_mut()
+        .flat_map(|(_, inputs, _)| inputs.par_iter_mut())
+        .try_for_each(|f| -> Result<()> {
+            f.sha256 = files::sha256(&f.file.path)?;
+            Ok(())
+        })?;
+    Ok(out)
+}
+
+fn check_file_schema(table: Table, file: &TableFile, info: &FileInfo, ignored: &mut Vec<String>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let at = |col: &str, msg: String| format!("{}: column `{col}`: {msg}", file.path.display());
+    for spec in table.columns() {
+        let found = info.columns.iter().find(|(n, _)| n == spec.name).map(|(_, t)| t);
+        let Some(t) = found else {
+            let from_hive = spec.kind == Kind::Utf8 && file.hive.iter().any(|(k, _)| k == spec.name);
+            if !from_hive {
+                problems.push(at(spec.name, format!("missing (required by table `{}`)", table.name())));
+            }
+            continue;
+        };
+        let ok = match (spec.kind, t) {
+            (Kind::Utf8, ColType::Utf8) | (Kind::Int32, ColType::Int32) | (Kind::Date, ColType::Date) => true,
+            (Kind::Money, ColType::Decimal { scale, .. }) => *scale <= 2,
+            _ => false,
+        };
+        if !ok {
+            let expected = match spec.kind {
+                Kind::Utf8 => "Utf8",
+                Kind::Int32 => "Int32",
+                Kind::Date => "Date",
+                Kind::Money => "Decimal with scale 0-2 (amounts are never floating point)",
+            };
+            problems.push(at(spec.name, format!("type {t}, expected {expected}")));
+        }
+    }
+    for (name, _) in &info.columns {
+        if !table.columns().iter().any(|c| c.name == name) {
+            ignored.push(name.clone());
+        }
+    }
+    problems
+}
+
+/// A unit of parallel work: a row range of one file.
+#[derive(Clone, Copy)]
+struct Slice {
+    file: usize,
+    offset: usize,
+    len: usize,
+}
+
+/// Row groups above this size are read in slices, to keep memory bounded.
+const MAX_SLICE: usize = 512 * 1024;
+
+fn slices(files: &[InputFile]) -> Vec<Slice> {
+    let mut out = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        for &(start, len) in &f.info.row_groups {
+            let mut off = 0;
+            while off < len {
+                let l = (len - off).min(MAX_SLICE);
+                out.push(Slice { file: fi, offset: start + off, len: l });
+                off += l;
+            }
+        }
+    }
+    out
+}
+
+/// What phase 1 learns from one slice.
+struct SliceOut {
+    fails: Vec<(u32, &'static str)>,
+    /// Key hash of each row that passed the row rules.
+    passed_keys: Vec<(u32, u64)>,
+    rejects: Vec<RejectRow>,
+    /// Per money column: (read, failed, passed) sums in fen.
+    sums: Vec<(i128, i128, i128)>,
+    warnings: Warnings,
+}
+
+/// Reads one slice with a panic guard: a corrupt page must give exit 2, not a crash.
+fn with_slice<T>(f: &InputFile, s: Slice, table: Table, body: impl FnOnce(&engine::Chunk) -> T) -> Result<T> {
+    let cols = table.column_names();
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len).map(|c| body(&c))
+    }));
+    match res {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::input(format!(
+            "{}: rows {}..{}: cannot decode ({e})",
+            f.file.path.display(),
+            s.offset,
+            s.offset + s.len
+        ))),
+        Err(_) => Err(Error::input(format!(
+            "{}: rows {}..{}: corrupt data, the decoder failed",
+            f.file.path.display(),
+            s.offset,
+            s.offset + s.len
+        ))),
+    }
+}
+
+fn check_slice(table: Table, files: &[InputFile], s: Slice, ctx: &Ctx) -> Result<SliceOut> {
+    let f = &files[s.file];
+    with_slice(f, s, table, |chunk| {
+        let specs = table.columns();
+        let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(chunk, c)).collect();
+        let n = chunk.height();
+        let mut warnings = Warnings::default();
+        let fails = check_rows(table, &cells, n, ctx, &mut warnings);
+        let key_cols: Vec<&Cells> = table.key().iter().map(|k| cells::col(table, &cells, k)).collect();
+        let money: Vec<&Cells> = table.money_columns().map(|m| cells::col(table, &cells, m)).collect();
+        let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
+        let mut passed_keys = Vec::with_capacity(n - fails.len());
+        let mut rejects = Vec::with_capacity(fails.len());
+        let mut next_fail = fails.iter().peekable();
+        let mut parts: Vec<Option<&str>> = Vec::with_capacity(key_cols.len());
+        for i in 0..n {
+            let failed = match next_fail.peek() {
+                Some((r, reason)) if *r as usize == i => {
+                    rejects.push(RejectRow {
+                        file: s.file,
+                        row: (s.offset + i) as u64,
+                        reason,
+                        cells: cells.iter().map(|c| c.text(i)).collect(),
+                    });
+                    next_fail.next();
+                    true
+                }
+                _ => false,
+            };
+            for (m, sum) in money.iter().zip(sums.iter_mut()) {
+                let v = fen_value(m.m(i));
+                sum.0 += v;
+                if failed {
+                    sum.1 += v
+                } else {
+                    sum.2 += v
+                }
+            }
+            if !failed {
+                parts.clear();
+                parts.extend(key_cols.iter().map(|k| k.s(i)));
+                passed_keys.push((i as u32, key_hash(&parts)));
+            }
+        }
+        SliceOut { fails, passed_keys, rejects, sums, warnings }
+    })
+}
+
+/// A cell's value for control totals: null counts 0, an unrepresentable value counts 0 on
+/// both sides (it is rejected as `too_large`, and its row is counted).
+fn fen_value(a: rules::Amt) -> i128 {
+    match a {
+        Some(Ok(v)) => v as i128,
+        _ => 0,
+    }
+}
+
+/// Ingests one table: row rules in parallel, duplicates in file order, control totals.
+pub fn ingest_table(
+    table: Table,
+    mut files: Vec<InputFile>,
+    ignored_columns: Vec<String>,
+    ctx: &Ctx,
+    progress: &dyn Fn(u64),
+) -> Result<TableResult> {
+    let work = slices(&files);
+    let money_cols: Vec<&'static str> = table.money_columns().collect();
+    let mut amounts: Vec<(i128, i128, i128)> = vec![(0, 0, 0); money_cols.len()];
+    let mut rows = Control::default();
+    let mut reasons: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut warnings = Warnings::default();
+    let mut rejects: Vec<RejectRow> = Vec::new();
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut suspects: Vec<(usize, u64, u64)> = Vec::new(); // (file, row, hash)
+    let mut rejected: Vec<Vec<u64>> = vec![Vec::new(); files.len()];
+
+    let window = rayon::current_num_threads().max(1) * 2;
+    let failed_early = AtomicBool::new(false);
+    for batch in work.chunks(window) {
+        let outs: Vec<Result<SliceOut>> = batch
+            .par_iter()
+            .map(|&s| {
+                if failed_early.load(Ordering::Relaxed) {
+                    return Err(Error::Internal("stopped".into()));
+                }
+                let r = check_slice(table, &files, s, ctx);
+                if r.is_err() {
+                    failed_early.store(true, Ordering::Relaxed);
+                }
+                r
+            })
+            .collect();
+        for (s, out) in batch.iter().zip(outs) {
+            let out = out?;
+            rows.read += s.len as i128;
+            rows.rejected += out.fails.len() as i128;
+            for (a, b) in amounts.iter_mut().zip(&out.sums) {
+                a.0 += b.0;
+                a.1 += b.1;
+                a.2 += b.2;
+            }
+            for (_, reason) in &out.fails {
+                *reasons.entry(reason).or_default() += 1;
+            }
+            rejected[s.file].extend(out.fails.iter().map(|(r, _)| (s.offset + *r as usize) as u64));
+            warnings.employer_id_check_char += out.warnings.employer_id_check_char;
+            rejects.extend(out.rejects);
+            // Duplicates in file order: first accepted occurrence wins.
+            for (r, h) in out.passed_keys {
+                if !seen.insert(h) {
+                    suspects.push((s.file, (s.offset + r as usize) as u64, h));
+                }
+            }
+            progress(s.len as u64);
+        }
+    }
+    drop(seen);
+
+    // amounts: (read, rejected, accepted) so far, before duplicates
+    if !suspects.is_empty() {
+        let dups = resolve_duplicates(table, &files, &work, &rejected, &suspects)?;
+        let dup_name: &'static str = dup_reason(table);
+        for (file, row) in dups {
+            let s = Slice { file, offset: row as usize, len: 1 };
+            let (cells, vals) = with_slice(&files[file], s, table, |chunk| {
+                let cells: Vec<Cells> = table.columns().iter().map(|c| Cells::read(chunk, c)).collect();
+                let text: Vec<Option<String>> = cells.iter().map(|c| c.text(0)).collect();
+                let vals: Vec<i128> =
+                    money_cols.iter().map(|m| fen_value(cells::col(table, &cells, m).m(0))).collect();
+                (text, vals)
+            })?;
+            for (a, v) in amounts.iter_mut().zip(vals) {
+                a.1 += v;
+                a.2 -= v;
+            }
+            rows.rejected += 1;
+            *reasons.entry(dup_name).or_default() += 1;
+            rejected[file].push(row);
+            rejects.push(RejectRow { file, row, reason: dup_name, cells });
+        }
+    }
+    rows.accepted = rows.read - rows.rejected;
+    rejects.sort_by_key(|r| (r.file, r.row));
+    for (f, mut r) in files.iter_mut().zip(rejected) {
+        r.sort_unstable();
+        f.rejected_rows = r;
+    }
+    let amounts = money_cols
+        .into_iter()
+        .zip(amounts)
+        .map(|(name, (read, rej, acc))| (name, Control { read, accepted: acc, rejected: rej }))
+        .collect();
+    let result = TableResult { table, files, rows, amounts, reasons, warnings, ignored_columns, rejects };
+    crate::ensure_invariant!(
+        result.is_balanced(),
+        "control totals of `{}` do not balance: rows {:?}, amounts {:?}",
+        table.name(),
+        result.rows,
+        result.amounts
+    );
+    Ok(result)
+}
+
+fn dup_reason(table: Table) -> &'static str {
+    match table.key()[0] {
+        "txn_id" => "txn_id.duplicate",
+        "payment_id" => "payment_id.duplicate",
+        "flow_id" => "flow_id.duplicate",
+        "line_id" => "line_id.duplicate",
+        "person_id" => "person_id.duplicate",
+        _ => "key.duplicate",
+    }
+}
+
+/// Exact check of hash hits: rescans the key columns and returns the rows whose exact key was
+/// already accepted earlier (file order). Hash collisions between different keys are released.
+fn resolve_duplicates(
+    table: Table,
+    files: &[InputFile],
+    work: &[Slice],
+    rejected: &[Vec<u64>],
+    suspects: &[(usize, u64, u64)],
+) -> Result<Vec<(usize, u64)>> {
+    let hashes: HashSet<u64> = suspects.iter().map(|s| s.2).collect();
+    let suspect_pos: HashSet<(usize, u64)> = suspects.iter().map(|s| (s.0, s.1)).collect();
+    let rejected_set: Vec<HashSet<u64>> = rejected.iter().map(|r| r.iter().copied().collect()).collect();
+    let mut seen: HashMap<u64, Vec<String>> = HashMap::new();
+    let mut dups = Vec::new();
+    for &s in work {
+        let keys: Vec<(u64, Vec<Option<String>>)> = with_slice(&files[s.file], s, table, |chunk| {
+            let cells: Vec<Cells> = table.columns().iter().map(|c| Cells::read(chunk, c)).collect();
+            let key_cols: Vec<&Cells> = table.key().iter().map(|k| cells::col(table, &cells, k)).collect();
+            (0..chunk.height())
+                .map(|i| {
+                    let parts: Vec<Option<&str>> = key_cols.iter().map(|k| k.s(i)).collect();
+                    (key_hash(&parts), parts.iter().map(|p| p.map(str::to_string)).collect())
+                })
+                .collect()
+        })?;
+        for (i, (h, parts)) in keys.into_iter().enumerate() {
+            let row = (s.offset + i) as u64;
+            if !hashes.contains(&h) || rejected_set[s.file].contains(&row) {
+                continue;
+            }
+            let key = parts.iter().map(|p| p.as_deref().unwrap_or("\u{0}")).collect::<Vec<_>>().join("\u{1f}");
+            let bucket = seen.entry(h).or_default();
+            if suspect_pos.contains(&(s.file, row)) && bucket.contains(&key) {
+                dups.push((s.file, row));
+            } else if !bucket.contains(&key) {
+                bucket.push(key);
+            }
+        }
+    }
+    Ok(dups)
+}
+
+/// Ingests the dataset's tables (schema first, then rows), in `Table::ALL` order.
+pub fn ingest(dataset: &Path, tables: &[Table], ctx: &Ctx, progress: &dyn Fn(u64)) -> Result<Vec<TableResult>> {
+    let checked = check_schemas(dataset, tables)?;
+    checked
+        .into_iter()
+        .map(|(table, files, ignored)| ingest_table(table, files, ignored, ctx, progress))
+        .collect()
+}
+
+/// Total rows of the checked tables (for progress bars).
+pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
+    results.iter().flat_map(|(_, f, _)| f.iter()).map(|f| f.info.rows as u64).sum()
+}

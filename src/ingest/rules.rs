@@ -1,0 +1,544 @@
+//! Row rules of SPEC §2, one function per table. A row passes, or fails with the code of the
+//! first rule it breaks (`<column>.<rule>`), checked in column order. Every code is listed in
+//! [`RULES`] with its meaning; tests hold one failing and one passing row for each.
+
+use crate::model::catalog::{self, benefit, benefit_valid_for, is_budget_item, Account, Scheme};
+use crate::model::date::{split_period, Day};
+use crate::model::ids::{self, check_uscc, parse_citizen_id, IdError, UsccCheck};
+use crate::model::Fen;
+
+/// A money cell: null, a value in fen, or a value too large for i64 fen.
+pub type Amt = Option<Result<Fen, ()>>;
+
+/// What a row rule needs to know about the run.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub year: i32,
+    pub first_day: Day,
+    pub last_day: Day,
+}
+
+impl Ctx {
+    pub fn new(year: i32) -> Ctx {
+        let (first_day, last_day) = crate::model::date::year_bounds(year);
+        Ctx { year, first_day, last_day }
+    }
+    fn in_year(&self, d: Day) -> bool {
+        (self.first_day..=self.last_day).contains(&d)
+    }
+}
+
+/// The code of the broken rule, `column.rule`.
+pub type Fail = &'static str;
+type R<T = ()> = Result<T, Fail>;
+
+/// Warnings are counted in the manifest, the row is kept (SPEC §2 employer_id).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Warnings {
+    pub employer_id_check_char: u64,
+}
+
+/// Every rule: (table, code, meaning). The manifest and `rejects/` use the codes.
+pub const RULES: &[(&str, &str, &str)] = &[
+    ("*", "<column>.null", "a required value is null"),
+    ("*", "<column>.too_large", "an amount does not fit in 64-bit fen"),
+    ("*", "<key>.duplicate", "the row's key was already accepted earlier in the table"),
+    ("*", "region.unknown", "not a 6-digit GB/T 2260 code with a known province prefix"),
+    ("*", "scheme.unknown", "not one of the scheme codes of SPEC §1"),
+    ("*", "person_id.format", "not 18 digits (last may be X)"),
+    ("*", "person_id.region", "address code has no known province prefix"),
+    ("*", "person_id.birth_date", "characters 7-14 are not a calendar date"),
+    ("*", "person_id.check_digit", "GB 11643 MOD 11-2 check character is wrong"),
+    ("contributions", "employer_id.malformed", "not 18 characters of the GB 32100 set"),
+    ("contributions", "employer_id.null", "an employee line without its employer"),
+    ("contributions", "person_id.null", "null person outside employer-level lines of 410/510"),
+    ("contributions", "payer_kind.unknown", "not employee, flexible, resident or fund"),
+    ("contributions", "payer_kind.scheme", "payer kind not possible for the scheme"),
+    ("contributions", "period.invalid", "not a yyyymm month"),
+    ("contributions", "period.outside_window", "normal fees: not within the year ±1; back pay: after the year"),
+    ("contributions", "received_on.outside_year", "not in the run's year"),
+    ("contributions", "account.not_receiving", "fees arrive only in the income or fiscal account"),
+    ("contributions", "base.null", "an employee or flexible worker's line without its base"),
+    ("contributions", "base.negative", "negative contribution base"),
+    ("contributions", "employer_amount.negative", "negative amount"),
+    ("contributions", "individual_amount.negative", "negative amount"),
+    ("contributions", "late_fee.negative", "negative amount"),
+    ("contributions", "kind.unknown", "not normal, back_pay or refund"),
+    ("payouts", "person_id.null", "null person for a payee that is a person or fund"),
+    ("payouts", "payee_kind.unknown", "not person, institution, employer or fund"),
+    ("payouts", "benefit.unknown", "not a benefit item of SPEC §4"),
+    ("payouts", "benefit.scheme", "benefit item not valid for the scheme"),
+    ("payouts", "benefit.payee", "recurring benefit paid to a non-person, or a fund payee for other than 210 medical_premium"),
+    ("payouts", "period.invalid", "not a yyyymm month"),
+    ("payouts", "period.outside_window", "more than 5 years before, or after, the run's year"),
+    ("payouts", "paid_on.outside_year", "not in the run's year"),
+    ("payouts", "amount.not_positive", "amount must be > 0"),
+    ("payouts", "returned_on.invalid", "before paid_on or outside the run's year"),
+    ("fund_flows", "date.outside_year", "not in the run's year"),
+    ("fund_flows", "kind.unknown", "not a flow kind of SPEC §2"),
+    ("fund_flows", "from_account.unknown", "not an account or external"),
+    ("fund_flows", "to_account.unknown", "not an account or external"),
+    ("fund_flows", "to_account.same", "from and to are the same"),
+    ("fund_flows", "amount.not_positive", "amount must be > 0"),
+    ("fund_flows", "counter_region.unknown", "not a GB/T 2260 code"),
+    ("fund_flows", "counter_scheme.unknown", "not a scheme code"),
+    ("statements", "account.unknown", "not income, fiscal or expense"),
+    ("statements", "date.outside_year", "not in the run's year"),
+    ("statements", "direction.unknown", "not in or out"),
+    ("statements", "amount.not_positive", "amount must be > 0"),
+    ("opening_balances", "account.unknown", "not income, expense, fiscal or investment"),
+    ("opening_balances", "statement.null", "a bank account without its statement balance"),
+    ("persons", "sex.unknown", "not M or F"),
+    ("persons", "sex.mismatch_id", "sex differs from the citizen ID's sequence digit"),
+    ("persons", "birth_date.mismatch_id", "birth date differs from the citizen ID"),
+    ("persons", "category.unknown", "not male, female_worker, female_staff or resident"),
+    ("persons", "category.mismatch", "category does not fit the sex or the scheme"),
+    ("persons", "status.unknown", "not a status of SPEC §2"),
+    ("persons", "enrolled_on.invalid", "before birth or after the year"),
+    ("persons", "contribution_months.invalid", "negative, or more months than since age 16"),
+    ("persons", "monthly_base.null", "contributing to an employee scheme without a base"),
+    ("persons", "monthly_base.negative", "negative base"),
+    ("persons", "benefit_start.null", "receiving a pension without its first month"),
+    ("persons", "benefit_start.invalid", "not a yyyymm month, or after the year"),
+    ("persons", "monthly_benefit.null", "receiving a pension without its amount"),
+    ("persons", "monthly_benefit.negative", "negative benefit"),
+    ("deaths", "death_date.invalid", "after the run's year or before 1900"),
+    ("deaths", "source.unknown", "not police, civil_affairs, health or court"),
+    ("budget", "item.unknown", "not an item key of SPEC §4"),
+    ("budget", "amount.negative", "negative budget amount"),
+];
+
+// ---- shared cell checks -------------------------------------------------------------------
+
+fn req<T>(v: Option<T>, null: Fail) -> R<T> {
+    v.ok_or(null)
+}
+
+fn amount(v: Amt, null: Fail, too_large: Fail) -> R<Fen> {
+    req(v, null)?.map_err(|_| too_large)
+}
+
+fn opt_amount(v: Amt, too_large: Fail) -> R<Option<Fen>> {
+    v.map(|r| r.map_err(|_| too_large)).transpose()
+}
+
+fn region(v: Option<&str>) -> R {
+    ids::is_region_code(req(v, "region.null")?).then_some(()).ok_or("region.unknown")
+}
+
+fn scheme(v: Option<&str>) -> R<Scheme> {
+    Scheme::from_code(req(v, "scheme.null")?).ok_or("scheme.unknown")
+}
+
+fn citizen_id(id: &str) -> R<ids::CitizenId> {
+    parse_citizen_id(id).map_err(|e| match e {
+        IdError::Format => "person_id.format",
+        IdError::Region => "person_id.region",
+        IdError::BirthDate => "person_id.birth_date",
+        IdError::CheckDigit => "person_id.check_digit",
+    })
+}
+
+fn period(v: Option<i32>) -> R<(i32, u32)> {
+    split_period(req(v, "period.null")?).ok_or("period.invalid")
+}
+
+// ---- contributions 缴费到账明细 -------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Contribution<'a> {
+    pub txn_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub person_id: Option<&'a str>,
+    pub employer_id: Option<&'a str>,
+    pub payer_kind: Option<&'a str>,
+    pub period: Option<i32>,
+    pub received_on: Option<Day>,
+    pub account: Option<&'a str>,
+    pub receipt_ref: Option<&'a str>,
+    pub base: Amt,
+    pub employer_amount: Amt,
+    pub individual_amount: Amt,
+    pub late_fee: Amt,
+    pub kind: Option<&'a str>,
+}
+
+pub fn check_contribution(r: &Contribution, ctx: &Ctx, warn: &mut Warnings) -> R {
+    req(r.txn_id, "txn_id.null")?;
+    region(r.region)?;
+    let scheme = scheme(r.scheme)?;
+    let payer = req(r.payer_kind, "payer_kind.null")?;
+    let payer_ok = match payer {
+        "employee" => !scheme.is_resident(),
+        "flexible" => matches!(scheme, Scheme::EnterprisePension | Scheme::EmployeeMedical),
+        "resident" => scheme.is_resident(),
+        "fund" => scheme == Scheme::EmployeeMedical,
+        _ => return Err("payer_kind.unknown"),
+    };
+    match r.person_id {
+        Some(id) => {
+            citizen_id(id)?;
+        }
+        None => {
+            let employer_level = matches!(scheme, Scheme::WorkInjury | Scheme::Maternity)
+                && payer == "employee"
+                && r.employer_id.is_some();
+            if !employer_level {
+                return Err("person_id.null");
+            }
+        }
+    }
+    match r.employer_id {
+        Some(code) => match check_uscc(code) {
+            UsccCheck::Valid => {}
+            UsccCheck::BadCheckChar => warn.employer_id_check_char += 1,
+            UsccCheck::Malformed => return Err("employer_id.malformed"),
+        },
+        None if payer == "employee" => return Err("employer_id.null"),
+        None => {}
+    }
+    if !payer_ok {
+        return Err("payer_kind.scheme");
+    }
+    let (py, _) = period(r.period)?;
+    let kind = r.kind; // checked last, but the period window depends on it
+    let received = req(r.received_on, "received_on.null")?;
+    let account = req(r.account, "account.null")?;
+    let base = opt_amount(r.base, "base.too_large")?;
+    let employer = amount(r.employer_amount, "employer_amount.null", "employer_amount.too_large")?;
+    let individual = amount(r.individual_amount, "individual_amount.null", "individual_amount.too_large")?;
+    let late = amount(r.late_fee, "late_fee.null", "late_fee.too_large")?;
+    let kind = match req(kind, "kind.null")? {
+        k @ ("normal" | "back_pay" | "refund") => k,
+        _ => return Err("kind.unknown"),
+    };
+    let window = match kind {
+        "normal" => (ctx.year - 1..=ctx.year + 1).contains(&py),
+        "back_pay" => (1990..=ctx.year).contains(&py),
+        _ => (1990..=ctx.year + 1).contains(&py),
+    };
+    if !window {
+        return Err("period.outside_window");
+    }
+    if !ctx.in_year(received) {
+        return Err("received_on.outside_year");
+    }
+    if !matches!(account, "income" | "fiscal") {
+        return Err("account.not_receiving");
+    }
+    match base {
+        None if matches!(payer, "employee" | "flexible") => return Err("base.null"),
+        Some(b) if b < 0 => return Err("base.negative"),
+        _ => {}
+    }
+    if employer < 0 {
+        return Err("employer_amount.negative");
+    }
+    if individual < 0 {
+        return Err("individual_amount.negative");
+    }
+    if late < 0 {
+        return Err("late_fee.negative");
+    }
+    Ok(())
+}
+
+// ---- payouts 待遇支付明细 -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Payout<'a> {
+    pub payment_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub person_id: Option<&'a str>,
+    pub payee_kind: Option<&'a str>,
+    pub benefit: Option<&'a str>,
+    pub period: Option<i32>,
+    pub paid_on: Option<Day>,
+    pub amount: Amt,
+    pub batch_id: Option<&'a str>,
+    pub returned_on: Option<Day>,
+}
+
+pub fn check_payout(r: &Payout, ctx: &Ctx) -> R {
+    req(r.payment_id, "payment_id.null")?;
+    region(r.region)?;
+    let scheme = scheme(r.scheme)?;
+    let payee = req(r.payee_kind, "payee_kind.null")?;
+    if !matches!(payee, "person" | "institution" | "employer" | "fund") {
+        return Err("payee_kind.unknown");
+    }
+    match r.person_id {
+        Some(id) => {
+            citizen_id(id)?;
+        }
+        None if matches!(payee, "institution" | "employer") => {}
+        None => return Err("person_id.null"),
+    }
+    let key = req(r.benefit, "benefit.null")?;
+    let b = benefit(key).ok_or("benefit.unknown")?;
+    if !benefit_valid_for(key, scheme.code()) {
+        return Err("benefit.scheme");
+    }
+    let fund_ok = payee != "fund" || (key == "medical_premium" && scheme == Scheme::Unemployment);
+    if (b.recurring && payee != "person") || !fund_ok {
+        return Err("benefit.payee");
+    }
+    let (py, _) = period(r.period)?;
+    if !(ctx.year - 5..=ctx.year).contains(&py) {
+        return Err("period.outside_window");
+    }
+    let paid = req(r.paid_on, "paid_on.null")?;
+    if !ctx.in_year(paid) {
+        return Err("paid_on.outside_year");
+    }
+    if amount(r.amount, "amount.null", "amount.too_large")? <= 0 {
+        return Err("amount.not_positive");
+    }
+    req(r.batch_id, "batch_id.null")?;
+    if let Some(ret) = r.returned_on {
+        if ret < paid || !ctx.in_year(ret) {
+            return Err("returned_on.invalid");
+        }
+    }
+    Ok(())
+}
+
+// ---- fund_flows 基金划转及其他收支 ----------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FundFlow<'a> {
+    pub flow_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub date: Option<Day>,
+    pub kind: Option<&'a str>,
+    pub from_account: Option<&'a str>,
+    pub to_account: Option<&'a str>,
+    pub amount: Amt,
+    pub counter_region: Option<&'a str>,
+    pub counter_scheme: Option<&'a str>,
+}
+
+pub fn check_fund_flow(r: &FundFlow, ctx: &Ctx) -> R {
+    req(r.flow_id, "flow_id.null")?;
+    region(r.region)?;
+    scheme(r.scheme)?;
+    if !ctx.in_year(req(r.date, "date.null")?) {
+        return Err("date.outside_year");
+    }
+    if !catalog::FLOW_KINDS.contains(&req(r.kind, "kind.null")?) {
+        return Err("kind.unknown");
+    }
+    let from = req(r.from_account, "from_account.null")?;
+    if !catalog::is_flow_party(from) {
+        return Err("from_account.unknown");
+    }
+    let to = req(r.to_account, "to_account.null")?;
+    if !catalog::is_flow_party(to) {
+        return Err("to_account.unknown");
+    }
+    if from == to {
+        return Err("to_account.same");
+    }
+    if amount(r.amount, "amount.null", "amount.too_large")? <= 0 {
+        return Err("amount.not_positive");
+    }
+    if r.counter_region.is_some_and(|c| !ids::is_region_code(c)) {
+        return Err("counter_region.unknown");
+    }
+    if r.counter_scheme.is_some_and(|c| Scheme::from_code(c).is_none()) {
+        return Err("counter_scheme.unknown");
+    }
+    Ok(())
+}
+
+// ---- statements 对账单 ----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatementLine<'a> {
+    pub line_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub date: Option<Day>,
+    pub direction: Option<&'a str>,
+    pub amount: Amt,
+}
+
+pub fn check_statement(r: &StatementLine, ctx: &Ctx) -> R {
+    req(r.line_id, "line_id.null")?;
+    region(r.region)?;
+    scheme(r.scheme)?;
+    if !matches!(req(r.account, "account.null")?, "income" | "fiscal" | "expense") {
+        return Err("account.unknown");
+    }
+    if !ctx.in_year(req(r.date, "date.null")?) {
+        return Err("date.outside_year");
+    }
+    if !matches!(req(r.direction, "direction.null")?, "in" | "out") {
+        return Err("direction.unknown");
+    }
+    if amount(r.amount, "amount.null", "amount.too_large")? <= 0 {
+        return Err("amount.not_positive");
+    }
+    Ok(())
+}
+
+// ---- opening_balances 年初余额 --------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpeningBalance<'a> {
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub book: Amt,
+    pub statement: Amt,
+}
+
+pub fn check_opening_balance(r: &OpeningBalance) -> R {
+    region(r.region)?;
+    scheme(r.scheme)?;
+    let account = Account::from_key(req(r.account, "account.null")?).ok_or("account.unknown")?;
+    amount(r.book, "book.null", "book.too_large")?;
+    let statement = opt_amount(r.statement, "statement.too_large")?;
+    if account.has_statement() && statement.is_none() {
+        return Err("statement.null");
+    }
+    Ok(())
+}
+
+// ---- persons 参保人员 -----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Person<'a> {
+    pub person_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub sex: Option<&'a str>,
+    pub birth_date: Option<Day>,
+    pub category: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub enrolled_on: Option<Day>,
+    pub contribution_months: Option<i32>,
+    pub monthly_base: Amt,
+    pub benefit_start: Option<i32>,
+    pub monthly_benefit: Amt,
+}
+
+pub fn check_person(r: &Person, ctx: &Ctx) -> R {
+    let id = citizen_id(req(r.person_id, "person_id.null")?)?;
+    region(r.region)?;
+    let scheme = scheme(r.scheme)?;
+    let male = match req(r.sex, "sex.null")? {
+        "M" => true,
+        "F" => false,
+        _ => return Err("sex.unknown"),
+    };
+    if male != id.male {
+        return Err("sex.mismatch_id");
+    }
+    let birth = req(r.birth_date, "birth_date.null")?;
+    if birth != id.birth {
+        return Err("birth_date.mismatch_id");
+    }
+    let category = req(r.category, "category.null")?;
+    let fits = match category {
+        "male" => male && !scheme.is_resident(),
+        "female_worker" | "female_staff" => !male && !scheme.is_resident(),
+        "resident" => scheme.is_resident(),
+        _ => return Err("category.unknown"),
+    };
+    if !fits {
+        return Err("category.mismatch");
+    }
+    let status = req(r.status, "status.null")?;
+    if !matches!(status, "contributing" | "suspended" | "receiving" | "deceased" | "transferred_out") {
+        return Err("status.unknown");
+    }
+    let enrolled = req(r.enrolled_on, "enrolled_on.null")?;
+    if enrolled < birth || enrolled > ctx.last_day {
+        return Err("enrolled_on.invalid");
+    }
+    let months = req(r.contribution_months, "contribution_months.null")?;
+    let max_months = (ctx.last_day - birth) / 30 - 16 * 12 + 12; // a little slack over "since 16"
+    if months < 0 || months > max_months.max(0) {
+        return Err("contribution_months.invalid");
+    }
+    let base = opt_amount(r.monthly_base, "monthly_base.too_large")?;
+    match base {
+        None if status == "contributing" && !scheme.is_resident() => return Err("monthly_base.null"),
+        Some(b) if b < 0 => return Err("monthly_base.negative"),
+        _ => {}
+    }
+    let pension = matches!(scheme, Scheme::EnterprisePension | Scheme::PublicPension | Scheme::ResidentPension);
+    match r.benefit_start {
+        None if status == "receiving" && pension => return Err("benefit_start.null"),
+        Some(p) if split_period(p).is_none() || p > ctx.year * 100 + 12 => return Err("benefit_start.invalid"),
+        _ => {}
+    }
+    match opt_amount(r.monthly_benefit, "monthly_benefit.too_large")? {
+        None if status == "receiving" && pension => return Err("monthly_benefit.null"),
+        Some(b) if b < 0 => return Err("monthly_benefit.negative"),
+        _ => {}
+    }
+    Ok(())
+}
+
+// ---- deaths 死亡信息 ------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Death<'a> {
+    pub person_id: Option<&'a str>,
+    pub death_date: Option<Day>,
+    pub source: Option<&'a str>,
+}
+
+pub fn check_death(r: &Death, ctx: &Ctx) -> R {
+    citizen_id(req(r.person_id, "person_id.null")?)?;
+    let d = req(r.death_date, "death_date.null")?;
+    if d > ctx.last_day || d < crate::model::date::day(1900, 1, 1) {
+        return Err("death_date.invalid");
+    }
+    if !matches!(req(r.source, "source.null")?, "police" | "civil_affairs" | "health" | "court") {
+        return Err("source.unknown");
+    }
+    Ok(())
+}
+
+// ---- budget 本年预算 ------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BudgetLine<'a> {
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub item: Option<&'a str>,
+    pub amount: Amt,
+}
+
+pub fn check_budget(r: &BudgetLine) -> R {
+    region(r.region)?;
+    scheme(r.scheme)?;
+    if !is_budget_item(req(r.item, "item.null")?) {
+        return Err("item.unknown");
+    }
+    if amount(r.amount, "amount.null", "amount.too_large")? < 0 {
+        return Err("amount.negative");
+    }
+    Ok(())
+}
+
+/// Meaning of a reject code, for messages and the manifest.
+pub fn describe(code: &str) -> String {
+    if let Some((_, _, m)) = RULES.iter().find(|(_, c, _)| *c == code) {
+        return m.to_string();
+    }
+    let (_, rule) = code.split_once('.').unwrap_or(("", code));
+    match rule {
+        "null" => "a required value is null".into(),
+        "too_large" => "an amount does not fit in 64-bit fen".into(),
+        "duplicate" => "the row's key was already accepted earlier in the table".into(),
+        _ => code.into(),
+    }
+}

@@ -1,0 +1,102 @@
+//! Command line: parse arguments, call a command, map the outcome to exit codes
+//! 0 success · 1 findings asked to fail on · 2 bad input or config · 3 internal error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use sifund::config::Pipeline;
+use sifund::error::{Error, Result};
+use sifund::run::{self, Stage};
+
+#[derive(Parser)]
+#[command(name = "sifund", version, about = "Social insurance fund books, flow rules, reconciliation, budget and disclosure")]
+struct Cli {
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every stage the pipeline file asks for.
+    Run { pipeline: PathBuf },
+    /// Check the dataset's schemas and rows; write rejects/ and manifest.json.
+    Validate(StageArgs),
+    /// Write a synthetic dataset that follows SPEC §2.
+    Generate(sifund::generate::GenerateArgs),
+}
+
+/// A stage alone: from a pipeline file, or from --dataset/--year/--output.
+#[derive(Args)]
+struct StageArgs {
+    pipeline: Option<PathBuf>,
+    #[arg(long, conflicts_with = "pipeline", requires_all = ["year", "output"])]
+    dataset: Option<PathBuf>,
+    #[arg(long)]
+    year: Option<i32>,
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl StageArgs {
+    fn pipeline(&self) -> Result<Pipeline> {
+        match (&self.pipeline, &self.dataset, self.year, &self.output) {
+            (Some(p), _, _, _) => Pipeline::load(p),
+            (None, Some(d), Some(y), Some(o)) => Pipeline::from_args(d, y, o),
+            _ => Err(Error::Config("give a pipeline file, or --dataset, --year and --output".into())),
+        }
+    }
+}
+
+fn set_threads(n: Option<usize>) {
+    if let Some(n) = n {
+        // polars reads POLARS_MAX_THREADS when its pool starts; set it before any polars call.
+        std::env::set_var("POLARS_MAX_THREADS", n.to_string());
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+}
+
+fn stage(pipeline: Result<Pipeline>, stages: &[Stage]) -> Result<i32> {
+    let p = pipeline?;
+    let outcome = run::run(&p, stages)?;
+    eprintln!(
+        "sifund: {} rows read, {} rejected; outputs in {}",
+        outcome.rows_read,
+        outcome.rows_rejected,
+        outcome.output.display()
+    );
+    if outcome.failing_findings.is_empty() {
+        Ok(0)
+    } else {
+        for f in &outcome.failing_findings {
+            eprintln!("sifund: finding: {f}");
+        }
+        Ok(1)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    set_threads(cli.threads);
+    let result = std::panic::catch_unwind(|| match cli.command {
+        Command::Run { pipeline } => stage(Pipeline::load(&pipeline), &[Stage::Validate]),
+        Command::Validate(a) => stage(a.pipeline(), &[Stage::Validate]),
+        Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
+    });
+    let code = match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("sifund: error: {e}");
+            e.exit_code()
+        }
+        Err(_) => {
+            eprintln!("sifund: internal error (panic); nothing was written");
+            3
+        }
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,85 @@
+//! Helpers for the CLI tests: run the built `sifund` binary, make datasets, read outputs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn sifund(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sifund")).args(args).output().expect("sifund runs")
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh temporary folder under target/ (kept out of the source tree, removed first).
+pub fn temp(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+/// Generates a dataset (once per name and size) and returns its folder.
+pub fn dataset(dir: &Path, persons: u64, seed: u64, faults: bool) -> PathBuf {
+    let out = dir.join(format!("data-{persons}-{seed}-{faults}"));
+    let mut args = vec!["generate", "--out", out.to_str().unwrap(), "--persons"];
+    let p = persons.to_string();
+    let s = seed.to_string();
+    args.push(&p);
+    args.extend(["--seed", &s]);
+    if faults {
+        args.push("--faults");
+    }
+    let o = sifund(&args);
+    assert_eq!(code(&o), 0, "generate failed: {}", stderr(&o));
+    out
+}
+
+pub fn validate(data: &Path, out: &Path) -> Output {
+    sifund(&["validate", "--dataset", data.to_str().unwrap(), "--year", "2025", "--output", out.to_str().unwrap()])
+}
+
+pub fn manifest(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Reads a small CSV into rows of fields (no quoted commas in the files read this way).
+pub fn csv(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// Every file under a folder, relative path → bytes.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    walk(root, root, &mut out);
+    out
+}
+
+/// The manifest without its timings (the only part allowed to differ between runs).
+pub fn manifest_without_timings(bytes: &[u8]) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    v.as_object_mut().unwrap().remove("timings_ms");
+    v
+}

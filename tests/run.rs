@@ -1,0 +1,106 @@
+//! The run as a whole: pipeline keys, determinism across thread counts, atomic output after a
+//! crash, exit codes.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+fn pipeline(dir: &Path, data: &Path, out: &str, extra: &str) -> std::path::PathBuf {
+    let p = dir.join(format!("{out}.toml"));
+    std::fs::write(
+        &p,
+        format!("dataset = \"{}\"\nyear = 2025\noutput = \"{out}\"\n{extra}", data.display()),
+    )
+    .unwrap();
+    p
+}
+
+fn assert_same_outputs(a: &Path, b: &Path) {
+    let (ta, tb) = (tree(a), tree(b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, va) in &ta {
+        if k == "manifest.json" {
+            assert_eq!(manifest_without_timings(va), manifest_without_timings(&tb[k]), "manifest differs");
+        } else {
+            assert!(va == &tb[k], "{k} differs");
+        }
+    }
+}
+
+#[test]
+fn one_thread_and_all_cores_write_the_same_bytes() {
+    let dir = temp("threads");
+    let data = dataset(&dir, 3_000, 21, true);
+    let p = pipeline(&dir, &data, "out", "");
+    let o = sifund(&["--threads", "1", "run", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::rename(dir.join("out"), dir.join("single")).unwrap();
+    let o = sifund(&["run", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_same_outputs(&dir.join("single"), &dir.join("out"));
+}
+
+#[test]
+fn a_killed_run_leaves_the_previous_output_and_a_rerun_is_identical() {
+    let dir = temp("kill");
+    let data = dataset(&dir, 60_000, 4, true);
+    let p = pipeline(&dir, &data, "out", "");
+    assert_eq!(code(&sifund(&["run", p.to_str().unwrap()])), 0);
+    let before = tree(&dir.join("out"));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sifund"))
+        .args(["--threads", "1", "run", p.to_str().unwrap()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once it has started writing, or after a moment.
+    for _ in 0..200 {
+        if dir.join(".out.partial").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(tree(&dir.join("out")).keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    for (k, v) in tree(&dir.join("out")) {
+        assert!(v == before[&k], "{k} was touched by the killed run");
+    }
+
+    std::fs::rename(dir.join("out"), dir.join("first")).unwrap();
+    assert_eq!(code(&sifund(&["run", p.to_str().unwrap()])), 0);
+    assert!(!dir.join(".out.partial").exists());
+    assert_same_outputs(&dir.join("first"), &dir.join("out"));
+}
+
+#[test]
+fn unknown_pipeline_keys_and_strict_mode_exit_2() {
+    let dir = temp("config");
+    let data = dataset(&dir, 200, 2, true);
+    let p = pipeline(&dir, &data, "out", "stirct = true\n");
+    let o = sifund(&["run", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("stirct"), "{}", stderr(&o));
+
+    let p = pipeline(&dir, &data, "out2", "strict = true\n");
+    let o = sifund(&["run", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("rejected"));
+    assert!(!dir.join("out2").exists());
+
+    let clean = dataset(&dir, 200, 2, false);
+    let p = pipeline(&dir, &clean, "out3", "strict = true\n");
+    let o = sifund(&["run", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "a clean dataset passes strict mode: {}", stderr(&o));
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let dir = temp("gen");
+    let a = dataset(&dir, 500, 77, true);
+    let b = dir.join("again");
+    let o = sifund(&["--threads", "1", "generate", "--out", b.to_str().unwrap(), "--persons", "500", "--seed", "77", "--faults"]);
+    assert_eq!(code(&o), 0);
+    assert!(tree(&a) == tree(&b), "same seed, same bytes");
+}

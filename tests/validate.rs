@@ -1,0 +1,154 @@
+//! Ingestion end to end: planted faults found by id, clean rows kept, control totals balanced,
+//! bad files refused with exit 2 and no output.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeSet;
+
+use polars::prelude::*;
+
+#[test]
+fn every_planted_bad_row_is_rejected_and_no_clean_row_is() {
+    let dir = temp("planted");
+    let data = dataset(&dir, 1_200, 11, true);
+    let out = dir.join("out");
+    let o = validate(&data, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let faults = csv(&data.join("faults.csv"));
+    let want: BTreeSet<(String, u64, String)> = faults
+        .iter()
+        .filter(|f| f[0] == "bad_row")
+        .map(|f| (f[1].clone(), f[3].parse().unwrap(), f[4].clone()))
+        .collect();
+    assert!(want.len() > 60, "the generator plants a fault for every rule: {}", want.len());
+
+    let mut got = BTreeSet::new();
+    for table in ["contributions", "payouts", "fund_flows", "statements", "opening_balances", "persons", "deaths", "budget"] {
+        let df = sifund::engine::read_all(&out.join(format!("rejects/{table}.parquet"))).unwrap();
+        let rows = df.column("source_row").unwrap().u64().unwrap().clone();
+        let reasons = df.column("reason").unwrap().str().unwrap().clone();
+        for (r, reason) in rows.into_iter().zip(reasons.into_iter()) {
+            got.insert((table.to_string(), r.unwrap(), reason.unwrap().to_string()));
+        }
+    }
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(missing.is_empty(), "planted faults not found: {missing:?}");
+    assert!(extra.is_empty(), "clean rows rejected: {extra:?}");
+
+    // The one wrong credit-code check character is a warning, not a reject.
+    let m = manifest(&out);
+    assert_eq!(m["tables"]["contributions"]["warnings"]["employer_id.check_char"], 1);
+}
+
+#[test]
+fn control_totals_balance_for_every_table() {
+    let dir = temp("totals");
+    let data = dataset(&dir, 800, 5, true);
+    let out = dir.join("out");
+    assert_eq!(code(&validate(&data, &out)), 0);
+    let m = manifest(&out);
+    let generated: serde_json::Value = serde_json::from_slice(&std::fs::read(data.join("generated.json")).unwrap()).unwrap();
+    let yuan = |v: &serde_json::Value| sifund::model::money::parse_yuan(v.as_str().unwrap()).unwrap() as i128;
+    for (table, t) in m["tables"].as_object().unwrap() {
+        let n = |k: &str| t["rows"][k].as_str().unwrap().parse::<i128>().unwrap();
+        assert_eq!(n("read"), n("accepted") + n("rejected"), "{table} rows");
+        assert_eq!(n("read"), generated["rows"][table].as_i64().unwrap() as i128, "{table}: every row read");
+        let rejected_by_reason: i128 = t["rejects_by_reason"].as_object().unwrap().values().map(|v| v.as_i64().unwrap() as i128).sum();
+        assert_eq!(rejected_by_reason, n("rejected"), "{table} reasons");
+        for (col, a) in t["amounts"].as_object().unwrap() {
+            assert_eq!(yuan(&a["read"]), yuan(&a["accepted"]) + yuan(&a["rejected"]), "{table}.{col}");
+        }
+        assert_eq!(t["balanced"], true);
+    }
+    // An independent exact fold of one amount column agrees with the manifest.
+    let df = sifund::engine::read_all(&data.join("payouts.parquet")).unwrap();
+    let ca = df.column("amount").unwrap().decimal().unwrap().clone();
+    let fold: i128 = ca.physical().into_iter().flatten().sum();
+    assert_eq!(fold, yuan(&m["tables"]["payouts"]["amounts"]["amount"]["read"]));
+}
+
+fn rewrite(src: &std::path::Path, dst: &std::path::Path, f: impl FnOnce(DataFrame) -> DataFrame) {
+    let df = f(sifund::engine::read_all(src).unwrap());
+    sifund::engine::write_parquet(dst, df).unwrap();
+}
+
+fn bad_dataset(name: &str, table: &str, f: impl FnOnce(&std::path::Path, &std::path::Path)) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = temp(name);
+    let clean = dataset(&dir, 300, 3, false);
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    for e in std::fs::read_dir(&clean).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, bad.join(p.file_name().unwrap())).unwrap();
+    }
+    let target = bad.join(format!("{table}.parquet"));
+    f(&clean.join(format!("{table}.parquet")), &target);
+    (bad, dir.join("out"))
+}
+
+fn assert_refused(data: &std::path::Path, out: &std::path::Path, file: &str, column: &str) {
+    let o = validate(data, out);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(err.contains(file), "names the file: {err}");
+    assert!(err.contains(column), "names the column: {err}");
+    assert!(!out.exists(), "no output folder");
+    assert!(!out.with_file_name(".out.partial").exists(), "no partial folder left");
+}
+
+#[test]
+fn a_float_amount_column_is_refused() {
+    let (data, out) = bad_dataset("float", "payouts", |src, dst| {
+        rewrite(src, dst, |mut df| {
+            let c = df.column("amount").unwrap().cast(&DataType::Float64).unwrap();
+            df.with_column(c).unwrap();
+            df
+        })
+    });
+    assert_refused(&data, &out, "payouts.parquet", "amount");
+}
+
+#[test]
+fn a_missing_column_is_refused() {
+    let (data, out) = bad_dataset("missing", "contributions", |src, dst| {
+        rewrite(src, dst, |df| df.drop("late_fee").unwrap())
+    });
+    assert_refused(&data, &out, "contributions.parquet", "late_fee");
+}
+
+#[test]
+fn a_truncated_file_is_refused() {
+    let (data, out) = bad_dataset("truncated", "statements", |src, dst| {
+        let bytes = std::fs::read(src).unwrap();
+        std::fs::write(dst, &bytes[..bytes.len() / 2]).unwrap();
+    });
+    assert_refused(&data, &out, "statements.parquet", "column");
+}
+
+#[test]
+fn amounts_of_scale_0_and_1_are_scaled_not_truncated() {
+    let dir = temp("scales");
+    let clean = dataset(&dir, 200, 9, false);
+    let bad = dir.join("scaled");
+    std::fs::create_dir_all(&bad).unwrap();
+    for e in std::fs::read_dir(&clean).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, bad.join(p.file_name().unwrap())).unwrap();
+    }
+    // budget.amount as Decimal(18,0) in whole yuan; opening book as Decimal(18,1).
+    rewrite(&clean.join("budget.parquet"), &bad.join("budget.parquet"), |mut df| {
+        let yuan: Int128Chunked = df.column("amount").unwrap().decimal().unwrap().physical().into_iter().map(|v| v.map(|f| f / 100)).collect();
+        df.with_column(yuan.with_name("amount".into()).into_decimal_unchecked(18, 0).into_column()).unwrap();
+        df
+    });
+    let out = dir.join("out");
+    assert_eq!(code(&validate(&bad, &out)), 0);
+    let m = manifest(&out);
+    let read = m["tables"]["budget"]["amounts"]["amount"]["read"].as_str().unwrap().to_string();
+    let df = sifund::engine::read_all(&clean.join("budget.parquet")).unwrap();
+    let whole: i128 = df.column("amount").unwrap().decimal().unwrap().physical().into_iter().flatten().map(|f| f / 100).sum();
+    assert_eq!(read, format!("{whole}.00"), "whole yuan become fen ×100");
+}
