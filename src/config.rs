@@ -77,7 +77,9 @@ pub const FAIL_ON: [&str; 2] = ["violations", "unreconciled"];
 
 /// Exact decimal of a TOML float through its shortest decimal text (0.05 stays 0.05).
 fn exact(v: f64, key: &str) -> Result<Decimal> {
-    v.to_string().parse::<Decimal>().map_err(|_| Error::Config(format!("assumptions.{key}: {v} is not a decimal")))
+    v.to_string()
+        .parse::<Decimal>()
+        .map_err(|_| Error::Config(format!("assumptions.{key}: {v} is not a decimal")))
 }
 
 fn rate(v: Option<f64>, default: Decimal, key: &str, range: (i64, i64)) -> Result<Decimal> {
@@ -86,14 +88,18 @@ fn rate(v: Option<f64>, default: Decimal, key: &str, range: (i64, i64)) -> Resul
         None => default,
     };
     if d < Decimal::from(range.0) || d > Decimal::from(range.1) {
-        return Err(Error::Config(format!("assumptions.{key} = {d} is outside [{}, {}]", range.0, range.1)));
+        return Err(Error::Config(format!(
+            "assumptions.{key} = {d} is outside [{}, {}]",
+            range.0, range.1
+        )));
     }
     Ok(d)
 }
 
 impl Pipeline {
     pub fn load(path: &Path) -> Result<Pipeline> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         Pipeline::parse(&text, base).map_err(|e| match e {
             Error::Config(m) => Error::Config(format!("{}: {m}", path.display())),
@@ -123,28 +129,47 @@ impl Pipeline {
 
     fn check(raw: RawPipeline, base: &Path) -> Result<Pipeline> {
         if !(1990..=2200).contains(&raw.year) {
-            return Err(Error::Config(format!("year = {} is not a plausible fiscal year", raw.year)));
+            return Err(Error::Config(format!(
+                "year = {} is not a plausible fiscal year",
+                raw.year
+            )));
         }
         for r in &raw.regions {
             if !is_region_code(r) {
-                return Err(Error::Config(format!("regions: `{r}` is not a GB/T 2260 code")));
+                return Err(Error::Config(format!(
+                    "regions: `{r}` is not a GB/T 2260 code"
+                )));
             }
         }
         for s in &raw.schemes {
             if Scheme::from_code(s).is_none() {
-                return Err(Error::Config(format!("schemes: `{s}` is not a scheme code of SPEC §1")));
+                return Err(Error::Config(format!(
+                    "schemes: `{s}` is not a scheme code of SPEC §1"
+                )));
             }
         }
         for f in &raw.fail_on {
             if !FAIL_ON.contains(&f.as_str()) {
-                return Err(Error::Config(format!("fail_on: `{f}` is not one of {FAIL_ON:?}")));
+                return Err(Error::Config(format!(
+                    "fail_on: `{f}` is not one of {FAIL_ON:?}"
+                )));
             }
         }
         let a = raw.assumptions;
         let assumptions = Assumptions {
             wage_growth: rate(a.wage_growth, Decimal::new(5, 2), "wage_growth", (-1, 1))?,
-            pension_adjustment: rate(a.pension_adjustment, Decimal::new(2, 2), "pension_adjustment", (-1, 1))?,
-            interest_rate: rate(a.interest_rate, Decimal::new(15, 3), "interest_rate", (-1, 1))?,
+            pension_adjustment: rate(
+                a.pension_adjustment,
+                Decimal::new(2, 2),
+                "pension_adjustment",
+                (-1, 1),
+            )?,
+            interest_rate: rate(
+                a.interest_rate,
+                Decimal::new(15, 3),
+                "interest_rate",
+                (-1, 1),
+            )?,
             collection_rate: rate(a.collection_rate, Decimal::ONE, "collection_rate", (0, 1))?,
             mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
         };
@@ -191,7 +216,11 @@ mod tests {
     fn unknown_keys_are_errors() {
         let e = Pipeline::parse(&format!("{MIN}strcit = true\n"), Path::new(".")).unwrap_err();
         assert!(e.to_string().contains("strcit"), "{e}");
-        let e = Pipeline::parse(&format!("{MIN}[assumptions]\nwage_grwth = 0.1\n"), Path::new(".")).unwrap_err();
+        let e = Pipeline::parse(
+            &format!("{MIN}[assumptions]\nwage_grwth = 0.1\n"),
+            Path::new("."),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("wage_grwth"), "{e}");
     }
 
@@ -200,8 +229,16 @@ mod tests {
         assert!(Pipeline::parse(&format!("{MIN}schemes = [\"999\"]\n"), Path::new(".")).is_err());
         assert!(Pipeline::parse(&format!("{MIN}regions = [\"4401\"]\n"), Path::new(".")).is_err());
         assert!(Pipeline::parse(&format!("{MIN}fail_on = [\"typos\"]\n"), Path::new(".")).is_err());
-        assert!(Pipeline::parse(&format!("{MIN}[assumptions]\ncollection_rate = 1.5\n"), Path::new(".")).is_err());
-        let p = Pipeline::parse(&format!("{MIN}[assumptions]\nwage_growth = 0.07\n"), Path::new(".")).unwrap();
+        assert!(Pipeline::parse(
+            &format!("{MIN}[assumptions]\ncollection_rate = 1.5\n"),
+            Path::new(".")
+        )
+        .is_err());
+        let p = Pipeline::parse(
+            &format!("{MIN}[assumptions]\nwage_growth = 0.07\n"),
+            Path::new("."),
+        )
+        .unwrap();
         assert_eq!(p.assumptions.wage_growth, Decimal::new(7, 2)); // exact, not 0.07000000000000001
     }
 }

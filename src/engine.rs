@@ -42,7 +42,10 @@ fn col_type(dt: &DataType) -> ColType {
         DataType::String => ColType::Utf8,
         DataType::Int32 => ColType::Int32,
         DataType::Date => ColType::Date,
-        DataType::Decimal(p, s) => ColType::Decimal { precision: *p, scale: *s },
+        DataType::Decimal(p, s) => ColType::Decimal {
+            precision: *p,
+            scale: *s,
+        },
         DataType::Float32 | DataType::Float64 => ColType::Float,
         other => ColType::Other(other.to_string()),
     }
@@ -65,7 +68,12 @@ pub fn file_info(path: &Path) -> Result<FileInfo, String> {
     let metadata = reader.get_metadata().map_err(|e| e.to_string())?.clone();
     let columns = schema
         .iter()
-        .map(|(name, field)| (name.to_string(), col_type(&DataType::from_arrow_dtype(field.dtype()))))
+        .map(|(name, field)| {
+            (
+                name.to_string(),
+                col_type(&DataType::from_arrow_dtype(field.dtype())),
+            )
+        })
         .collect();
     let mut row_groups = Vec::with_capacity(metadata.row_groups.len());
     let mut start = 0;
@@ -73,7 +81,12 @@ pub fn file_info(path: &Path) -> Result<FileInfo, String> {
         row_groups.push((start, rg.num_rows()));
         start += rg.num_rows();
     }
-    Ok(FileInfo { columns, row_groups, rows: metadata.num_rows, metadata })
+    Ok(FileInfo {
+        columns,
+        row_groups,
+        rows: metadata.num_rows,
+        metadata,
+    })
 }
 
 /// A slice of rows of one input file, with typed access to its columns.
@@ -108,12 +121,19 @@ pub fn read_chunk(
     let height = df.height();
     for (name, value) in constants {
         if columns.contains(&name.as_str()) && df.column(name).is_err() {
-            let col = Column::new_scalar(name.as_str().into(), Scalar::from(PlSmallStr::from(value.as_str())), height);
+            let col = Column::new_scalar(
+                name.as_str().into(),
+                Scalar::from(PlSmallStr::from(value.as_str())),
+                height,
+            );
             df.with_column(col).map_err(|e| e.to_string())?;
         }
     }
     df.rechunk_mut();
-    Ok(Chunk { df, first_row: offset })
+    Ok(Chunk {
+        df,
+        first_row: offset,
+    })
 }
 
 /// A decimal column read as fen: `None` for null; `Err(())` for a value too large for i64 fen.
@@ -125,27 +145,48 @@ impl Chunk {
     }
 
     fn column(&self, name: &str) -> &Column {
-        self.df.column(name).expect("column checked by the schema stage")
+        self.df
+            .column(name)
+            .expect("column checked by the schema stage")
     }
 
     pub fn strs(&self, name: &str) -> Vec<Option<&str>> {
-        self.column(name).str().expect("Utf8 checked by the schema stage").iter().collect()
+        self.column(name)
+            .str()
+            .expect("Utf8 checked by the schema stage")
+            .iter()
+            .collect()
     }
 
     pub fn i32s(&self, name: &str) -> Vec<Option<i32>> {
-        self.column(name).i32().expect("Int32 checked by the schema stage").iter().collect()
+        self.column(name)
+            .i32()
+            .expect("Int32 checked by the schema stage")
+            .iter()
+            .collect()
     }
 
     /// Dates as days since 1970-01-01.
     pub fn dates(&self, name: &str) -> Vec<Option<i32>> {
-        self.column(name).date().expect("Date checked by the schema stage").physical().iter().collect()
+        self.column(name)
+            .date()
+            .expect("Date checked by the schema stage")
+            .physical()
+            .iter()
+            .collect()
     }
 
     /// A decimal column scaled to fen through its unscaled integer (never a cast, which truncates).
     pub fn fens(&self, name: &str) -> FenCol {
-        let ca = self.column(name).decimal().expect("Decimal checked by the schema stage");
+        let ca = self
+            .column(name)
+            .decimal()
+            .expect("Decimal checked by the schema stage");
         let scale = ca.scale();
-        ca.physical().iter().map(|v| v.map(|u| decimal_to_fen(u, scale).ok_or(()))).collect()
+        ca.physical()
+            .iter()
+            .map(|v| v.map(|u| decimal_to_fen(u, scale).ok_or(())))
+            .collect()
     }
 
     /// The given rows (chunk-relative), all columns as read.
@@ -181,7 +222,9 @@ pub mod build {
     /// Fen as Parquet `DECIMAL(18,2)`: the fen are the unscaled value.
     pub fn money(name: &str, v: Vec<Option<Fen>>) -> Column {
         let ca: Int128Chunked = v.into_iter().map(|o| o.map(i128::from)).collect();
-        ca.with_name(name.into()).into_decimal_unchecked(18, 2).into_column()
+        ca.with_name(name.into())
+            .into_decimal_unchecked(18, 2)
+            .into_column()
     }
 
     pub fn frame(cols: Vec<Column>) -> DataFrame {

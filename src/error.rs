@@ -17,7 +17,10 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -11,7 +11,11 @@ use sifund::error::{Error, Result};
 use sifund::run::{self, Stage};
 
 #[derive(Parser)]
-#[command(name = "sifund", version, about = "Social insurance fund books, flow rules, reconciliation, budget and disclosure")]
+#[command(
+    name = "sifund",
+    version,
+    about = "Social insurance fund books, flow rules, reconciliation, budget and disclosure"
+)]
 struct Cli {
     /// Worker threads (default: all cores). Outputs do not depend on it.
     #[arg(long, global = true)]
@@ -47,7 +51,9 @@ impl StageArgs {
         match (&self.pipeline, &self.dataset, self.year, &self.output) {
             (Some(p), _, _, _) => Pipeline::load(p),
             (None, Some(d), Some(y), Some(o)) => Pipeline::from_args(d, y, o),
-            _ => Err(Error::Config("give a pipeline file, or --dataset, --year and --output".into())),
+            _ => Err(Error::Config(
+                "give a pipeline file, or --dataset, --year and --output".into(),
+            )),
         }
     }
 }
@@ -56,7 +62,9 @@ fn set_threads(n: Option<usize>) {
     if let Some(n) = n {
         // polars reads POLARS_MAX_THREADS when its pool starts; set it before any polars call.
         std::env::set_var("POLARS_MAX_THREADS", n.to_string());
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
 }
 

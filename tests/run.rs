@@ -10,7 +10,10 @@ fn pipeline(dir: &Path, data: &Path, out: &str, extra: &str) -> std::path::PathB
     let p = dir.join(format!("{out}.toml"));
     std::fs::write(
         &p,
-        format!("dataset = \"{}\"\nyear = 2025\noutput = \"{out}\"\n{extra}", data.display()),
+        format!(
+            "dataset = \"{}\"\nyear = 2025\noutput = \"{out}\"\n{extra}",
+            data.display()
+        ),
     )
     .unwrap();
     p
@@ -21,7 +24,11 @@ fn assert_same_outputs(a: &Path, b: &Path) {
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
     for (k, va) in &ta {
         if k == "manifest.json" {
-            assert_eq!(manifest_without_timings(va), manifest_without_timings(&tb[k]), "manifest differs");
+            assert_eq!(
+                manifest_without_timings(va),
+                manifest_without_timings(&tb[k]),
+                "manifest differs"
+            );
         } else {
             assert!(va == &tb[k], "{k} differs");
         }
@@ -61,9 +68,16 @@ fn a_killed_run_leaves_the_previous_output_and_a_rerun_is_identical() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run was still going when killed"
+    );
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert_eq!(tree(&dir.join("out")).keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    assert_eq!(
+        tree(&dir.join("out")).keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
     for (k, v) in tree(&dir.join("out")) {
         assert!(v == before[&k], "{k} was touched by the killed run");
     }
@@ -92,7 +106,12 @@ fn unknown_pipeline_keys_and_strict_mode_exit_2() {
     let clean = dataset(&dir, 200, 2, false);
     let p = pipeline(&dir, &clean, "out3", "strict = true\n");
     let o = sifund(&["run", p.to_str().unwrap()]);
-    assert_eq!(code(&o), 0, "a clean dataset passes strict mode: {}", stderr(&o));
+    assert_eq!(
+        code(&o),
+        0,
+        "a clean dataset passes strict mode: {}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -100,7 +119,18 @@ fn generate_is_deterministic() {
     let dir = temp("gen");
     let a = dataset(&dir, 500, 77, true);
     let b = dir.join("again");
-    let o = sifund(&["--threads", "1", "generate", "--out", b.to_str().unwrap(), "--persons", "500", "--seed", "77", "--faults"]);
+    let o = sifund(&[
+        "--threads",
+        "1",
+        "generate",
+        "--out",
+        b.to_str().unwrap(),
+        "--persons",
+        "500",
+        "--seed",
+        "77",
+        "--faults",
+    ]);
     assert_eq!(code(&o), 0);
     assert!(tree(&a) == tree(&b), "same seed, same bytes");
 }

@@ -22,14 +22,27 @@ fn every_planted_bad_row_is_rejected_and_no_clean_row_is() {
         .filter(|f| f[0] == "bad_row")
         .map(|f| (f[1].clone(), f[3].parse().unwrap(), f[4].clone()))
         .collect();
-    assert!(want.len() > 60, "the generator plants a fault for every rule: {}", want.len());
+    assert!(
+        want.len() > 60,
+        "the generator plants a fault for every rule: {}",
+        want.len()
+    );
 
     let mut got = BTreeSet::new();
-    for table in ["contributions", "payouts", "fund_flows", "statements", "opening_balances", "persons", "deaths", "budget"] {
+    for table in [
+        "contributions",
+        "payouts",
+        "fund_flows",
+        "statements",
+        "opening_balances",
+        "persons",
+        "deaths",
+        "budget",
+    ] {
         let df = sifund::engine::read_all(&out.join(format!("rejects/{table}.parquet"))).unwrap();
         let rows = df.column("source_row").unwrap().u64().unwrap().clone();
         let reasons = df.column("reason").unwrap().str().unwrap().clone();
-        for (r, reason) in rows.into_iter().zip(reasons.into_iter()) {
+        for (r, reason) in rows.iter().zip(reasons.iter()) {
             got.insert((table.to_string(), r.unwrap(), reason.unwrap().to_string()));
         }
     }
@@ -40,7 +53,10 @@ fn every_planted_bad_row_is_rejected_and_no_clean_row_is() {
 
     // The one wrong credit-code check character is a warning, not a reject.
     let m = manifest(&out);
-    assert_eq!(m["tables"]["contributions"]["warnings"]["employer_id.check_char"], 1);
+    assert_eq!(
+        m["tables"]["contributions"]["warnings"]["employer_id.check_char"],
+        1
+    );
 }
 
 #[test]
@@ -50,24 +66,43 @@ fn control_totals_balance_for_every_table() {
     let out = dir.join("out");
     assert_eq!(code(&validate(&data, &out)), 0);
     let m = manifest(&out);
-    let generated: serde_json::Value = serde_json::from_slice(&std::fs::read(data.join("generated.json")).unwrap()).unwrap();
-    let yuan = |v: &serde_json::Value| sifund::model::money::parse_yuan(v.as_str().unwrap()).unwrap() as i128;
+    let generated: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("generated.json")).unwrap()).unwrap();
+    let yuan = |v: &serde_json::Value| {
+        sifund::model::money::parse_yuan(v.as_str().unwrap()).unwrap() as i128
+    };
     for (table, t) in m["tables"].as_object().unwrap() {
         let n = |k: &str| t["rows"][k].as_str().unwrap().parse::<i128>().unwrap();
         assert_eq!(n("read"), n("accepted") + n("rejected"), "{table} rows");
-        assert_eq!(n("read"), generated["rows"][table].as_i64().unwrap() as i128, "{table}: every row read");
-        let rejected_by_reason: i128 = t["rejects_by_reason"].as_object().unwrap().values().map(|v| v.as_i64().unwrap() as i128).sum();
+        assert_eq!(
+            n("read"),
+            generated["rows"][table].as_i64().unwrap() as i128,
+            "{table}: every row read"
+        );
+        let rejected_by_reason: i128 = t["rejects_by_reason"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_i64().unwrap() as i128)
+            .sum();
         assert_eq!(rejected_by_reason, n("rejected"), "{table} reasons");
         for (col, a) in t["amounts"].as_object().unwrap() {
-            assert_eq!(yuan(&a["read"]), yuan(&a["accepted"]) + yuan(&a["rejected"]), "{table}.{col}");
+            assert_eq!(
+                yuan(&a["read"]),
+                yuan(&a["accepted"]) + yuan(&a["rejected"]),
+                "{table}.{col}"
+            );
         }
         assert_eq!(t["balanced"], true);
     }
     // An independent exact fold of one amount column agrees with the manifest.
     let df = sifund::engine::read_all(&data.join("payouts.parquet")).unwrap();
     let ca = df.column("amount").unwrap().decimal().unwrap().clone();
-    let fold: i128 = ca.physical().into_iter().flatten().sum();
-    assert_eq!(fold, yuan(&m["tables"]["payouts"]["amounts"]["amount"]["read"]));
+    let fold: i128 = ca.physical().iter().flatten().sum();
+    assert_eq!(
+        fold,
+        yuan(&m["tables"]["payouts"]["amounts"]["amount"]["read"])
+    );
 }
 
 fn rewrite(src: &std::path::Path, dst: &std::path::Path, f: impl FnOnce(DataFrame) -> DataFrame) {
@@ -75,7 +110,11 @@ fn rewrite(src: &std::path::Path, dst: &std::path::Path, f: impl FnOnce(DataFram
     sifund::engine::write_parquet(dst, df).unwrap();
 }
 
-fn bad_dataset(name: &str, table: &str, f: impl FnOnce(&std::path::Path, &std::path::Path)) -> (std::path::PathBuf, std::path::PathBuf) {
+fn bad_dataset(
+    name: &str,
+    table: &str,
+    f: impl FnOnce(&std::path::Path, &std::path::Path),
+) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = temp(name);
     let clean = dataset(&dir, 300, 3, false);
     let bad = dir.join("bad");
@@ -96,14 +135,21 @@ fn assert_refused(data: &std::path::Path, out: &std::path::Path, file: &str, col
     assert!(err.contains(file), "names the file: {err}");
     assert!(err.contains(column), "names the column: {err}");
     assert!(!out.exists(), "no output folder");
-    assert!(!out.with_file_name(".out.partial").exists(), "no partial folder left");
+    assert!(
+        !out.with_file_name(".out.partial").exists(),
+        "no partial folder left"
+    );
 }
 
 #[test]
 fn a_float_amount_column_is_refused() {
     let (data, out) = bad_dataset("float", "payouts", |src, dst| {
         rewrite(src, dst, |mut df| {
-            let c = df.column("amount").unwrap().cast(&DataType::Float64).unwrap();
+            let c = df
+                .column("amount")
+                .unwrap()
+                .cast(&DataType::Float64)
+                .unwrap();
             df.with_column(c).unwrap();
             df
         })
@@ -139,16 +185,45 @@ fn amounts_of_scale_0_and_1_are_scaled_not_truncated() {
         std::fs::copy(&p, bad.join(p.file_name().unwrap())).unwrap();
     }
     // budget.amount as Decimal(18,0) in whole yuan; opening book as Decimal(18,1).
-    rewrite(&clean.join("budget.parquet"), &bad.join("budget.parquet"), |mut df| {
-        let yuan: Int128Chunked = df.column("amount").unwrap().decimal().unwrap().physical().into_iter().map(|v| v.map(|f| f / 100)).collect();
-        df.with_column(yuan.with_name("amount".into()).into_decimal_unchecked(18, 0).into_column()).unwrap();
-        df
-    });
+    rewrite(
+        &clean.join("budget.parquet"),
+        &bad.join("budget.parquet"),
+        |mut df| {
+            let yuan: Int128Chunked = df
+                .column("amount")
+                .unwrap()
+                .decimal()
+                .unwrap()
+                .physical()
+                .iter()
+                .map(|v| v.map(|f| f / 100))
+                .collect();
+            df.with_column(
+                yuan.with_name("amount".into())
+                    .into_decimal_unchecked(18, 0)
+                    .into_column(),
+            )
+            .unwrap();
+            df
+        },
+    );
     let out = dir.join("out");
     assert_eq!(code(&validate(&bad, &out)), 0);
     let m = manifest(&out);
-    let read = m["tables"]["budget"]["amounts"]["amount"]["read"].as_str().unwrap().to_string();
+    let read = m["tables"]["budget"]["amounts"]["amount"]["read"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let df = sifund::engine::read_all(&clean.join("budget.parquet")).unwrap();
-    let whole: i128 = df.column("amount").unwrap().decimal().unwrap().physical().into_iter().flatten().map(|f| f / 100).sum();
+    let whole: i128 = df
+        .column("amount")
+        .unwrap()
+        .decimal()
+        .unwrap()
+        .physical()
+        .iter()
+        .flatten()
+        .map(|f| f / 100)
+        .sum();
     assert_eq!(read, format!("{whole}.00"), "whole yuan become fen ×100");
 }

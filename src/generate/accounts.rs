@@ -19,7 +19,14 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
     let mut rng = Rng::new(seed, u64::MAX - 1);
     let fees = agg.fees.clone();
     let mut seq = 0u64;
-    let mut push = |agg: &mut Agg, fund: FundKey, benefit: &'static str, m: u32, d: u32, payee: &str, total: Fen, n: u64| {
+    let mut push = |agg: &mut Agg,
+                    fund: FundKey,
+                    benefit: &'static str,
+                    m: u32,
+                    d: u32,
+                    payee: &str,
+                    total: Fen,
+                    n: u64| {
         if total <= 0 {
             return;
         }
@@ -27,10 +34,17 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
         let batch = format!("B{}-{}-{}-{}-H", fund.0, fund.1, period_of(paid), benefit);
         let mut left = total;
         for k in 0..n {
-            let amt = if k + 1 == n { left } else { total / n as i64 * (80 + (k as i64 * 7) % 40) / 100 };
+            let amt = if k + 1 == n {
+                left
+            } else {
+                total / n as i64 * (80 + (k as i64 * 7) % 40) / 100
+            };
             left -= amt;
             seq += 1;
-            let e = agg.batches.entry((fund, batch.clone())).or_insert((paid, 0));
+            let e = agg
+                .batches
+                .entry((fund, batch.clone()))
+                .or_insert((paid, 0));
             e.1 += amt;
             *agg.benefits.entry((fund, benefit, m)).or_default() += amt;
             out.push(Payout {
@@ -53,24 +67,100 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
         for m in 1..=12u32 {
             match fund.1 {
                 "310" => {
-                    push(agg, fund, "pooled_medical", m, 18, "institution", employer * 72 / 100 / 12, hospitals);
-                    push(agg, fund, "account_medical", m, 18, "institution", individual * 85 / 100 / 12, hospitals.div_ceil(2));
-                    if !REGIONS.iter().any(|r| r.code == fund.0 && r.maternity_separate) {
-                        push(agg, fund, "maternity_medical", m, 18, "institution", employer * 4 / 100 / 12, 2);
+                    push(
+                        agg,
+                        fund,
+                        "pooled_medical",
+                        m,
+                        18,
+                        "institution",
+                        employer * 72 / 100 / 12,
+                        hospitals,
+                    );
+                    push(
+                        agg,
+                        fund,
+                        "account_medical",
+                        m,
+                        18,
+                        "institution",
+                        individual * 85 / 100 / 12,
+                        hospitals.div_ceil(2),
+                    );
+                    if !REGIONS
+                        .iter()
+                        .any(|r| r.code == fund.0 && r.maternity_separate)
+                    {
+                        push(
+                            agg,
+                            fund,
+                            "maternity_medical",
+                            m,
+                            18,
+                            "institution",
+                            employer * 4 / 100 / 12,
+                            2,
+                        );
                     }
                 }
                 "390" => {
-                    let subsidy = agg.contributors.get(&fund).copied().unwrap_or(0) as i64 * world::RESIDENT_MEDICAL_SUBSIDY;
-                    push(agg, fund, "pooled_medical", m, 18, "institution", (individual + subsidy) * 88 / 100 / 12, hospitals);
+                    let subsidy = agg.contributors.get(&fund).copied().unwrap_or(0) as i64
+                        * world::RESIDENT_MEDICAL_SUBSIDY;
+                    push(
+                        agg,
+                        fund,
+                        "pooled_medical",
+                        m,
+                        18,
+                        "institution",
+                        (individual + subsidy) * 88 / 100 / 12,
+                        hospitals,
+                    );
                 }
-                "410" => push(agg, fund, "injury_medical", m, 22, "institution", (employer) * 35 / 100 / 12, hospitals.div_ceil(3)),
-                "510" => push(agg, fund, "maternity_medical", m, 18, "institution", employer * 55 / 100 / 12, 2),
+                "410" => push(
+                    agg,
+                    fund,
+                    "injury_medical",
+                    m,
+                    22,
+                    "institution",
+                    (employer) * 35 / 100 / 12,
+                    hospitals.div_ceil(3),
+                ),
+                "510" => push(
+                    agg,
+                    fund,
+                    "maternity_medical",
+                    m,
+                    18,
+                    "institution",
+                    employer * 55 / 100 / 12,
+                    2,
+                ),
                 _ => {}
             }
             if m % 3 == 0 {
                 match fund.1 {
-                    "210" => push(agg, fund, "training_subsidy", m, 26, "institution", (employer + individual) * 3 / 100 / 4, 2),
-                    "410" => push(agg, fund, "assessment_fee", m, 26, "institution", employer / 100 / 4, 1),
+                    "210" => push(
+                        agg,
+                        fund,
+                        "training_subsidy",
+                        m,
+                        26,
+                        "institution",
+                        (employer + individual) * 3 / 100 / 4,
+                        2,
+                    ),
+                    "410" => push(
+                        agg,
+                        fund,
+                        "assessment_fee",
+                        m,
+                        26,
+                        "institution",
+                        employer / 100 / 4,
+                        1,
+                    ),
                     _ => {}
                 }
             }
@@ -78,9 +168,27 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
         match fund.1 {
             "210" => {
                 let n = 3 + rng.below(5);
-                push(agg, fund, "job_retention", 6, 16, "employer", (employer + individual) * 8 / 100, n);
+                push(
+                    agg,
+                    fund,
+                    "job_retention",
+                    6,
+                    16,
+                    "employer",
+                    (employer + individual) * 8 / 100,
+                    n,
+                );
             }
-            "410" => push(agg, fund, "prevention_fee", 9, 16, "institution", employer * 2 / 100, 1),
+            "410" => push(
+                agg,
+                fund,
+                "prevention_fee",
+                9,
+                16,
+                "institution",
+                employer * 2 / 100,
+                1,
+            ),
             _ => {}
         }
     }
@@ -109,14 +217,35 @@ struct Move {
 }
 
 fn mv(kind: &'static str, from: &'static str, to: &'static str, amount: Fen) -> Move {
-    Move { kind, from, to, amount, counter_region: None, counter_scheme: None }
+    Move {
+        kind,
+        from,
+        to,
+        amount,
+        counter_region: None,
+        counter_scheme: None,
+    }
 }
 
 impl Book {
-    fn line(&mut self, account: &str, d: Day, dir: &str, amount: Fen, r: Option<String>, memo: &str) {
+    fn line(
+        &mut self,
+        account: &str,
+        d: Day,
+        dir: &str,
+        amount: Fen,
+        r: Option<String>,
+        memo: &str,
+    ) {
         self.line_seq += 1;
         self.lines.push(StatementLine {
-            line_id: Some(format!("S{}{}{}{:07}", self.fund.0, self.fund.1, &account[..2], self.line_seq)),
+            line_id: Some(format!(
+                "S{}{}{}{:07}",
+                self.fund.0,
+                self.fund.1,
+                &account[..2],
+                self.line_seq
+            )),
             region: Some(self.fund.0.into()),
             scheme: Some(self.fund.1.into()),
             account: Some(account.into()),
@@ -174,12 +303,21 @@ pub struct Money {
 }
 
 fn province_of(region: &str) -> &'static str {
-    REGIONS.iter().find(|r| r.code == region).map(|r| r.province).unwrap_or("440000")
+    REGIONS
+        .iter()
+        .find(|r| r.code == region)
+        .map(|r| r.province)
+        .unwrap_or("440000")
 }
 
 /// Simulates every fund's year. Funds are independent, so they run in any order.
 pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
-    let mut funds: Vec<FundKey> = agg.fees.keys().copied().chain(agg.batches.keys().map(|k| k.0)).collect();
+    let mut funds: Vec<FundKey> = agg
+        .fees
+        .keys()
+        .copied()
+        .chain(agg.batches.keys().map(|k| k.0))
+        .collect();
     for (p, _) in PROVINCES {
         for s in PROVINCE_SCHEMES {
             funds.push((p, s));
@@ -188,39 +326,79 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
     funds.sort();
     funds.dedup();
     // Per-day events of each fund, from the persons.
-    let mut credits: BTreeMap<(FundKey, Day), Vec<(&'static str, Option<String>, Fen)>> = BTreeMap::new();
+    let mut credits: BTreeMap<(FundKey, Day), Vec<(&'static str, Option<String>, Fen)>> =
+        BTreeMap::new();
     for ((fund, acct, d, r), v) in &agg.credits {
-        credits.entry((*fund, *d)).or_default().push((acct, r.clone(), *v));
+        credits
+            .entry((*fund, *d))
+            .or_default()
+            .push((acct, r.clone(), *v));
     }
     let mut refunds: BTreeMap<(FundKey, Day), Vec<(&'static str, String, Fen)>> = BTreeMap::new();
     for ((fund, acct, d, r), v) in &agg.refunds {
-        refunds.entry((*fund, *d)).or_default().push((acct, r.clone(), *v));
+        refunds
+            .entry((*fund, *d))
+            .or_default()
+            .push((acct, r.clone(), *v));
     }
     let mut batches: BTreeMap<(FundKey, Day), Vec<(String, Fen)>> = BTreeMap::new();
     for ((fund, id), (d, v)) in &agg.batches {
-        batches.entry((*fund, *d)).or_default().push((id.clone(), *v));
+        batches
+            .entry((*fund, *d))
+            .or_default()
+            .push((id.clone(), *v));
     }
     let mut returns: BTreeMap<(FundKey, Day), Vec<(String, Fen)>> = BTreeMap::new();
     for ((fund, d, id), v) in &agg.returns {
-        returns.entry((*fund, *d)).or_default().push((id.clone(), *v));
+        returns
+            .entry((*fund, *d))
+            .or_default()
+            .push((id.clone(), *v));
     }
-    let yearly_out = |fund: FundKey| -> Fen { agg.batches.iter().filter(|(k, _)| k.0 == fund).map(|(_, v)| v.1).sum() };
+    let yearly_out = |fund: FundKey| -> Fen {
+        agg.batches
+            .iter()
+            .filter(|(k, _)| k.0 == fund)
+            .map(|(_, v)| v.1)
+            .sum()
+    };
     let fees_of = |fund: FundKey| agg.fees.get(&fund).map(|f| f.0 + f.1).unwrap_or(0);
-    let benefit_in = |fund: FundKey, key: &str, m: u32| agg.benefits.get(&(fund, key, m)).copied().unwrap_or(0);
+    let benefit_in =
+        |fund: FundKey, key: &str, m: u32| agg.benefits.get(&(fund, key, m)).copied().unwrap_or(0);
 
     let mut money = Money::default();
     let (first, last) = crate::model::date::year_bounds(year);
     for fund in funds {
-        let mut rng = Rng::new(seed, 0xF00D ^ (fund.0.parse::<u64>().unwrap_or(0) * 1000 + fund.1.parse::<u64>().unwrap_or(0)));
+        let mut rng = Rng::new(
+            seed,
+            0xF00D
+                ^ (fund.0.parse::<u64>().unwrap_or(0) * 1000 + fund.1.parse::<u64>().unwrap_or(0)),
+        );
         let region = REGIONS.iter().find(|r| r.code == fund.0);
         let is_province = region.is_none();
         let tax_collected = region.is_some_and(|r| r.tax_collected);
         let out = yearly_out(fund);
         // Opening balances: ~15 months of payments in the fiscal account (medical: 8), a buffer
         // in the expenditure account, nothing left in the revenue account.
-        let months = if matches!(fund.1, "310" | "390" | "510") { 8 } else { 15 };
-        let fiscal0 = if is_province { 2_000_000_000 } else { out / 12 * months + 100_000_000 };
-        let mut book = Book { fund, tax_collected, bal: BTreeMap::new(), flows: vec![], lines: vec![], seq: 0, line_seq: 0 };
+        let months = if matches!(fund.1, "310" | "390" | "510") {
+            8
+        } else {
+            15
+        };
+        let fiscal0 = if is_province {
+            2_000_000_000
+        } else {
+            out / 12 * months + 100_000_000
+        };
+        let mut book = Book {
+            fund,
+            tax_collected,
+            bal: BTreeMap::new(),
+            flows: vec![],
+            lines: vec![],
+            seq: 0,
+            line_seq: 0,
+        };
         book.bal.insert("fiscal", fiscal0);
         book.bal.insert("expense", 5_000_000);
         if !tax_collected && !is_province {
@@ -253,7 +431,11 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
                     if !book.bal.contains_key(acct) {
                         continue;
                     }
-                    let rate = if acct == "fiscal" { world::FISCAL_RATE_BP } else { world::CURRENT_RATE_BP };
+                    let rate = if acct == "fiscal" {
+                        world::FISCAL_RATE_BP
+                    } else {
+                        world::CURRENT_RATE_BP
+                    };
                     let i = book.get(acct).max(0) * rate / 4 / 10_000;
                     moves.push(mv("interest", "external", acct, i));
                     if acct != "fiscal" {
@@ -267,43 +449,109 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
                 }
             }
             if !is_province {
-                scheduled(fund, year, m, dom, &mut rng, &mut moves, &benefit_in, fees_of(fund), agg, invested0, &book);
+                scheduled(
+                    fund,
+                    year,
+                    m,
+                    dom,
+                    &mut rng,
+                    &mut moves,
+                    &benefit_in,
+                    fees_of(fund),
+                    agg,
+                    invested0,
+                    &book,
+                );
             } else if dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
                 // The province adjusts: a subsidy to its oldest city 补助下级.
-                let lower = if fund.0 == "440000" { "440300" } else { "320100" };
+                let lower = if fund.0 == "440000" {
+                    "440300"
+                } else {
+                    "320100"
+                };
                 let amount = fees_of((lower, fund.1)) * 2 / 100 / 4;
-                moves.push(Move { kind: "subsidy_to_lower", from: "fiscal", to: "external", amount, counter_region: Some(lower), counter_scheme: None });
+                moves.push(Move {
+                    kind: "subsidy_to_lower",
+                    from: "fiscal",
+                    to: "external",
+                    amount,
+                    counter_region: Some(lower),
+                    counter_scheme: None,
+                });
             }
             // Remittances up 上解, booked by both levels on the same day.
             if !is_province && matches!(fund.1, "110" | "210") && dom == 28 && (m % 3 == 0) {
                 let share = if fund.1 == "110" { 3 } else { 5 };
                 let amount = fees_of(fund) * share / 100 / 4;
                 let province = province_of(fund.0);
-                moves.push(Move { kind: "remit_to_upper", from: "fiscal", to: "external", amount, counter_region: Some(province), counter_scheme: None });
+                moves.push(Move {
+                    kind: "remit_to_upper",
+                    from: "fiscal",
+                    to: "external",
+                    amount,
+                    counter_region: Some(province),
+                    counter_scheme: None,
+                });
             }
             if is_province && dom == 28 && m % 3 == 0 {
                 for r in REGIONS.iter().filter(|r| r.province == fund.0) {
                     let share = if fund.1 == "110" { 3 } else { 5 };
                     let amount = fees_of((r.code, fund.1)) * share / 100 / 4;
-                    moves.push(Move { kind: "remit_from_lower", from: "external", to: "fiscal", amount, counter_region: Some(r.code), counter_scheme: None });
+                    moves.push(Move {
+                        kind: "remit_from_lower",
+                        from: "external",
+                        to: "fiscal",
+                        amount,
+                        counter_region: Some(r.code),
+                        counter_scheme: None,
+                    });
                 }
             }
-            if !is_province && matches!(fund.1, "110" | "210") && dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
+            if !is_province
+                && matches!(fund.1, "110" | "210")
+                && dom == 15
+                && matches!(m, 2 | 5 | 8 | 11)
+            {
                 let upper = province_of(fund.0);
-                let lower = if upper == "440000" { "440300" } else { "320100" };
+                let lower = if upper == "440000" {
+                    "440300"
+                } else {
+                    "320100"
+                };
                 if fund.0 == lower {
                     let amount = fees_of(fund) * 2 / 100 / 4;
-                    moves.push(Move { kind: "subsidy_from_upper", from: "external", to: "fiscal", amount, counter_region: Some(upper), counter_scheme: None });
+                    moves.push(Move {
+                        kind: "subsidy_from_upper",
+                        from: "external",
+                        to: "fiscal",
+                        amount,
+                        counter_region: Some(upper),
+                        counter_scheme: None,
+                    });
                 }
             }
             // Allocation 拨付: the day's batches and other payments out of the expenditure account.
-            let paid_today: Fen = batches.get(&(fund, d)).map(|v| v.iter().map(|b| b.1).sum()).unwrap_or(0);
-            let other_out: Fen = moves.iter().filter(|mv| mv.from == "expense" && mv.kind != "interest_remit").map(|mv| mv.amount).sum();
-            book.apply(d, mv("allocation", "fiscal", "expense", paid_today + other_out));
+            let paid_today: Fen = batches
+                .get(&(fund, d))
+                .map(|v| v.iter().map(|b| b.1).sum())
+                .unwrap_or(0);
+            let other_out: Fen = moves
+                .iter()
+                .filter(|mv| mv.from == "expense" && mv.kind != "interest_remit")
+                .map(|mv| mv.amount)
+                .sum();
+            book.apply(
+                d,
+                mv("allocation", "fiscal", "expense", paid_today + other_out),
+            );
             // Contributions arrive; refunds leave by the original channel.
             for (acct, r, v) in credits.get(&(fund, d)).into_iter().flatten() {
                 *book.bal.entry(acct).or_default() += v;
-                let memo = if r.is_some() { "collection" } else { "daily collections" };
+                let memo = if r.is_some() {
+                    "collection"
+                } else {
+                    "daily collections"
+                };
                 book.line(acct, d, "in", *v, r.clone(), memo);
             }
             for (acct, r, v) in refunds.get(&(fund, d)).into_iter().flatten() {
@@ -327,7 +575,11 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
                 book.apply(d, mv("sweep", "income", "fiscal", b));
             }
         }
-        debug_assert!(book.bal.values().all(|b| *b >= 0), "{fund:?} {:?}", book.bal);
+        debug_assert!(
+            book.bal.values().all(|b| *b >= 0),
+            "{fund:?} {:?}",
+            book.bal
+        );
         budget_lines(fund, agg, &book, &mut rng, &mut money.budget);
         money.flows.append(&mut book.flows);
         money.statements.append(&mut book.lines);
@@ -351,54 +603,119 @@ fn scheduled(
     book: &Book,
 ) {
     let scheme = fund.1;
-    let receiving = if book.tax_collected { "fiscal" } else { "income" };
+    let receiving = if book.tax_collected {
+        "fiscal"
+    } else {
+        "income"
+    };
     // Fiscal subsidies 财政补贴: residents' basic pension in full, monthly; residents' medical
     // per head, quarterly; employee pensions a share, quarterly.
     if dom == 3 && scheme == "170" {
-        moves.push(mv("fiscal_subsidy", "external", "fiscal", benefit_in(fund, "resident_basic_pension", m)));
+        moves.push(mv(
+            "fiscal_subsidy",
+            "external",
+            "fiscal",
+            benefit_in(fund, "resident_basic_pension", m),
+        ));
     }
     if dom == 10 && matches!(m, 1 | 4 | 7 | 10) {
         let heads = agg.contributors.get(&fund).copied().unwrap_or(0) as i64;
         let amount = match scheme {
             "390" => heads * world::RESIDENT_MEDICAL_SUBSIDY / 4,
-            "110" => (1..=3).map(|k| benefit_in(fund, "basic_pension", m + k - 1)).sum::<Fen>() * 12 / 100,
-            "120" => (1..=3).map(|k| benefit_in(fund, "basic_pension", m + k - 1)).sum::<Fen>() * 45 / 100,
+            "110" => {
+                (1..=3)
+                    .map(|k| benefit_in(fund, "basic_pension", m + k - 1))
+                    .sum::<Fen>()
+                    * 12
+                    / 100
+            }
+            "120" => {
+                (1..=3)
+                    .map(|k| benefit_in(fund, "basic_pension", m + k - 1))
+                    .sum::<Fen>()
+                    * 45
+                    / 100
+            }
             _ => 0,
         };
         moves.push(mv("fiscal_subsidy", "external", "fiscal", amount));
     }
     if scheme == "170" && m == 11 && dom == 15 && fund.0.starts_with("32") {
         let heads = agg.contributors.get(&fund).copied().unwrap_or(0) as i64;
-        moves.push(mv("collective_subsidy", "external", "fiscal", heads * 5_000));
+        moves.push(mv(
+            "collective_subsidy",
+            "external",
+            "fiscal",
+            heads * 5_000,
+        ));
     }
     // Transfers of insured persons across pooling regions 转移接续.
     if matches!(scheme, "110" | "310") && dom == 12 {
         let others = ["510100", "430100", "360100", "450100"];
         let amount = fees / 400 * rng.range(80, 120) / 100;
-        moves.push(Move { kind: "transfer_in", from: "external", to: receiving, amount, counter_region: Some(others[m as usize % 4]), counter_scheme: None });
+        moves.push(Move {
+            kind: "transfer_in",
+            from: "external",
+            to: receiving,
+            amount,
+            counter_region: Some(others[m as usize % 4]),
+            counter_scheme: None,
+        });
         let amount = fees / 600 * rng.range(80, 120) / 100;
-        moves.push(Move { kind: "transfer_out", from: "expense", to: "external", amount, counter_region: Some(others[(m as usize + 1) % 4]), counter_scheme: None });
+        moves.push(Move {
+            kind: "transfer_out",
+            from: "expense",
+            to: "external",
+            amount,
+            counter_region: Some(others[(m as usize + 1) % 4]),
+            counter_scheme: None,
+        });
     }
     // Prior-year payments returned by the original channel; small other items.
     if matches!(scheme, "110" | "210") && dom == 16 && m % 3 == 1 {
-        moves.push(mv("returned_prior_year", "external", "expense", rng.range(50_000, 900_000)));
+        moves.push(mv(
+            "returned_prior_year",
+            "external",
+            "expense",
+            rng.range(50_000, 900_000),
+        ));
     }
     if dom == 27 && m == 6 {
-        moves.push(mv("other_income", "external", "fiscal", rng.range(100_000, 2_000_000)));
+        moves.push(mv(
+            "other_income",
+            "external",
+            "fiscal",
+            rng.range(100_000, 2_000_000),
+        ));
     }
     if dom == 27 && m == 9 {
-        moves.push(mv("other_expense", "expense", "external", rng.range(50_000, 500_000)));
+        moves.push(mv(
+            "other_expense",
+            "expense",
+            "external",
+            rng.range(50_000, 500_000),
+        ));
     }
     // Entrusted investment 委托投资 (province-pooled pension funds).
     if invested0 > 0 {
         if m == 3 && dom == 16 {
-            moves.push(mv("investment_out", "fiscal", "investment", book.get("fiscal") / 10));
+            moves.push(mv(
+                "investment_out",
+                "fiscal",
+                "investment",
+                book.get("fiscal") / 10,
+            ));
         }
         if m == 11 && dom == 20 {
             moves.push(mv("investment_back", "investment", "fiscal", invested0 / 5));
         }
         if m == 12 && dom == 15 {
-            moves.push(mv("investment_income", "external", "fiscal", invested0 * 3 / 100));
+            moves.push(mv(
+                "investment_income",
+                "external",
+                "fiscal",
+                invested0 * 3 / 100,
+            ));
         }
     }
 }
@@ -421,13 +738,19 @@ fn budget_lines(fund: FundKey, agg: &Agg, book: &Book, rng: &mut Rng, out: &mut 
     }
     for f in &book.flows {
         let kind = f.kind.as_deref().unwrap_or_default();
-        let external = f.from_account.as_deref() == Some("external") || f.to_account.as_deref() == Some("external");
+        let external = f.from_account.as_deref() == Some("external")
+            || f.to_account.as_deref() == Some("external");
         if external && crate::model::catalog::item(kind).is_some() {
             *items.entry(kind.to_string()).or_default() += f.amount.unwrap_or(0);
         }
     }
     for (item, actual) in items {
         let amount = actual * rng.range(960, 1040) / 1000;
-        out.push(BudgetLine { region: Some(fund.0.into()), scheme: Some(fund.1.into()), item: Some(item), amount: Some(amount) });
+        out.push(BudgetLine {
+            region: Some(fund.0.into()),
+            scheme: Some(fund.1.into()),
+            item: Some(item),
+            amount: Some(amount),
+        });
     }
 }

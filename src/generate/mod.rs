@@ -58,7 +58,13 @@ struct TableWriter<T: Frame + Clone> {
 
 impl<T: Frame + Clone> TableWriter<T> {
     fn new(out: &mut OutputDir, name: &str) -> Result<Self> {
-        Ok(TableWriter { path: out.path(&format!("{name}.parquet"))?, sink: None, buf: Vec::new(), rows: 0, first: None })
+        Ok(TableWriter {
+            path: out.path(&format!("{name}.parquet"))?,
+            sink: None,
+            buf: Vec::new(),
+            rows: 0,
+            first: None,
+        })
     }
 
     fn push(&mut self, rows: Vec<T>) -> Result<()> {
@@ -78,14 +84,22 @@ impl<T: Frame + Clone> TableWriter<T> {
         if self.sink.is_none() {
             self.sink = Some(ParquetSink::create(&self.path, &df).map_err(Error::Internal)?);
         }
-        self.sink.as_mut().expect("created").write(df).map_err(Error::Internal)?;
+        self.sink
+            .as_mut()
+            .expect("created")
+            .write(df)
+            .map_err(Error::Internal)?;
         self.buf.clear();
         Ok(())
     }
 
     fn finish(mut self) -> Result<usize> {
         self.flush()?;
-        self.sink.take().expect("created by flush").finish().map_err(Error::Internal)?;
+        self.sink
+            .take()
+            .expect("created by flush")
+            .finish()
+            .map_err(Error::Internal)?;
         Ok(self.rows)
     }
 }
@@ -98,7 +112,9 @@ fn id_sequences(seed: u64, n: u64, year: i32) -> Vec<(u16, u8)> {
         .map(|idx| {
             let id = identity(seed, idx, year);
             for shift in 0..=255u8 {
-                let c = counters.entry((id.addr, id.birth + shift as i32, id.male)).or_insert(0);
+                let c = counters
+                    .entry((id.addr, id.birth + shift as i32, id.male))
+                    .or_insert(0);
                 if *c < 499 {
                     *c += 1;
                     // odd sequence numbers for men, even for women (GB 11643)
@@ -140,11 +156,23 @@ fn plant<T: Frame + Clone>(
             Some(e) => ("bad_row", e.to_string()),
             None => ("warning", "employer_id.check_char".to_string()),
         };
-        log.push(FaultRow { kind, table, id: get_id(&p.row), row: w.rows + rows.len(), expected });
+        log.push(FaultRow {
+            kind,
+            table,
+            id: get_id(&p.row),
+            row: w.rows + rows.len(),
+            expected,
+        });
         rows.push(p.row);
     }
     if let Some(first) = w.first.clone() {
-        log.push(FaultRow { kind: "bad_row", table, id: get_id(&first), row: w.rows + rows.len(), expected: dup_reason.into() });
+        log.push(FaultRow {
+            kind: "bad_row",
+            table,
+            id: get_id(&first),
+            row: w.rows + rows.len(),
+            expected: dup_reason.into(),
+        });
         rows.push(first);
     }
     w.push(rows)
@@ -156,10 +184,15 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         return Err(Error::Config("--persons must be at least 1".into()));
     }
     let seqs = id_sequences(a.seed, a.persons, a.year);
-    let ctx = people::Ctx { seed: a.seed, year: a.year, persons: a.persons };
+    let ctx = people::Ctx {
+        seed: a.seed,
+        year: a.year,
+        persons: a.persons,
+    };
     let mut out = OutputDir::create(&a.out)?;
     let result = (|| -> Result<usize> {
-        let mut contributions = TableWriter::<records::Contribution>::new(&mut out, "contributions")?;
+        let mut contributions =
+            TableWriter::<records::Contribution>::new(&mut out, "contributions")?;
         let mut payouts = TableWriter::<records::Payout>::new(&mut out, "payouts")?;
         let mut persons = TableWriter::<records::Person>::new(&mut out, "persons")?;
         let mut deaths = TableWriter::<records::Death>::new(&mut out, "deaths")?;
@@ -173,7 +206,10 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                     let mut b = Block::default();
                     for idx in bi * BLOCK..((bi + 1) * BLOCK).min(a.persons) {
                         let (seq, shift) = seqs[idx as usize];
-                        let id = Identity { birth: identity(a.seed, idx, a.year).birth + shift as i32, ..identity(a.seed, idx, a.year) };
+                        let id = Identity {
+                            birth: identity(a.seed, idx, a.year).birth + shift as i32,
+                            ..identity(a.seed, idx, a.year)
+                        };
                         people::simulate(&ctx, idx, &id, seq as u32, &mut b);
                     }
                     b
@@ -193,7 +229,8 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         flows.push(money.flows)?;
         let mut statements = TableWriter::<records::StatementLine>::new(&mut out, "statements")?;
         statements.push(money.statements)?;
-        let mut opening = TableWriter::<records::OpeningBalance>::new(&mut out, "opening_balances")?;
+        let mut opening =
+            TableWriter::<records::OpeningBalance>::new(&mut out, "opening_balances")?;
         opening.push(money.opening)?;
         let mut budget = TableWriter::<records::BudgetLine>::new(&mut out, "budget")?;
         budget.push(money.budget)?;
@@ -201,14 +238,92 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         let mut log = Vec::new();
         if a.faults {
             let y = a.year;
-            plant(&mut contributions, "contributions", faults::contributions(y), |r, id| r.txn_id = Some(id), |r| r.txn_id.clone().unwrap_or_default(), ("txn_id.null", "txn_id.duplicate"), &mut log)?;
-            plant(&mut payouts, "payouts", faults::payouts(y), |r, id| r.payment_id = Some(id), |r| r.payment_id.clone().unwrap_or_default(), ("payment_id.null", "payment_id.duplicate"), &mut log)?;
-            plant(&mut flows, "fund_flows", faults::fund_flows(y), |r, id| r.flow_id = Some(id), |r| r.flow_id.clone().unwrap_or_default(), ("flow_id.null", "flow_id.duplicate"), &mut log)?;
-            plant(&mut statements, "statements", faults::statements(y), |r, id| r.line_id = Some(id), |r| r.line_id.clone().unwrap_or_default(), ("line_id.null", "line_id.duplicate"), &mut log)?;
-            plant(&mut opening, "opening_balances", faults::opening_balances(), |_, _| {}, |r| format!("{}/{}/{}", r.region.clone().unwrap_or_default(), r.scheme.clone().unwrap_or_default(), r.account.clone().unwrap_or_default()), ("", "key.duplicate"), &mut log)?;
-            plant(&mut persons, "persons", faults::persons(y), |_, _| {}, |r| r.person_id.clone().unwrap_or_default(), ("person_id.null", "person_id.duplicate"), &mut log)?;
-            plant(&mut deaths, "deaths", faults::deaths(y), |_, _| {}, |r| r.person_id.clone().unwrap_or_default(), ("person_id.null", "person_id.duplicate"), &mut log)?;
-            plant(&mut budget, "budget", faults::budget(), |_, _| {}, |r| format!("{}/{}/{}", r.region.clone().unwrap_or_default(), r.scheme.clone().unwrap_or_default(), r.item.clone().unwrap_or_default()), ("", "key.duplicate"), &mut log)?;
+            plant(
+                &mut contributions,
+                "contributions",
+                faults::contributions(y),
+                |r, id| r.txn_id = Some(id),
+                |r| r.txn_id.clone().unwrap_or_default(),
+                ("txn_id.null", "txn_id.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut payouts,
+                "payouts",
+                faults::payouts(y),
+                |r, id| r.payment_id = Some(id),
+                |r| r.payment_id.clone().unwrap_or_default(),
+                ("payment_id.null", "payment_id.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut flows,
+                "fund_flows",
+                faults::fund_flows(y),
+                |r, id| r.flow_id = Some(id),
+                |r| r.flow_id.clone().unwrap_or_default(),
+                ("flow_id.null", "flow_id.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut statements,
+                "statements",
+                faults::statements(y),
+                |r, id| r.line_id = Some(id),
+                |r| r.line_id.clone().unwrap_or_default(),
+                ("line_id.null", "line_id.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut opening,
+                "opening_balances",
+                faults::opening_balances(),
+                |_, _| {},
+                |r| {
+                    format!(
+                        "{}/{}/{}",
+                        r.region.clone().unwrap_or_default(),
+                        r.scheme.clone().unwrap_or_default(),
+                        r.account.clone().unwrap_or_default()
+                    )
+                },
+                ("", "key.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut persons,
+                "persons",
+                faults::persons(y),
+                |_, _| {},
+                |r| r.person_id.clone().unwrap_or_default(),
+                ("person_id.null", "person_id.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut deaths,
+                "deaths",
+                faults::deaths(y),
+                |_, _| {},
+                |r| r.person_id.clone().unwrap_or_default(),
+                ("person_id.null", "person_id.duplicate"),
+                &mut log,
+            )?;
+            plant(
+                &mut budget,
+                "budget",
+                faults::budget(),
+                |_, _| {},
+                |r| {
+                    format!(
+                        "{}/{}/{}",
+                        r.region.clone().unwrap_or_default(),
+                        r.scheme.clone().unwrap_or_default(),
+                        r.item.clone().unwrap_or_default()
+                    )
+                },
+                ("", "key.duplicate"),
+                &mut log,
+            )?;
         }
         let n_contrib = contributions.finish()?;
         let mut counts = vec![("contributions", n_contrib)];
@@ -222,7 +337,13 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         if a.faults {
             let mut csv = Csv::new(&["kind", "table", "id", "row", "expected"]);
             for f in &log {
-                csv.row([f.kind, f.table, f.id.as_str(), &f.row.to_string(), f.expected.as_str()]);
+                csv.row([
+                    f.kind,
+                    f.table,
+                    f.id.as_str(),
+                    &f.row.to_string(),
+                    f.expected.as_str(),
+                ]);
             }
             out.write("faults.csv", &csv.into_bytes())?;
         }
@@ -231,7 +352,10 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
             "seed": a.seed, "persons": a.persons, "year": a.year, "faults": a.faults,
             "rows": counts.iter().map(|(t, n)| (t.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
         });
-        out.write("generated.json", &serde_json::to_vec_pretty(&summary).expect("json"))?;
+        out.write(
+            "generated.json",
+            &serde_json::to_vec_pretty(&summary).expect("json"),
+        )?;
         Ok(n_contrib)
     })();
     match result {

@@ -119,7 +119,13 @@ pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
         2 => WorkerKind::Flexible,
         _ => WorkerKind::Resident,
     };
-    Identity { region, male, birth, addr, kind }
+    Identity {
+        region,
+        male,
+        birth,
+        addr,
+        kind,
+    }
 }
 
 /// One-year death probability: a Gompertz curve close to Chinese population tables (q60 ≈ 0.6 %,
@@ -146,7 +152,10 @@ fn account_of(r: &Region) -> &'static str {
 fn employer(ctx: &Ctx, region: usize, rng: &mut Rng) -> (u64, String) {
     let n = (ctx.persons * REGIONS[region].share as u64 / 1000 / 25).max(5);
     let serial = rng.below(n);
-    (serial, make_uscc(REGIONS[region].county, region as u64 * 10_000_000 + serial))
+    (
+        serial,
+        make_uscc(REGIONS[region].county, region as u64 * 10_000_000 + serial),
+    )
 }
 
 struct Line<'a> {
@@ -182,11 +191,24 @@ impl PersonOut<'_> {
         self.nc += 1;
         match l.kind {
             "refund" => {
-                let r = l.receipt_ref.clone().expect("refunds carry their own reference");
-                *self.b.agg.refunds.entry((fund, acct, l.received_on, r)).or_default() += total;
+                let r = l
+                    .receipt_ref
+                    .clone()
+                    .expect("refunds carry their own reference");
+                *self
+                    .b
+                    .agg
+                    .refunds
+                    .entry((fund, acct, l.received_on, r))
+                    .or_default() += total;
             }
             _ => {
-                *self.b.agg.credits.entry((fund, acct, l.received_on, l.receipt_ref.clone())).or_default() += total;
+                *self
+                    .b
+                    .agg
+                    .credits
+                    .entry((fund, acct, l.received_on, l.receipt_ref.clone()))
+                    .or_default() += total;
                 if l.kind == "normal" {
                     let f = self.b.agg.fees.entry(fund).or_default();
                     f.0 += l.employer_amount;
@@ -215,20 +237,53 @@ impl PersonOut<'_> {
 
     /// A benefit payment in a batch of (fund, month, benefit, bank).
     #[allow(clippy::too_many_arguments)]
-    fn pay(&mut self, scheme: &'static str, benefit: &'static str, period: i32, paid_on: Day, amount: Fen, payee: &'static str, returned: Option<Day>) -> String {
+    fn pay(
+        &mut self,
+        scheme: &'static str,
+        benefit: &'static str,
+        period: i32,
+        paid_on: Day,
+        amount: Fen,
+        payee: &'static str,
+        returned: Option<Day>,
+    ) -> String {
         let fund = (self.region.code, scheme);
         let bank = self.idx % 3;
-        let batch = format!("B{}-{}-{}-{}-{}", self.region.code, scheme, period_of(paid_on), benefit, bank);
+        let batch = format!(
+            "B{}-{}-{}-{}-{}",
+            self.region.code,
+            scheme,
+            period_of(paid_on),
+            benefit,
+            bank
+        );
         let payment_id = format!("P{:09}{:03}", self.idx, self.np);
         self.np += 1;
-        let e = self.b.agg.batches.entry((fund, batch.clone())).or_insert((paid_on, 0));
+        let e = self
+            .b
+            .agg
+            .batches
+            .entry((fund, batch.clone()))
+            .or_insert((paid_on, 0));
         e.1 += amount;
         let month = split_period(period_of(paid_on)).expect("valid").1;
         match returned {
             Some(r) => {
-                *self.b.agg.returns.entry((fund, r, payment_id.clone())).or_default() += amount;
+                *self
+                    .b
+                    .agg
+                    .returns
+                    .entry((fund, r, payment_id.clone()))
+                    .or_default() += amount;
             }
-            None => *self.b.agg.benefits.entry((fund, benefit, month)).or_default() += amount,
+            None => {
+                *self
+                    .b
+                    .agg
+                    .benefits
+                    .entry((fund, benefit, month))
+                    .or_default() += amount
+            }
         }
         self.b.payouts.push(Payout {
             payment_id: Some(payment_id.clone()),
@@ -247,9 +302,25 @@ impl PersonOut<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn person_row(&mut self, id: &Identity, cat: Category, scheme: &'static str, status: &str, enrolled: Day, months: i32, base: Option<Fen>, start: Option<i32>, benefit: Option<Fen>) {
+    fn person_row(
+        &mut self,
+        id: &Identity,
+        cat: Category,
+        scheme: &'static str,
+        status: &str,
+        enrolled: Day,
+        months: i32,
+        base: Option<Fen>,
+        start: Option<i32>,
+        benefit: Option<Fen>,
+    ) {
         if status == "contributing" {
-            *self.b.agg.contributors.entry((self.region.code, scheme)).or_default() += 1;
+            *self
+                .b
+                .agg
+                .contributors
+                .entry((self.region.code, scheme))
+                .or_default() += 1;
         }
         self.b.persons.push(Person {
             person_id: Some(self.pid.clone()),
@@ -285,10 +356,16 @@ pub fn simulate(ctx: &Ctx, idx: u64, id: &Identity, seq: u32, b: &mut Block) {
     let death: Option<Day> = rng
         .chance(death_probability(age))
         .then(|| month_day(y, rng.range(1, 12) as u32, rng.range(1, 28) as u32));
-    let death_m = death.map(|d| split_period(period_of(d)).expect("valid").1).unwrap_or(13);
+    let death_m = death
+        .map(|d| split_period(period_of(d)).expect("valid").1)
+        .unwrap_or(13);
     if let Some(d) = death {
         let source = ["police", "civil_affairs", "health", "court"][rng.weighted(&[60, 25, 14, 1])];
-        b.deaths.push(Death { person_id: Some(pid.clone()), death_date: Some(d), source: Some(source.into()) });
+        b.deaths.push(Death {
+            person_id: Some(pid.clone()),
+            death_date: Some(d),
+            source: Some(source.into()),
+        });
     }
     let cat = match (id.kind, id.male) {
         (WorkerKind::Resident, _) => Category::Resident,
@@ -297,19 +374,41 @@ pub fn simulate(ctx: &Ctx, idx: u64, id: &Identity, seq: u32, b: &mut Block) {
         (_, false) if rng.chance(0.3) => Category::FemaleStaff,
         _ => Category::FemaleWorker,
     };
-    let mut out = PersonOut { idx, pid, region, b, nc: 0, np: 0 };
+    let mut out = PersonOut {
+        idx,
+        pid,
+        region,
+        b,
+        nc: 0,
+        np: 0,
+    };
     if id.kind == WorkerKind::Resident {
         resident_year(ctx, id, cat, birth_p, death, death_m, &mut rng, &mut out);
     } else {
-        worker_year(ctx, id, cat, birth_p, age, death, death_m, &mut rng, &mut out);
+        worker_year(
+            ctx, id, cat, birth_p, age, death, death_m, &mut rng, &mut out,
+        );
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn resident_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, death: Option<Day>, death_m: u32, rng: &mut Rng, o: &mut PersonOut) {
+fn resident_year(
+    ctx: &Ctx,
+    id: &Identity,
+    cat: Category,
+    birth_p: i32,
+    death: Option<Day>,
+    death_m: u32,
+    rng: &mut Rng,
+    o: &mut PersonOut,
+) {
     let y = ctx.year;
     let by = crate::model::date::year_of(id.birth);
-    let enrolled = month_day((by + 16).max(2012 + rng.range(0, 8) as i32).min(y), rng.range(1, 12) as u32, 1);
+    let enrolled = month_day(
+        (by + 16).max(2012 + rng.range(0, 8) as i32).min(y),
+        rng.range(1, 12) as u32,
+        1,
+    );
     let years_in = (y - crate::model::date::year_of(enrolled)).max(0);
     let ret_p = retirement_period(cat, birth_p).max(201107);
     let alive_dec = death.is_none();
@@ -326,9 +425,31 @@ fn resident_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, death: O
     let recv_m = rng.range(9, 12) as u32;
     if recv_m < death_m {
         let d = month_day(y, recv_m, rng.range(1, 28) as u32);
-        o.fee(Line { scheme: "390", payer: "resident", employer_id: None, period: (y + 1) * 100 + 1, received_on: d, receipt_ref: None, base: None, employer_amount: 0, individual_amount: world::RESIDENT_MEDICAL_PREMIUM, late_fee: 0, kind: "normal" });
+        o.fee(Line {
+            scheme: "390",
+            payer: "resident",
+            employer_id: None,
+            period: (y + 1) * 100 + 1,
+            received_on: d,
+            receipt_ref: None,
+            base: None,
+            employer_amount: 0,
+            individual_amount: world::RESIDENT_MEDICAL_PREMIUM,
+            late_fee: 0,
+            kind: "normal",
+        });
     }
-    o.person_row(id, cat, "390", status_of(false), enrolled, 0, None, None, None);
+    o.person_row(
+        id,
+        cat,
+        "390",
+        status_of(false),
+        enrolled,
+        0,
+        None,
+        None,
+        None,
+    );
     // 170: contribute until 60, then the monthly pension.
     let basic = world::RESIDENT_BASIC_MIN + o.region.resident_top_up;
     let account_part = rng.range(2_000, 15_000);
@@ -338,7 +459,19 @@ fn resident_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, death: O
         if m < death_m && y * 100 + m as i32 <= ret_p {
             let grade = world::RESIDENT_PENSION_GRADES[rng.weighted(&[40, 25, 15, 10, 6, 4])];
             let d = month_day(y, m, rng.range(1, 28) as u32);
-            o.fee(Line { scheme: "170", payer: "resident", employer_id: None, period: y * 100 + m as i32, received_on: d, receipt_ref: None, base: None, employer_amount: 0, individual_amount: grade, late_fee: 0, kind: "normal" });
+            o.fee(Line {
+                scheme: "170",
+                payer: "resident",
+                employer_id: None,
+                period: y * 100 + m as i32,
+                received_on: d,
+                receipt_ref: None,
+                base: None,
+                employer_amount: 0,
+                individual_amount: grade,
+                late_fee: 0,
+                kind: "normal",
+            });
         }
     }
     if receiving {
@@ -350,27 +483,82 @@ fn resident_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, death: O
                 break;
             }
             let paid = month_day(y, m, 10);
-            let ret = rng.chance(0.0002).then(|| paid + rng.range(3, 9) as i32).filter(|d| *d <= day(y, 12, 31));
-            o.pay("170", "resident_basic_pension", p, paid, basic, "person", ret);
-            o.pay("170", "resident_account_pension", p, paid, account_part, "person", None);
+            let ret = rng
+                .chance(0.0002)
+                .then(|| paid + rng.range(3, 9) as i32)
+                .filter(|d| *d <= day(y, 12, 31));
+            o.pay(
+                "170",
+                "resident_basic_pension",
+                p,
+                paid,
+                basic,
+                "person",
+                ret,
+            );
+            o.pay(
+                "170",
+                "resident_account_pension",
+                p,
+                paid,
+                account_part,
+                "person",
+                None,
+            );
             p = add_months(p, 1);
         }
         if death_m < 12 {
             let m = death_m + 1;
-            o.pay("170", "funeral_grant", y * 100 + death_m as i32, month_day(y, m, 18), 100_000, "person", None);
+            o.pay(
+                "170",
+                "funeral_grant",
+                y * 100 + death_m as i32,
+                month_day(y, m, 18),
+                100_000,
+                "person",
+                None,
+            );
         }
     }
     let months = years_in * 12;
-    let (start, ben) = if receiving { (Some(ret_p), Some(basic + account_part)) } else { (None, None) };
-    o.person_row(id, cat, "170", status_of(receiving), enrolled, months.min(((y - 2009) * 12).max(0)), None, start, ben);
+    let (start, ben) = if receiving {
+        (Some(ret_p), Some(basic + account_part))
+    } else {
+        (None, None)
+    };
+    o.person_row(
+        id,
+        cat,
+        "170",
+        status_of(receiving),
+        enrolled,
+        months.min(((y - 2009) * 12).max(0)),
+        None,
+        start,
+        ben,
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
-fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, death: Option<Day>, death_m: u32, rng: &mut Rng, o: &mut PersonOut) {
+fn worker_year(
+    ctx: &Ctx,
+    id: &Identity,
+    cat: Category,
+    birth_p: i32,
+    age: i32,
+    death: Option<Day>,
+    death_m: u32,
+    rng: &mut Rng,
+    o: &mut PersonOut,
+) {
     let y = ctx.year;
     let region = o.region;
     let avg = region.avg_wage;
-    let pension_scheme = if id.kind == WorkerKind::Public { "120" } else { "110" };
+    let pension_scheme = if id.kind == WorkerKind::Public {
+        "120"
+    } else {
+        "110"
+    };
     let flexible = id.kind == WorkerKind::Flexible;
     // Wage as an integer ‰ of the average (lognormal shape), base clamped to 60 %–300 %.
     let factor = ((0.42 * rng.normal() - 0.08).exp() * 1000.0).round() as i64;
@@ -380,13 +568,20 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
     let by = crate::model::date::year_of(id.birth);
     let enrolled = month_day(by + start_age, rng.range(1, 12) as u32, 1).min(day(y, 12, 1));
     let possible = ((y - 1 - (by + start_age)) * 12).max(0);
-    let share = if id.kind == WorkerKind::Public { 1000 } else { rng.range(700, 1000) as i32 };
+    let share = if id.kind == WorkerKind::Public {
+        1000
+    } else {
+        rng.range(700, 1000) as i32
+    };
     let ret_p = retirement_period(cat, birth_p);
     let months_to_ret = crate::model::date::months_between(y * 100 + 1, ret_p).max(0);
     // Months at retirement are frozen for retirees; the long-retired met the old 15-year rule.
     let mut cm0 = possible * share / 1000;
     if ret_p <= (y - 1) * 100 + 12 {
-        cm0 = (crate::model::date::months_between(add_months(birth_p, start_age * 12), ret_p) * share / 1000).max(0);
+        cm0 = (crate::model::date::months_between(add_months(birth_p, start_age * 12), ret_p)
+            * share
+            / 1000)
+            .max(0);
         if age >= 66 {
             cm0 = cm0.max(180);
         }
@@ -411,12 +606,33 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
         let bank_day = 5;
         for m in 1..=12u32.min(death_m) {
             let paid = month_day(y, m, bank_day);
-            let ret = rng.chance(0.0002).then(|| paid + rng.range(3, 9) as i32).filter(|d| *d <= day(y, 12, 31));
-            o.pay(pension_scheme, "basic_pension", y * 100 + m as i32, paid, monthly, "person", ret);
+            let ret = rng
+                .chance(0.0002)
+                .then(|| paid + rng.range(3, 9) as i32)
+                .filter(|d| *d <= day(y, 12, 31));
+            o.pay(
+                pension_scheme,
+                "basic_pension",
+                y * 100 + m as i32,
+                paid,
+                monthly,
+                "person",
+                ret,
+            );
         }
         survivor(y, region, death_m, cm0, years_paid, pension_scheme, o);
         let st = if alive { "receiving" } else { "deceased" };
-        o.person_row(id, cat, pension_scheme, st, enrolled, cm0, None, Some(ret_p), Some(monthly));
+        o.person_row(
+            id,
+            cat,
+            pension_scheme,
+            st,
+            enrolled,
+            cm0,
+            None,
+            Some(ret_p),
+            Some(monthly),
+        );
         o.person_row(id, cat, "310", st, enrolled, cm0, None, None, None);
         return;
     }
@@ -424,14 +640,23 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
     // Working: an unemployment spell, an injury, a birth.
     let (employer_serial, employer_id) = employer(ctx, id.region, rng);
     let enterprise = id.kind == WorkerKind::Enterprise;
-    let jobless_m: u32 = if enterprise && !retiring && rng.chance(0.03) { rng.range(2, 11) as u32 } else { 13 };
+    let jobless_m: u32 = if enterprise && !retiring && rng.chance(0.03) {
+        rng.range(2, 11) as u32
+    } else {
+        13
+    };
     let injured = enterprise && jobless_m == 13 && rng.chance(0.002);
     let stop_m = death_m.min(ret_m).min(jobless_m); // first month without fees
     let receive_day = 8 + (employer_serial % 12) as u32;
     let injury_bp = world::INJURY_RATES[(employer_serial % 8) as usize];
     let acct_ref = |scheme: &str, d: Day| {
         let prefix = if region.tax_collected { 'T' } else { 'C' };
-        Some(format!("{prefix}{}{}{}", region.code, scheme, crate::model::date::iso(d).replace('-', "")))
+        Some(format!(
+            "{prefix}{}{}{}",
+            region.code,
+            scheme,
+            crate::model::date::iso(d).replace('-', "")
+        ))
     };
     let mut months_paid = 0;
     for m in 1..stop_m.min(13) {
@@ -439,8 +664,32 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
         let period = y * 100 + m as i32;
         if flexible {
             let d = month_day(y, m, rng.range(3, 27) as u32);
-            o.fee(Line { scheme: "110", payer: "flexible", employer_id: None, period, received_on: d, receipt_ref: None, base: Some(base), employer_amount: 0, individual_amount: bp(base, world::FLEXIBLE_110_BP), late_fee: 0, kind: "normal" });
-            o.fee(Line { scheme: "310", payer: "flexible", employer_id: None, period, received_on: d, receipt_ref: None, base: Some(base), employer_amount: 0, individual_amount: bp(base, world::FLEXIBLE_310_BP), late_fee: 0, kind: "normal" });
+            o.fee(Line {
+                scheme: "110",
+                payer: "flexible",
+                employer_id: None,
+                period,
+                received_on: d,
+                receipt_ref: None,
+                base: Some(base),
+                employer_amount: 0,
+                individual_amount: bp(base, world::FLEXIBLE_110_BP),
+                late_fee: 0,
+                kind: "normal",
+            });
+            o.fee(Line {
+                scheme: "310",
+                payer: "flexible",
+                employer_id: None,
+                period,
+                received_on: d,
+                receipt_ref: None,
+                base: Some(base),
+                employer_amount: 0,
+                individual_amount: bp(base, world::FLEXIBLE_310_BP),
+                late_fee: 0,
+                kind: "normal",
+            });
             continue;
         }
         let d = month_day(y, m, receive_day);
@@ -455,7 +704,19 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
                 let r = world::rates(s, region.maternity_separate);
                 (bp(base, r.employer), bp(base, r.individual))
             };
-            o.fee(Line { scheme: s, payer: "employee", employer_id: Some(&employer_id), period, received_on: d, receipt_ref: acct_ref(s, d), base: Some(base), employer_amount: e, individual_amount: i, late_fee: 0, kind: "normal" });
+            o.fee(Line {
+                scheme: s,
+                payer: "employee",
+                employer_id: Some(&employer_id),
+                period,
+                received_on: d,
+                receipt_ref: acct_ref(s, d),
+                base: Some(base),
+                employer_amount: e,
+                individual_amount: i,
+                late_fee: 0,
+                kind: "normal",
+            });
         }
     }
     // Back pay of last year's arrears with the 0.05 %/day late fee 滞纳金 (1 %).
@@ -468,7 +729,19 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
             let r = world::rates(pension_scheme, false);
             let (e, i) = (bp(base, r.employer), bp(base, r.individual));
             let late = bp(e + i, 5 * days_late);
-            o.fee(Line { scheme: pension_scheme, payer: "employee", employer_id: Some(&employer_id), period, received_on: recv, receipt_ref: acct_ref(pension_scheme, recv), base: Some(base), employer_amount: e, individual_amount: i, late_fee: late, kind: "back_pay" });
+            o.fee(Line {
+                scheme: pension_scheme,
+                payer: "employee",
+                employer_id: Some(&employer_id),
+                period,
+                received_on: recv,
+                receipt_ref: acct_ref(pension_scheme, recv),
+                base: Some(base),
+                employer_amount: e,
+                individual_amount: i,
+                late_fee: late,
+                kind: "back_pay",
+            });
         }
     }
     // Refund of an overpaid month by the original channel.
@@ -476,7 +749,19 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
         let r = world::rates(pension_scheme, false);
         let recv = month_day(y, 7, 25);
         let reference = format!("RF{:09}", o.idx);
-        o.fee(Line { scheme: pension_scheme, payer: "employee", employer_id: Some(&employer_id), period: y * 100 + 6, received_on: recv, receipt_ref: Some(reference), base: Some(base), employer_amount: bp(base, r.employer), individual_amount: bp(base, r.individual), late_fee: 0, kind: "refund" });
+        o.fee(Line {
+            scheme: pension_scheme,
+            payer: "employee",
+            employer_id: Some(&employer_id),
+            period: y * 100 + 6,
+            received_on: recv,
+            receipt_ref: Some(reference),
+            base: Some(base),
+            employer_amount: bp(base, r.employer),
+            individual_amount: bp(base, r.individual),
+            late_fee: 0,
+            kind: "refund",
+        });
     }
 
     // Unemployment: benefit at 90 % of the minimum wage, medical premium paid to 310.
@@ -492,32 +777,88 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
         for m in (jobless_m + 1)..=12u32.min(jobless_m + duration).min(death_m) {
             let period = y * 100 + m as i32;
             let paid = month_day(y, m, 15);
-            o.pay("210", "unemployment_benefit", period, paid, ui, "person", None);
-            o.pay("210", "medical_premium", period, paid, premium, "fund", None);
+            o.pay(
+                "210",
+                "unemployment_benefit",
+                period,
+                paid,
+                ui,
+                "person",
+                None,
+            );
+            o.pay(
+                "210",
+                "medical_premium",
+                period,
+                paid,
+                premium,
+                "fund",
+                None,
+            );
             let r = Some(format!("P{}210{}", region.code, period));
-            o.fee(Line { scheme: "310", payer: "fund", employer_id: None, period, received_on: paid, receipt_ref: r, base: None, employer_amount: premium, individual_amount: 0, late_fee: 0, kind: "normal" });
+            o.fee(Line {
+                scheme: "310",
+                payer: "fund",
+                employer_id: None,
+                period,
+                received_on: paid,
+                receipt_ref: r,
+                base: None,
+                employer_amount: premium,
+                individual_amount: 0,
+                late_fee: 0,
+                kind: "normal",
+            });
             receiving_ui = m == 12;
         }
     }
     // Work injury: a monthly disability allowance 伤残津贴 of 80 % of the wage.
     if injured {
         for m in 1..=12u32.min(death_m) {
-            o.pay("410", "disability_benefit", y * 100 + m as i32, month_day(y, m, 12), wage * 8 / 10 / 100 * 100, "person", None);
+            o.pay(
+                "410",
+                "disability_benefit",
+                y * 100 + m as i32,
+                month_day(y, m, 12),
+                wage * 8 / 10 / 100 * 100,
+                "person",
+                None,
+            );
         }
     }
     // Maternity allowance 生育津贴: 98 days of the base.
     if !id.male && !flexible && (22..=40).contains(&age) && rng.chance(0.02) {
         let m = rng.range(1, 11) as u32;
         if m + 1 < death_m {
-            let s = if region.maternity_separate { "510" } else { "310" };
-            o.pay(s, "maternity_allowance", y * 100 + m as i32, month_day(y, m + 1, 20), base * 98 / 30, "person", None);
+            let s = if region.maternity_separate {
+                "510"
+            } else {
+                "310"
+            };
+            o.pay(
+                s,
+                "maternity_allowance",
+                y * 100 + m as i32,
+                month_day(y, m + 1, 20),
+                base * 98 / 30,
+                "person",
+                None,
+            );
         }
     }
     // Skill-upgrade subsidy 技能提升补贴 for a few contributors.
     if enterprise && rng.chance(0.003) {
         let m = rng.range(2, 12) as u32;
         if m < death_m {
-            o.pay("210", "skill_upgrade", y * 100 + m as i32, month_day(y, m, 25), 150_000, "person", None);
+            o.pay(
+                "210",
+                "skill_upgrade",
+                y * 100 + m as i32,
+                month_day(y, m, 25),
+                150_000,
+                "person",
+                None,
+            );
         }
     }
     // New retiree: first pension in the statutory month.
@@ -528,7 +869,15 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
         monthly = Some(p);
         for m in ret_m..=12u32.min(death_m) {
             let paid = month_day(y, m, 5);
-            o.pay(pension_scheme, "basic_pension", y * 100 + m as i32, paid, p, "person", None);
+            o.pay(
+                pension_scheme,
+                "basic_pension",
+                y * 100 + m as i32,
+                paid,
+                p,
+                "person",
+                None,
+            );
         }
     }
     survivor(y, region, death_m, months_total, 0, pension_scheme, o);
@@ -541,31 +890,132 @@ fn worker_year(ctx: &Ctx, id: &Identity, cat: Category, birth_p: i32, age: i32, 
     let working_dec = stop_m == 13;
     let dec_base = working_dec.then_some(base);
     if retiring && alive {
-        o.person_row(id, cat, pension_scheme, "receiving", enrolled, months_total, None, Some(ret_p), monthly);
-        o.person_row(id, cat, "310", "receiving", enrolled, months_total, None, None, None);
+        o.person_row(
+            id,
+            cat,
+            pension_scheme,
+            "receiving",
+            enrolled,
+            months_total,
+            None,
+            Some(ret_p),
+            monthly,
+        );
+        o.person_row(
+            id,
+            cat,
+            "310",
+            "receiving",
+            enrolled,
+            months_total,
+            None,
+            None,
+            None,
+        );
         return;
     }
-    o.person_row(id, cat, pension_scheme, status(working_dec), enrolled, months_total, dec_base, None, None);
-    let med_base = if receiving_ui { None } else { dec_base };
-    o.person_row(id, cat, "310", status(working_dec || receiving_ui), enrolled, months_total, med_base, None, None);
+    o.person_row(
+        id,
+        cat,
+        pension_scheme,
+        status(working_dec),
+        enrolled,
+        months_total,
+        dec_base,
+        None,
+        None,
+    );
+    // 210 pays the recipient's 310 premium on 60 % of the average wage.
+    let med_base = if receiving_ui {
+        Some(avg * 60 / 100)
+    } else {
+        dec_base
+    };
+    o.person_row(
+        id,
+        cat,
+        "310",
+        status(working_dec || receiving_ui),
+        enrolled,
+        months_total,
+        med_base,
+        None,
+        None,
+    );
     if !flexible {
-        let ui_status = if !alive { "deceased" } else if receiving_ui { "receiving" } else { status(working_dec) };
-        o.person_row(id, cat, "210", ui_status, enrolled, months_total, dec_base, None, None);
-        let inj_status = if injured && alive { "receiving" } else { status(working_dec) };
-        o.person_row(id, cat, "410", inj_status, enrolled, months_total, dec_base, None, None);
+        let ui_status = if !alive {
+            "deceased"
+        } else if receiving_ui {
+            "receiving"
+        } else {
+            status(working_dec)
+        };
+        o.person_row(
+            id,
+            cat,
+            "210",
+            ui_status,
+            enrolled,
+            months_total,
+            dec_base,
+            None,
+            None,
+        );
+        let inj_status = if injured && alive {
+            "receiving"
+        } else {
+            status(working_dec)
+        };
+        o.person_row(
+            id,
+            cat,
+            "410",
+            inj_status,
+            enrolled,
+            months_total,
+            dec_base,
+            None,
+            None,
+        );
         if region.maternity_separate {
-            o.person_row(id, cat, "510", status(working_dec), enrolled, months_total, dec_base, None, None);
+            o.person_row(
+                id,
+                cat,
+                "510",
+                status(working_dec),
+                enrolled,
+                months_total,
+                dec_base,
+                None,
+                None,
+            );
         }
     }
 }
 
 /// Funeral grant and survivors' lump sum 丧葬补助金和抚恤金 (人社部发〔2021〕18号, DOMAIN.md §10.7).
-fn survivor(y: i32, region: &Region, death_m: u32, months: i32, years_paid: i32, scheme: &'static str, o: &mut PersonOut) {
+fn survivor(
+    y: i32,
+    region: &Region,
+    death_m: u32,
+    months: i32,
+    years_paid: i32,
+    scheme: &'static str,
+    o: &mut PersonOut,
+) {
     if death_m >= 12 {
         return; // died in December or alive: paid next year, if at all
     }
     let extra = (9 + (months / 12 - 15).max(0)).min(24);
     let lump = (extra - years_paid).max(9);
     let amount = region.disposable_monthly * (2 + lump as i64);
-    o.pay(scheme, "funeral_survivor", y * 100 + death_m as i32, month_day(y, death_m + 1, 20), amount, "person", None);
+    o.pay(
+        scheme,
+        "funeral_survivor",
+        y * 100 + death_m as i32,
+        month_day(y, death_m + 1, 20),
+        amount,
+        "person",
+        None,
+    );
 }

@@ -114,10 +114,16 @@ pub trait Frame: Sized {
 
 macro_rules! s {
     ($rows:ident, $f:ident) => {
-        build::utf8(stringify!($f), &$rows.iter().map(|r| r.$f.as_deref()).collect::<Vec<_>>())
+        build::utf8(
+            stringify!($f),
+            &$rows.iter().map(|r| r.$f.as_deref()).collect::<Vec<_>>(),
+        )
     };
     ($rows:ident, $f:ident, $name:literal) => {
-        build::utf8($name, &$rows.iter().map(|r| r.$f.as_deref()).collect::<Vec<_>>())
+        build::utf8(
+            $name,
+            &$rows.iter().map(|r| r.$f.as_deref()).collect::<Vec<_>>(),
+        )
     };
 }
 macro_rules! m {
@@ -212,7 +218,13 @@ impl Frame for StatementLine {
 
 impl Frame for OpeningBalance {
     fn frame(r: &[Self]) -> DataFrame {
-        build::frame(vec![s!(r, region), s!(r, scheme), s!(r, account), m!(r, book), m!(r, statement)])
+        build::frame(vec![
+            s!(r, region),
+            s!(r, scheme),
+            s!(r, account),
+            m!(r, book),
+            m!(r, statement),
+        ])
     }
 }
 
@@ -243,6 +255,11 @@ impl Frame for Death {
 
 impl Frame for BudgetLine {
     fn frame(r: &[Self]) -> DataFrame {
-        build::frame(vec![s!(r, region), s!(r, scheme), s!(r, item), m!(r, amount)])
+        build::frame(vec![
+            s!(r, region),
+            s!(r, scheme),
+            s!(r, item),
+            m!(r, amount),
+        ])
     }
 }

@@ -12,7 +12,8 @@ fn mix(mut z: u64) -> u64 {
 
 impl Rng {
     pub fn new(seed: u64, stream: u64) -> Rng {
-        Rng(mix(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ mix(stream.wrapping_add(0x632b_e59b_d9b4_e019))))
+        Rng(mix(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ mix(stream.wrapping_add(0x632b_e59b_d9b4_e019))))
     }
 
     pub fn next_u64(&mut self) -> u64 {

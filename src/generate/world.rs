@@ -94,12 +94,30 @@ pub struct Rates {
 
 pub fn rates(scheme: &str, maternity_separate: bool) -> Rates {
     match scheme {
-        "110" | "120" => Rates { employer: 1600, individual: 800 }, // [S] S31
-        "210" => Rates { employer: 50, individual: 50 },            // phased 1 % total [S]/[R]
-        "310" if maternity_separate => Rates { employer: 600, individual: 200 }, // [R]
-        "310" => Rates { employer: 700, individual: 200 },          // incl. merged maternity [R]
-        "510" => Rates { employer: 80, individual: 0 },             // [R]
-        _ => Rates { employer: 0, individual: 0 },
+        "110" | "120" => Rates {
+            employer: 1600,
+            individual: 800,
+        }, // [S] S31
+        "210" => Rates {
+            employer: 50,
+            individual: 50,
+        }, // phased 1 % total [S]/[R]
+        "310" if maternity_separate => Rates {
+            employer: 600,
+            individual: 200,
+        }, // [R]
+        "310" => Rates {
+            employer: 700,
+            individual: 200,
+        }, // incl. merged maternity [R]
+        "510" => Rates {
+            employer: 80,
+            individual: 0,
+        }, // [R]
+        _ => Rates {
+            employer: 0,
+            individual: 0,
+        },
     }
 }
 

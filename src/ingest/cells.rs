@@ -50,19 +50,32 @@ impl<'a> Cells<'a> {
             Cells::Str(v) => v[i].map(str::to_string),
             Cells::Int(v) => v[i].map(|x| x.to_string()),
             Cells::Date(v) => v[i].map(iso),
-            Cells::Money(v) => v[i].map(|r| r.map(|f| yuan(f as i128)).unwrap_or_else(|_| "<too large>".into())),
+            Cells::Money(v) => v[i].map(|r| {
+                r.map(|f| yuan(f as i128))
+                    .unwrap_or_else(|_| "<too large>".into())
+            }),
         }
     }
 }
 
 /// Looks a column up by name (once per chunk, never per row).
 pub fn col<'c, 'a>(table: Table, cells: &'c [Cells<'a>], name: &str) -> &'c Cells<'a> {
-    let i = table.columns().iter().position(|c| c.name == name).expect("column of the table spec");
+    let i = table
+        .columns()
+        .iter()
+        .position(|c| c.name == name)
+        .expect("column of the table spec");
     &cells[i]
 }
 
 /// Runs the table's row rules over a chunk: `(row, failed rule)` for each failing row.
-pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut Warnings) -> Vec<(u32, Fail)> {
+pub fn check_rows(
+    table: Table,
+    cells: &[Cells],
+    n: usize,
+    ctx: &Ctx,
+    warn: &mut Warnings,
+) -> Vec<(u32, Fail)> {
     let c = |name: &str| col(table, cells, name);
     let mut fails = Vec::new();
     let mut push = |i: usize, r: Result<(), Fail>| {
@@ -72,10 +85,27 @@ pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut
     };
     match table {
         Table::Contributions => {
-            let (txn, reg, sch, pid, emp, payer) =
-                (c("txn_id"), c("region"), c("scheme"), c("person_id"), c("employer_id"), c("payer_kind"));
-            let (per, rec, acc, rref, base) = (c("period"), c("received_on"), c("account"), c("receipt_ref"), c("base"));
-            let (ea, ia, lf, kind) = (c("employer_amount"), c("individual_amount"), c("late_fee"), c("kind"));
+            let (txn, reg, sch, pid, emp, payer) = (
+                c("txn_id"),
+                c("region"),
+                c("scheme"),
+                c("person_id"),
+                c("employer_id"),
+                c("payer_kind"),
+            );
+            let (per, rec, acc, rref, base) = (
+                c("period"),
+                c("received_on"),
+                c("account"),
+                c("receipt_ref"),
+                c("base"),
+            );
+            let (ea, ia, lf, kind) = (
+                c("employer_amount"),
+                c("individual_amount"),
+                c("late_fee"),
+                c("kind"),
+            );
             for i in 0..n {
                 let row = Contribution {
                     txn_id: txn.s(i),
@@ -98,9 +128,21 @@ pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut
             }
         }
         Table::Payouts => {
-            let (id, reg, sch, pid, payee, ben) =
-                (c("payment_id"), c("region"), c("scheme"), c("person_id"), c("payee_kind"), c("benefit"));
-            let (per, paid, amt, batch, ret) = (c("period"), c("paid_on"), c("amount"), c("batch_id"), c("returned_on"));
+            let (id, reg, sch, pid, payee, ben) = (
+                c("payment_id"),
+                c("region"),
+                c("scheme"),
+                c("person_id"),
+                c("payee_kind"),
+                c("benefit"),
+            );
+            let (per, paid, amt, batch, ret) = (
+                c("period"),
+                c("paid_on"),
+                c("amount"),
+                c("batch_id"),
+                c("returned_on"),
+            );
             for i in 0..n {
                 let row = Payout {
                     payment_id: id.s(i),
@@ -119,9 +161,15 @@ pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut
             }
         }
         Table::FundFlows => {
-            let (id, reg, sch, date, kind) = (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
-            let (from, to, amt, cr, cs) =
-                (c("from_account"), c("to_account"), c("amount"), c("counter_region"), c("counter_scheme"));
+            let (id, reg, sch, date, kind) =
+                (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
+            let (from, to, amt, cr, cs) = (
+                c("from_account"),
+                c("to_account"),
+                c("amount"),
+                c("counter_region"),
+                c("counter_scheme"),
+            );
             for i in 0..n {
                 let row = FundFlow {
                     flow_id: id.s(i),
@@ -155,7 +203,13 @@ pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut
             }
         }
         Table::OpeningBalances => {
-            let (reg, sch, acc, book, st) = (c("region"), c("scheme"), c("account"), c("book"), c("statement"));
+            let (reg, sch, acc, book, st) = (
+                c("region"),
+                c("scheme"),
+                c("account"),
+                c("book"),
+                c("statement"),
+            );
             for i in 0..n {
                 let row = OpeningBalance {
                     region: reg.s(i),
@@ -168,9 +222,20 @@ pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut
             }
         }
         Table::Persons => {
-            let (pid, reg, sch, sex, birth, cat) =
-                (c("person_id"), c("region"), c("scheme"), c("sex"), c("birth_date"), c("category"));
-            let (st, enr, months, base) = (c("status"), c("enrolled_on"), c("contribution_months"), c("monthly_base"));
+            let (pid, reg, sch, sex, birth, cat) = (
+                c("person_id"),
+                c("region"),
+                c("scheme"),
+                c("sex"),
+                c("birth_date"),
+                c("category"),
+            );
+            let (st, enr, months, base) = (
+                c("status"),
+                c("enrolled_on"),
+                c("contribution_months"),
+                c("monthly_base"),
+            );
             let (bstart, ben) = (c("benefit_start"), c("monthly_benefit"));
             for i in 0..n {
                 let row = Person {
@@ -193,14 +258,23 @@ pub fn check_rows(table: Table, cells: &[Cells], n: usize, ctx: &Ctx, warn: &mut
         Table::Deaths => {
             let (pid, date, src) = (c("person_id"), c("death_date"), c("source"));
             for i in 0..n {
-                let row = Death { person_id: pid.s(i), death_date: date.n(i), source: src.s(i) };
+                let row = Death {
+                    person_id: pid.s(i),
+                    death_date: date.n(i),
+                    source: src.s(i),
+                };
                 push(i, check_death(&row, ctx));
             }
         }
         Table::Budget => {
             let (reg, sch, item, amt) = (c("region"), c("scheme"), c("item"), c("amount"));
             for i in 0..n {
-                let row = BudgetLine { region: reg.s(i), scheme: sch.s(i), item: item.s(i), amount: amt.m(i) };
+                let row = BudgetLine {
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    item: item.s(i),
+                    amount: amt.m(i),
+                };
                 push(i, check_budget(&row));
             }
         }

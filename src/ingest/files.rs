@@ -20,7 +20,11 @@ pub fn table_files(dataset: &Path, table: &str) -> Result<Vec<TableFile>> {
     let folder = dataset.join(table);
     let mut out = Vec::new();
     if single.is_file() {
-        out.push(TableFile { path: single, rel: format!("{table}.parquet"), hive: vec![] });
+        out.push(TableFile {
+            path: single,
+            rel: format!("{table}.parquet"),
+            hive: vec![],
+        });
     }
     if folder.is_dir() {
         walk(&folder, table, &mut Vec::new(), &mut out)?;
@@ -34,7 +38,12 @@ pub fn table_files(dataset: &Path, table: &str) -> Result<Vec<TableFile>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, rel: &str, hive: &mut Vec<(String, String)>, out: &mut Vec<TableFile>) -> Result<()> {
+fn walk(
+    dir: &Path,
+    rel: &str,
+    hive: &mut Vec<(String, String)>,
+    out: &mut Vec<TableFile>,
+) -> Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(Error::io(dir))?
         .map(|e| e.map(|e| e.path()))
@@ -42,7 +51,11 @@ fn walk(dir: &Path, rel: &str, hive: &mut Vec<(String, String)>, out: &mut Vec<T
         .map_err(Error::io(dir))?;
     entries.sort();
     for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if name.starts_with('.') || name.starts_with('_') {
             continue; // hidden and marker files (_SUCCESS, .crc)
         }
@@ -60,7 +73,11 @@ fn walk(dir: &Path, rel: &str, hive: &mut Vec<(String, String)>, out: &mut Vec<T
                 hive.pop();
             }
         } else if name.ends_with(".parquet") {
-            out.push(TableFile { path: p, rel: rel_child, hive: hive.clone() });
+            out.push(TableFile {
+                path: p,
+                rel: rel_child,
+                hive: hive.clone(),
+            });
         }
     }
     Ok(())

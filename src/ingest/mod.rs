@@ -70,9 +70,15 @@ impl TableResult {
 
 /// Checks every present table's files against SPEC §2 before any row is read. All problems are
 /// reported at once; any problem stops the run (exit 2).
-pub fn check_schemas(dataset: &Path, tables: &[Table]) -> Result<Vec<(Table, Vec<InputFile>, Vec<String>)>> {
+pub fn check_schemas(
+    dataset: &Path,
+    tables: &[Table],
+) -> Result<Vec<(Table, Vec<InputFile>, Vec<String>)>> {
     if !dataset.is_dir() {
-        return Err(Error::input(format!("{}: dataset folder not found", dataset.display())));
+        return Err(Error::input(format!(
+            "{}: dataset folder not found",
+            dataset.display()
+        )));
     }
     let mut problems = Vec::new();
     let mut out = Vec::new();
@@ -102,7 +108,12 @@ pub fn check_schemas(dataset: &Path, tables: &[Table]) -> Result<Vec<(Table, Vec
                 }
             };
             problems.extend(check_file_schema(table, &file, &info, &mut ignored));
-            inputs.push(InputFile { file, info, sha256: String::new(), rejected_rows: Vec::new() });
+            inputs.push(InputFile {
+                file,
+                info,
+                sha256: String::new(),
+                rejected_rows: Vec::new(),
+            });
         }
         ignored.sort();
         ignored.dedup();
@@ -121,20 +132,35 @@ pub fn check_schemas(dataset: &Path, tables: &[Table]) -> Result<Vec<(Table, Vec
     Ok(out)
 }
 
-fn check_file_schema(table: Table, file: &TableFile, info: &FileInfo, ignored: &mut Vec<String>) -> Vec<String> {
+fn check_file_schema(
+    table: Table,
+    file: &TableFile,
+    info: &FileInfo,
+    ignored: &mut Vec<String>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let at = |col: &str, msg: String| format!("{}: column `{col}`: {msg}", file.path.display());
     for spec in table.columns() {
-        let found = info.columns.iter().find(|(n, _)| n == spec.name).map(|(_, t)| t);
+        let found = info
+            .columns
+            .iter()
+            .find(|(n, _)| n == spec.name)
+            .map(|(_, t)| t);
         let Some(t) = found else {
-            let from_hive = spec.kind == Kind::Utf8 && file.hive.iter().any(|(k, _)| k == spec.name);
+            let from_hive =
+                spec.kind == Kind::Utf8 && file.hive.iter().any(|(k, _)| k == spec.name);
             if !from_hive {
-                problems.push(at(spec.name, format!("missing (required by table `{}`)", table.name())));
+                problems.push(at(
+                    spec.name,
+                    format!("missing (required by table `{}`)", table.name()),
+                ));
             }
             continue;
         };
         let ok = match (spec.kind, t) {
-            (Kind::Utf8, ColType::Utf8) | (Kind::Int32, ColType::Int32) | (Kind::Date, ColType::Date) => true,
+            (Kind::Utf8, ColType::Utf8)
+            | (Kind::Int32, ColType::Int32)
+            | (Kind::Date, ColType::Date) => true,
             (Kind::Money, ColType::Decimal { scale, .. }) => *scale <= 2,
             _ => false,
         };
@@ -174,7 +200,11 @@ fn slices(files: &[InputFile]) -> Vec<Slice> {
             let mut off = 0;
             while off < len {
                 let l = (len - off).min(MAX_SLICE);
-                out.push(Slice { file: fi, offset: start + off, len: l });
+                out.push(Slice {
+                    file: fi,
+                    offset: start + off,
+                    len: l,
+                });
                 off += l;
             }
         }
@@ -194,10 +224,16 @@ struct SliceOut {
 }
 
 /// Reads one slice with a panic guard: a corrupt page must give exit 2, not a crash.
-fn with_slice<T>(f: &InputFile, s: Slice, table: Table, body: impl FnOnce(&engine::Chunk) -> T) -> Result<T> {
+fn with_slice<T>(
+    f: &InputFile,
+    s: Slice,
+    table: Table,
+    body: impl FnOnce(&engine::Chunk) -> T,
+) -> Result<T> {
     let cols = table.column_names();
     let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len).map(|c| body(&c))
+        engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len)
+            .map(|c| body(&c))
     }));
     match res {
         Ok(Ok(v)) => Ok(v),
@@ -224,8 +260,15 @@ fn check_slice(table: Table, files: &[InputFile], s: Slice, ctx: &Ctx) -> Result
         let n = chunk.height();
         let mut warnings = Warnings::default();
         let fails = check_rows(table, &cells, n, ctx, &mut warnings);
-        let key_cols: Vec<&Cells> = table.key().iter().map(|k| cells::col(table, &cells, k)).collect();
-        let money: Vec<&Cells> = table.money_columns().map(|m| cells::col(table, &cells, m)).collect();
+        let key_cols: Vec<&Cells> = table
+            .key()
+            .iter()
+            .map(|k| cells::col(table, &cells, k))
+            .collect();
+        let money: Vec<&Cells> = table
+            .money_columns()
+            .map(|m| cells::col(table, &cells, m))
+            .collect();
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
         let mut passed_keys = Vec::with_capacity(n - fails.len());
         let mut rejects = Vec::with_capacity(fails.len());
@@ -260,7 +303,13 @@ fn check_slice(table: Table, files: &[InputFile], s: Slice, ctx: &Ctx) -> Result
                 passed_keys.push((i as u32, key_hash(&parts)));
             }
         }
-        SliceOut { fails, passed_keys, rejects, sums, warnings }
+        SliceOut {
+            fails,
+            passed_keys,
+            rejects,
+            sums,
+            warnings,
+        }
     })
 }
 
@@ -320,7 +369,11 @@ pub fn ingest_table(
             for (_, reason) in &out.fails {
                 *reasons.entry(reason).or_default() += 1;
             }
-            rejected[s.file].extend(out.fails.iter().map(|(r, _)| (s.offset + *r as usize) as u64));
+            rejected[s.file].extend(
+                out.fails
+                    .iter()
+                    .map(|(r, _)| (s.offset + *r as usize) as u64),
+            );
             warnings.employer_id_check_char += out.warnings.employer_id_check_char;
             rejects.extend(out.rejects);
             // Duplicates in file order: first accepted occurrence wins.
@@ -339,12 +392,22 @@ pub fn ingest_table(
         let dups = resolve_duplicates(table, &files, &work, &rejected, &suspects)?;
         let dup_name: &'static str = dup_reason(table);
         for (file, row) in dups {
-            let s = Slice { file, offset: row as usize, len: 1 };
+            let s = Slice {
+                file,
+                offset: row as usize,
+                len: 1,
+            };
             let (cells, vals) = with_slice(&files[file], s, table, |chunk| {
-                let cells: Vec<Cells> = table.columns().iter().map(|c| Cells::read(chunk, c)).collect();
+                let cells: Vec<Cells> = table
+                    .columns()
+                    .iter()
+                    .map(|c| Cells::read(chunk, c))
+                    .collect();
                 let text: Vec<Option<String>> = cells.iter().map(|c| c.text(0)).collect();
-                let vals: Vec<i128> =
-                    money_cols.iter().map(|m| fen_value(cells::col(table, &cells, m).m(0))).collect();
+                let vals: Vec<i128> = money_cols
+                    .iter()
+                    .map(|m| fen_value(cells::col(table, &cells, m).m(0)))
+                    .collect();
                 (text, vals)
             })?;
             for (a, v) in amounts.iter_mut().zip(vals) {
@@ -354,7 +417,12 @@ pub fn ingest_table(
             rows.rejected += 1;
             *reasons.entry(dup_name).or_default() += 1;
             rejected[file].push(row);
-            rejects.push(RejectRow { file, row, reason: dup_name, cells });
+            rejects.push(RejectRow {
+                file,
+                row,
+                reason: dup_name,
+                cells,
+            });
         }
     }
     rows.accepted = rows.read - rows.rejected;
@@ -366,9 +434,27 @@ pub fn ingest_table(
     let amounts = money_cols
         .into_iter()
         .zip(amounts)
-        .map(|(name, (read, rej, acc))| (name, Control { read, accepted: acc, rejected: rej }))
+        .map(|(name, (read, rej, acc))| {
+            (
+                name,
+                Control {
+                    read,
+                    accepted: acc,
+                    rejected: rej,
+                },
+            )
+        })
         .collect();
-    let result = TableResult { table, files, rows, amounts, reasons, warnings, ignored_columns, rejects };
+    let result = TableResult {
+        table,
+        files,
+        rows,
+        amounts,
+        reasons,
+        warnings,
+        ignored_columns,
+        rejects,
+    };
     crate::ensure_invariant!(
         result.is_balanced(),
         "control totals of `{}` do not balance: rows {:?}, amounts {:?}",
@@ -401,26 +487,45 @@ fn resolve_duplicates(
 ) -> Result<Vec<(usize, u64)>> {
     let hashes: HashSet<u64> = suspects.iter().map(|s| s.2).collect();
     let suspect_pos: HashSet<(usize, u64)> = suspects.iter().map(|s| (s.0, s.1)).collect();
-    let rejected_set: Vec<HashSet<u64>> = rejected.iter().map(|r| r.iter().copied().collect()).collect();
+    let rejected_set: Vec<HashSet<u64>> = rejected
+        .iter()
+        .map(|r| r.iter().copied().collect())
+        .collect();
     let mut seen: HashMap<u64, Vec<String>> = HashMap::new();
     let mut dups = Vec::new();
     for &s in work {
-        let keys: Vec<(u64, Vec<Option<String>>)> = with_slice(&files[s.file], s, table, |chunk| {
-            let cells: Vec<Cells> = table.columns().iter().map(|c| Cells::read(chunk, c)).collect();
-            let key_cols: Vec<&Cells> = table.key().iter().map(|k| cells::col(table, &cells, k)).collect();
-            (0..chunk.height())
-                .map(|i| {
-                    let parts: Vec<Option<&str>> = key_cols.iter().map(|k| k.s(i)).collect();
-                    (key_hash(&parts), parts.iter().map(|p| p.map(str::to_string)).collect())
-                })
-                .collect()
-        })?;
+        let keys: Vec<(u64, Vec<Option<String>>)> =
+            with_slice(&files[s.file], s, table, |chunk| {
+                let cells: Vec<Cells> = table
+                    .columns()
+                    .iter()
+                    .map(|c| Cells::read(chunk, c))
+                    .collect();
+                let key_cols: Vec<&Cells> = table
+                    .key()
+                    .iter()
+                    .map(|k| cells::col(table, &cells, k))
+                    .collect();
+                (0..chunk.height())
+                    .map(|i| {
+                        let parts: Vec<Option<&str>> = key_cols.iter().map(|k| k.s(i)).collect();
+                        (
+                            key_hash(&parts),
+                            parts.iter().map(|p| p.map(str::to_string)).collect(),
+                        )
+                    })
+                    .collect()
+            })?;
         for (i, (h, parts)) in keys.into_iter().enumerate() {
             let row = (s.offset + i) as u64;
             if !hashes.contains(&h) || rejected_set[s.file].contains(&row) {
                 continue;
             }
-            let key = parts.iter().map(|p| p.as_deref().unwrap_or("\u{0}")).collect::<Vec<_>>().join("\u{1f}");
+            let key = parts
+                .iter()
+                .map(|p| p.as_deref().unwrap_or("\u{0}"))
+                .collect::<Vec<_>>()
+                .join("\u{1f}");
             let bucket = seen.entry(h).or_default();
             if suspect_pos.contains(&(s.file, row)) && bucket.contains(&key) {
                 dups.push((s.file, row));
@@ -433,7 +538,12 @@ fn resolve_duplicates(
 }
 
 /// Ingests the dataset's tables (schema first, then rows), in `Table::ALL` order.
-pub fn ingest(dataset: &Path, tables: &[Table], ctx: &Ctx, progress: &dyn Fn(u64)) -> Result<Vec<TableResult>> {
+pub fn ingest(
+    dataset: &Path,
+    tables: &[Table],
+    ctx: &Ctx,
+    progress: &dyn Fn(u64),
+) -> Result<Vec<TableResult>> {
     let checked = check_schemas(dataset, tables)?;
     checked
         .into_iter()
@@ -443,5 +553,9 @@ pub fn ingest(dataset: &Path, tables: &[Table], ctx: &Ctx, progress: &dyn Fn(u64
 
 /// Total rows of the checked tables (for progress bars).
 pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
-    results.iter().flat_map(|(_, f, _)| f.iter()).map(|f| f.info.rows as u64).sum()
+    results
+        .iter()
+        .flat_map(|(_, f, _)| f.iter())
+        .map(|f| f.info.rows as u64)
+        .sum()
 }

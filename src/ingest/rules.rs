@@ -21,7 +21,11 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(year: i32) -> Ctx {
         let (first_day, last_day) = crate::model::date::year_bounds(year);
-        Ctx { year, first_day, last_day }
+        Ctx {
+            year,
+            first_day,
+            last_day,
+        }
     }
     fn in_year(&self, d: Day) -> bool {
         (self.first_day..=self.last_day).contains(&d)
@@ -123,7 +127,9 @@ fn opt_amount(v: Amt, too_large: Fail) -> R<Option<Fen>> {
 }
 
 fn region(v: Option<&str>) -> R {
-    ids::is_region_code(req(v, "region.null")?).then_some(()).ok_or("region.unknown")
+    ids::is_region_code(req(v, "region.null")?)
+        .then_some(())
+        .ok_or("region.unknown")
 }
 
 fn scheme(v: Option<&str>) -> R<Scheme> {
@@ -206,8 +212,16 @@ pub fn check_contribution(r: &Contribution, ctx: &Ctx, warn: &mut Warnings) -> R
     let received = req(r.received_on, "received_on.null")?;
     let account = req(r.account, "account.null")?;
     let base = opt_amount(r.base, "base.too_large")?;
-    let employer = amount(r.employer_amount, "employer_amount.null", "employer_amount.too_large")?;
-    let individual = amount(r.individual_amount, "individual_amount.null", "individual_amount.too_large")?;
+    let employer = amount(
+        r.employer_amount,
+        "employer_amount.null",
+        "employer_amount.too_large",
+    )?;
+    let individual = amount(
+        r.individual_amount,
+        "individual_amount.null",
+        "individual_amount.too_large",
+    )?;
     let late = amount(r.late_fee, "late_fee.null", "late_fee.too_large")?;
     let kind = match req(kind, "kind.null")? {
         k @ ("normal" | "back_pay" | "refund") => k,
@@ -348,7 +362,9 @@ pub fn check_fund_flow(r: &FundFlow, ctx: &Ctx) -> R {
     if r.counter_region.is_some_and(|c| !ids::is_region_code(c)) {
         return Err("counter_region.unknown");
     }
-    if r.counter_scheme.is_some_and(|c| Scheme::from_code(c).is_none()) {
+    if r.counter_scheme
+        .is_some_and(|c| Scheme::from_code(c).is_none())
+    {
         return Err("counter_scheme.unknown");
     }
     Ok(())
@@ -371,7 +387,10 @@ pub fn check_statement(r: &StatementLine, ctx: &Ctx) -> R {
     req(r.line_id, "line_id.null")?;
     region(r.region)?;
     scheme(r.scheme)?;
-    if !matches!(req(r.account, "account.null")?, "income" | "fiscal" | "expense") {
+    if !matches!(
+        req(r.account, "account.null")?,
+        "income" | "fiscal" | "expense"
+    ) {
         return Err("account.unknown");
     }
     if !ctx.in_year(req(r.date, "date.null")?) {
@@ -454,7 +473,10 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
         return Err("category.mismatch");
     }
     let status = req(r.status, "status.null")?;
-    if !matches!(status, "contributing" | "suspended" | "receiving" | "deceased" | "transferred_out") {
+    if !matches!(
+        status,
+        "contributing" | "suspended" | "receiving" | "deceased" | "transferred_out"
+    ) {
         return Err("status.unknown");
     }
     let enrolled = req(r.enrolled_on, "enrolled_on.null")?;
@@ -468,14 +490,21 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
     }
     let base = opt_amount(r.monthly_base, "monthly_base.too_large")?;
     match base {
-        None if status == "contributing" && !scheme.is_resident() => return Err("monthly_base.null"),
+        None if status == "contributing" && !scheme.is_resident() => {
+            return Err("monthly_base.null")
+        }
         Some(b) if b < 0 => return Err("monthly_base.negative"),
         _ => {}
     }
-    let pension = matches!(scheme, Scheme::EnterprisePension | Scheme::PublicPension | Scheme::ResidentPension);
+    let pension = matches!(
+        scheme,
+        Scheme::EnterprisePension | Scheme::PublicPension | Scheme::ResidentPension
+    );
     match r.benefit_start {
         None if status == "receiving" && pension => return Err("benefit_start.null"),
-        Some(p) if split_period(p).is_none() || p > ctx.year * 100 + 12 => return Err("benefit_start.invalid"),
+        Some(p) if split_period(p).is_none() || p > ctx.year * 100 + 12 => {
+            return Err("benefit_start.invalid")
+        }
         _ => {}
     }
     match opt_amount(r.monthly_benefit, "monthly_benefit.too_large")? {
@@ -501,7 +530,10 @@ pub fn check_death(r: &Death, ctx: &Ctx) -> R {
     if d > ctx.last_day || d < crate::model::date::day(1900, 1, 1) {
         return Err("death_date.invalid");
     }
-    if !matches!(req(r.source, "source.null")?, "police" | "civil_affairs" | "health" | "court") {
+    if !matches!(
+        req(r.source, "source.null")?,
+        "police" | "civil_affairs" | "health" | "court"
+    ) {
         return Err("source.unknown");
     }
     Ok(())

@@ -19,100 +19,108 @@ pub struct ColumnSpec {
 }
 
 const fn c(name: &'static str, kind: Kind, nullable: bool) -> ColumnSpec {
-    ColumnSpec { name, kind, nullable }
+    ColumnSpec {
+        name,
+        kind,
+        nullable,
+    }
 }
 
 use Kind::*;
 
 const CONTRIBUTIONS_COLUMNS: &[ColumnSpec] = &[
-                c("txn_id", Utf8, false),
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("person_id", Utf8, true),
-                c("employer_id", Utf8, true),
-                c("payer_kind", Utf8, false),
-                c("period", Int32, false),
-                c("received_on", Date, false),
-                c("account", Utf8, false),
-                c("receipt_ref", Utf8, true),
-                c("base", Money, true),
-                c("employer_amount", Money, false),
-                c("individual_amount", Money, false),
-                c("late_fee", Money, false),
-                c("kind", Utf8, false),
-            ];
+    c("txn_id", Utf8, false),
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("person_id", Utf8, true),
+    c("employer_id", Utf8, true),
+    c("payer_kind", Utf8, false),
+    c("period", Int32, false),
+    c("received_on", Date, false),
+    c("account", Utf8, false),
+    c("receipt_ref", Utf8, true),
+    c("base", Money, true),
+    c("employer_amount", Money, false),
+    c("individual_amount", Money, false),
+    c("late_fee", Money, false),
+    c("kind", Utf8, false),
+];
 
 const PAYOUTS_COLUMNS: &[ColumnSpec] = &[
-                c("payment_id", Utf8, false),
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("person_id", Utf8, true),
-                c("payee_kind", Utf8, false),
-                c("benefit", Utf8, false),
-                c("period", Int32, false),
-                c("paid_on", Date, false),
-                c("amount", Money, false),
-                c("batch_id", Utf8, false),
-                c("returned_on", Date, true),
-            ];
+    c("payment_id", Utf8, false),
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("person_id", Utf8, true),
+    c("payee_kind", Utf8, false),
+    c("benefit", Utf8, false),
+    c("period", Int32, false),
+    c("paid_on", Date, false),
+    c("amount", Money, false),
+    c("batch_id", Utf8, false),
+    c("returned_on", Date, true),
+];
 
 const FUND_FLOWS_COLUMNS: &[ColumnSpec] = &[
-                c("flow_id", Utf8, false),
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("date", Date, false),
-                c("kind", Utf8, false),
-                c("from_account", Utf8, false),
-                c("to_account", Utf8, false),
-                c("amount", Money, false),
-                c("counter_region", Utf8, true),
-                c("counter_scheme", Utf8, true),
-                c("ref", Utf8, true),
-            ];
+    c("flow_id", Utf8, false),
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("date", Date, false),
+    c("kind", Utf8, false),
+    c("from_account", Utf8, false),
+    c("to_account", Utf8, false),
+    c("amount", Money, false),
+    c("counter_region", Utf8, true),
+    c("counter_scheme", Utf8, true),
+    c("ref", Utf8, true),
+];
 
 const STATEMENTS_COLUMNS: &[ColumnSpec] = &[
-                c("line_id", Utf8, false),
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("account", Utf8, false),
-                c("date", Date, false),
-                c("direction", Utf8, false),
-                c("amount", Money, false),
-                c("ref", Utf8, true),
-                c("memo", Utf8, true),
-            ];
+    c("line_id", Utf8, false),
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("account", Utf8, false),
+    c("date", Date, false),
+    c("direction", Utf8, false),
+    c("amount", Money, false),
+    c("ref", Utf8, true),
+    c("memo", Utf8, true),
+];
 
 const OPENING_BALANCES_COLUMNS: &[ColumnSpec] = &[
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("account", Utf8, false),
-                c("book", Money, false),
-                c("statement", Money, true),
-            ];
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("account", Utf8, false),
+    c("book", Money, false),
+    c("statement", Money, true),
+];
 
 const PERSONS_COLUMNS: &[ColumnSpec] = &[
-                c("person_id", Utf8, false),
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("sex", Utf8, false),
-                c("birth_date", Date, false),
-                c("category", Utf8, false),
-                c("status", Utf8, false),
-                c("enrolled_on", Date, false),
-                c("contribution_months", Int32, false),
-                c("monthly_base", Money, true),
-                c("benefit_start", Int32, true),
-                c("monthly_benefit", Money, true),
-            ];
+    c("person_id", Utf8, false),
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("sex", Utf8, false),
+    c("birth_date", Date, false),
+    c("category", Utf8, false),
+    c("status", Utf8, false),
+    c("enrolled_on", Date, false),
+    c("contribution_months", Int32, false),
+    c("monthly_base", Money, true),
+    c("benefit_start", Int32, true),
+    c("monthly_benefit", Money, true),
+];
 
-const DEATHS_COLUMNS: &[ColumnSpec] = &[c("person_id", Utf8, false), c("death_date", Date, false), c("source", Utf8, false)];
+const DEATHS_COLUMNS: &[ColumnSpec] = &[
+    c("person_id", Utf8, false),
+    c("death_date", Date, false),
+    c("source", Utf8, false),
+];
 
 const BUDGET_COLUMNS: &[ColumnSpec] = &[
-                c("region", Utf8, false),
-                c("scheme", Utf8, false),
-                c("item", Utf8, false),
-                c("amount", Money, false),
-            ];
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("item", Utf8, false),
+    c("amount", Money, false),
+];
 
 /// An input table of SPEC §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -190,7 +198,10 @@ impl Table {
     }
 
     pub fn money_columns(self) -> impl Iterator<Item = &'static str> {
-        self.columns().iter().filter(|c| c.kind == Money).map(|c| c.name)
+        self.columns()
+            .iter()
+            .filter(|c| c.kind == Money)
+            .map(|c| c.name)
     }
 
     pub fn column_names(self) -> Vec<&'static str> {

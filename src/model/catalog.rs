@@ -87,7 +87,12 @@ pub enum Account {
 }
 
 impl Account {
-    pub const ALL: [Account; 4] = [Account::Income, Account::Expense, Account::Fiscal, Account::Investment];
+    pub const ALL: [Account; 4] = [
+        Account::Income,
+        Account::Expense,
+        Account::Fiscal,
+        Account::Investment,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -120,11 +125,32 @@ pub struct Benefit {
     pub own_item: bool,
 }
 
-const fn b(key: &'static str, name_zh: &'static str, schemes: &'static [&'static str], recurring: bool) -> Benefit {
-    Benefit { key, name_zh, schemes, recurring, own_item: false }
+const fn b(
+    key: &'static str,
+    name_zh: &'static str,
+    schemes: &'static [&'static str],
+    recurring: bool,
+) -> Benefit {
+    Benefit {
+        key,
+        name_zh,
+        schemes,
+        recurring,
+        own_item: false,
+    }
 }
-const fn own(key: &'static str, name_zh: &'static str, schemes: &'static [&'static str]) -> Benefit {
-    Benefit { key, name_zh, schemes, recurring: false, own_item: true }
+const fn own(
+    key: &'static str,
+    name_zh: &'static str,
+    schemes: &'static [&'static str],
+) -> Benefit {
+    Benefit {
+        key,
+        name_zh,
+        schemes,
+        recurring: false,
+        own_item: true,
+    }
 }
 
 /// SPEC §4 benefit items, in the order of the table; then the four items paid through
@@ -132,14 +158,24 @@ const fn own(key: &'static str, name_zh: &'static str, schemes: &'static [&'stat
 pub const BENEFITS: [Benefit; 22] = [
     b("basic_pension", "基本养老金", &["110", "120"], true),
     b("medical_subsidy", "医疗补助金", &["110"], false),
-    b("funeral_survivor", "丧葬补助金和抚恤金", &["110", "120", "210"], false),
+    b(
+        "funeral_survivor",
+        "丧葬补助金和抚恤金",
+        &["110", "120", "210"],
+        false,
+    ),
     b("disability_allowance", "病残津贴", &["110", "120"], true),
     b("resident_basic_pension", "基础养老金", &["170"], true),
     b("resident_account_pension", "个人账户养老金", &["170"], true),
     b("funeral_grant", "丧葬补助金", &["170"], false),
     b("unemployment_benefit", "失业保险金", &["210"], true),
     b("medical_premium", "基本医疗保险费", &["210"], false),
-    b("training_subsidy", "职业培训和职业介绍补贴", &["210"], false),
+    b(
+        "training_subsidy",
+        "职业培训和职业介绍补贴",
+        &["210"],
+        false,
+    ),
     b("other_unemployment", "其他费用", &["210"], false),
     b("pooled_medical", "统筹基金待遇支出", &["310", "390"], false),
     b("account_medical", "个人账户待遇支出", &["310"], false),
@@ -180,10 +216,18 @@ pub struct Item {
 }
 
 const fn rev(key: &'static str, name_zh: &'static str) -> Item {
-    Item { key, name_zh, direction: Direction::Revenue }
+    Item {
+        key,
+        name_zh,
+        direction: Direction::Revenue,
+    }
 }
 const fn exp(key: &'static str, name_zh: &'static str) -> Item {
-    Item { key, name_zh, direction: Direction::Expenditure }
+    Item {
+        key,
+        name_zh,
+        direction: Direction::Expenditure,
+    }
 }
 
 /// SPEC §4 items in statement order (收入 then 支出).
@@ -214,7 +258,10 @@ pub fn item(key: &str) -> Option<&'static Item> {
 
 /// Keys accepted in the `budget` table: items, `benefits.<key>`, and nothing else.
 pub fn is_budget_item(key: &str) -> bool {
-    item(key).is_some() || key.strip_prefix("benefits.").is_some_and(|b| benefit(b).is_some_and(|b| !b.own_item))
+    item(key).is_some()
+        || key
+            .strip_prefix("benefits.")
+            .is_some_and(|b| benefit(b).is_some_and(|b| !b.own_item))
 }
 
 /// `fund_flows.kind` values (SPEC §2).

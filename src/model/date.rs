@@ -9,7 +9,10 @@ pub type Day = i32;
 const EPOCH_CE: i32 = 719_163; // NaiveDate(1970-01-01).num_days_from_ce()
 
 pub fn day(y: i32, m: u32, d: u32) -> Day {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid calendar date").num_days_from_ce() - EPOCH_CE
+    NaiveDate::from_ymd_opt(y, m, d)
+        .expect("valid calendar date")
+        .num_days_from_ce()
+        - EPOCH_CE
 }
 
 pub fn try_day(y: i32, m: u32, d: u32) -> Option<Day> {

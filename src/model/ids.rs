@@ -21,7 +21,11 @@ const ID_CHECK: &[u8; 11] = b"10X98765432";
 
 /// The MOD 11-2 check character for the first 17 digits (ISO 7064).
 pub fn citizen_id_check(d17: &[u8]) -> u8 {
-    let s: u32 = d17.iter().zip(ID_WEIGHTS).map(|(&c, w)| (c - b'0') as u32 * w).sum();
+    let s: u32 = d17
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(&c, w)| (c - b'0') as u32 * w)
+        .sum();
     ID_CHECK[(s % 11) as usize]
 }
 
@@ -35,18 +39,26 @@ pub struct CitizenId {
 /// Validates an 18-character citizen ID 公民身份号码.
 pub fn parse_citizen_id(id: &str) -> Result<CitizenId, IdError> {
     let b = id.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+    if b.len() != 18
+        || !b[..17].iter().all(u8::is_ascii_digit)
+        || !(b[17].is_ascii_digit() || b[17] == b'X')
+    {
         return Err(IdError::Format);
     }
     if !is_province_prefix(&b[..2]) {
         return Err(IdError::Region);
     }
-    let num = |r: std::ops::Range<usize>| -> u32 { b[r].iter().fold(0, |a, &c| a * 10 + (c - b'0') as u32) };
+    let num = |r: std::ops::Range<usize>| -> u32 {
+        b[r].iter().fold(0, |a, &c| a * 10 + (c - b'0') as u32)
+    };
     let birth = try_day(num(6..10) as i32, num(10..12), num(12..14)).ok_or(IdError::BirthDate)?;
     if citizen_id_check(&b[..17]) != b[17] {
         return Err(IdError::CheckDigit);
     }
-    Ok(CitizenId { birth, male: (b[16] - b'0') % 2 == 1 })
+    Ok(CitizenId {
+        birth,
+        male: (b[16] - b'0') % 2 == 1,
+    })
 }
 
 /// Builds a valid citizen ID from its parts (generator and tests).
@@ -59,7 +71,9 @@ pub fn make_citizen_id(region: u32, y: i32, m: u32, d: u32, seq: u32) -> String 
 
 /// GB 32100 character set: digits and capitals without I, O, S, V, Z.
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn uscc_value(c: u8) -> Option<u32> {
     USCC_CHARS.iter().position(|&x| x == c).map(|p| p as u32)
@@ -136,8 +150,8 @@ pub fn make_uscc(region: u32, serial: u64) -> String {
 
 /// Province prefixes of GB/T 2260 (DOMAIN.md §9.1).
 const PROVINCES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
-    64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 ];
 
 fn is_province_prefix(two: &[u8]) -> bool {
@@ -187,7 +201,10 @@ mod tests {
 
     #[test]
     fn citizen_id_failures() {
-        assert_eq!(parse_citizen_id("110105194912310021"), Err(IdError::CheckDigit));
+        assert_eq!(
+            parse_citizen_id("110105194912310021"),
+            Err(IdError::CheckDigit)
+        );
         assert_eq!(parse_citizen_id("11010519491231002"), Err(IdError::Format));
         assert_eq!(parse_citizen_id("11010519491231002x"), Err(IdError::Format));
         assert_eq!(parse_citizen_id("990105194912310020"), Err(IdError::Region));

@@ -11,14 +11,15 @@ pub type Fen = i64;
 /// Converts a Parquet decimal's unscaled value at `scale` (0..=2) to fen.
 /// Returns `None` if the value does not fit in `i64` fen (≈ 9.2 × 10¹⁶ yuan).
 pub fn decimal_to_fen(unscaled: i128, scale: usize) -> Option<Fen> {
-    debug_assert!(scale <= 2, "scale checked at the schema stage");
     let factor: i128 = match scale {
         0 => 100,
         1 => 10,
         2 => 1,
         _ => return None,
     };
-    unscaled.checked_mul(factor).and_then(|v| i64::try_from(v).ok())
+    unscaled
+        .checked_mul(factor)
+        .and_then(|v| i64::try_from(v).ok())
 }
 
 /// Formats fen as yuan with exactly two decimals (`-1234.50`), for CSV and JSON.
@@ -57,7 +58,8 @@ pub fn parse_yuan(s: &str) -> Option<Fen> {
 pub fn apply_rate(amount: Fen, rate: rust_decimal::Decimal) -> Fen {
     use rust_decimal::prelude::ToPrimitive;
     use rust_decimal::{Decimal, RoundingStrategy};
-    let v = (Decimal::from(amount) * rate).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let v = (Decimal::from(amount) * rate)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
     v.to_i64().expect("fen × rate fits in i64")
 }
 

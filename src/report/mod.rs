@@ -51,6 +51,9 @@ mod tests {
     fn csv_quotes_when_needed() {
         let mut c = Csv::new(&["a", "b"]);
         c.row(["x,y", "say \"hi\""]);
-        assert_eq!(String::from_utf8(c.into_bytes()).unwrap(), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n");
+        assert_eq!(
+            String::from_utf8(c.into_bytes()).unwrap(),
+            "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n"
+        );
     }
 }

@@ -38,10 +38,18 @@ pub struct Totals {
 
 impl Totals {
     fn rows(c: &Control) -> Totals {
-        Totals { read: c.read.to_string(), accepted: c.accepted.to_string(), rejected: c.rejected.to_string() }
+        Totals {
+            read: c.read.to_string(),
+            accepted: c.accepted.to_string(),
+            rejected: c.rejected.to_string(),
+        }
     }
     fn money(c: &Control) -> Totals {
-        Totals { read: yuan(c.read), accepted: yuan(c.accepted), rejected: yuan(c.rejected) }
+        Totals {
+            read: yuan(c.read),
+            accepted: yuan(c.accepted),
+            rejected: yuan(c.rejected),
+        }
     }
 }
 
@@ -86,11 +94,18 @@ pub fn inputs(tables: &[TableResult]) -> Vec<InputEntry> {
 pub fn table_entry(t: &TableResult) -> TableEntry {
     let mut warnings = BTreeMap::new();
     if t.warnings.employer_id_check_char > 0 {
-        warnings.insert("employer_id.check_char".to_string(), t.warnings.employer_id_check_char);
+        warnings.insert(
+            "employer_id.check_char".to_string(),
+            t.warnings.employer_id_check_char,
+        );
     }
     TableEntry {
         rows: Totals::rows(&t.rows),
-        amounts: t.amounts.iter().map(|(k, v)| (k.to_string(), Totals::money(v))).collect(),
+        amounts: t
+            .amounts
+            .iter()
+            .map(|(k, v)| (k.to_string(), Totals::money(v)))
+            .collect(),
         balanced: t.is_balanced(),
         rejects_by_reason: t.reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         warnings,

@@ -32,11 +32,16 @@ pub struct RunOutcome {
 
 /// Progress on stderr, drawn only when stderr is a terminal.
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     pb.set_style(
-        indicatif::ProgressStyle::with_template("{msg:>14} [{bar:40}] {human_pos}/{human_len} rows ({per_sec})")
-            .expect("static template")
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg:>14} [{bar:40}] {human_pos}/{human_len} rows ({per_sec})",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
     );
     pb
 }
@@ -45,16 +50,45 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
 pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let mut timings = BTreeMap::new();
-    let ctx = Ctx::new(p.year);
 
     let checked = ingest::check_schemas(&p.dataset_path, &Table::ALL)?;
-    timings.insert("schema_and_checksums".to_string(), t0.elapsed().as_millis() as u64);
+    timings.insert(
+        "schema_and_checksums".to_string(),
+        t0.elapsed().as_millis() as u64,
+    );
+    // From here on everything is written into `.<output>.partial/`; only success renames it.
+    let mut out = OutputDir::create(&p.output_path)?;
+    let result = stages(p, checked, &mut out, &mut timings, t0);
+    match result {
+        Ok(outcome) => {
+            let output = out.commit()?;
+            Ok(RunOutcome { output, ..outcome })
+        }
+        Err(e) => {
+            out.abandon();
+            Err(e)
+        }
+    }
+}
+
+type Checked = Vec<(Table, Vec<ingest::InputFile>, Vec<String>)>;
+
+fn stages(
+    p: &Pipeline,
+    checked: Checked,
+    out: &mut OutputDir,
+    timings: &mut BTreeMap<String, u64>,
+    t0: Instant,
+) -> Result<RunOutcome> {
+    let ctx = Ctx::new(p.year);
     let pb = progress_bar(ingest::total_rows(&checked));
     pb.set_message("validate");
     let t1 = Instant::now();
     let tables = checked
         .into_iter()
-        .map(|(table, files, ignored)| ingest::ingest_table(table, files, ignored, &ctx, &|n| pb.inc(n)))
+        .map(|(table, files, ignored)| {
+            ingest::ingest_table(table, files, ignored, &ctx, &|n| pb.inc(n))
+        })
         .collect::<Result<Vec<_>>>()?;
     pb.finish_and_clear();
     timings.insert("validate".to_string(), t1.elapsed().as_millis() as u64);
@@ -65,13 +99,22 @@ pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
         let detail: Vec<String> = tables
             .iter()
             .filter(|t| t.rows.rejected > 0)
-            .map(|t| format!("{}: {} rejected ({:?})", t.table.name(), t.rows.rejected, t.reasons))
+            .map(|t| {
+                format!(
+                    "{}: {} rejected ({:?})",
+                    t.table.name(),
+                    t.rows.rejected,
+                    t.reasons
+                )
+            })
             .collect();
-        return Err(Error::Strict(format!("strict = true and rows were rejected: {}", detail.join("; "))));
+        return Err(Error::Strict(format!(
+            "strict = true and rows were rejected: {}",
+            detail.join("; ")
+        )));
     }
 
-    let mut out = OutputDir::create(&p.output_path)?;
-    let result = (|| -> Result<()> {
+    {
         let t2 = Instant::now();
         for t in &tables {
             let path = out.path(&format!("rejects/{}.parquet", t.table.name()))?;
@@ -81,7 +124,10 @@ pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
         let mut invariants = Vec::new();
         for t in &tables {
             invariants.push(Invariant {
-                name: format!("{}: rows and amounts read = accepted + rejected", t.table.name()),
+                name: format!(
+                    "{}: rows and amounts read = accepted + rejected",
+                    t.table.name()
+                ),
                 holds: t.is_balanced(),
                 detail: format!("{} rows read, {} rejected", t.rows.read, t.rows.rejected),
             });
@@ -89,7 +135,12 @@ pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
         let outputs = out
             .files()
             .into_iter()
-            .map(|(rel, path)| Ok(OutputEntry { path: rel, sha256: ingest::files::sha256(&path)? }))
+            .map(|(rel, path)| {
+                Ok(OutputEntry {
+                    path: rel,
+                    sha256: ingest::files::sha256(&path)?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         timings.insert("total".to_string(), t0.elapsed().as_millis() as u64);
         let manifest = Manifest {
@@ -97,18 +148,22 @@ pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
             year: p.year,
             config: p.clone(),
             inputs: manifest::inputs(&tables),
-            tables: tables.iter().map(|t| (t.table.name().to_string(), manifest::table_entry(t))).collect(),
+            tables: tables
+                .iter()
+                .map(|t| (t.table.name().to_string(), manifest::table_entry(t)))
+                .collect(),
             invariants,
             outputs,
             timings_ms: timings.clone(),
         };
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-        out.write("manifest.json", &json)
-    })();
-    if let Err(e) = result {
-        out.abandon();
-        return Err(e);
+        let json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+        out.write("manifest.json", &json)?;
     }
-    let output = out.commit()?;
-    Ok(RunOutcome { output, rows_read, rows_rejected, failing_findings: vec![] })
+    Ok(RunOutcome {
+        output: p.output_path.clone(),
+        rows_read,
+        rows_rejected,
+        failing_findings: vec![],
+    })
 }

@@ -29,7 +29,11 @@ impl OutputDir {
             std::fs::remove_dir_all(&partial).map_err(Error::io(&partial))?;
         }
         std::fs::create_dir_all(&partial).map_err(Error::io(&partial))?;
-        Ok(OutputDir { final_path: final_path.to_path_buf(), partial, written: Vec::new() })
+        Ok(OutputDir {
+            final_path: final_path.to_path_buf(),
+            partial,
+            written: Vec::new(),
+        })
     }
 
     /// Absolute path for a file to be written at `rel` (its folder is created).
@@ -49,7 +53,11 @@ impl OutputDir {
 
     /// Files written so far, sorted, with their absolute paths.
     pub fn files(&self) -> Vec<(String, PathBuf)> {
-        let mut v: Vec<_> = self.written.iter().map(|r| (r.clone(), self.partial.join(r))).collect();
+        let mut v: Vec<_> = self
+            .written
+            .iter()
+            .map(|r| (r.clone(), self.partial.join(r)))
+            .collect();
         v.sort();
         v.dedup();
         v

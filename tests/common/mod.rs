@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn sifund(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sifund")).args(args).output().expect("sifund runs")
+    Command::new(env!("CARGO_BIN_EXE_sifund"))
+        .args(args)
+        .output()
+        .expect("sifund runs")
 }
 
 pub fn code(o: &Output) -> i32 {
@@ -42,7 +45,15 @@ pub fn dataset(dir: &Path, persons: u64, seed: u64, faults: bool) -> PathBuf {
 }
 
 pub fn validate(data: &Path, out: &Path) -> Output {
-    sifund(&["validate", "--dataset", data.to_str().unwrap(), "--year", "2025", "--output", out.to_str().unwrap()])
+    sifund(&[
+        "validate",
+        "--dataset",
+        data.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--output",
+        out.to_str().unwrap(),
+    ])
 }
 
 pub fn manifest(out: &Path) -> serde_json::Value {
