@@ -4,8 +4,10 @@
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod flows;
 pub mod generate;
 pub mod ingest;
+pub mod ledger;
 pub mod model;
 pub mod report;
 pub mod run;

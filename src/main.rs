@@ -30,6 +30,10 @@ enum Command {
     Run { pipeline: PathBuf },
     /// Check the dataset's schemas and rows; write rejects/ and manifest.json.
     Validate(StageArgs),
+    /// Validate, then post the fund books: journal, trial balance, 收支表, balance sheet.
+    Ledger(StageArgs),
+    /// Ledger, then judge the account flows: violations and overpayments.
+    Flows(StageArgs),
     /// Write a synthetic dataset that follows SPEC §2.
     Generate(sifund::generate::GenerateArgs),
 }
@@ -91,8 +95,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     set_threads(cli.threads);
     let result = std::panic::catch_unwind(|| match cli.command {
-        Command::Run { pipeline } => stage(Pipeline::load(&pipeline), &[Stage::Validate]),
-        Command::Validate(a) => stage(a.pipeline(), &[Stage::Validate]),
+        Command::Run { pipeline } => stage(Pipeline::load(&pipeline), &Stage::ALL),
+        Command::Validate(a) => stage(a.pipeline(), &Stage::Validate.upto()),
+        Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.upto()),
+        Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.upto()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
     });
     let code = match result {

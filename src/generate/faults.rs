@@ -104,9 +104,12 @@ pub fn contributions(year: i32) -> Vec<Planted<Contribution>> {
             ("kind.unknown", |r| r.kind = s("gift")),
         ],
     );
-    // A wrong credit-code check character is a warning (SPEC §2), the row is accepted.
+    // A wrong credit-code check character is a warning (SPEC §2), the row is accepted. It
+    // lands in a tax-collected fund's fiscal account, where no sweep is expected.
     let mut warn = t.clone();
     warn.employer_id = s("91350203M0001QAY9B");
+    warn.region = s("440100");
+    warn.account = s("fiscal");
     v.push(Planted {
         row: warn,
         expected: None,
@@ -338,6 +341,228 @@ pub fn budget() -> Vec<Planted<BudgetLine>> {
             ("region.null", |r| r.region = None),
         ],
     )
+}
+
+/// A breach of the account rules planted as valid rows, and what sifund must report.
+pub struct Breach {
+    pub flows: Vec<FundFlow>,
+    /// (rule, source_table, source_id, amount in fen if fixed by the plant)
+    pub expected: Vec<(&'static str, &'static str, String, Option<i64>)>,
+}
+
+fn flow(
+    id: &str,
+    region: &str,
+    year: i32,
+    (m, d): (u32, u32),
+    kind: &str,
+    from: &str,
+    to: &str,
+    amount: i64,
+) -> FundFlow {
+    FundFlow {
+        flow_id: s(id),
+        region: s(region),
+        scheme: s("110"),
+        date: Some(day(year, m, d)),
+        kind: s(kind),
+        from_account: s(from),
+        to_account: s(to),
+        amount: Some(amount),
+        counter_region: None,
+        counter_scheme: None,
+        r#ref: s(&format!("V{id}")),
+    }
+}
+
+/// Account-rule breaches in 440100/110 (expenditure account) and 440300/110 (revenue
+/// account). Each breach comes with the allowed flows that leave the day's balance as it was,
+/// so one breach is one finding and nothing else moves.
+pub fn breaches(year: i32) -> Breach {
+    let (gz, sz) = ("440100", "440300");
+    let mut flows = vec![
+        flow(
+            "XB01",
+            gz,
+            year,
+            (5, 14),
+            "other_income",
+            "external",
+            "expense",
+            1_234_567,
+        ),
+        flow(
+            "XB02",
+            gz,
+            year,
+            (5, 14),
+            "other_expense",
+            "expense",
+            "external",
+            1_234_567,
+        ),
+        flow(
+            "XB03",
+            sz,
+            year,
+            (5, 14),
+            "transfer_out",
+            "income",
+            "external",
+            200_000,
+        ),
+        flow(
+            "XB04",
+            sz,
+            year,
+            (5, 14),
+            "transfer_in",
+            "external",
+            "income",
+            200_000,
+        ),
+        flow(
+            "XB05",
+            sz,
+            year,
+            (6, 11),
+            "allocation",
+            "income",
+            "expense",
+            300_000,
+        ),
+        flow(
+            "XB06",
+            sz,
+            year,
+            (6, 11),
+            "transfer_in",
+            "external",
+            "income",
+            300_000,
+        ),
+        flow(
+            "XB07",
+            sz,
+            year,
+            (6, 11),
+            "other_expense",
+            "expense",
+            "external",
+            300_000,
+        ),
+        flow(
+            "XB08",
+            gz,
+            year,
+            (7, 9),
+            "other_expense",
+            "expense",
+            "external",
+            400_000,
+        ),
+        flow(
+            "XB09",
+            gz,
+            year,
+            (7, 9),
+            "returned_prior_year",
+            "external",
+            "expense",
+            400_000,
+        ),
+        flow(
+            "XB10",
+            gz,
+            year,
+            (12, 29),
+            "interest",
+            "external",
+            "expense",
+            8_888,
+        ),
+        flow(
+            "XB11",
+            gz,
+            year,
+            (8, 13),
+            "other_expense",
+            "expense",
+            "external",
+            1_000_000_000,
+        ),
+        flow(
+            "XB12",
+            gz,
+            year,
+            (8, 14),
+            "returned_prior_year",
+            "external",
+            "expense",
+            1_000_000_000,
+        ),
+        flow(
+            "XB13",
+            sz,
+            year,
+            (11, 30),
+            "transfer_in",
+            "external",
+            "income",
+            50_000,
+        ),
+        flow(
+            "XB14",
+            sz,
+            year,
+            (12, 1),
+            "sweep",
+            "income",
+            "fiscal",
+            50_000,
+        ),
+    ];
+    flows[7].counter_scheme = s("410");
+    let expected = vec![
+        (
+            "expense_inflow",
+            "fund_flows",
+            "XB01".into(),
+            Some(1_234_567),
+        ),
+        ("income_outflow", "fund_flows", "XB03".into(), Some(200_000)),
+        ("bypass_fiscal", "fund_flows", "XB05".into(), Some(300_000)),
+        ("cross_scheme", "fund_flows", "XB08".into(), Some(400_000)),
+        (
+            "interest_not_remitted",
+            "fund_flows",
+            "XB10".into(),
+            Some(8_888),
+        ),
+        (
+            "negative_balance",
+            "balances",
+            format!("expense:{year}-08-13"),
+            None,
+        ),
+        (
+            "income_not_cleared",
+            "balances",
+            format!("income:{year}-11"),
+            Some(50_000),
+        ),
+    ];
+    Breach { flows, expected }
+}
+
+/// Deaths the benefit roll missed: the pensioner dies on 10 September; the pensions for
+/// October to December are overpaid (seed arts. 25, 46).
+pub fn missed_death(year: i32, person_id: &str) -> Death {
+    Death {
+        person_id: s(person_id),
+        death_date: Some(day(year, 9, 10)),
+        source: s("civil_affairs"),
+    }
 }
 
 /// Every row rule has a failing case (the planted rows) and a passing one (their template).

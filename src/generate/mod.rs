@@ -132,8 +132,10 @@ struct FaultRow {
     kind: &'static str,
     table: &'static str,
     id: String,
+    /// Row number in the table's file (`usize::MAX`: not a row of its own).
     row: usize,
     expected: String,
+    amount: Option<i64>,
 }
 
 /// Appends planted rows (with fresh ids unless the id itself is the fault) and a duplicate of
@@ -162,6 +164,7 @@ fn plant<T: Frame + Clone>(
             id: get_id(&p.row),
             row: w.rows + rows.len(),
             expected,
+            amount: None,
         });
         rows.push(p.row);
     }
@@ -172,10 +175,59 @@ fn plant<T: Frame + Clone>(
             id: get_id(&first),
             row: w.rows + rows.len(),
             expected: dup_reason.into(),
+            amount: None,
         });
         rows.push(first);
     }
     w.push(rows)
+}
+
+/// Plants account-rule breaches (valid flows) and deaths the benefit roll missed; logs the
+/// findings sifund must report: `violation` (rule, source id, amount) and `overpayment`.
+fn plant_breaches(
+    year: i32,
+    flows: &mut TableWriter<records::FundFlow>,
+    deaths: &mut TableWriter<records::Death>,
+    pensioners: &[people::Pensioner],
+    log: &mut Vec<FaultRow>,
+) -> Result<()> {
+    let b = faults::breaches(year);
+    for (rule, table, id, amount) in b.expected {
+        log.push(FaultRow {
+            kind: "violation",
+            table,
+            id,
+            row: usize::MAX,
+            expected: rule.into(),
+            amount,
+        });
+    }
+    flows.push(b.flows)?;
+    let mut dead = Vec::new();
+    for p in pensioners {
+        dead.push(faults::missed_death(year, &p.person_id));
+        let after: Vec<_> = p.payments.iter().filter(|x| x.1 > year * 100 + 9).collect();
+        for (payment_id, _, amount, _) in &after {
+            log.push(FaultRow {
+                kind: "violation",
+                table: "payouts",
+                id: payment_id.clone(),
+                row: usize::MAX,
+                expected: "paid_after_death".into(),
+                amount: Some(*amount),
+            });
+        }
+        let total: i64 = after.iter().map(|x| x.2).sum();
+        log.push(FaultRow {
+            kind: "overpayment",
+            table: p.scheme,
+            id: p.person_id.clone(),
+            row: usize::MAX,
+            expected: format!("basic_pension:{}", after.len()),
+            amount: Some(total),
+        });
+    }
+    deaths.push(dead)
 }
 
 /// Writes the dataset; returns the number of contribution rows.
@@ -197,6 +249,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         let mut persons = TableWriter::<records::Person>::new(&mut out, "persons")?;
         let mut deaths = TableWriter::<records::Death>::new(&mut out, "deaths")?;
         let mut agg = Agg::default();
+        let mut pensioners: Vec<people::Pensioner> = Vec::new();
         let blocks: Vec<u64> = (0..a.persons.div_ceil(BLOCK)).collect();
         let window = rayon::current_num_threads().max(1) * 2;
         for win in blocks.chunks(window) {
@@ -221,6 +274,9 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 persons.push(b.persons)?;
                 deaths.push(b.deaths)?;
                 agg.merge(b.agg);
+                if pensioners.len() < 2 {
+                    pensioners.extend(b.pensioners);
+                }
             }
         }
         payouts.push(accounts::institution_payouts(a.year, &mut agg, a.seed))?;
@@ -325,6 +381,9 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 &mut log,
             )?;
         }
+        if a.faults {
+            plant_breaches(a.year, &mut flows, &mut deaths, &pensioners, &mut log)?;
+        }
         let n_contrib = contributions.finish()?;
         let mut counts = vec![("contributions", n_contrib)];
         counts.push(("payouts", payouts.finish()?));
@@ -335,14 +394,24 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         counts.push(("deaths", deaths.finish()?));
         counts.push(("budget", budget.finish()?));
         if a.faults {
-            let mut csv = Csv::new(&["kind", "table", "id", "row", "expected"]);
+            let mut csv = Csv::new(&["kind", "table", "id", "row", "expected", "amount"]);
             for f in &log {
+                let amount = f
+                    .amount
+                    .map(|a| crate::model::money::yuan(a as i128))
+                    .unwrap_or_default();
+                let row = if f.row == usize::MAX {
+                    String::new()
+                } else {
+                    f.row.to_string()
+                };
                 csv.row([
                     f.kind,
                     f.table,
                     f.id.as_str(),
-                    &f.row.to_string(),
+                    &row,
                     f.expected.as_str(),
+                    &amount,
                 ]);
             }
             out.write("faults.csv", &csv.into_bytes())?;

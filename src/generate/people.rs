@@ -68,6 +68,18 @@ pub struct Block {
     pub persons: Vec<Person>,
     pub deaths: Vec<Death>,
     pub agg: Agg,
+    /// Pensioners alive all year with their twelve payments: where `--faults` plants deaths
+    /// that the benefit roll did not see.
+    pub pensioners: Vec<Pensioner>,
+}
+
+/// A pensioner's year of payments (payment_id, period, amount, paid_on).
+#[derive(Debug, Clone)]
+pub struct Pensioner {
+    pub person_id: String,
+    pub region: &'static str,
+    pub scheme: &'static str,
+    pub payments: Vec<(String, i32, Fen, Day)>,
 }
 
 /// Who a person is: drawn from a stream of its own so IDs can be made unique in one cheap
@@ -604,13 +616,14 @@ fn worker_year(
         let years_paid = (y * 100 + 12 - ret_p) / 100;
         let monthly = pension_at(years_paid, cm0);
         let bank_day = 5;
+        let mut paid_all = Vec::new();
         for m in 1..=12u32.min(death_m) {
             let paid = month_day(y, m, bank_day);
             let ret = rng
                 .chance(0.0002)
                 .then(|| paid + rng.range(3, 9) as i32)
                 .filter(|d| *d <= day(y, 12, 31));
-            o.pay(
+            let id = o.pay(
                 pension_scheme,
                 "basic_pension",
                 y * 100 + m as i32,
@@ -619,6 +632,18 @@ fn worker_year(
                 "person",
                 ret,
             );
+            if ret.is_none() {
+                paid_all.push((id, y * 100 + m as i32, monthly, paid));
+            }
+        }
+        if alive && paid_all.len() == 12 && o.b.pensioners.len() < 2 {
+            let p = Pensioner {
+                person_id: o.pid.clone(),
+                region: region.code,
+                scheme: pension_scheme,
+                payments: paid_all,
+            };
+            o.b.pensioners.push(p);
         }
         survivor(y, region, death_m, cm0, years_paid, pension_scheme, o);
         let st = if alive { "receiving" } else { "deceased" };

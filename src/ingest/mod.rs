@@ -559,3 +559,53 @@ pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
         .map(|f| f.info.rows as u64)
         .sum()
 }
+
+/// Reads the accepted rows of a table slice by slice, in parallel. `map` sees the decoded cells
+/// of a slice, the file index, the slice's first row and the accepted row indices; `sink`
+/// receives the results in file order, so what it builds does not depend on thread count.
+pub fn scan_accepted<R: Send>(
+    t: &TableResult,
+    map: impl Fn(&[Cells], usize, u64, &[u32]) -> R + Sync,
+    mut sink: impl FnMut(R) -> Result<()>,
+) -> Result<()> {
+    let work = slices(&t.files);
+    let window = rayon::current_num_threads().max(1) * 2;
+    for batch in work.chunks(window) {
+        let outs: Vec<Result<R>> = batch
+            .par_iter()
+            .map(|&s| {
+                let f = &t.files[s.file];
+                with_slice(f, s, t.table, |chunk| {
+                    let cells: Vec<Cells> = t
+                        .table
+                        .columns()
+                        .iter()
+                        .map(|c| Cells::read(chunk, c))
+                        .collect();
+                    let rej = &f.rejected_rows;
+                    let lo = rej.partition_point(|&r| r < s.offset as u64);
+                    let hi = rej.partition_point(|&r| r < (s.offset + s.len) as u64);
+                    let mut skip = rej[lo..hi]
+                        .iter()
+                        .map(|&r| (r - s.offset as u64) as u32)
+                        .peekable();
+                    let accepted: Vec<u32> = (0..chunk.height() as u32)
+                        .filter(|&i| {
+                            if skip.peek() == Some(&i) {
+                                skip.next();
+                                false
+                            } else {
+                                true
+                            }
+                        })
+                        .collect();
+                    map(&cells, s.file, s.offset as u64, &accepted)
+                })
+            })
+            .collect();
+        for o in outs {
+            sink(o?)?;
+        }
+    }
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! and Parquet through `engine`. Only `report/` and `run/` write files.
 
 pub mod rejects;
+pub mod xlsx;
 
 /// A CSV document built in memory, row by row. Fields are quoted when needed (RFC 4180).
 pub struct Csv {

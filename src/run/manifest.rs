@@ -17,6 +17,8 @@ pub struct Manifest {
     pub inputs: Vec<InputEntry>,
     pub tables: BTreeMap<String, TableEntry>,
     pub invariants: Vec<Invariant>,
+    /// What each stage did: rows posted, findings by rule, …
+    pub stages: BTreeMap<String, serde_json::Value>,
     pub outputs: Vec<OutputEntry>,
     pub timings_ms: BTreeMap<String, u64>,
 }

@@ -1,7 +1,7 @@
 //! The run 运行: stage order, the manifest and the atomic output folder.
 //!
-//! Stages (each also a command of its own): `validate` (ingestion) → later `ledger`, `flows`,
-//! `reconcile`, `budget`, `disclose`. Every stage reads the accepted rows of ingestion.
+//! Stages (each also a command of its own): `validate` (ingestion) → `ledger` → `flows`
+//! → later `reconcile`, `budget`, `disclose`. Every stage reads the accepted rows of ingestion.
 
 pub mod manifest;
 pub mod output;
@@ -11,14 +11,32 @@ use std::time::Instant;
 
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
-use crate::ingest::{self, Ctx, Table};
+use crate::ingest::{self, Ctx, Table, TableResult};
+use crate::model::money::yuan;
+use crate::{ensure_invariant, flows, ledger};
 use manifest::{Invariant, Manifest, OutputEntry};
 use output::OutputDir;
 
-/// Which stages a command runs.
+/// The stages of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Validate,
+    Ledger,
+    Flows,
+}
+
+impl Stage {
+    /// Every stage built so far, in order.
+    pub const ALL: [Stage; 3] = [Stage::Validate, Stage::Ledger, Stage::Flows];
+
+    /// A stage with the stages it needs.
+    pub fn upto(self) -> Vec<Stage> {
+        Stage::ALL
+            .into_iter()
+            .take_while(|s| *s != self)
+            .chain([self])
+            .collect()
+    }
 }
 
 /// What a finished run reports back to `main`.
@@ -47,10 +65,9 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
 }
 
 /// Runs the pipeline's stages, writing everything into the output folder atomically.
-pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
+pub fn run(p: &Pipeline, stages: &[Stage]) -> Result<RunOutcome> {
     let t0 = Instant::now();
     let mut timings = BTreeMap::new();
-
     let checked = ingest::check_schemas(&p.dataset_path, &Table::ALL)?;
     timings.insert(
         "schema_and_checksums".to_string(),
@@ -58,8 +75,7 @@ pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
     );
     // From here on everything is written into `.<output>.partial/`; only success renames it.
     let mut out = OutputDir::create(&p.output_path)?;
-    let result = stages(p, checked, &mut out, &mut timings, t0);
-    match result {
+    match run_stages(p, stages, checked, &mut out, &mut timings, t0) {
         Ok(outcome) => {
             let output = out.commit()?;
             Ok(RunOutcome { output, ..outcome })
@@ -73,17 +89,10 @@ pub fn run(p: &Pipeline, _stages: &[Stage]) -> Result<RunOutcome> {
 
 type Checked = Vec<(Table, Vec<ingest::InputFile>, Vec<String>)>;
 
-fn stages(
-    p: &Pipeline,
-    checked: Checked,
-    out: &mut OutputDir,
-    timings: &mut BTreeMap<String, u64>,
-    t0: Instant,
-) -> Result<RunOutcome> {
+fn validate_stage(p: &Pipeline, checked: Checked) -> Result<Vec<TableResult>> {
     let ctx = Ctx::new(p.year);
     let pb = progress_bar(ingest::total_rows(&checked));
     pb.set_message("validate");
-    let t1 = Instant::now();
     let tables = checked
         .into_iter()
         .map(|(table, files, ignored)| {
@@ -91,11 +100,8 @@ fn stages(
         })
         .collect::<Result<Vec<_>>>()?;
     pb.finish_and_clear();
-    timings.insert("validate".to_string(), t1.elapsed().as_millis() as u64);
-
-    let rows_read: i128 = tables.iter().map(|t| t.rows.read).sum();
-    let rows_rejected: i128 = tables.iter().map(|t| t.rows.rejected).sum();
-    if p.strict && rows_rejected > 0 {
+    let rejected: i128 = tables.iter().map(|t| t.rows.rejected).sum();
+    if p.strict && rejected > 0 {
         let detail: Vec<String> = tables
             .iter()
             .filter(|t| t.rows.rejected > 0)
@@ -113,57 +119,231 @@ fn stages(
             detail.join("; ")
         )));
     }
+    Ok(tables)
+}
 
-    {
-        let t2 = Instant::now();
+fn timed<T>(
+    timings: &mut BTreeMap<String, u64>,
+    name: &str,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let t = Instant::now();
+    let r = f()?;
+    timings.insert(name.to_string(), t.elapsed().as_millis() as u64);
+    Ok(r)
+}
+
+fn run_stages(
+    p: &Pipeline,
+    stages: &[Stage],
+    checked: Checked,
+    out: &mut OutputDir,
+    timings: &mut BTreeMap<String, u64>,
+    t0: Instant,
+) -> Result<RunOutcome> {
+    let tables = timed(timings, "validate", || validate_stage(p, checked))?;
+    timed(timings, "write_rejects", || {
         for t in &tables {
-            let path = out.path(&format!("rejects/{}.parquet", t.table.name()))?;
-            crate::report::rejects::write(&path, t)?;
+            crate::report::rejects::write(
+                &out.path(&format!("rejects/{}.parquet", t.table.name()))?,
+                t,
+            )?;
         }
-        timings.insert("write_outputs".to_string(), t2.elapsed().as_millis() as u64);
-        let mut invariants = Vec::new();
-        for t in &tables {
-            invariants.push(Invariant {
-                name: format!(
-                    "{}: rows and amounts read = accepted + rejected",
-                    t.table.name()
-                ),
-                holds: t.is_balanced(),
-                detail: format!("{} rows read, {} rejected", t.rows.read, t.rows.rejected),
-            });
+        Ok(())
+    })?;
+    let mut invariants: Vec<Invariant> = tables
+        .iter()
+        .map(|t| Invariant {
+            name: format!(
+                "{}: rows and amounts read = accepted + rejected",
+                t.table.name()
+            ),
+            holds: t.is_balanced(),
+            detail: format!("{} rows read, {} rejected", t.rows.read, t.rows.rejected),
+        })
+        .collect();
+    let mut reports = BTreeMap::new();
+    let mut failing = Vec::new();
+    if stages.contains(&Stage::Ledger) {
+        let (books, report) = timed(timings, "ledger", || {
+            ledger_stage(p, &tables, out, &mut invariants)
+        })?;
+        reports.insert("ledger".to_string(), report);
+        if stages.contains(&Stage::Flows) {
+            let (report, errors) =
+                timed(timings, "flows", || flows_stage(p, &tables, &books, out))?;
+            reports.insert("flows".to_string(), report);
+            if errors > 0 && p.fail_on.iter().any(|f| f == "violations") {
+                failing.push(format!(
+                    "{errors} account-rule violations of severity error (flows/violations.csv)"
+                ));
+            }
         }
-        let outputs = out
-            .files()
-            .into_iter()
-            .map(|(rel, path)| {
-                Ok(OutputEntry {
-                    path: rel,
-                    sha256: ingest::files::sha256(&path)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        timings.insert("total".to_string(), t0.elapsed().as_millis() as u64);
-        let manifest = Manifest {
-            sifund_version: env!("CARGO_PKG_VERSION"),
-            year: p.year,
-            config: p.clone(),
-            inputs: manifest::inputs(&tables),
-            tables: tables
-                .iter()
-                .map(|t| (t.table.name().to_string(), manifest::table_entry(t)))
-                .collect(),
-            invariants,
-            outputs,
-            timings_ms: timings.clone(),
-        };
-        let json =
-            serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
-        out.write("manifest.json", &json)?;
     }
+    let broken: Vec<String> = invariants
+        .iter()
+        .filter(|i| !i.holds)
+        .map(|i| format!("{}: {}", i.name, i.detail))
+        .collect();
+    ensure_invariant!(
+        broken.is_empty(),
+        "invariants broken: {}",
+        broken.join(" | ")
+    );
+
+    let outputs = out
+        .files()
+        .into_iter()
+        .map(|(rel, path)| {
+            Ok(OutputEntry {
+                path: rel,
+                sha256: ingest::files::sha256(&path)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    timings.insert("total".to_string(), t0.elapsed().as_millis() as u64);
+    let manifest = Manifest {
+        sifund_version: env!("CARGO_PKG_VERSION"),
+        year: p.year,
+        config: p.clone(),
+        inputs: manifest::inputs(&tables),
+        tables: tables
+            .iter()
+            .map(|t| (t.table.name().to_string(), manifest::table_entry(t)))
+            .collect(),
+        invariants,
+        stages: reports,
+        outputs,
+        timings_ms: timings.clone(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    out.write("manifest.json", &json)?;
     Ok(RunOutcome {
         output: p.output_path.clone(),
-        rows_read,
-        rows_rejected,
-        failing_findings: vec![],
+        rows_read: tables.iter().map(|t| t.rows.read).sum(),
+        rows_rejected: tables.iter().map(|t| t.rows.rejected).sum(),
+        failing_findings: failing,
     })
+}
+
+/// Posts the books, writes `ledger/`, checks the books' invariants and that every accepted
+/// row was posted (or left out by the pipeline's selection) once, with its full amount.
+fn ledger_stage(
+    p: &Pipeline,
+    tables: &[TableResult],
+    out: &mut OutputDir,
+    invariants: &mut Vec<Invariant>,
+) -> Result<(ledger::Books, serde_json::Value)> {
+    use crate::ledger::statements as st;
+    let books = ledger::post(p, tables, &out.path("ledger/journal.parquet")?)?;
+    let statements = st::fund_statements(&books);
+    out.write("ledger/trial_balance.csv", &st::trial_balance_csv(&books))?;
+    out.write(
+        "ledger/fund_statement.csv",
+        &st::fund_statement_csv(&statements),
+    )?;
+    out.write("ledger/balances.csv", &st::balances_csv(&books))?;
+    out.write(
+        "ledger/balance_sheet.csv",
+        &st::balance_sheet_csv(&books, &statements),
+    )?;
+    crate::report::xlsx::fund_statement(
+        &out.path("ledger/fund_statement.xlsx")?,
+        p.year,
+        &statements,
+    )?;
+    for c in st::check(&books, &statements) {
+        let detail = if c.failures.is_empty() {
+            format!("{} funds", books.funds.len())
+        } else {
+            c.failures.join("; ")
+        };
+        invariants.push(Invariant {
+            name: c.name.to_string(),
+            holds: c.failures.is_empty(),
+            detail,
+        });
+    }
+    let mut posted = serde_json::Map::new();
+    for t in tables {
+        let Some(taken) = books.taken.get(&t.table) else {
+            continue;
+        };
+        let accepted: i128 = match t.table {
+            Table::Contributions => ["employer_amount", "individual_amount", "late_fee"]
+                .iter()
+                .map(|c| t.amounts[c].accepted)
+                .sum(),
+            Table::OpeningBalances => t.amounts["book"].accepted,
+            _ => t.amounts["amount"].accepted,
+        };
+        let rows_ok = (taken.rows + taken.skipped_rows) as i128 == t.rows.accepted;
+        let amount_ok = taken.amount + taken.skipped_amount == accepted;
+        invariants.push(Invariant {
+            name: format!(
+                "ledger: every accepted {} row posted once, with its amount",
+                t.table.name()
+            ),
+            holds: rows_ok && amount_ok,
+            detail: format!(
+                "{} rows posted + {} outside the selection = {} accepted; {} + {} = {}",
+                taken.rows,
+                taken.skipped_rows,
+                t.rows.accepted,
+                yuan(taken.amount),
+                yuan(taken.skipped_amount),
+                yuan(accepted)
+            ),
+        });
+        posted.insert(
+            t.table.name().to_string(),
+            serde_json::json!({
+                "rows": taken.rows, "amount": yuan(taken.amount),
+                "outside_selection_rows": taken.skipped_rows, "outside_selection_amount": yuan(taken.skipped_amount),
+            }),
+        );
+    }
+    let report = serde_json::json!({
+        "funds": books.funds.len(),
+        "journal_lines": books.journal_lines,
+        "journal_debit": yuan(books.journal_debit),
+        "journal_credit": yuan(books.journal_credit),
+        "posted": posted,
+    });
+    Ok((books, report))
+}
+
+/// Judges the account flows; writes `flows/`. Returns the report and the number of errors.
+fn flows_stage(
+    p: &Pipeline,
+    tables: &[TableResult],
+    books: &ledger::Books,
+    out: &mut OutputDir,
+) -> Result<(serde_json::Value, usize)> {
+    let findings = flows::check(p, tables, books)?;
+    out.write(
+        "flows/violations.csv",
+        &flows::violations_csv(&findings.violations),
+    )?;
+    out.write(
+        "flows/overpayments.csv",
+        &flows::overpayments_csv(&findings.overpayments),
+    )?;
+    let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    for v in &findings.violations {
+        *by_rule.entry(v.rule.to_string()).or_default() += 1;
+    }
+    let errors = findings
+        .violations
+        .iter()
+        .filter(|v| v.severity == "error")
+        .count();
+    let overpaid: i128 = findings.overpayments.iter().map(|o| o.amount as i128).sum();
+    let report = serde_json::json!({
+        "violations_by_rule": by_rule,
+        "errors": errors,
+        "overpayments": findings.overpayments.len(),
+        "overpaid_amount": yuan(overpaid),
+    });
+    Ok((report, errors))
 }

@@ -1,0 +1,606 @@
+//! Account-flow rules 账户管理 and overpayments (SPEC §6): every fund flow judged against the
+//! allow-list of `rules`, daily book balances, month-end revenue-account balances, interest
+//! remittance, and benefits paid for months after a recorded death 死亡后冒领.
+
+pub mod rules;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::config::Pipeline;
+use crate::error::Result;
+use crate::ingest::cells::col;
+use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ledger::Books;
+use crate::model::catalog::{benefit, Account};
+use crate::model::date::{iso, period_of, split_period, year_bounds, Day};
+use crate::model::money::yuan;
+use crate::model::Fen;
+use crate::report::Csv;
+use rules::{allowed, party, Dir, Party};
+
+/// A finding of SPEC §6.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation {
+    pub region: String,
+    pub scheme: String,
+    pub rule: &'static str,
+    pub date: Day,
+    pub source_table: &'static str,
+    pub source_id: String,
+    pub amount: Fen,
+    pub severity: &'static str,
+    pub message: String,
+}
+
+/// Benefits paid for months after a death: what must be recovered (seed arts. 25, 46).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Overpayment {
+    pub region: String,
+    pub scheme: String,
+    pub person_id: String,
+    pub benefit: String,
+    pub death_date: Day,
+    pub first_period: i32,
+    pub last_period: i32,
+    pub months: u32,
+    pub amount: Fen,
+}
+
+pub struct Findings {
+    pub violations: Vec<Violation>,
+    pub overpayments: Vec<Overpayment>,
+}
+
+/// A fund flow as the rules see it.
+pub struct FlowRow<'a> {
+    pub region: &'a str,
+    pub scheme: &'a str,
+    pub flow_id: &'a str,
+    pub date: Day,
+    pub kind: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub amount: Fen,
+    pub counter_scheme: Option<&'a str>,
+}
+
+fn v(f: &FlowRow, rule: &'static str, message: String) -> Violation {
+    Violation {
+        region: f.region.into(),
+        scheme: f.scheme.into(),
+        rule,
+        date: f.date,
+        source_table: "fund_flows",
+        source_id: f.flow_id.into(),
+        amount: f.amount,
+        severity: "error",
+        message,
+    }
+}
+
+/// Judges one flow: `cross_scheme`, then `bypass_fiscal` (an allocation or payment that does
+/// not come from the fiscal account), else each side against the allow-list — a disallowed
+/// inflow to the expenditure account is `expense_inflow`, a disallowed outflow from the revenue
+/// account `income_outflow`, any other disallowed side `account_use` (a warning: the accounts
+/// table of SPEC §1 forbids it, §6 names no rule for it).
+pub fn judge_flow(f: &FlowRow) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if let Some(cs) = f.counter_scheme.filter(|cs| *cs != f.scheme) {
+        let outflow = party(f.from) != Party::External && party(f.to) == Party::External;
+        if !rules::cross_scheme_allowed(f.scheme, cs, outflow) {
+            out.push(v(f, "cross_scheme", format!("{} between schemes {} and {cs}: funds never lend to each other (不得相互挤占和调剂)", f.kind, f.scheme)));
+        }
+    }
+    let bypass =
+        (f.kind == "allocation" && f.from != "fiscal") || (f.from == "income" && f.to == "expense");
+    if bypass {
+        out.push(v(
+            f,
+            "bypass_fiscal",
+            format!(
+                "{} {} → {}: payments must pass through the fiscal special account (收支两条线)",
+                f.kind, f.from, f.to
+            ),
+        ));
+        return out;
+    }
+    for (acct, dir, other) in [(f.to, Dir::In, f.from), (f.from, Dir::Out, f.to)] {
+        let Some(a) = Account::from_key(acct) else {
+            continue;
+        };
+        if allowed(a, dir, f.kind, party(other)).is_some() {
+            continue;
+        }
+        let (rule, severity) = match (a, dir) {
+            (Account::Expense, Dir::In) => ("expense_inflow", "error"),
+            (Account::Income, Dir::Out) => ("income_outflow", "error"),
+            _ => ("account_use", "warning"),
+        };
+        let what = if dir == Dir::In {
+            "may not receive"
+        } else {
+            "may not pay out"
+        };
+        let mut x = v(
+            f,
+            rule,
+            format!(
+                "{} account {what} `{}` {} {other}",
+                a.key(),
+                f.kind,
+                if dir == Dir::In { "from" } else { "to" }
+            ),
+        );
+        x.severity = severity;
+        out.push(x);
+    }
+    out
+}
+
+/// Interest of the revenue and expenditure accounts must reach the fiscal account by
+/// 31 December: remittances are matched to interest credits first in, first out; what is left
+/// of a credit is `interest_not_remitted`.
+pub fn unremitted_interest(
+    flows: &[(String, String, Day, String, String, String, Fen)],
+) -> Vec<Violation> {
+    // (region, scheme, date, flow_id, kind, account, amount), in date order per fund+account
+    let mut by: BTreeMap<(&str, &str, &str), Vec<(Day, &str, &str, Fen)>> = BTreeMap::new();
+    for (r, s, d, id, kind, acct, amt) in flows {
+        by.entry((r, s, acct))
+            .or_default()
+            .push((*d, kind, id, *amt));
+    }
+    let mut out = Vec::new();
+    for ((r, s, acct), mut events) in by {
+        events.sort();
+        let mut open: std::collections::VecDeque<(Day, &str, Fen)> = Default::default();
+        for (d, kind, id, amt) in events {
+            if kind == "interest" {
+                open.push_back((d, id, amt));
+            } else {
+                let mut left = amt;
+                while left > 0 {
+                    let Some(front) = open.front_mut() else { break };
+                    let take = front.2.min(left);
+                    front.2 -= take;
+                    left -= take;
+                    if front.2 == 0 {
+                        open.pop_front();
+                    }
+                }
+            }
+        }
+        for (d, id, amt) in open {
+            out.push(Violation {
+                region: r.into(),
+                scheme: s.into(),
+                rule: "interest_not_remitted",
+                date: d,
+                source_table: "fund_flows",
+                source_id: id.into(),
+                amount: amt,
+                severity: "error",
+                message: format!("interest of the {acct} account not handed to the fiscal account by 31 December"),
+            });
+        }
+    }
+    out
+}
+
+/// Daily book balances: a run of days below zero is one `negative_balance` (amount = the
+/// lowest balance); a month-end balance of the revenue account other than nil is
+/// `income_not_cleared` (warning).
+pub fn balance_findings(books: &Books) -> Vec<Violation> {
+    let (first, _) = year_bounds(books.year);
+    let mut out = Vec::new();
+    for ((r, s), fb) in &books.funds {
+        for a in [
+            Account::Income,
+            Account::Expense,
+            Account::Fiscal,
+            Account::Investment,
+        ] {
+            let mut bal = fb.opening[a as usize] as i128;
+            let mut run: Option<(Day, i128, u32)> = None;
+            let flush = |run: &mut Option<(Day, i128, u32)>, out: &mut Vec<Violation>| {
+                if let Some((start, low, days)) = run.take() {
+                    out.push(Violation {
+                        region: r.clone(),
+                        scheme: s.clone(),
+                        rule: "negative_balance",
+                        date: start,
+                        source_table: "balances",
+                        source_id: format!("{}:{}", a.key(), iso(start)),
+                        amount: low as Fen,
+                        severity: "error",
+                        message: format!(
+                            "{} account below zero at the end of {days} day(s) from {}",
+                            a.key(),
+                            iso(start)
+                        ),
+                    });
+                }
+            };
+            for (k, day) in fb.daily.iter().enumerate() {
+                bal += day[a as usize];
+                let d = first + k as i32;
+                if bal < 0 {
+                    run = Some(match run {
+                        Some((start, low, n)) => (start, low.min(bal), n + 1),
+                        None => (d, bal, 1),
+                    });
+                } else {
+                    flush(&mut run, &mut out);
+                }
+                let month_end = k + 1 == fb.daily.len()
+                    || split_period(period_of(d + 1)).map(|p| p.1)
+                        != split_period(period_of(d)).map(|p| p.1);
+                if a == Account::Income && month_end && bal != 0 && (fb.has_account[0] || bal != 0)
+                {
+                    out.push(Violation {
+                        region: r.clone(),
+                        scheme: s.clone(),
+                        rule: "income_not_cleared",
+                        date: d,
+                        source_table: "balances",
+                        source_id: format!("income:{}", &iso(d)[..7]),
+                        amount: bal as Fen,
+                        severity: "warning",
+                        message: "revenue account not swept to nil at month end (月末无余额)"
+                            .into(),
+                    });
+                }
+            }
+            flush(&mut run, &mut out);
+        }
+    }
+    out
+}
+
+/// Judges the year: flows, balances, interest, deaths.
+pub fn check(p: &Pipeline, tables: &[TableResult], books: &Books) -> Result<Findings> {
+    let get = |t: Table| tables.iter().find(|r| r.table == t);
+    let mut violations = Vec::new();
+    let mut interest_moves = Vec::new();
+    if let Some(t) = get(Table::FundFlows) {
+        scan_accepted(
+            t,
+            |cells, _, _, acc| {
+                let c = |n: &str| col(Table::FundFlows, cells, n);
+                let (id, reg, sch, date, kind) =
+                    (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
+                let (from, to, amt, cs) = (
+                    c("from_account"),
+                    c("to_account"),
+                    c("amount"),
+                    c("counter_scheme"),
+                );
+                let mut found = Vec::new();
+                let mut interest = Vec::new();
+                for &i in acc {
+                    let i = i as usize;
+                    let f = FlowRow {
+                        region: reg.s(i).unwrap_or_default(),
+                        scheme: sch.s(i).unwrap_or_default(),
+                        flow_id: id.s(i).unwrap_or_default(),
+                        date: date.n(i).unwrap_or_default(),
+                        kind: kind.s(i).unwrap_or_default(),
+                        from: from.s(i).unwrap_or_default(),
+                        to: to.s(i).unwrap_or_default(),
+                        amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
+                        counter_scheme: cs.s(i),
+                    };
+                    if !p.selects(f.region, f.scheme) {
+                        continue;
+                    }
+                    found.extend(judge_flow(&f));
+                    let income_or_expense = |a: &str| matches!(a, "income" | "expense");
+                    if (f.kind == "interest" && income_or_expense(f.to))
+                        || (f.kind == "interest_remit" && income_or_expense(f.from))
+                    {
+                        let acct = if f.kind == "interest" { f.to } else { f.from };
+                        interest.push((
+                            f.region.to_string(),
+                            f.scheme.to_string(),
+                            f.date,
+                            f.flow_id.to_string(),
+                            f.kind.to_string(),
+                            acct.to_string(),
+                            f.amount,
+                        ));
+                    }
+                }
+                (found, interest)
+            },
+            |(f, i)| {
+                violations.extend(f);
+                interest_moves.extend(i);
+                Ok(())
+            },
+        )?;
+    }
+    violations.extend(unremitted_interest(&interest_moves));
+    violations.extend(balance_findings(books));
+    let overpayments = paid_after_death(p, tables, &mut violations)?;
+    violations.sort();
+    Ok(Findings {
+        violations,
+        overpayments,
+    })
+}
+
+/// Recurring benefits paid for a period after the month of a recorded death, not returned.
+fn paid_after_death(
+    p: &Pipeline,
+    tables: &[TableResult],
+    violations: &mut Vec<Violation>,
+) -> Result<Vec<Overpayment>> {
+    let get = |t: Table| tables.iter().find(|r| r.table == t);
+    let mut deaths: HashMap<String, Day> = HashMap::new();
+    if let Some(t) = get(Table::Deaths) {
+        scan_accepted(
+            t,
+            |cells, _, _, acc| {
+                let (id, d) = (
+                    col(Table::Deaths, cells, "person_id"),
+                    col(Table::Deaths, cells, "death_date"),
+                );
+                acc.iter()
+                    .map(|&i| {
+                        (
+                            id.s(i as usize).unwrap_or_default().to_string(),
+                            d.n(i as usize).unwrap_or_default(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |v| {
+                deaths.extend(v);
+                Ok(())
+            },
+        )?;
+    }
+    let mut after: Vec<(String, String, String, String, Day, i32, Fen, String, Day)> = Vec::new();
+    if let (Some(t), false) = (get(Table::Payouts), deaths.is_empty()) {
+        scan_accepted(
+            t,
+            |cells, _, _, acc| {
+                let c = |n: &str| col(Table::Payouts, cells, n);
+                let (id, reg, sch, pid, ben) = (
+                    c("payment_id"),
+                    c("region"),
+                    c("scheme"),
+                    c("person_id"),
+                    c("benefit"),
+                );
+                let (per, paid, amt, ret) =
+                    (c("period"), c("paid_on"), c("amount"), c("returned_on"));
+                let mut out = Vec::new();
+                for &i in acc {
+                    let i = i as usize;
+                    let (Some(person), Some(key)) = (pid.s(i), ben.s(i)) else {
+                        continue;
+                    };
+                    let Some(&died) = deaths.get(person) else {
+                        continue;
+                    };
+                    let period = per.n(i).unwrap_or_default();
+                    let recurring = benefit(key).is_some_and(|b| b.recurring);
+                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+                    if recurring
+                        && period > period_of(died)
+                        && ret.n(i).is_none()
+                        && p.selects(r, s)
+                    {
+                        let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
+                        out.push((
+                            r.into(),
+                            s.into(),
+                            person.into(),
+                            key.into(),
+                            died,
+                            period,
+                            amount,
+                            id.s(i).unwrap_or_default().into(),
+                            paid.n(i).unwrap_or_default(),
+                        ));
+                    }
+                }
+                out
+            },
+            |v| {
+                after.extend(v);
+                Ok(())
+            },
+        )?;
+    }
+    let mut over: BTreeMap<(String, String, String, String), Overpayment> = BTreeMap::new();
+    for (r, s, person, key, died, period, amount, payment_id, paid) in after {
+        violations.push(Violation {
+            region: r.clone(),
+            scheme: s.clone(),
+            rule: "paid_after_death",
+            date: paid,
+            source_table: "payouts",
+            source_id: payment_id,
+            amount,
+            severity: "error",
+            message: format!(
+                "{key} for {period} paid after the death on {} (seed arts. 25, 46: recover)",
+                iso(died)
+            ),
+        });
+        let o = over
+            .entry((r.clone(), s.clone(), person.clone(), key.clone()))
+            .or_insert(Overpayment {
+                region: r,
+                scheme: s,
+                person_id: person,
+                benefit: key,
+                death_date: died,
+                first_period: period,
+                last_period: period,
+                months: 0,
+                amount: 0,
+            });
+        o.first_period = o.first_period.min(period);
+        o.last_period = o.last_period.max(period);
+        o.months += 1;
+        o.amount += amount;
+    }
+    Ok(over.into_values().collect())
+}
+
+pub fn violations_csv(v: &[Violation]) -> Vec<u8> {
+    let mut csv = Csv::new(&[
+        "rule",
+        "severity",
+        "region",
+        "scheme",
+        "source_table",
+        "source_id",
+        "date",
+        "amount",
+        "message",
+    ]);
+    for x in v {
+        csv.row([
+            x.rule,
+            x.severity,
+            &x.region,
+            &x.scheme,
+            x.source_table,
+            &x.source_id,
+            &iso(x.date),
+            &yuan(x.amount as i128),
+            &x.message,
+        ]);
+    }
+    csv.into_bytes()
+}
+
+pub fn overpayments_csv(o: &[Overpayment]) -> Vec<u8> {
+    let mut csv = Csv::new(&[
+        "region",
+        "scheme",
+        "person_id",
+        "benefit",
+        "death_date",
+        "first_period",
+        "last_period",
+        "months",
+        "amount",
+    ]);
+    for x in o {
+        csv.row([
+            x.region.as_str(),
+            &x.scheme,
+            &x.person_id,
+            &x.benefit,
+            &iso(x.death_date),
+            &x.first_period.to_string(),
+            &x.last_period.to_string(),
+            &x.months.to_string(),
+            &yuan(x.amount as i128),
+        ]);
+    }
+    csv.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::date::day;
+
+    fn flow<'a>(kind: &'a str, from: &'a str, to: &'a str) -> FlowRow<'a> {
+        FlowRow {
+            region: "440100",
+            scheme: "110",
+            flow_id: "F1",
+            date: day(2025, 3, 1),
+            kind,
+            from,
+            to,
+            amount: 100,
+            counter_scheme: None,
+        }
+    }
+
+    fn rules_of(f: &FlowRow) -> Vec<&'static str> {
+        judge_flow(f).iter().map(|v| v.rule).collect()
+    }
+
+    #[test]
+    fn allowed_flows_pass() {
+        for (k, f, t) in [
+            ("sweep", "income", "fiscal"),
+            ("allocation", "fiscal", "expense"),
+            ("interest", "external", "expense"),
+            ("interest_remit", "expense", "fiscal"),
+            ("returned_prior_year", "external", "expense"),
+            ("subsidy_from_upper", "external", "expense"),
+            ("remit_to_upper", "income", "external"),
+            ("investment_out", "fiscal", "investment"),
+            ("fiscal_subsidy", "external", "fiscal"),
+        ] {
+            assert!(rules_of(&flow(k, f, t)).is_empty(), "{k} {f}->{t}");
+        }
+    }
+
+    #[test]
+    fn each_flow_rule_has_a_failing_case() {
+        assert_eq!(
+            rules_of(&flow("other_income", "external", "expense")),
+            ["expense_inflow"]
+        );
+        assert_eq!(
+            rules_of(&flow("transfer_out", "income", "external")),
+            ["income_outflow"]
+        );
+        assert_eq!(
+            rules_of(&flow("allocation", "income", "expense")),
+            ["bypass_fiscal"]
+        );
+        assert_eq!(
+            rules_of(&flow("allocation", "external", "expense")),
+            ["bypass_fiscal"]
+        );
+        assert_eq!(
+            rules_of(&flow("fiscal_subsidy", "external", "income")),
+            ["account_use"]
+        );
+        let mut x = flow("other_expense", "expense", "external");
+        x.counter_scheme = Some("410");
+        assert_eq!(rules_of(&x), ["cross_scheme"]);
+        let mut ok = flow("other_expense", "expense", "external");
+        ok.scheme = "210";
+        ok.counter_scheme = Some("310");
+        assert!(rules_of(&ok).is_empty(), "210 paying 310 is allowed");
+    }
+
+    #[test]
+    fn interest_is_matched_first_in_first_out() {
+        let d = |m, dd| day(2025, m, dd);
+        let row = |date, id: &str, kind: &str, amt| {
+            (
+                "440100".to_string(),
+                "110".to_string(),
+                date,
+                id.to_string(),
+                kind.to_string(),
+                "expense".to_string(),
+                amt,
+            )
+        };
+        let moves = vec![
+            row(d(3, 20), "I1", "interest", 50),
+            row(d(3, 25), "R1", "interest_remit", 50),
+            row(d(6, 20), "I2", "interest", 70),
+            row(d(6, 25), "R2", "interest_remit", 30),
+            row(d(12, 20), "I3", "interest", 10),
+        ];
+        let v = unremitted_interest(&moves);
+        let got: Vec<_> = v.iter().map(|x| (x.source_id.as_str(), x.amount)).collect();
+        assert_eq!(got, [("I2", 40), ("I3", 10)]);
+    }
+}

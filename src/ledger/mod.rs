@@ -1,0 +1,612 @@
+//! The fund books 基金账簿 (社会保险基金会计制度): every accepted contribution, payment and fund
+//! flow posted as a balanced entry in the books of its own fund (region × scheme, 分账核算),
+//! the journal written as it is produced, and the per-fund totals the statements need.
+//!
+//! A fund's entries never touch another fund: 210 paying 310's premium is a payout entry in 210
+//! and a contribution entry in 310.
+
+pub mod chart;
+pub mod posting;
+pub mod statements;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::config::Pipeline;
+use crate::engine::{build, ParquetSink};
+use crate::error::{Error, Result};
+use crate::ingest::cells::{col, Cells};
+use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::model::catalog::{Account, BENEFITS};
+use crate::model::date::{year_bounds, Day};
+use crate::model::Fen;
+use chart::{Element, CHART};
+use posting::{ItemKey, Line, Lines};
+
+/// (region, scheme): one accounting entity 会计主体.
+pub type FundId = (String, String);
+
+/// Aggregation slots: one per chart subject, then one per benefit detail of 5001.
+pub const N_SLOTS: usize = CHART.len() + BENEFITS.len();
+
+/// The slot of a posting line.
+pub fn slot(l: &Line) -> usize {
+    match l.item {
+        Some(ItemKey::Benefit(b)) => {
+            CHART.len() + BENEFITS.iter().position(|x| x.key == b).expect("benefit")
+        }
+        _ => CHART
+            .iter()
+            .position(|s| s.code == l.code)
+            .expect("chart code"),
+    }
+}
+
+/// One fund's books for the year.
+#[derive(Debug, Clone)]
+pub struct FundBook {
+    /// Opening book balance 年初余额 per account (SPEC §2 opening_balances), and which exist.
+    pub opening: [Fen; 4],
+    pub opening_statement: [Option<Fen>; 4],
+    pub has_account: [bool; 4],
+    /// (debit, credit) per slot, closing entries 结转 excluded.
+    pub slots: Vec<[i128; 2]>,
+    /// Net movement per day of the year and account (index `Account as usize`).
+    pub daily: Vec<[i128; 4]>,
+}
+
+impl FundBook {
+    fn new(days: usize) -> FundBook {
+        FundBook {
+            opening: [0; 4],
+            opening_statement: [None; 4],
+            has_account: [false; 4],
+            slots: vec![[0, 0]; N_SLOTS],
+            daily: vec![[0; 4]; days],
+        }
+    }
+}
+
+/// Rows and amounts a stage took from an input table.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    pub rows: u64,
+    pub amount: i128,
+    /// Accepted rows outside the pipeline's `regions` / `schemes`.
+    pub skipped_rows: u64,
+    pub skipped_amount: i128,
+}
+
+/// The books of every fund, and what posting took from each table.
+pub struct Books {
+    pub year: i32,
+    pub funds: BTreeMap<FundId, FundBook>,
+    pub taken: BTreeMap<Table, Taken>,
+    pub journal_lines: u64,
+    pub journal_debit: i128,
+    pub journal_credit: i128,
+}
+
+/// A slice's contribution to the books: lines for the journal and per-fund sums.
+struct SliceBooks<'a> {
+    entry_id: Vec<u64>,
+    date: Vec<Option<Day>>,
+    region: Vec<Option<&'a str>>,
+    scheme: Vec<Option<&'a str>>,
+    code: Vec<Option<&'static str>>,
+    debit: Vec<Option<Fen>>,
+    credit: Vec<Option<Fen>>,
+    item: Vec<Option<String>>,
+    source_table: &'static str,
+    source_id: Vec<Option<&'a str>>,
+    funds: HashMap<(&'a str, &'a str), FundBook>,
+    taken: Taken,
+    first_day: Day,
+    days: usize,
+}
+
+/// Entry ids say where an entry comes from: table (8 bits), file (12), row (43), second
+/// entry of a row (1) — unique, ordered like the inputs, independent of threads.
+pub fn entry_id(table: Table, file: usize, row: u64, second: bool) -> u64 {
+    let t = Table::ALL.iter().position(|x| *x == table).expect("table") as u64 + 1;
+    (t << 56) | ((file as u64 & 0xfff) << 44) | ((row & 0x7ff_ffff_ffff) << 1) | second as u64
+}
+
+impl<'a> SliceBooks<'a> {
+    fn new(source_table: &'static str, year: i32) -> Self {
+        let (first_day, last_day) = year_bounds(year);
+        SliceBooks {
+            entry_id: vec![],
+            date: vec![],
+            region: vec![],
+            scheme: vec![],
+            code: vec![],
+            debit: vec![],
+            credit: vec![],
+            item: vec![],
+            source_table,
+            source_id: vec![],
+            funds: HashMap::new(),
+            taken: Taken::default(),
+            first_day,
+            days: (last_day - first_day + 1) as usize,
+        }
+    }
+
+    fn post(
+        &mut self,
+        id: u64,
+        date: Day,
+        fund: (&'a str, &'a str),
+        lines: &Lines,
+        source_id: &'a str,
+    ) {
+        let days = self.days;
+        let book = self
+            .funds
+            .entry(fund)
+            .or_insert_with(|| FundBook::new(days));
+        let di = (date - self.first_day) as usize;
+        for l in lines {
+            let s = slot(l);
+            book.slots[s][0] += l.debit as i128;
+            book.slots[s][1] += l.credit as i128;
+            if let Some(a) = chart::account_of(l.code) {
+                book.daily[di][a as usize] += (l.debit - l.credit) as i128;
+            }
+            self.entry_id.push(id);
+            self.date.push(Some(date));
+            self.region.push(Some(fund.0));
+            self.scheme.push(Some(fund.1));
+            self.code.push(Some(l.code));
+            self.debit.push(Some(l.debit));
+            self.credit.push(Some(l.credit));
+            self.item.push(l.item.map(|i| i.key().into_owned()));
+            self.source_id.push(Some(source_id));
+        }
+    }
+
+    /// Leaves the slice: the journal lines as a frame, the sums with owned keys.
+    fn finish(self) -> SliceOut {
+        let df = (!self.entry_id.is_empty()).then(|| journal_frame(&self));
+        SliceOut {
+            lines: self.entry_id.len() as u64,
+            debit: self.debit.iter().flatten().map(|&d| d as i128).sum(),
+            credit: self.credit.iter().flatten().map(|&c| c as i128).sum(),
+            df,
+            funds: self
+                .funds
+                .into_iter()
+                .map(|((r, s), b)| ((r.to_string(), s.to_string()), b))
+                .collect(),
+            taken: self.taken,
+        }
+    }
+}
+
+/// What a slice leaves behind once its borrowed cells are gone.
+struct SliceOut {
+    df: Option<crate::engine::DataFrame>,
+    funds: Vec<(FundId, FundBook)>,
+    taken: Taken,
+    lines: u64,
+    debit: i128,
+    credit: i128,
+}
+
+fn journal_frame(b: &SliceBooks) -> crate::engine::DataFrame {
+    let n = b.entry_id.len();
+    build::frame(vec![
+        build::u64("entry_id", b.entry_id.clone()),
+        build::date("date", b.date.clone()),
+        build::utf8("region", &b.region),
+        build::utf8("scheme", &b.scheme),
+        build::utf8("account_code", &b.code),
+        build::money("debit", b.debit.clone()),
+        build::money("credit", b.credit.clone()),
+        build::utf8("item", &b.item),
+        build::utf8("source_table", &vec![Some(b.source_table); n]),
+        build::utf8("source_id", &b.source_id),
+    ])
+}
+
+/// Accumulates slices into the books and the journal file, in order.
+struct Poster {
+    books: Books,
+    journal: Option<ParquetSink>,
+    journal_path: std::path::PathBuf,
+}
+
+impl Poster {
+    fn absorb(&mut self, table: Table, s: SliceOut) -> Result<()> {
+        let t = self.books.taken.entry(table).or_default();
+        t.rows += s.taken.rows;
+        t.amount += s.taken.amount;
+        t.skipped_rows += s.taken.skipped_rows;
+        t.skipped_amount += s.taken.skipped_amount;
+        self.books.journal_lines += s.lines;
+        self.books.journal_debit += s.debit;
+        self.books.journal_credit += s.credit;
+        if let Some(df) = s.df {
+            self.write(df)?;
+        }
+        for (id, fb) in s.funds {
+            let days = fb.daily.len();
+            let book = self
+                .books
+                .funds
+                .entry(id)
+                .or_insert_with(|| FundBook::new(days));
+            for (a, b) in book.slots.iter_mut().zip(&fb.slots) {
+                a[0] += b[0];
+                a[1] += b[1];
+            }
+            for (a, b) in book.daily.iter_mut().zip(&fb.daily) {
+                for k in 0..4 {
+                    a[k] += b[k];
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, df: crate::engine::DataFrame) -> Result<()> {
+        if self.journal.is_none() {
+            self.journal =
+                Some(ParquetSink::create(&self.journal_path, &df).map_err(Error::Internal)?);
+        }
+        self.journal
+            .as_mut()
+            .expect("created")
+            .write(df)
+            .map_err(Error::Internal)
+    }
+}
+
+fn fen(c: &Cells, i: usize) -> Fen {
+    c.m(i).and_then(Result::ok).unwrap_or(0)
+}
+
+/// Posts every accepted row; writes `ledger/journal.parquet`. Returns the books.
+pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result<Books> {
+    let (first_day, last_day) = year_bounds(p.year);
+    let days = (last_day - first_day + 1) as usize;
+    let mut poster = Poster {
+        books: Books {
+            year: p.year,
+            funds: BTreeMap::new(),
+            taken: BTreeMap::new(),
+            journal_lines: 0,
+            journal_debit: 0,
+            journal_credit: 0,
+        },
+        journal: None,
+        journal_path: journal_path.to_path_buf(),
+    };
+    let get = |t: Table| tables.iter().find(|r| r.table == t);
+    if let Some(t) = get(Table::OpeningBalances) {
+        opening(p, t, &mut poster.books, days)?;
+    }
+    if let Some(t) = get(Table::Contributions) {
+        scan_accepted(
+            t,
+            |cells, file, first, acc| post_contributions(p, cells, file, first, acc),
+            |s| poster.absorb(Table::Contributions, s),
+        )?;
+    }
+    if let Some(t) = get(Table::Payouts) {
+        scan_accepted(
+            t,
+            |cells, file, first, acc| post_payouts(p, cells, file, first, acc),
+            |s| poster.absorb(Table::Payouts, s),
+        )?;
+    }
+    if let Some(t) = get(Table::FundFlows) {
+        scan_accepted(
+            t,
+            |cells, file, first, acc| post_flows(p, cells, file, first, acc),
+            |s| poster.absorb(Table::FundFlows, s),
+        )?;
+    }
+    let closing = closing_entries(&poster.books, last_day);
+    poster.absorb_closing(closing)?;
+    match poster.journal.take() {
+        Some(sink) => {
+            sink.finish().map_err(Error::Internal)?;
+        }
+        None => {
+            // No postings at all: an empty journal with the right columns.
+            let empty = SliceBooks::new("none", p.year);
+            crate::engine::write_parquet(journal_path, journal_frame(&empty))
+                .map_err(Error::Internal)?;
+        }
+    }
+    Ok(poster.books)
+}
+
+/// Opening balances: book and statement per fund and account.
+fn opening(p: &Pipeline, t: &TableResult, books: &mut Books, days: usize) -> Result<()> {
+    let mut rows = Vec::new();
+    scan_accepted(
+        t,
+        |cells, _, _, acc| {
+            let c = |n: &str| col(Table::OpeningBalances, cells, n);
+            acc.iter()
+                .map(|&i| {
+                    let i = i as usize;
+                    let account = Account::from_key(c("account").s(i).unwrap_or_default())
+                        .expect("checked at ingestion");
+                    let fund = (
+                        c("region").s(i).unwrap_or_default().to_string(),
+                        c("scheme").s(i).unwrap_or_default().to_string(),
+                    );
+                    (
+                        fund,
+                        account,
+                        fen(c("book"), i),
+                        c("statement").m(i).and_then(Result::ok),
+                    )
+                })
+                .collect::<Vec<_>>()
+        },
+        |v| {
+            rows.extend(v);
+            Ok(())
+        },
+    )?;
+    let mut taken = Taken::default();
+    for (fund, a, book, statement) in rows {
+        if !p.selects(&fund.0, &fund.1) {
+            taken.skipped_rows += 1;
+            taken.skipped_amount += book as i128;
+            continue;
+        }
+        taken.rows += 1;
+        taken.amount += book as i128;
+        let fb = books
+            .funds
+            .entry(fund)
+            .or_insert_with(|| FundBook::new(days));
+        fb.opening[a as usize] = book;
+        fb.opening_statement[a as usize] = statement;
+        fb.has_account[a as usize] = true;
+    }
+    books.taken.insert(Table::OpeningBalances, taken);
+    Ok(())
+}
+
+fn post_contributions(
+    p: &Pipeline,
+    cells: &[Cells],
+    file: usize,
+    first: u64,
+    acc: &[u32],
+) -> SliceOut {
+    let c = |n: &str| col(Table::Contributions, cells, n);
+    let (id, reg, sch, acct, date) = (
+        c("txn_id"),
+        c("region"),
+        c("scheme"),
+        c("account"),
+        c("received_on"),
+    );
+    let (ea, ia, lf, kind) = (
+        c("employer_amount"),
+        c("individual_amount"),
+        c("late_fee"),
+        c("kind"),
+    );
+    let mut b = SliceBooks::new("contributions", p.year);
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        let (e, ind, late) = (fen(ea, i), fen(ia, i), fen(lf, i));
+        let total = (e + ind + late) as i128;
+        if !p.selects(r, s) {
+            b.taken.skipped_rows += 1;
+            b.taken.skipped_amount += total;
+            continue;
+        }
+        let account =
+            Account::from_key(acct.s(i).unwrap_or_default()).expect("checked at ingestion");
+        let lines = posting::contribution(account, e, ind, late, kind.s(i) == Some("refund"));
+        let eid = entry_id(Table::Contributions, file, first + i as u64, false);
+        b.post(
+            eid,
+            date.n(i).expect("checked at ingestion"),
+            (r, s),
+            &lines,
+            id.s(i).unwrap_or_default(),
+        );
+        b.taken.rows += 1;
+        b.taken.amount += total;
+    }
+    b.finish()
+}
+
+fn post_payouts(p: &Pipeline, cells: &[Cells], file: usize, first: u64, acc: &[u32]) -> SliceOut {
+    let c = |n: &str| col(Table::Payouts, cells, n);
+    let (id, reg, sch, ben, paid, amt, ret) = (
+        c("payment_id"),
+        c("region"),
+        c("scheme"),
+        c("benefit"),
+        c("paid_on"),
+        c("amount"),
+        c("returned_on"),
+    );
+    let mut b = SliceBooks::new("payouts", p.year);
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        let amount = fen(amt, i);
+        if !p.selects(r, s) {
+            b.taken.skipped_rows += 1;
+            b.taken.skipped_amount += amount as i128;
+            continue;
+        }
+        let benefit = ben.s(i).unwrap_or_default();
+        let source = id.s(i).unwrap_or_default();
+        let row = first + i as u64;
+        b.post(
+            entry_id(Table::Payouts, file, row, false),
+            paid.n(i).expect("checked"),
+            (r, s),
+            &posting::payout(benefit, amount),
+            source,
+        );
+        if let Some(back) = ret.n(i) {
+            b.post(
+                entry_id(Table::Payouts, file, row, true),
+                back,
+                (r, s),
+                &posting::payout_returned(benefit, amount),
+                source,
+            );
+        }
+        b.taken.rows += 1;
+        b.taken.amount += amount as i128;
+    }
+    b.finish()
+}
+
+fn post_flows(p: &Pipeline, cells: &[Cells], file: usize, first: u64, acc: &[u32]) -> SliceOut {
+    let c = |n: &str| col(Table::FundFlows, cells, n);
+    let (id, reg, sch, date, kind) = (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
+    let (from, to, amt) = (c("from_account"), c("to_account"), c("amount"));
+    let mut b = SliceBooks::new("fund_flows", p.year);
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        let amount = fen(amt, i);
+        if !p.selects(r, s) {
+            b.taken.skipped_rows += 1;
+            b.taken.skipped_amount += amount as i128;
+            continue;
+        }
+        let lines = posting::flow(
+            kind.s(i).unwrap_or_default(),
+            from.s(i).unwrap_or_default(),
+            to.s(i).unwrap_or_default(),
+            amount,
+        );
+        b.post(
+            entry_id(Table::FundFlows, file, first + i as u64, false),
+            date.n(i).expect("checked"),
+            (r, s),
+            &lines,
+            id.s(i).unwrap_or_default(),
+        );
+        b.taken.rows += 1;
+        b.taken.amount += amount as i128;
+    }
+    b.finish()
+}
+
+/// Year-end closing 年终结转 (entry 23): each revenue subject's credit balance to 基金结余,
+/// 基金结余 to each expenditure subject. One entry per fund, dated 31 December.
+struct Closing {
+    fund: FundId,
+    lines: Lines,
+}
+
+fn closing_entries(books: &Books, last_day: Day) -> Vec<(Day, Closing)> {
+    let mut out = Vec::new();
+    for (fund, fb) in &books.funds {
+        let mut lines = Lines::new();
+        for (k, s) in CHART.iter().enumerate() {
+            let net = match s.element {
+                Element::Revenue => fb.slots[k][1] - fb.slots[k][0],
+                Element::Expenditure => {
+                    let details: i128 = if s.code == chart::BENEFITS {
+                        (0..BENEFITS.len())
+                            .map(|b| fb.slots[CHART.len() + b][0] - fb.slots[CHART.len() + b][1])
+                            .sum()
+                    } else {
+                        0
+                    };
+                    fb.slots[k][0] - fb.slots[k][1] + details
+                }
+                _ => continue,
+            };
+            if net == 0 {
+                continue;
+            }
+            let net = Fen::try_from(net).expect("a subject total fits in i64 fen");
+            let (code, item) = (s.code, s.item.map(ItemKey::Item));
+            let _ = item;
+            if s.element == Element::Revenue {
+                lines.push(Line {
+                    code,
+                    debit: net,
+                    credit: 0,
+                    item: None,
+                });
+                lines.push(Line {
+                    code: chart::FUND_BALANCE,
+                    debit: 0,
+                    credit: net,
+                    item: None,
+                });
+            } else {
+                lines.push(Line {
+                    code: chart::FUND_BALANCE,
+                    debit: net,
+                    credit: 0,
+                    item: None,
+                });
+                lines.push(Line {
+                    code,
+                    debit: 0,
+                    credit: net,
+                    item: None,
+                });
+            }
+        }
+        out.push((
+            last_day,
+            Closing {
+                fund: fund.clone(),
+                lines,
+            },
+        ));
+    }
+    out
+}
+
+impl Poster {
+    /// Closing entries go to the journal (source_table `closing`) but not into the slots:
+    /// the statements are built from the year's movements; the closing balance of 基金结余
+    /// is derived and checked against them.
+    fn absorb_closing(&mut self, entries: Vec<(Day, Closing)>) -> Result<()> {
+        let year = self.books.year;
+        let funds: Vec<FundId> = entries.iter().map(|(_, c)| c.fund.clone()).collect();
+        let mut b = SliceBooks::new("closing", year);
+        for (k, (day, c)) in entries.iter().enumerate() {
+            let id = (0xffu64 << 56) | k as u64;
+            let f = &funds[k];
+            for l in &c.lines {
+                b.entry_id.push(id);
+                b.date.push(Some(*day));
+                b.region.push(Some(f.0.as_str()));
+                b.scheme.push(Some(f.1.as_str()));
+                b.code.push(Some(l.code));
+                b.debit.push(Some(l.debit));
+                b.credit.push(Some(l.credit));
+                b.item.push(None);
+                b.source_id.push(Some("year_end_closing"));
+            }
+        }
+        let lines = b.entry_id.len() as u64;
+        let debit: i128 = b.debit.iter().flatten().map(|&d| d as i128).sum();
+        let credit: i128 = b.credit.iter().flatten().map(|&c| c as i128).sum();
+        let df = (lines > 0).then(|| journal_frame(&b));
+        self.books.journal_lines += lines;
+        self.books.journal_debit += debit;
+        self.books.journal_credit += credit;
+        if let Some(df) = df {
+            self.write(df)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! Workbooks for people, in Chinese (rust_xlsxwriter). Amounts are numbers formatted
+//! `#,##0.00`; every total is written as a value computed exactly in fen (not an Excel
+//! formula), so what is shown foots to the fen. The creation time comes from the run's year,
+//! not the clock, so reruns give the same bytes.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+
+use crate::error::{Error, Result};
+use crate::ledger::statements::FundStatement;
+use crate::model::Scheme;
+
+fn err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Internal(format!("xlsx: {e}"))
+}
+
+/// Fen as the Excel number nearest the exact yuan amount (presentation only).
+fn yuan_number(fen: i128) -> f64 {
+    fen as f64 / 100.0
+}
+
+pub struct Formats {
+    pub money: Format,
+    pub money_bold: Format,
+    pub bold: Format,
+    pub title: Format,
+    pub header: Format,
+}
+
+pub fn formats() -> Formats {
+    let font = "SimSun";
+    Formats {
+        money: Format::new().set_num_format("#,##0.00").set_font_name(font),
+        money_bold: Format::new()
+            .set_num_format("#,##0.00")
+            .set_bold()
+            .set_font_name(font),
+        bold: Format::new().set_bold().set_font_name(font),
+        title: Format::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_font_name(font),
+        header: Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_background_color("#DDEBF7")
+            .set_font_name(font),
+    }
+}
+
+/// A workbook whose document properties do not depend on the clock.
+pub fn workbook(year: i32, title: &str) -> Result<Workbook> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(year as u16, 12, 31).map_err(err)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_author("sifund")
+            .set_creation_datetime(&created),
+    );
+    Ok(wb)
+}
+
+pub fn save(mut wb: Workbook, path: &Path) -> Result<()> {
+    wb.save(path).map_err(err)
+}
+
+fn scheme_name(code: &str) -> &'static str {
+    Scheme::from_code(code)
+        .map(|s| s.name_zh())
+        .unwrap_or("未知险种")
+}
+
+/// `ledger/fund_statement.xlsx`: a summary sheet, then one 收支表 per fund.
+pub fn fund_statement(path: &Path, year: i32, statements: &[FundStatement]) -> Result<()> {
+    let mut wb = workbook(year, "社会保险基金收支表")?;
+    let f = formats();
+    summary_sheet(wb.add_worksheet(), year, statements, &f)?;
+    for st in statements {
+        fund_sheet(wb.add_worksheet(), year, st, &f)?;
+    }
+    save(wb, path)
+}
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    year: i32,
+    statements: &[FundStatement],
+    f: &Formats,
+) -> Result<()> {
+    ws.set_name("汇总").map_err(err)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("社会保险基金收支汇总表（{year}年度）"),
+        &f.title,
+    )
+    .map_err(err)?;
+    ws.write_string(1, 0, "单位：元").map_err(err)?;
+    let headers = [
+        "统筹地区",
+        "险种",
+        "险种名称",
+        "本年收入",
+        "本年支出",
+        "本年收支结余",
+        "年初滚存结余",
+        "年末滚存结余",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &f.header)
+            .map_err(err)?;
+    }
+    let mut totals = [0i128; 5];
+    let mut row = 4;
+    for st in statements {
+        ws.write_string(row, 0, &st.fund.0).map_err(err)?;
+        ws.write_string(row, 1, &st.fund.1).map_err(err)?;
+        ws.write_string(row, 2, scheme_name(&st.fund.1))
+            .map_err(err)?;
+        let v = [
+            st.total_revenue,
+            st.total_expenditure,
+            st.surplus(),
+            st.opening_balance,
+            st.closing_balance(),
+        ];
+        for (k, x) in v.iter().enumerate() {
+            totals[k] += x;
+            ws.write_number_with_format(row, 3 + k as u16, yuan_number(*x), &f.money)
+                .map_err(err)?;
+        }
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "合计", &f.bold)
+        .map_err(err)?;
+    for (k, x) in totals.iter().enumerate() {
+        ws.write_number_with_format(row, 3 + k as u16, yuan_number(*x), &f.money_bold)
+            .map_err(err)?;
+    }
+    ws.set_column_width(2, 26).map_err(err)?;
+    for c in 3..8 {
+        ws.set_column_width(c, 20).map_err(err)?;
+    }
+    Ok(())
+}
+
+fn fund_sheet(ws: &mut Worksheet, year: i32, st: &FundStatement, f: &Formats) -> Result<()> {
+    let name = scheme_name(&st.fund.1);
+    ws.set_name(format!("{} {}", st.fund.0, st.fund.1))
+        .map_err(err)?;
+    ws.write_string_with_format(0, 0, format!("{}基金收支表", name), &f.title)
+        .map_err(err)?;
+    ws.write_string(
+        1,
+        0,
+        format!("统筹地区：{}　{year}年度　单位：元", st.fund.0),
+    )
+    .map_err(err)?;
+    ws.write_string_with_format(3, 0, "项目", &f.header)
+        .map_err(err)?;
+    ws.write_string_with_format(3, 1, "金额", &f.header)
+        .map_err(err)?;
+    let mut row = 4;
+    let mut put = |ws: &mut Worksheet, label: &str, v: i128, strong: bool| -> Result<()> {
+        let (tf, nf) = if strong {
+            (&f.bold, &f.money_bold)
+        } else {
+            (&Format::new(), &f.money)
+        };
+        ws.write_string_with_format(row, 0, label, tf)
+            .map_err(err)?;
+        ws.write_number_with_format(row, 1, yuan_number(v), nf)
+            .map_err(err)?;
+        row += 1;
+        Ok(())
+    };
+    put(ws, "一、本年收入", st.total_revenue, true)?;
+    for l in &st.revenue {
+        put(ws, &format!("　　{}", l.name_zh), l.amount, false)?;
+    }
+    put(ws, "二、本年支出", st.total_expenditure, true)?;
+    for l in &st.expenditure {
+        let label = if l.key.starts_with("benefits.") {
+            format!("　　　　其中：{}", l.name_zh)
+        } else {
+            format!("　　{}", l.name_zh)
+        };
+        put(ws, &label, l.amount, false)?;
+    }
+    put(ws, "三、本年收支结余", st.surplus(), true)?;
+    put(ws, "四、年初滚存结余", st.opening_balance, true)?;
+    put(ws, "五、年末滚存结余", st.closing_balance(), true)?;
+    ws.set_column_width(0, 40).map_err(err)?;
+    ws.set_column_width(1, 22).map_err(err)?;
+    Ok(())
+}
