@@ -87,6 +87,44 @@ pub struct Books {
     pub journal_credit: i128,
 }
 
+impl Books {
+    fn new(year: i32) -> Books {
+        Books {
+            year,
+            funds: BTreeMap::new(),
+            taken: BTreeMap::new(),
+            journal_lines: 0,
+            journal_debit: 0,
+            journal_credit: 0,
+        }
+    }
+
+    /// Adds a slice's sums (its journal frame is written by the caller).
+    fn add(&mut self, table: Table, s: SliceOut) {
+        let t = self.taken.entry(table).or_default();
+        t.rows += s.taken.rows;
+        t.amount += s.taken.amount;
+        t.skipped_rows += s.taken.skipped_rows;
+        t.skipped_amount += s.taken.skipped_amount;
+        self.journal_lines += s.lines;
+        self.journal_debit += s.debit;
+        self.journal_credit += s.credit;
+        for (id, fb) in s.funds {
+            let days = fb.daily.len();
+            let book = self.funds.entry(id).or_insert_with(|| FundBook::new(days));
+            for (a, b) in book.slots.iter_mut().zip(&fb.slots) {
+                a[0] += b[0];
+                a[1] += b[1];
+            }
+            for (a, b) in book.daily.iter_mut().zip(&fb.daily) {
+                for k in 0..4 {
+                    a[k] += b[k];
+                }
+            }
+        }
+    }
+}
+
 /// A slice's contribution to the books: lines for the journal and per-fund sums.
 struct SliceBooks<'a> {
     entry_id: Vec<u64>,
@@ -218,35 +256,11 @@ struct Poster {
 }
 
 impl Poster {
-    fn absorb(&mut self, table: Table, s: SliceOut) -> Result<()> {
-        let t = self.books.taken.entry(table).or_default();
-        t.rows += s.taken.rows;
-        t.amount += s.taken.amount;
-        t.skipped_rows += s.taken.skipped_rows;
-        t.skipped_amount += s.taken.skipped_amount;
-        self.books.journal_lines += s.lines;
-        self.books.journal_debit += s.debit;
-        self.books.journal_credit += s.credit;
-        if let Some(df) = s.df {
+    fn absorb(&mut self, table: Table, mut s: SliceOut) -> Result<()> {
+        if let Some(df) = s.df.take() {
             self.write(df)?;
         }
-        for (id, fb) in s.funds {
-            let days = fb.daily.len();
-            let book = self
-                .books
-                .funds
-                .entry(id)
-                .or_insert_with(|| FundBook::new(days));
-            for (a, b) in book.slots.iter_mut().zip(&fb.slots) {
-                a[0] += b[0];
-                a[1] += b[1];
-            }
-            for (a, b) in book.daily.iter_mut().zip(&fb.daily) {
-                for k in 0..4 {
-                    a[k] += b[k];
-                }
-            }
-        }
+        self.books.add(table, s);
         Ok(())
     }
 
@@ -272,14 +286,7 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     let (first_day, last_day) = year_bounds(p.year);
     let days = (last_day - first_day + 1) as usize;
     let mut poster = Poster {
-        books: Books {
-            year: p.year,
-            funds: BTreeMap::new(),
-            taken: BTreeMap::new(),
-            journal_lines: 0,
-            journal_debit: 0,
-            journal_credit: 0,
-        },
+        books: Books::new(p.year),
         journal: None,
         journal_path: journal_path.to_path_buf(),
     };
@@ -608,5 +615,102 @@ impl Poster {
             self.write(df)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements::{check, fund_statements};
+    use super::*;
+    use crate::model::catalog::{BENEFITS, FLOW_KINDS};
+    use proptest::prelude::*;
+
+    const PARTIES: [&str; 5] = ["income", "expense", "fiscal", "investment", "external"];
+
+    /// (what, a, b, amount, day, kind, benefit, flag)
+    type Event = (u8, usize, usize, i64, i32, usize, usize, bool);
+
+    fn books_of(events: &[Event], opening: [i64; 4]) -> Books {
+        let mut b = SliceBooks::new("test", 2025);
+        for (n, &(what, x, y, amount, day, kind, ben, flag)) in events.iter().enumerate() {
+            let date = b.first_day + day;
+            let fund = if n % 3 == 0 {
+                ("440100", "110")
+            } else {
+                ("440300", "210")
+            };
+            let benefit = BENEFITS[ben].key;
+            let lines = match what {
+                0 => posting::contribution(
+                    if flag {
+                        Account::Income
+                    } else {
+                        Account::Fiscal
+                    },
+                    amount,
+                    amount / 3,
+                    amount % 7,
+                    x % 2 == 0,
+                ),
+                1 => posting::payout(benefit, amount),
+                2 => posting::payout_returned(benefit, amount),
+                _ => {
+                    let (from, mut to) = (PARTIES[x], PARTIES[y]);
+                    if from == to {
+                        to = if from == "external" {
+                            "fiscal"
+                        } else {
+                            "external"
+                        };
+                    }
+                    posting::flow(FLOW_KINDS[kind], from, to, amount)
+                }
+            };
+            b.post(n as u64, date, fund, &lines, "src");
+        }
+        let mut books = Books::new(2025);
+        books.add(Table::FundFlows, b.finish());
+        for fb in books.funds.values_mut() {
+            fb.opening = opening;
+            fb.has_account = [true; 4];
+        }
+        books
+    }
+
+    proptest! {
+        /// Debits = credits; 收支表 foots; opening + revenue − expenditure = closing net assets;
+        /// assets = liabilities + fund balance — for any mix of postings.
+        #[test]
+        fn ledger_invariants_hold_for_any_postings(
+            events in prop::collection::vec((0u8..4, 0usize..5, 0usize..5, 1i64..50_000_000_000, 0i32..365, 0usize..FLOW_KINDS.len(), 0usize..BENEFITS.len(), any::<bool>()), 1..300),
+            opening in prop::array::uniform4(-1_000_000_000i64..1_000_000_000_000),
+        ) {
+            let books = books_of(&events, opening);
+            let statements = fund_statements(&books);
+            for c in check(&books, &statements) {
+                prop_assert!(c.failures.is_empty(), "{}: {:?}", c.name, c.failures);
+            }
+            prop_assert_eq!(books.journal_debit, books.journal_credit);
+            for st in &statements {
+                prop_assert_eq!(st.closing_balance(), st.opening_balance + st.total_revenue - st.total_expenditure);
+            }
+        }
+    }
+
+    #[test]
+    fn a_broken_entry_is_caught() {
+        let mut books = books_of(&[(0, 0, 0, 100, 3, 0, 0, true)], [0; 4]);
+        let fb = books.funds.values_mut().next().unwrap();
+        fb.slots[0][0] += 1; // one fen debited without its credit
+        let statements = fund_statements(&books);
+        let failed: Vec<&str> = check(&books, &statements)
+            .iter()
+            .filter(|c| !c.failures.is_empty())
+            .map(|c| c.name)
+            .collect();
+        assert!(
+            failed.iter().any(|n| n.contains("debits = credits")),
+            "{failed:?}"
+        );
     }
 }
