@@ -26,6 +26,21 @@ struct RawPipeline {
     fail_on: Vec<String>,
     #[serde(default)]
     assumptions: RawAssumptions,
+    #[serde(default)]
+    reconcile: RawReconcile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReconcile {
+    window_days: Option<i32>,
+}
+
+/// Reconciliation settings. `window_days` (default 3): how far apart a book item and a
+/// statement line without a usable reference may be dated and still match on amount.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconcileConfig {
+    pub window_days: i32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +81,7 @@ pub struct Pipeline {
     pub strict: bool,
     pub fail_on: Vec<String>,
     pub assumptions: Assumptions,
+    pub reconcile: ReconcileConfig,
     #[serde(skip)]
     pub dataset_path: PathBuf,
     #[serde(skip)]
@@ -123,6 +139,7 @@ impl Pipeline {
             strict: false,
             fail_on: vec![],
             assumptions: RawAssumptions::default(),
+            reconcile: RawReconcile::default(),
         };
         Pipeline::check(raw, Path::new("."))
     }
@@ -173,6 +190,12 @@ impl Pipeline {
             collection_rate: rate(a.collection_rate, Decimal::ONE, "collection_rate", (0, 1))?,
             mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
         };
+        let window_days = raw.reconcile.window_days.unwrap_or(3);
+        if !(0..=31).contains(&window_days) {
+            return Err(Error::Config(format!(
+                "reconcile.window_days = {window_days} is outside [0, 31]"
+            )));
+        }
         let mut regions = raw.regions;
         regions.sort();
         let mut schemes = raw.schemes;
@@ -188,6 +211,7 @@ impl Pipeline {
             strict: raw.strict,
             fail_on: raw.fail_on,
             assumptions,
+            reconcile: ReconcileConfig { window_days },
         })
     }
 

@@ -9,5 +9,6 @@ pub mod generate;
 pub mod ingest;
 pub mod ledger;
 pub mod model;
+pub mod reconcile;
 pub mod report;
 pub mod run;

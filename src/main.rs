@@ -34,6 +34,8 @@ enum Command {
     Ledger(StageArgs),
     /// Ledger, then judge the account flows: violations and overpayments.
     Flows(StageArgs),
+    /// Flows, then reconcile books with the fiscal and bank statements: 余额调节表.
+    Reconcile(StageArgs),
     /// Write a synthetic dataset that follows SPEC §2.
     Generate(sifund::generate::GenerateArgs),
 }
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => stage(a.pipeline(), &Stage::Validate.upto()),
         Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.upto()),
         Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.upto()),
+        Command::Reconcile(a) => stage(a.pipeline(), &Stage::Reconcile.upto()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
     });
     let code = match result {

@@ -110,6 +110,7 @@ pub fn contributions(year: i32) -> Vec<Planted<Contribution>> {
     warn.employer_id = s("91350203M0001QAY9B");
     warn.region = s("440100");
     warn.account = s("fiscal");
+    warn.receipt_ref = s("XWREF");
     v.push(Planted {
         row: warn,
         expected: None,
@@ -562,6 +563,205 @@ pub fn missed_death(year: i32, person_id: &str) -> Death {
         person_id: s(person_id),
         death_date: Some(day(year, 9, 10)),
         source: s("civil_affairs"),
+    }
+}
+
+/// The statement lines a bank would print for planted flows: one per bank-account side.
+pub fn mirror(flows: &[FundFlow]) -> Vec<StatementLine> {
+    let mut out = Vec::new();
+    for f in flows {
+        for (acct, dir) in [(&f.from_account, "out"), (&f.to_account, "in")] {
+            if matches!(acct.as_deref(), Some("income" | "expense" | "fiscal")) {
+                out.push(StatementLine {
+                    line_id: Some(format!(
+                        "XS{}{}",
+                        f.flow_id.as_deref().unwrap_or_default(),
+                        dir
+                    )),
+                    region: f.region.clone(),
+                    scheme: f.scheme.clone(),
+                    account: acct.clone(),
+                    date: f.date,
+                    direction: s(dir),
+                    amount: f.amount,
+                    r#ref: f.r#ref.clone(),
+                    memo: f.kind.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Reconciliation differences: a timing item at year end, a bank charge, a 0.01 difference, a
+/// duplicate statement line, a returned payment the agency has not booked, an ambiguous pair.
+pub struct Differences {
+    pub flows: Vec<FundFlow>,
+    pub lines: Vec<StatementLine>,
+    /// (side, id, reason, amount in fen)
+    pub expected: Vec<(&'static str, String, &'static str, i64)>,
+}
+
+fn line(
+    id: &str,
+    region: &str,
+    account: &str,
+    (year, m, d): (i32, u32, u32),
+    dir: &str,
+    amount: i64,
+    r: Option<&str>,
+    memo: &str,
+) -> StatementLine {
+    StatementLine {
+        line_id: s(id),
+        region: s(region),
+        scheme: s("110"),
+        account: s(account),
+        date: Some(day(year, m, d)),
+        direction: s(dir),
+        amount: Some(amount),
+        r#ref: r.map(str::to_string),
+        memo: s(memo),
+    }
+}
+
+/// `returned`: (region, scheme, payment_id, amount) of a December payment the bank returned.
+pub fn differences(
+    year: i32,
+    returned: Option<(&str, &str, &str, i64)>,
+    breach_mirror: &[StatementLine],
+) -> Differences {
+    let gz = "440100";
+    let mut xr03 = flow(
+        "XR03",
+        gz,
+        year,
+        (9, 10),
+        "other_income",
+        "external",
+        "fiscal",
+        77_700,
+    );
+    xr03.r#ref = None;
+    let flows = vec![
+        flow(
+            "XR01",
+            gz,
+            year,
+            (12, 31),
+            "transfer_out",
+            "expense",
+            "external",
+            10_000,
+        ),
+        flow(
+            "XR02",
+            "440300",
+            year,
+            (4, 15),
+            "fiscal_subsidy",
+            "external",
+            "fiscal",
+            1_000_000,
+        ),
+        xr03,
+    ];
+    let mut lines = vec![
+        line(
+            "XSCHARGE",
+            gz,
+            "expense",
+            (year, 6, 30),
+            "out",
+            2_500,
+            None,
+            "bank charge",
+        ),
+        line(
+            "XSXR02",
+            "440300",
+            "fiscal",
+            (year, 4, 15),
+            "in",
+            999_999,
+            Some("VXR02"),
+            "fiscal subsidy",
+        ),
+        line(
+            "XSAMB1",
+            gz,
+            "fiscal",
+            (year, 9, 9),
+            "in",
+            77_700,
+            None,
+            "other income",
+        ),
+        line(
+            "XSAMB2",
+            gz,
+            "fiscal",
+            (year, 9, 11),
+            "in",
+            77_700,
+            None,
+            "other income",
+        ),
+        // the credit of the accepted warning-only contribution (see `contributions`)
+        line(
+            "XSWARN",
+            gz,
+            "fiscal",
+            (year, 3, 15),
+            "in",
+            192_000,
+            Some("XWREF"),
+            "collection",
+        ),
+    ];
+    let mut expected = vec![
+        ("book", "F:XR01:out".to_string(), "not_on_statement", 10_000),
+        ("statement", "XSCHARGE".to_string(), "not_booked", 2_500),
+        ("book", "F:XR02:in".to_string(), "amount_differs", 1_000_000),
+        ("statement", "XSXR02".to_string(), "amount_differs", 999_999),
+        ("book", "F:XR03:in".to_string(), "ambiguous", 77_700),
+        ("statement", "XSAMB1".to_string(), "ambiguous", 77_700),
+        ("statement", "XSAMB2".to_string(), "ambiguous", 77_700),
+    ];
+    // The bank printed the interest credit XB10 twice.
+    if let Some(orig) = breach_mirror
+        .iter()
+        .find(|l| l.line_id.as_deref() == Some("XSXB10in"))
+    {
+        let mut dup = orig.clone();
+        dup.line_id = s("XSXB10DUP");
+        expected.push((
+            "statement",
+            "XSXB10DUP".into(),
+            "duplicate",
+            dup.amount.unwrap_or(0),
+        ));
+        lines.push(dup);
+    }
+    if let Some((region, scheme, payment_id, amount)) = returned {
+        let mut l = line(
+            "XSRET",
+            region,
+            "expense",
+            (year, 12, 30),
+            "in",
+            amount,
+            Some(payment_id),
+            "returned payment",
+        );
+        l.scheme = s(scheme);
+        lines.push(l);
+        expected.push(("statement", "XSRET".into(), "not_booked", amount));
+    }
+    Differences {
+        flows,
+        lines,
+        expected,
     }
 }
 

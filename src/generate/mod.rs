@@ -187,6 +187,7 @@ fn plant<T: Frame + Clone>(
 fn plant_breaches(
     year: i32,
     flows: &mut TableWriter<records::FundFlow>,
+    statements: &mut TableWriter<records::StatementLine>,
     deaths: &mut TableWriter<records::Death>,
     pensioners: &[people::Pensioner],
     log: &mut Vec<FaultRow>,
@@ -202,6 +203,27 @@ fn plant_breaches(
             amount,
         });
     }
+    // The banks print the planted flows like any other; then the planted differences.
+    let mirror = faults::mirror(&b.flows);
+    let returned = pensioners.first().and_then(|p| {
+        p.payments
+            .last()
+            .map(|x| (p.region, p.scheme, x.0.as_str(), x.2))
+    });
+    let d = faults::differences(year, returned, &mirror);
+    for (side, id, reason, amount) in &d.expected {
+        log.push(FaultRow {
+            kind: "unmatched",
+            table: side,
+            id: id.clone(),
+            row: usize::MAX,
+            expected: reason.to_string(),
+            amount: Some(*amount),
+        });
+    }
+    statements.push(mirror)?;
+    statements.push(d.lines)?;
+    flows.push(d.flows)?;
     flows.push(b.flows)?;
     let mut dead = Vec::new();
     for p in pensioners {
@@ -287,11 +309,33 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         statements.push(money.statements)?;
         let mut opening =
             TableWriter::<records::OpeningBalance>::new(&mut out, "opening_balances")?;
-        opening.push(money.opening)?;
+        let mut log = Vec::new();
+        let mut opening_rows = money.opening;
+        if a.faults {
+            // The bank's opening balance of one account is 0.50 above the books: the year-end
+            // 余额调节表 of that account cannot come out even (`unreconciled`).
+            if let Some(o) = opening_rows.iter_mut().find(|o| {
+                (
+                    o.region.as_deref(),
+                    o.scheme.as_deref(),
+                    o.account.as_deref(),
+                ) == (Some("440300"), Some("210"), Some("expense"))
+            }) {
+                o.statement = o.statement.map(|v| v + 50);
+                log.push(FaultRow {
+                    kind: "unreconciled",
+                    table: "opening_balances",
+                    id: "440300/210/expense".into(),
+                    row: usize::MAX,
+                    expected: "difference".into(),
+                    amount: Some(-50),
+                });
+            }
+        }
+        opening.push(opening_rows)?;
         let mut budget = TableWriter::<records::BudgetLine>::new(&mut out, "budget")?;
         budget.push(money.budget)?;
 
-        let mut log = Vec::new();
         if a.faults {
             let y = a.year;
             plant(
@@ -382,7 +426,14 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
             )?;
         }
         if a.faults {
-            plant_breaches(a.year, &mut flows, &mut deaths, &pensioners, &mut log)?;
+            plant_breaches(
+                a.year,
+                &mut flows,
+                &mut statements,
+                &mut deaths,
+                &pensioners,
+                &mut log,
+            )?;
         }
         let n_contrib = contributions.finish()?;
         let mut counts = vec![("contributions", n_contrib)];

@@ -196,3 +196,148 @@ fn fund_sheet(ws: &mut Worksheet, year: i32, st: &FundStatement, f: &Formats) ->
     ws.set_column_width(1, 22).map_err(err)?;
     Ok(())
 }
+
+fn account_name(a: crate::model::Account) -> &'static str {
+    match a {
+        crate::model::Account::Income => "收入户",
+        crate::model::Account::Expense => "支出户",
+        crate::model::Account::Fiscal => "财政专户",
+        crate::model::Account::Investment => "委托投资",
+    }
+}
+
+/// `reconcile/reconcile.xlsx`: the 余额调节表 of every account as DOMAIN.md §7.3 lays it out
+/// (book side left, statement side right), then the list of items in transit 未达账项.
+pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -> Result<()> {
+    let mut wb = workbook(year, "银行存款余额调节表")?;
+    let f = formats();
+    let ws = wb.add_worksheet();
+    ws.set_name("余额调节表").map_err(err)?;
+    for c in [0u16, 2] {
+        ws.set_column_width(c, 30).map_err(err)?;
+        ws.set_column_width(c + 1, 20).map_err(err)?;
+    }
+    let mut row = 0u32;
+    for a in &r.accounts {
+        let x = &a.year_end;
+        let title = format!(
+            "{} {} {}存款余额调节表",
+            a.key.0,
+            scheme_name(&a.key.1),
+            account_name(a.key.2)
+        );
+        ws.write_string_with_format(row, 0, title, &f.title)
+            .map_err(err)?;
+        ws.write_string(row + 1, 0, format!("{year}年12月31日　单位：元"))
+            .map_err(err)?;
+        for (c, h) in ["项目", "金额", "项目", "金额"].iter().enumerate() {
+            ws.write_string_with_format(row + 2, c as u16, *h, &f.header)
+                .map_err(err)?;
+        }
+        let lines = [
+            (
+                "单位银行存款日记账余额",
+                x.book_balance,
+                "银行对账单余额",
+                x.statement_balance,
+                false,
+            ),
+            (
+                "加：银行已收、单位未收",
+                x.statement_in_not_booked,
+                "加：单位已收、银行未收",
+                x.booked_in_not_on_statement,
+                false,
+            ),
+            (
+                "减：银行已付、单位未付",
+                x.statement_out_not_booked,
+                "减：单位已付、银行未付",
+                x.booked_out_not_on_statement,
+                false,
+            ),
+            (
+                "调节后的存款余额",
+                x.adjusted_book(),
+                "调节后的存款余额",
+                x.adjusted_statement(),
+                true,
+            ),
+        ];
+        for (k, (l, lv, rlab, rv, strong)) in lines.iter().enumerate() {
+            let rr = row + 3 + k as u32;
+            let nf = if *strong { &f.money_bold } else { &f.money };
+            ws.write_string(rr, 0, *l).map_err(err)?;
+            ws.write_number_with_format(rr, 1, yuan_number(*lv), nf)
+                .map_err(err)?;
+            ws.write_string(rr, 2, *rlab).map_err(err)?;
+            ws.write_number_with_format(rr, 3, yuan_number(*rv), nf)
+                .map_err(err)?;
+        }
+        ws.write_string_with_format(row + 7, 0, "差额（应为零）", &f.bold)
+            .map_err(err)?;
+        ws.write_number_with_format(row + 7, 1, yuan_number(x.difference()), &f.money_bold)
+            .map_err(err)?;
+        row += 10;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("未达账项").map_err(err)?;
+    let headers = [
+        "统筹地区",
+        "险种",
+        "账户",
+        "方",
+        "编号",
+        "日期",
+        "方向",
+        "金额",
+        "原因",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.header)
+            .map_err(err)?;
+    }
+    let reason_zh = |k: &str| match k {
+        "not_on_statement" => "单位已记、对账单未见",
+        "not_booked" => "对账单已记、单位未记",
+        "amount_differs" => "金额不符",
+        "ambiguous" => "多个同等候选，未自动匹配",
+        "duplicate" => "对账单重复",
+        _ => "",
+    };
+    let mut row = 1u32;
+    for a in &r.accounts {
+        let sides = a
+            .outcome
+            .book_left
+            .iter()
+            .map(|(i, w)| ("单位", &a.book[*i], *w))
+            .chain(
+                a.outcome
+                    .statement_left
+                    .iter()
+                    .map(|(j, w)| ("银行", &a.statement[*j], *w)),
+            );
+        for (side, it, why) in sides {
+            let cells = [
+                a.key.0.as_str(),
+                &a.key.1,
+                account_name(a.key.2),
+                side,
+                &it.id,
+                &crate::model::date::iso(it.date),
+                it.dir.key(),
+            ];
+            for (c, v) in cells.iter().enumerate() {
+                ws.write_string(row, c as u16, *v).map_err(err)?;
+            }
+            ws.write_number_with_format(row, 7, yuan_number(it.amount as i128), &f.money)
+                .map_err(err)?;
+            ws.write_string(row, 8, reason_zh(why.key())).map_err(err)?;
+            row += 1;
+        }
+    }
+    ws.set_column_width(4, 36).map_err(err)?;
+    ws.set_column_width(8, 26).map_err(err)?;
+    save(wb, path)
+}

@@ -13,7 +13,7 @@ use crate::config::Pipeline;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Ctx, Table, TableResult};
 use crate::model::money::yuan;
-use crate::{ensure_invariant, flows, ledger};
+use crate::{ensure_invariant, flows, ledger, reconcile};
 use manifest::{Invariant, Manifest, OutputEntry};
 use output::OutputDir;
 
@@ -23,11 +23,17 @@ pub enum Stage {
     Validate,
     Ledger,
     Flows,
+    Reconcile,
 }
 
 impl Stage {
     /// Every stage built so far, in order.
-    pub const ALL: [Stage; 3] = [Stage::Validate, Stage::Ledger, Stage::Flows];
+    pub const ALL: [Stage; 4] = [
+        Stage::Validate,
+        Stage::Ledger,
+        Stage::Flows,
+        Stage::Reconcile,
+    ];
 
     /// A stage with the stages it needs.
     pub fn upto(self) -> Vec<Stage> {
@@ -179,6 +185,18 @@ fn run_stages(
                 ));
             }
         }
+        if stages.contains(&Stage::Reconcile) {
+            let (report, unreconciled) = timed(timings, "reconcile", || {
+                reconcile_stage(p, &tables, &books, out, &mut invariants)
+            })?;
+            reports.insert("reconcile".to_string(), report);
+            if !unreconciled.is_empty() && p.fail_on.iter().any(|f| f == "unreconciled") {
+                failing.push(format!(
+                    "unreconciled accounts (reconcile/adjustment.csv): {}",
+                    unreconciled.join(", ")
+                ));
+            }
+        }
     }
     let broken: Vec<String> = invariants
         .iter()
@@ -311,6 +329,48 @@ fn ledger_stage(
         "posted": posted,
     });
     Ok((books, report))
+}
+
+/// Matches books to statements; writes `reconcile/`. Returns the report and the accounts whose
+/// adjusted balances differ.
+fn reconcile_stage(
+    p: &Pipeline,
+    tables: &[TableResult],
+    books: &ledger::Books,
+    out: &mut OutputDir,
+    invariants: &mut Vec<Invariant>,
+) -> Result<(serde_json::Value, Vec<String>)> {
+    let r = reconcile::run(p, tables, books, p.reconcile.window_days)?;
+    out.write("reconcile/unmatched.csv", &reconcile::unmatched_csv(&r))?;
+    crate::engine::write_parquet(
+        &out.path("reconcile/matches.parquet")?,
+        reconcile::matches_frame(&r),
+    )
+    .map_err(Error::Internal)?;
+    out.write("reconcile/monthly.csv", &reconcile::monthly_csv(&r))?;
+    out.write("reconcile/adjustment.csv", &reconcile::adjustment_csv(&r))?;
+    crate::report::xlsx::reconcile(&out.path("reconcile/reconcile.xlsx")?, p.year, &r)?;
+    let disagree: Vec<String> = r
+        .accounts
+        .iter()
+        .filter(|a| !a.book_items_agree)
+        .map(|a| format!("{}/{}/{}", a.key.0, a.key.1, a.key.2.key()))
+        .collect();
+    invariants.push(Invariant {
+        name: "reconcile: book items of each account sum to the ledger's movement of that account"
+            .into(),
+        holds: disagree.is_empty(),
+        detail: if disagree.is_empty() {
+            format!("{} accounts", r.accounts.len())
+        } else {
+            disagree.join(", ")
+        },
+    });
+    let unreconciled = reconcile::unreconciled(&r)
+        .iter()
+        .map(|a| format!("{}/{}/{}", a.key.0, a.key.1, a.key.2.key()))
+        .collect();
+    Ok((reconcile::summary(&r), unreconciled))
 }
 
 /// Judges the account flows; writes `flows/`. Returns the report and the number of errors.
