@@ -134,7 +134,7 @@ struct SliceBooks<'a> {
     code: Vec<Option<&'static str>>,
     debit: Vec<Option<Fen>>,
     credit: Vec<Option<Fen>>,
-    item: Vec<Option<String>>,
+    item: Vec<Option<&'static str>>,
     source_table: &'static str,
     source_id: Vec<Option<&'a str>>,
     funds: HashMap<(&'a str, &'a str), FundBook>,
@@ -199,7 +199,7 @@ impl<'a> SliceBooks<'a> {
             self.code.push(Some(l.code));
             self.debit.push(Some(l.debit));
             self.credit.push(Some(l.credit));
-            self.item.push(l.item.map(|i| i.key().into_owned()));
+            self.item.push(l.item.map(ItemKey::key));
             self.source_id.push(Some(source_id));
         }
     }

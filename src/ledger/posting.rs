@@ -14,10 +14,24 @@ pub enum ItemKey {
 }
 
 impl ItemKey {
-    pub fn key(self) -> std::borrow::Cow<'static, str> {
+    /// The item key as written in outputs: `contribution`, `benefits.basic_pension`, …
+    pub fn key(self) -> &'static str {
+        static BENEFIT_KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
         match self {
-            ItemKey::Item(k) => k.into(),
-            ItemKey::Benefit(b) => format!("benefits.{b}").into(),
+            ItemKey::Item(k) => k,
+            ItemKey::Benefit(b) => {
+                let keys = BENEFIT_KEYS.get_or_init(|| {
+                    catalog::BENEFITS
+                        .iter()
+                        .map(|x| format!("benefits.{}", x.key))
+                        .collect()
+                });
+                let i = catalog::BENEFITS
+                    .iter()
+                    .position(|x| x.key == b)
+                    .expect("benefit of the catalogue");
+                &keys[i]
+            }
         }
     }
 }

@@ -58,14 +58,15 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
                     c("kind"),
                 );
                 let (ea, ia, lf) = (c("employer_amount"), c("individual_amount"), c("late_fee"));
-                let mut g: Groups = HashMap::new();
+                // Borrowed keys inside the slice (no allocation per row); owned at its end.
+                let mut g: HashMap<(&str, &str, &str, Option<&str>, Day, Dir), (Day, Fen)> =
+                    HashMap::new();
                 for &i in acc {
                     let i = i as usize;
                     let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
                     if !p.selects(r, s) {
                         continue;
                     }
-                    let a = Account::from_key(acct.s(i).unwrap_or_default()).expect("checked");
                     let d = date.n(i).expect("checked");
                     let dir = if kind.s(i) == Some("refund") {
                         Dir::Out
@@ -76,19 +77,31 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
                         .iter()
                         .map(|x| x.m(i).and_then(Result::ok).unwrap_or(0))
                         .sum();
-                    let (id, reference) = match rref.s(i) {
-                        Some(x) => (format!("C:{x}"), Some(x.to_string())),
-                        None => (format!("C:{}:{}", a.key(), iso(d)), None),
+                    let reference = rref.s(i);
+                    // with a reference the receipt is the group; without, the day is
+                    let day_key = if reference.is_some() { 0 } else { d };
+                    let e = g
+                        .entry((r, s, acct.s(i).unwrap_or_default(), reference, day_key, dir))
+                        .or_insert((d, 0));
+                    e.0 = e.0.min(d);
+                    e.1 += amount;
+                }
+                let mut owned: Groups = HashMap::new();
+                for ((r, s, a, reference, _, dir), (d, amount)) in g {
+                    let a = Account::from_key(a).expect("checked");
+                    let id = match reference {
+                        Some(x) => format!("C:{x}"),
+                        None => format!("C:{}:{}", a.key(), iso(d)),
                     };
                     add(
-                        &mut g,
+                        &mut owned,
                         (r.into(), s.into(), a, id, dir),
                         d,
                         amount,
-                        reference,
+                        reference.map(str::to_string),
                     );
                 }
-                g
+                owned
             },
             |g| {
                 for (k, (d, a, r)) in g {
@@ -112,7 +125,7 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
                     c("batch_id"),
                     c("returned_on"),
                 );
-                let mut g: Groups = HashMap::new();
+                let mut g: HashMap<(&str, &str, &str), (Day, Fen)> = HashMap::new();
                 let mut returns = Vec::new();
                 for &i in acc {
                     let i = i as usize;
@@ -121,20 +134,12 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
                         continue;
                     }
                     let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
-                    let b = batch.s(i).unwrap_or_default();
-                    add(
-                        &mut g,
-                        (
-                            r.into(),
-                            s.into(),
-                            Account::Expense,
-                            format!("B:{b}"),
-                            Dir::Out,
-                        ),
-                        paid.n(i).expect("checked"),
-                        amount,
-                        Some(b.to_string()),
-                    );
+                    let d = paid.n(i).expect("checked");
+                    let e = g
+                        .entry((r, s, batch.s(i).unwrap_or_default()))
+                        .or_insert((d, 0));
+                    e.0 = e.0.min(d);
+                    e.1 += amount;
                     if let Some(back) = ret.n(i) {
                         let pid = id.s(i).unwrap_or_default();
                         let item = Item {
@@ -147,7 +152,23 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
                         returns.push(((r.to_string(), s.to_string(), Account::Expense), item));
                     }
                 }
-                (g, returns)
+                let mut owned: Groups = HashMap::new();
+                for ((r, s, b), (d, amount)) in g {
+                    add(
+                        &mut owned,
+                        (
+                            r.into(),
+                            s.into(),
+                            Account::Expense,
+                            format!("B:{b}"),
+                            Dir::Out,
+                        ),
+                        d,
+                        amount,
+                        Some(b.to_string()),
+                    );
+                }
+                (owned, returns)
             },
             |(g, r)| {
                 for (k, (d, a, rf)) in g {

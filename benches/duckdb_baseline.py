@@ -1,0 +1,96 @@
+"""DuckDB baselines over a sifund dataset (the same files sifund reads).
+
+usage: duckdb_baseline.py DATASET plain|all|ledger|reconcile
+  plain:     count(*) and sum() of the money columns of each table
+  all:       plain, plus every other column the validation reads
+             (sum(length(text)), sum(int), sum(date offset))
+  ledger:    the group-by sums the books need: contributions per fund × account × day × kind,
+             payouts per fund × day × benefit (and returns), flows per fund × day × kind × accounts
+  reconcile: book items (receipts by reference or day, batches, returns, flows) joined to the
+             statement lines on (fund, account, reference, direction, amount)
+Prints wall time, rows scanned per second and the peak RSS of this process (DuckDB runs
+in-process, two threads like the machine).
+"""
+import resource
+import sys
+import time
+
+import duckdb
+
+TABLES = {
+    "contributions": (["base", "employer_amount", "individual_amount", "late_fee"],
+                      ["txn_id", "region", "scheme", "person_id", "employer_id", "payer_kind", "account", "receipt_ref", "kind"],
+                      ["period"], ["received_on"]),
+    "payouts": (["amount"], ["payment_id", "region", "scheme", "person_id", "payee_kind", "benefit", "batch_id"],
+                ["period"], ["paid_on", "returned_on"]),
+    "fund_flows": (["amount"], ["flow_id", "region", "scheme", "kind", "from_account", "to_account", "counter_region", "counter_scheme"],
+                   [], ["date"]),
+    "statements": (["amount"], ["line_id", "region", "scheme", "account", "direction"], [], ["date"]),
+    "opening_balances": (["book", "statement"], ["region", "scheme", "account"], [], []),
+    "persons": (["monthly_base", "monthly_benefit"], ["person_id", "region", "scheme", "sex", "category", "status"],
+                ["contribution_months", "benefit_start"], ["birth_date", "enrolled_on"]),
+    "deaths": ([], ["person_id", "source"], [], ["death_date"]),
+    "budget": (["amount"], ["region", "scheme", "item"], [], []),
+}
+
+LEDGER = [
+    """SELECT region, scheme, account, received_on, kind,
+              sum(employer_amount + individual_amount), sum(late_fee), count(*)
+       FROM read_parquet('{d}/contributions.parquet') GROUP BY ALL""",
+    """SELECT region, scheme, paid_on, benefit, sum(amount), count(*)
+       FROM read_parquet('{d}/payouts.parquet') GROUP BY ALL""",
+    """SELECT region, scheme, returned_on, benefit, sum(amount)
+       FROM read_parquet('{d}/payouts.parquet') WHERE returned_on IS NOT NULL GROUP BY ALL""",
+    """SELECT region, scheme, date, kind, from_account, to_account, sum(amount), count(*)
+       FROM read_parquet('{d}/fund_flows.parquet') GROUP BY ALL""",
+]
+
+RECONCILE = """
+WITH book AS (
+  SELECT region, scheme, account, coalesce(receipt_ref, account || strftime(received_on, '%Y%m%d')) AS ref,
+         CASE WHEN kind = 'refund' THEN 'out' ELSE 'in' END AS direction, min(received_on) AS date,
+         sum(employer_amount + individual_amount + late_fee) AS amount
+  FROM read_parquet('{d}/contributions.parquet') GROUP BY ALL
+  UNION ALL
+  SELECT region, scheme, 'expense', batch_id, 'out', min(paid_on), sum(amount)
+  FROM read_parquet('{d}/payouts.parquet') GROUP BY ALL
+  UNION ALL
+  SELECT region, scheme, 'expense', payment_id, 'in', returned_on, amount
+  FROM read_parquet('{d}/payouts.parquet') WHERE returned_on IS NOT NULL
+  UNION ALL
+  SELECT region, scheme, from_account, ref, 'out', date, amount
+  FROM read_parquet('{d}/fund_flows.parquet') WHERE from_account <> 'external'
+  UNION ALL
+  SELECT region, scheme, to_account, ref, 'in', date, amount
+  FROM read_parquet('{d}/fund_flows.parquet') WHERE to_account <> 'external'
+),
+st AS (SELECT region, scheme, account, ref, direction, date, amount, line_id FROM read_parquet('{d}/statements.parquet'))
+SELECT count(*) FILTER (WHERE st.line_id IS NULL) AS not_on_statement, count(*) AS book_items
+FROM book LEFT JOIN st USING (region, scheme, account, ref, direction, amount)
+"""
+
+data, mode = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute("SET threads TO 2")
+t0 = time.perf_counter()
+rows = 0
+if mode in ("plain", "all"):
+    for table, (money, text, ints, dates) in TABLES.items():
+        exprs = ["count(*)"] + [f"sum({c})" for c in money]
+        if mode == "all":
+            exprs += [f"sum(length({c}))" for c in text]
+            exprs += [f"sum({c})" for c in ints]
+            exprs += [f"sum({c} - DATE '1970-01-01')" for c in dates]
+        r = con.execute(f"SELECT {', '.join(exprs)} FROM read_parquet('{data}/{table}.parquet')").fetchone()
+        rows += r[0]
+elif mode == "ledger":
+    for q in LEDGER:
+        con.execute(q.format(d=data)).fetchall()
+    rows = sum(con.execute(f"SELECT count(*) FROM read_parquet('{data}/{t}.parquet')").fetchone()[0]
+               for t in ("contributions", "payouts", "fund_flows"))
+else:
+    r = con.execute(RECONCILE.format(d=data)).fetchone()
+    rows = r[1]
+dt = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"  duckdb {mode}: {dt:.2f} s, {rows / dt / 1e6:.1f} M rows/s, peak RSS {peak} KiB")
