@@ -227,3 +227,37 @@ fn amounts_of_scale_0_and_1_are_scaled_not_truncated() {
         .sum();
     assert_eq!(read, format!("{whole}.00"), "whole yuan become fen ×100");
 }
+
+#[test]
+fn a_table_in_hive_partition_folders_reads_like_one_file() {
+    let dir = temp("hive");
+    let clean = dataset(&dir, 400, 12, false);
+    let hive = dir.join("hive");
+    std::fs::create_dir_all(&hive).unwrap();
+    for e in std::fs::read_dir(&clean).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap() != "contributions.parquet" {
+            std::fs::copy(&p, hive.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    // contributions/region=<code>/part-0.parquet, the region column only in the folder name
+    let df = sifund::engine::read_all(&clean.join("contributions.parquet")).unwrap();
+    let regions: BTreeSet<String> = df.column("region").unwrap().str().unwrap().iter().map(|r| r.unwrap().to_string()).collect();
+    assert!(regions.len() > 1);
+    for r in &regions {
+        let mask = df.column("region").unwrap().str().unwrap().equal(r.as_str());
+        let part = df.filter(&mask).unwrap().drop("region").unwrap();
+        let folder = hive.join(format!("contributions/region={r}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        sifund::engine::write_parquet(&folder.join("part-0.parquet"), part).unwrap();
+    }
+    let (a, b) = (dir.join("out-file"), dir.join("out-hive"));
+    assert_eq!(code(&validate(&clean, &a)), 0);
+    let o = validate(&hive, &b);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (ma, mb) = (manifest(&a), manifest(&b));
+    assert_eq!(ma["tables"]["contributions"]["rows"], mb["tables"]["contributions"]["rows"]);
+    assert_eq!(ma["tables"]["contributions"]["amounts"], mb["tables"]["contributions"]["amounts"]);
+    let files = mb["inputs"].as_array().unwrap().iter().filter(|i| i["table"] == "contributions").count();
+    assert_eq!(files, regions.len());
+}
