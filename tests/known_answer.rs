@@ -334,15 +334,7 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
     write_parquet(&data.join("deaths.parquet"), Death::frame(&[])).unwrap();
 
     let out = dir.join("out");
-    let o = sifund(&[
-        "flows",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = stage("flows", &data, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
     let statement: Vec<String> = csv(&out.join("ledger/fund_statement.csv"))

@@ -11,15 +11,7 @@ fn every_planted_breach_and_overpayment_is_found_and_nothing_else() {
     let dir = temp("breaches");
     let data = dataset(&dir, 2_500, 13, true);
     let out = dir.join("out");
-    let o = sifund(&[
-        "flows",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = stage("flows", &data, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
     let faults = csv(&data.join("faults.csv"));
@@ -68,15 +60,7 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
     let dir = temp("ledger-out");
     let data = dataset(&dir, 1_500, 8, true);
     let out = dir.join("out");
-    let o = sifund(&[
-        "ledger",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = stage("ledger", &data, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     for f in [
         "journal.parquet",

@@ -11,15 +11,7 @@ fn every_planted_difference_is_reported_and_nothing_else() {
     let dir = temp("recon");
     let data = dataset(&dir, 2_000, 17, true);
     let out = dir.join("out");
-    let o = sifund(&[
-        "reconcile",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = stage("reconcile", &data, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let faults = csv(&data.join("faults.csv"));
     let want: BTreeSet<(String, String, String, String)> = faults

@@ -242,10 +242,22 @@ fn a_table_in_hive_partition_folders_reads_like_one_file() {
     }
     // contributions/region=<code>/part-0.parquet, the region column only in the folder name
     let df = sifund::engine::read_all(&clean.join("contributions.parquet")).unwrap();
-    let regions: BTreeSet<String> = df.column("region").unwrap().str().unwrap().iter().map(|r| r.unwrap().to_string()).collect();
+    let regions: BTreeSet<String> = df
+        .column("region")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|r| r.unwrap().to_string())
+        .collect();
     assert!(regions.len() > 1);
     for r in &regions {
-        let mask = df.column("region").unwrap().str().unwrap().equal(r.as_str());
+        let mask = df
+            .column("region")
+            .unwrap()
+            .str()
+            .unwrap()
+            .equal(r.as_str());
         let part = df.filter(&mask).unwrap().drop("region").unwrap();
         let folder = hive.join(format!("contributions/region={r}"));
         std::fs::create_dir_all(&folder).unwrap();
@@ -256,8 +268,19 @@ fn a_table_in_hive_partition_folders_reads_like_one_file() {
     let o = validate(&hive, &b);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let (ma, mb) = (manifest(&a), manifest(&b));
-    assert_eq!(ma["tables"]["contributions"]["rows"], mb["tables"]["contributions"]["rows"]);
-    assert_eq!(ma["tables"]["contributions"]["amounts"], mb["tables"]["contributions"]["amounts"]);
-    let files = mb["inputs"].as_array().unwrap().iter().filter(|i| i["table"] == "contributions").count();
+    assert_eq!(
+        ma["tables"]["contributions"]["rows"],
+        mb["tables"]["contributions"]["rows"]
+    );
+    assert_eq!(
+        ma["tables"]["contributions"]["amounts"],
+        mb["tables"]["contributions"]["amounts"]
+    );
+    let files = mb["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["table"] == "contributions")
+        .count();
     assert_eq!(files, regions.len());
 }

@@ -45,15 +45,7 @@ pub fn dataset(dir: &Path, persons: u64, seed: u64, faults: bool) -> PathBuf {
 }
 
 pub fn validate(data: &Path, out: &Path) -> Output {
-    sifund(&[
-        "validate",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-    ])
+    stage("validate", data, out)
 }
 
 pub fn manifest(out: &Path) -> serde_json::Value {
@@ -93,4 +85,17 @@ pub fn manifest_without_timings(bytes: &[u8]) -> serde_json::Value {
     let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
     v.as_object_mut().unwrap().remove("timings_ms");
     v
+}
+
+/// Runs one stage command (with the stages it needs) on a dataset, year 2025.
+pub fn stage(name: &str, data: &Path, out: &Path) -> Output {
+    sifund(&[
+        name,
+        "--dataset",
+        data.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--output",
+        out.to_str().unwrap(),
+    ])
 }
