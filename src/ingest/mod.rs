@@ -182,6 +182,33 @@ fn check_file_schema(
     problems
 }
 
+/// Hashing for keys that are already 64-bit hashes (`cells::key_hash`): passes them through.
+#[derive(Clone, Copy, Default)]
+struct PassThrough;
+
+impl std::hash::BuildHasher for PassThrough {
+    type Hasher = PassThroughHasher;
+    fn build_hasher(&self) -> PassThroughHasher {
+        PassThroughHasher(0)
+    }
+}
+
+struct PassThroughHasher(u64);
+
+impl std::hash::Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ b as u64; // not used for u64 keys
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
 /// A unit of parallel work: a row range of one file.
 #[derive(Clone, Copy)]
 struct Slice {
@@ -337,7 +364,10 @@ pub fn ingest_table(
     let mut reasons: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut warnings = Warnings::default();
     let mut rejects: Vec<RejectRow> = Vec::new();
-    let mut seen: HashSet<u64> = HashSet::new();
+    // Keys arrive already hashed: an identity hasher, and room for every row up front.
+    let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
+    let mut seen: HashSet<u64, PassThrough> =
+        HashSet::with_capacity_and_hasher(rows_total, PassThrough);
     let mut suspects: Vec<(usize, u64, u64)> = Vec::new(); // (file, row, hash)
     let mut rejected: Vec<Vec<u64>> = vec![Vec::new(); files.len()];
 

@@ -75,8 +75,22 @@ const USCC_WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 ];
 
+/// Value of each byte in the GB 32100 set, 255 where it is not in the set.
+const USCC_VALUES: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < USCC_CHARS.len() {
+        t[USCC_CHARS[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 fn uscc_value(c: u8) -> Option<u32> {
-    USCC_CHARS.iter().position(|&x| x == c).map(|p| p as u32)
+    match USCC_VALUES[c as usize] {
+        255 => None,
+        v => Some(v as u32),
+    }
 }
 
 /// The 18th (check) character of a unified social credit code, from the first 17.
