@@ -3,6 +3,7 @@
 
 pub mod census;
 pub mod config;
+pub mod disclose;
 pub mod engine;
 pub mod error;
 pub mod flows;

@@ -36,6 +36,8 @@ enum Command {
     Flows(StageArgs),
     /// Flows, then reconcile books with the fiscal and bank statements: 余额调节表.
     Reconcile(StageArgs),
+    /// Ledger, then the public disclosure measures, consolidated across levels.
+    Disclose(StageArgs),
     /// Write a synthetic dataset that follows SPEC §2.
     Generate(sifund::generate::GenerateArgs),
 }
@@ -102,6 +104,7 @@ fn main() -> ExitCode {
         Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.upto()),
         Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.upto()),
         Command::Reconcile(a) => stage(a.pipeline(), &Stage::Reconcile.upto()),
+        Command::Disclose(a) => stage(a.pipeline(), &Stage::Disclose.upto()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
     });
     let code = match result {

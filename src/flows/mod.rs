@@ -451,6 +451,63 @@ fn paid_after_death(
     Ok(over.into_values().collect())
 }
 
+/// Flows between levels (上解/补助) with their counterpart region, for consolidation.
+pub fn inter_level(
+    p: &Pipeline,
+    tables: &[TableResult],
+) -> Result<Vec<crate::disclose::consolidate::InterLevel>> {
+    use crate::disclose::consolidate::InterLevel;
+    let mut out = Vec::new();
+    if let Some(t) = tables.iter().find(|r| r.table == Table::FundFlows) {
+        scan_accepted(
+            t,
+            |cells, _, _, acc| {
+                let c = |n: &str| col(Table::FundFlows, cells, n);
+                let (id, reg, sch, date, kind, amt, cr) = (
+                    c("flow_id"),
+                    c("region"),
+                    c("scheme"),
+                    c("date"),
+                    c("kind"),
+                    c("amount"),
+                    c("counter_region"),
+                );
+                let mut v = Vec::new();
+                for &i in acc {
+                    let i = i as usize;
+                    let k = kind.s(i).unwrap_or_default();
+                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+                    if !matches!(
+                        k,
+                        "remit_to_upper"
+                            | "remit_from_lower"
+                            | "subsidy_to_lower"
+                            | "subsidy_from_upper"
+                    ) || !p.selects(r, s)
+                    {
+                        continue;
+                    }
+                    v.push(InterLevel {
+                        scheme: s.into(),
+                        region: r.into(),
+                        counter_region: cr.s(i).unwrap_or_default().into(),
+                        kind: k.into(),
+                        date: date.n(i).unwrap_or_default(),
+                        amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
+                        flow_id: id.s(i).unwrap_or_default().into(),
+                    });
+                }
+                v
+            },
+            |v| {
+                out.extend(v);
+                Ok(())
+            },
+        )?;
+    }
+    Ok(out)
+}
+
 pub fn violations_csv(v: &[Violation]) -> Vec<u8> {
     let mut csv = Csv::new(&[
         "rule",

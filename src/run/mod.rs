@@ -24,15 +24,17 @@ pub enum Stage {
     Ledger,
     Flows,
     Reconcile,
+    Disclose,
 }
 
 impl Stage {
     /// Every stage built so far, in order.
-    pub const ALL: [Stage; 4] = [
+    pub const ALL: [Stage; 5] = [
         Stage::Validate,
         Stage::Ledger,
         Stage::Flows,
         Stage::Reconcile,
+        Stage::Disclose,
     ];
 
     /// A stage with the stages it needs.
@@ -184,6 +186,12 @@ fn run_stages(
                     "{errors} account-rule violations of severity error (flows/violations.csv)"
                 ));
             }
+        }
+        if stages.contains(&Stage::Disclose) {
+            let report = timed(timings, "disclose", || {
+                disclose_stage(p, &tables, &books, out)
+            })?;
+            reports.insert("disclose".to_string(), report);
         }
         if stages.contains(&Stage::Reconcile) {
             let (report, unreconciled) = timed(timings, "reconcile", || {
@@ -371,6 +379,67 @@ fn reconcile_stage(
         .map(|a| format!("{}/{}/{}", a.key.0, a.key.1, a.key.2.key()))
         .collect();
     Ok((reconcile::summary(&r), unreconciled))
+}
+
+/// Publishes the disclosure measures, consolidated across levels; writes `disclose/`.
+fn disclose_stage(
+    p: &Pipeline,
+    tables: &[TableResult],
+    books: &ledger::Books,
+    out: &mut OutputDir,
+) -> Result<serde_json::Value> {
+    use crate::disclose::{self, consolidate};
+    let min = disclose::DEFAULT_MIN_PERSONS;
+    let counts = crate::census::count(p, tables)?;
+    let statements = ledger::statements::fund_statements(books);
+    let measures = disclose::all_measures(&statements, &counts, min);
+    let json = serde_json::to_vec_pretty(&disclose::disclosure_json(p.year, min, &measures))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    out.write("disclose/disclosure.json", &json)?;
+    out.write(
+        "disclose/disclosure.csv",
+        &disclose::disclosure_csv(&measures),
+    )?;
+    let dp = serde_json::to_vec_pretty(&disclose::datapackage(p.year))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    out.write("disclose/datapackage.json", &dp)?;
+    let eliminations = consolidate::pair(&flows::inter_level(p, tables)?);
+    let figures = statements
+        .iter()
+        .map(|st| {
+            let items = st
+                .revenue
+                .iter()
+                .chain(&st.expenditure)
+                .filter(|l| !l.key.starts_with("benefits."))
+                .map(|l| (l.key.clone(), l.amount))
+                .collect();
+            let f = consolidate::FundFigures {
+                revenue: st.total_revenue,
+                expenditure: st.total_expenditure,
+                closing_balance: st.closing_balance(),
+                items,
+                counts: counts.get(&st.fund).copied().unwrap_or_default(),
+            };
+            (st.fund.clone(), f)
+        })
+        .collect();
+    let rows = consolidate::consolidate(&figures, &eliminations);
+    out.write(
+        "disclose/consolidated.csv",
+        &consolidate::consolidated_csv(&rows, min),
+    )?;
+    out.write(
+        "disclose/eliminations.csv",
+        &consolidate::eliminations_csv(&eliminations),
+    )?;
+    let unmatched = eliminations.iter().filter(|e| !e.matched()).count();
+    Ok(serde_json::json!({
+        "funds": measures.len(),
+        "inter_level_pairs_eliminated": eliminations.len() - unmatched,
+        "inter_level_unmatched": unmatched,
+        "suppression_min_persons": min,
+    }))
 }
 
 /// Judges the account flows; writes `flows/`. Returns the report and the number of errors.

@@ -1,0 +1,119 @@
+//! Disclosure end to end: measures equal the books, consolidation eliminates every generated
+//! inter-level pair, and no person id or credit code of the input reaches `disclose/`.
+
+mod common;
+use common::*;
+
+use std::collections::HashSet;
+
+#[test]
+fn measures_equal_the_books_and_levels_consolidate() {
+    let dir = temp("disclose");
+    let data = dataset(&dir, 2_000, 23, true);
+    let out = dir.join("out");
+    let o = stage("disclose", &data, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let statement = csv(&out.join("ledger/fund_statement.csv"));
+    let pick = |r: &str, s: &str, k: &str| {
+        statement
+            .iter()
+            .find(|x| x[0] == r && x[1] == s && x[2] == k)
+            .map(|x| x[4].clone())
+    };
+    let disclosed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("disclose/disclosure.json")).unwrap())
+            .unwrap();
+    let funds = disclosed["funds"].as_array().unwrap();
+    assert!(funds.len() > 20);
+    for f in funds {
+        let (r, s) = (f["region"].as_str().unwrap(), f["scheme"].as_str().unwrap());
+        assert_eq!(
+            Some(f["revenue"].as_str().unwrap().to_string()),
+            pick(r, s, "total_revenue"),
+            "{r}/{s}"
+        );
+        assert_eq!(
+            Some(f["closing_balance"].as_str().unwrap().to_string()),
+            pick(r, s, "closing_balance"),
+            "{r}/{s}"
+        );
+    }
+    // Every generated inter-level pair is booked by both levels: all eliminated.
+    let elim = csv(&out.join("disclose/eliminations.csv"));
+    assert!(!elim.is_empty());
+    assert!(elim.iter().all(|e| e[8] == "eliminated"), "{elim:?}");
+    // Province net revenue = Σ members' revenue − the pairs inside it.
+    let cons = csv(&out.join("disclose/consolidated.csv"));
+    let y = |s: &str| sifund::model::money::parse_yuan(s).unwrap();
+    for row in cons
+        .iter()
+        .filter(|c| c[0] == "province" && c[3] == "revenue")
+    {
+        let members: i64 = funds
+            .iter()
+            .filter(|f| {
+                f["scheme"] == row[2].as_str() && f["region"].as_str().unwrap()[..2] == row[1][..2]
+            })
+            .map(|f| y(f["revenue"].as_str().unwrap()))
+            .sum();
+        assert_eq!(y(&row[4]), members, "{row:?}");
+        assert_eq!(y(&row[6]), y(&row[4]) - y(&row[5]));
+    }
+    assert!(out.join("disclose/datapackage.json").is_file());
+}
+
+/// Every maximal run of 18+ ID characters in a file, as its 18-character windows.
+fn id_like(text: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let ok = |b: u8| b.is_ascii_digit() || b.is_ascii_uppercase();
+    let mut i = 0;
+    while i < text.len() {
+        let start = i;
+        while i < text.len() && ok(text[i]) {
+            i += 1;
+        }
+        if i - start >= 18 {
+            for w in text[start..i].windows(18) {
+                out.push(String::from_utf8_lossy(w).into_owned());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn no_person_id_or_credit_code_reaches_the_public_files() {
+    let dir = temp("privacy");
+    let data = dataset(&dir, 1_500, 29, true);
+    let out = dir.join("out");
+    assert_eq!(code(&stage("disclose", &data, &out)), 0);
+    let mut secrets: HashSet<String> = HashSet::new();
+    for (table, column) in [
+        ("persons", "person_id"),
+        ("contributions", "person_id"),
+        ("contributions", "employer_id"),
+        ("payouts", "person_id"),
+        ("deaths", "person_id"),
+    ] {
+        let df = sifund::engine::read_all(&data.join(format!("{table}.parquet"))).unwrap();
+        for v in df.column(column).unwrap().str().unwrap().iter().flatten() {
+            secrets.insert(v.to_string());
+        }
+    }
+    assert!(secrets.len() > 1_000);
+    let files = tree(&out.join("disclose"));
+    assert!(files.len() >= 5);
+    for (name, bytes) in files {
+        let leaked: Vec<String> = id_like(&bytes)
+            .into_iter()
+            .filter(|w| secrets.contains(w))
+            .collect();
+        assert!(leaked.is_empty(), "{name} carries {leaked:?}");
+    }
+    // The scan itself can fail: a file with an id in it is caught.
+    let planted = format!("x,{},y", secrets.iter().next().unwrap());
+    assert!(id_like(planted.as_bytes())
+        .iter()
+        .any(|w| secrets.contains(w)));
+}
