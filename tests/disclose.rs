@@ -117,3 +117,49 @@ fn no_person_id_or_credit_code_reaches_the_public_files() {
         .iter()
         .any(|w| secrets.contains(w)));
 }
+
+#[test]
+fn the_html_report_is_self_contained_and_shows_the_json_figures() {
+    let dir = temp("html");
+    let data = dataset(&dir, 1_200, 31, true);
+    let out = dir.join("out");
+    assert_eq!(code(&stage("disclose", &data, &out)), 0);
+    let html = std::fs::read_to_string(out.join("disclose/disclosure.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"zh-CN\""));
+    for banned in ["<script", "<link", "@import", "url("] {
+        assert!(
+            !html.contains(banned),
+            "external or active content: {banned}"
+        );
+    }
+    let without_svg_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !without_svg_ns.contains("http://") && !without_svg_ns.contains("https://"),
+        "no network"
+    );
+    // Every figure cell's exact value equals disclosure.json.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("disclose/disclosure.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for f in json["funds"].as_array().unwrap() {
+        for measure in [
+            "revenue",
+            "expenditure",
+            "surplus",
+            "closing_balance",
+            "returns",
+        ] {
+            let cell = format!(
+                "data-measure=\"{measure}\" data-region=\"{}\" data-scheme=\"{}\" data-yuan=\"{}\"",
+                f["region"].as_str().unwrap(),
+                f["scheme"].as_str().unwrap(),
+                f[measure].as_str().unwrap()
+            );
+            assert!(html.contains(&cell), "missing on the page: {cell}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100);
+    assert!(out.join("disclose/disclosure.xlsx").is_file());
+}

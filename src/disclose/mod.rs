@@ -6,6 +6,8 @@
 //! can hold a person id. Counts below the suppression threshold are withheld and marked.
 
 pub mod consolidate;
+pub mod html;
+pub mod present;
 
 use std::collections::BTreeMap;
 

@@ -341,3 +341,93 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
     ws.set_column_width(8, 26).map_err(err)?;
     save(wb, path)
 }
+
+/// `disclose/disclosure.xlsx`: the public tables of the HTML report, in 万元 as footed there.
+pub fn disclosure(path: &Path, year: i32, measures: &[crate::disclose::Measures]) -> Result<()> {
+    use crate::disclose::present::foot;
+    use crate::disclose::Count;
+    let mut wb = workbook(year, "社会保险基金信息公开")?;
+    let f = formats();
+    let mut by_scheme: std::collections::BTreeMap<&str, Vec<&crate::disclose::Measures>> =
+        Default::default();
+    for m in measures {
+        by_scheme.entry(m.scheme.as_str()).or_default().push(m);
+    }
+    for (scheme, funds) in by_scheme {
+        let ws = wb.add_worksheet();
+        ws.set_name(format!("{scheme} {}", scheme_name(scheme)))
+            .map_err(err)?;
+        ws.write_string_with_format(
+            0,
+            0,
+            format!(
+                "{}（{scheme}）{year}年度基金收支、结余和收益",
+                scheme_name(scheme)
+            ),
+            &f.title,
+        )
+        .map_err(err)?;
+        ws.write_string(
+            1,
+            0,
+            "金额单位：万元（四舍五入，合计按最大余数法调整）；人数单位：人；“—”为不足10人不予公布",
+        )
+        .map_err(err)?;
+        let headers = [
+            "统筹地区",
+            "参保人数",
+            "缴费人数",
+            "领取待遇人数",
+            "基金收入",
+            "基金支出",
+            "本年收支结余",
+            "年末滚存结余",
+            "投资收益",
+        ];
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(3, c as u16, *h, &f.header)
+                .map_err(err)?;
+        }
+        let cols: [fn(&crate::disclose::Measures) -> i128; 5] = [
+            |m| m.revenue,
+            |m| m.expenditure,
+            |m| m.surplus(),
+            |m| m.closing_balance,
+            |m| m.returns,
+        ];
+        let footed: Vec<(Vec<i128>, i128)> = cols
+            .iter()
+            .map(|c| foot(&funds.iter().map(|m| c(m)).collect::<Vec<_>>()))
+            .collect();
+        for (i, m) in funds.iter().enumerate() {
+            let row = 4 + i as u32;
+            ws.write_string(row, 0, &m.region).map_err(err)?;
+            for (k, c) in [m.participants, m.contributors, m.recipients]
+                .iter()
+                .enumerate()
+            {
+                match c {
+                    Count::Shown(n) => {
+                        ws.write_number(row, 1 + k as u16, *n as f64).map_err(err)?
+                    }
+                    Count::Suppressed(_) => ws.write_string(row, 1 + k as u16, "—").map_err(err)?,
+                };
+            }
+            for (k, (v, _)) in footed.iter().enumerate() {
+                ws.write_number_with_format(row, 4 + k as u16, v[i] as f64 / 100.0, &f.money)
+                    .map_err(err)?;
+            }
+        }
+        let row = 4 + funds.len() as u32;
+        ws.write_string_with_format(row, 0, "合计", &f.bold)
+            .map_err(err)?;
+        for (k, (_, t)) in footed.iter().enumerate() {
+            ws.write_number_with_format(row, 4 + k as u16, *t as f64 / 100.0, &f.money_bold)
+                .map_err(err)?;
+        }
+        for c in 4..9 {
+            ws.set_column_width(c, 16).map_err(err)?;
+        }
+    }
+    save(wb, path)
+}

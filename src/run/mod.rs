@@ -426,6 +426,11 @@ fn disclose_stage(
         .collect();
     let rows = consolidate::consolidate(&figures, &eliminations);
     out.write(
+        "disclose/disclosure.html",
+        disclose::html::report(p.year, min, &measures, &rows).as_bytes(),
+    )?;
+    crate::report::xlsx::disclosure(&out.path("disclose/disclosure.xlsx")?, p.year, &measures)?;
+    out.write(
         "disclose/consolidated.csv",
         &consolidate::consolidated_csv(&rows, min),
     )?;
