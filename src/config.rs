@@ -28,6 +28,21 @@ struct RawPipeline {
     assumptions: RawAssumptions,
     #[serde(default)]
     reconcile: RawReconcile,
+    #[serde(default)]
+    disclose: RawDisclose,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisclose {
+    min_persons: Option<u64>,
+}
+
+/// Disclosure settings. `min_persons` (default 10): head counts from 1 to `min_persons − 1`
+/// are withheld from the public files.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscloseConfig {
+    pub min_persons: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +97,7 @@ pub struct Pipeline {
     pub fail_on: Vec<String>,
     pub assumptions: Assumptions,
     pub reconcile: ReconcileConfig,
+    pub disclose: DiscloseConfig,
     #[serde(skip)]
     pub dataset_path: PathBuf,
     #[serde(skip)]
@@ -140,6 +156,7 @@ impl Pipeline {
             fail_on: vec![],
             assumptions: RawAssumptions::default(),
             reconcile: RawReconcile::default(),
+            disclose: RawDisclose::default(),
         };
         Pipeline::check(raw, Path::new("."))
     }
@@ -196,6 +213,15 @@ impl Pipeline {
                 "reconcile.window_days = {window_days} is outside [0, 31]"
             )));
         }
+        let min_persons = raw
+            .disclose
+            .min_persons
+            .unwrap_or(crate::disclose::DEFAULT_MIN_PERSONS);
+        if min_persons == 0 {
+            return Err(Error::Config(
+                "disclose.min_persons must be at least 1".into(),
+            ));
+        }
         let mut regions = raw.regions;
         regions.sort();
         let mut schemes = raw.schemes;
@@ -212,6 +238,7 @@ impl Pipeline {
             fail_on: raw.fail_on,
             assumptions,
             reconcile: ReconcileConfig { window_days },
+            disclose: DiscloseConfig { min_persons },
         })
     }
 

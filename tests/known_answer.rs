@@ -230,6 +230,16 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
             "500.00",
             None,
         ),
+        payout(
+            "P5",
+            "120",
+            "basic_pension",
+            "person",
+            &retiree,
+            (12, 5),
+            "3000.00",
+            None,
+        ),
     ];
     let flows = vec![
         flow("F1", "110", (1, 31), "sweep", "income", "fiscal", "7200.00"),
@@ -316,6 +326,32 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
         opening("210", "expense", "1000.00"),
         opening("310", "income", "0"),
         opening("310", "fiscal", "0"),
+        opening("120", "expense", "5000.00"),
+    ];
+    let person = |id: &str, scheme: &str, birth: (i32, u32, u32), status: &str| Person {
+        person_id: s(id),
+        region: s("440300"),
+        scheme: s(scheme),
+        sex: s("M"),
+        birth_date: Some(day(birth.0, birth.1, birth.2)),
+        category: s("male"),
+        status: s(status),
+        enrolled_on: Some(day(2010, 1, 1)),
+        contribution_months: Some(180),
+        monthly_base: (status == "contributing").then(|| yuan("3000").unwrap()),
+        benefit_start: (status == "receiving").then_some(201006),
+        monthly_benefit: (status == "receiving").then(|| yuan("3000").unwrap()),
+    };
+    let persons = vec![
+        person(&worker, "110", (1980, 3, 3), "contributing"),
+        person(
+            &make_citizen_id(440305, 1940, 1, 1, 41),
+            "110",
+            (1940, 1, 1),
+            "deceased",
+        ),
+        person(&retiree, "120", (1950, 6, 6), "receiving"),
+        person(&jobless, "310", (1990, 9, 9), "contributing"),
     ];
     write_parquet(
         &data.join("contributions.parquet"),
@@ -330,11 +366,18 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
     )
     .unwrap();
     write_parquet(&data.join("statements.parquet"), StatementLine::frame(&[])).unwrap();
-    write_parquet(&data.join("persons.parquet"), Person::frame(&[])).unwrap();
+    write_parquet(&data.join("persons.parquet"), Person::frame(&persons)).unwrap();
     write_parquet(&data.join("deaths.parquet"), Death::frame(&[])).unwrap();
 
+    // Every stage; no head count withheld (min_persons = 1) so the counts can be checked.
+    let pipeline = dir.join("known.toml");
+    std::fs::write(
+        &pipeline,
+        "dataset = \"data\"\nyear = 2025\noutput = \"out\"\n[disclose]\nmin_persons = 1\n",
+    )
+    .unwrap();
     let out = dir.join("out");
-    let o = stage("flows", &data, &out);
+    let o = sifund(&["run", pipeline.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
     let statement: Vec<String> = csv(&out.join("ledger/fund_statement.csv"))
@@ -357,6 +400,14 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
         "440300,110,surplus,本年收支结余,32606.00",
         "440300,110,opening_balance,年初滚存结余,1010000.00",
         "440300,110,closing_balance,年末滚存结余,1042606.00",
+        // 120: one December pension out of the expenditure account's opening 5,000
+        "440300,120,benefits,社会保险待遇支出,3000.00",
+        "440300,120,benefits.basic_pension,基本养老金,3000.00",
+        "440300,120,total_revenue,本年收入合计,0.00",
+        "440300,120,total_expenditure,本年支出合计,3000.00",
+        "440300,120,surplus,本年收支结余,-3000.00",
+        "440300,120,opening_balance,年初滚存结余,5000.00",
+        "440300,120,closing_balance,年末滚存结余,2000.00",
         // 210 pays 310's premium: an expenditure of 210 …
         "440300,210,benefits,社会保险待遇支出,500.00",
         "440300,210,benefits.medical_premium,基本医疗保险费,500.00",
@@ -385,6 +436,7 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
             "440300,110,income,0.00,9636.00,9636.00,0.00",
             "440300,110,expense,10000.00,26010.00,26010.00,10000.00",
             "440300,110,fiscal,1000000.00,60606.00,28000.00,1032606.00",
+            "440300,120,expense,5000.00,0.00,3000.00,2000.00",
             "440300,210,expense,1000.00,500.00,500.00,1000.00",
             "440300,210,fiscal,100000.00,0.00,500.00,99500.00",
             "440300,310,income,0.00,500.00,500.00,0.00",

@@ -389,7 +389,7 @@ fn disclose_stage(
     out: &mut OutputDir,
 ) -> Result<serde_json::Value> {
     use crate::disclose::{self, consolidate};
-    let min = disclose::DEFAULT_MIN_PERSONS;
+    let min = p.disclose.min_persons;
     let counts = crate::census::count(p, tables)?;
     let statements = ledger::statements::fund_statements(books);
     let measures = disclose::all_measures(&statements, &counts, min);
