@@ -343,7 +343,12 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
 }
 
 /// `disclose/disclosure.xlsx`: the public tables of the HTML report, in 万元 as footed there.
-pub fn disclosure(path: &Path, year: i32, measures: &[crate::disclose::Measures]) -> Result<()> {
+pub fn disclosure(
+    path: &Path,
+    year: i32,
+    measures: &[crate::disclose::Measures],
+    consolidated: &[crate::disclose::consolidate::Row],
+) -> Result<()> {
     use crate::disclose::present::foot;
     use crate::disclose::Count;
     let mut wb = workbook(year, "社会保险基金信息公开")?;
@@ -428,6 +433,81 @@ pub fn disclosure(path: &Path, year: i32, measures: &[crate::disclose::Measures]
         for c in 4..9 {
             ws.set_column_width(c, 16).map_err(err)?;
         }
+    }
+    // 分级汇总: gross, eliminated and net revenue and expenditure per city and province.
+    let ws = wb.add_worksheet();
+    ws.set_name("分级汇总").map_err(err)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("分级汇总（抵消上下级往来）{year}年度"),
+        &f.title,
+    )
+    .map_err(err)?;
+    ws.write_string(
+        1,
+        0,
+        "金额单位：万元（净额与抵消额各自取整，汇总额为两者之和）",
+    )
+    .map_err(err)?;
+    let headers = [
+        "级次",
+        "地区",
+        "险种",
+        "收入（汇总）",
+        "抵消",
+        "收入（抵消后）",
+        "支出（汇总）",
+        "抵消",
+        "支出（抵消后）",
+        "年末滚存结余",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &f.header)
+            .map_err(err)?;
+    }
+    let mut nodes: std::collections::BTreeMap<
+        (crate::model::ids::Level, &str, &str),
+        std::collections::BTreeMap<&str, (i128, i128)>,
+    > = Default::default();
+    for r in consolidated
+        .iter()
+        .filter(|r| r.level != crate::model::ids::Level::County)
+    {
+        nodes
+            .entry((r.level, r.region.as_str(), r.scheme.as_str()))
+            .or_default()
+            .insert(r.measure.as_str(), (r.gross, r.eliminated));
+    }
+    let mut row = 4u32;
+    for ((level, region, scheme), m) in &nodes {
+        let lv = if *level == crate::model::ids::Level::Province {
+            "省级"
+        } else {
+            "市级"
+        };
+        ws.write_string(row, 0, lv).map_err(err)?;
+        ws.write_string(row, 1, *region).map_err(err)?;
+        ws.write_string(row, 2, scheme_name(scheme)).map_err(err)?;
+        let mut col = 3u16;
+        for key in ["revenue", "expenditure"] {
+            let (g, e) = m.get(key).copied().unwrap_or_default();
+            let (r, _) = foot(&[g - e, e]);
+            for v in [r[0] + r[1], r[1], r[0]] {
+                ws.write_number_with_format(row, col, v as f64 / 100.0, &f.money)
+                    .map_err(err)?;
+                col += 1;
+            }
+        }
+        let (c, _) = m.get("closing_balance").copied().unwrap_or_default();
+        ws.write_number_with_format(
+            row,
+            col,
+            crate::disclose::present::round_wan(c) as f64 / 100.0,
+            &f.money,
+        )
+        .map_err(err)?;
+        row += 1;
     }
     save(wb, path)
 }

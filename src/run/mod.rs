@@ -429,7 +429,12 @@ fn disclose_stage(
         "disclose/disclosure.html",
         disclose::html::report(p.year, min, &measures, &rows).as_bytes(),
     )?;
-    crate::report::xlsx::disclosure(&out.path("disclose/disclosure.xlsx")?, p.year, &measures)?;
+    crate::report::xlsx::disclosure(
+        &out.path("disclose/disclosure.xlsx")?,
+        p.year,
+        &measures,
+        &rows,
+    )?;
     out.write(
         "disclose/consolidated.csv",
         &consolidate::consolidated_csv(&rows, min),
