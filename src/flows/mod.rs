@@ -235,8 +235,7 @@ pub fn balance_findings(books: &Books) -> Vec<Violation> {
                 let month_end = k + 1 == fb.daily.len()
                     || split_period(period_of(d + 1)).map(|p| p.1)
                         != split_period(period_of(d)).map(|p| p.1);
-                if a == Account::Income && month_end && bal != 0 && (fb.has_account[0] || bal != 0)
-                {
+                if a == Account::Income && month_end && bal != 0 {
                     out.push(Violation {
                         region: r.clone(),
                         scheme: s.clone(),

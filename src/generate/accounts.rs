@@ -388,7 +388,11 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
         let fiscal0 = if is_province {
             // The adjustment fund holds a fifth of its cities' yearly fees: enough to pay the
             // quarter's subsidies before the quarter's remittances arrive, at any size.
-            let cities: Fen = REGIONS.iter().filter(|r| r.province == fund.0).map(|r| fees_of((r.code, fund.1))).sum();
+            let cities: Fen = REGIONS
+                .iter()
+                .filter(|r| r.province == fund.0)
+                .map(|r| fees_of((r.code, fund.1)))
+                .sum();
             2_000_000_000 + cities / 5
         } else {
             out / 12 * months + 100_000_000
