@@ -209,6 +209,10 @@ impl std::hash::Hasher for PassThroughHasher {
     }
 }
 
+/// Shards of the duplicate-key set (a power of two) and the shift that picks one from a hash.
+const SHARDS: usize = 16;
+const SHARD_SHIFT: u32 = 60;
+
 /// A unit of parallel work: a row range of one file.
 #[derive(Clone, Copy)]
 struct Slice {
@@ -366,13 +370,17 @@ pub fn ingest_table(
     let mut rejects: Vec<RejectRow> = Vec::new();
     // Keys arrive already hashed: an identity hasher, and room for every row up front.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
-    let mut seen: HashSet<u64, PassThrough> =
-        HashSet::with_capacity_and_hasher(rows_total, PassThrough);
+    // Sharded by the hash's top bits so a window's keys are inserted in parallel; within a
+    // shard keys arrive in file order, so "first occurrence wins" is kept per key.
+    let mut seen: Vec<HashSet<u64, PassThrough>> = (0..SHARDS)
+        .map(|_| HashSet::with_capacity_and_hasher(rows_total / SHARDS + 1024, PassThrough))
+        .collect();
     let mut suspects: Vec<(usize, u64, u64)> = Vec::new(); // (file, row, hash)
     let mut rejected: Vec<Vec<u64>> = vec![Vec::new(); files.len()];
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
+    let mut window_keys: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); SHARDS];
     for batch in work.chunks(window) {
         let outs: Vec<Result<SliceOut>> = batch
             .par_iter()
@@ -406,14 +414,22 @@ pub fn ingest_table(
             );
             warnings.employer_id_check_char += out.warnings.employer_id_check_char;
             rejects.extend(out.rejects);
-            // Duplicates in file order: first accepted occurrence wins.
             for (r, h) in out.passed_keys {
-                if !seen.insert(h) {
-                    suspects.push((s.file, (s.offset + r as usize) as u64, h));
-                }
+                window_keys[(h >> SHARD_SHIFT) as usize].push((
+                    s.file,
+                    (s.offset + r as usize) as u64,
+                    h,
+                ));
             }
             progress(s.len as u64);
         }
+        // Duplicates in file order: first accepted occurrence wins.
+        let found: Vec<Vec<(usize, u64, u64)>> = seen
+            .par_iter_mut()
+            .zip(window_keys.par_iter_mut())
+            .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
+            .collect();
+        suspects.extend(found.into_iter().flatten());
     }
     drop(seen);
 
