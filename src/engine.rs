@@ -286,3 +286,60 @@ pub fn read_all(path: &Path) -> Result<DataFrame, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     ParquetReader::new(file).finish().map_err(|e| e.to_string())
 }
+
+/// A Parquet sink on a thread of its own: frames are encoded and written while the caller
+/// prepares the next ones. The bounded channel keeps at most `capacity` frames in flight;
+/// frames are written in the order sent.
+pub struct BackgroundSink {
+    tx: Option<std::sync::mpsc::SyncSender<DataFrame>>,
+    handle: Option<std::thread::JoinHandle<Result<usize, String>>>,
+}
+
+impl BackgroundSink {
+    pub fn spawn(path: std::path::PathBuf, capacity: usize) -> BackgroundSink {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<DataFrame>(capacity);
+        let handle = std::thread::spawn(move || -> Result<usize, String> {
+            let mut sink: Option<ParquetSink> = None;
+            for df in rx {
+                if sink.is_none() {
+                    sink = Some(ParquetSink::create(&path, &df)?);
+                }
+                sink.as_mut().expect("created").write(df)?;
+            }
+            match sink {
+                Some(s) => s.finish(),
+                None => Ok(0),
+            }
+        });
+        BackgroundSink {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    /// Queues a frame. If the writer has stopped, `finish` tells why.
+    pub fn send(&self, df: DataFrame) -> bool {
+        self.tx.as_ref().is_some_and(|tx| tx.send(df).is_ok())
+    }
+
+    /// Waits for the writer; returns the rows written (0: nothing was sent, no file made).
+    pub fn finish(mut self) -> Result<usize, String> {
+        drop(self.tx.take());
+        self.handle
+            .take()
+            .expect("joined once")
+            .join()
+            .map_err(|_| "the Parquet writer thread panicked".to_string())?
+    }
+}
+
+impl Drop for BackgroundSink {
+    /// An abandoned sink (a failed run) still waits for its thread, so nothing writes into an
+    /// output folder after the run has removed it.
+    fn drop(&mut self) {
+        drop(self.tx.take());
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

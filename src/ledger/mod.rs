@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::config::Pipeline;
-use crate::engine::{build, ParquetSink};
+use crate::engine::build;
 use crate::error::{Error, Result};
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::{scan_accepted, Table, TableResult};
@@ -251,8 +251,8 @@ fn journal_frame(b: &SliceBooks) -> crate::engine::DataFrame {
 /// Accumulates slices into the books and the journal file, in order.
 struct Poster {
     books: Books,
-    journal: Option<ParquetSink>,
-    journal_path: std::path::PathBuf,
+    /// The journal, written on its own thread while the next slices are posted.
+    journal: Option<crate::engine::BackgroundSink>,
 }
 
 impl Poster {
@@ -265,15 +265,14 @@ impl Poster {
     }
 
     fn write(&mut self, df: crate::engine::DataFrame) -> Result<()> {
-        if self.journal.is_none() {
-            self.journal =
-                Some(ParquetSink::create(&self.journal_path, &df).map_err(Error::Internal)?);
+        if self.journal.as_ref().expect("open until the end").send(df) {
+            return Ok(());
         }
-        self.journal
-            .as_mut()
-            .expect("created")
-            .write(df)
-            .map_err(Error::Internal)
+        // The writer stopped: its error is the one to report.
+        match self.journal.take().expect("open").finish() {
+            Err(e) => Err(Error::Internal(format!("journal: {e}"))),
+            Ok(_) => Err(Error::Internal("journal writer stopped early".into())),
+        }
     }
 }
 
@@ -287,8 +286,10 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     let days = (last_day - first_day + 1) as usize;
     let mut poster = Poster {
         books: Books::new(p.year),
-        journal: None,
-        journal_path: journal_path.to_path_buf(),
+        journal: Some(crate::engine::BackgroundSink::spawn(
+            journal_path.to_path_buf(),
+            1,
+        )),
     };
     let get = |t: Table| tables.iter().find(|r| r.table == t);
     if let Some(t) = get(Table::OpeningBalances) {
@@ -317,16 +318,17 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     }
     let closing = closing_entries(&poster.books, last_day);
     poster.absorb_closing(closing)?;
-    match poster.journal.take() {
-        Some(sink) => {
-            sink.finish().map_err(Error::Internal)?;
-        }
-        None => {
-            // No postings at all: an empty journal with the right columns.
-            let empty = SliceBooks::new("none", p.year);
-            crate::engine::write_parquet(journal_path, journal_frame(&empty))
-                .map_err(Error::Internal)?;
-        }
+    let written = poster
+        .journal
+        .take()
+        .expect("open")
+        .finish()
+        .map_err(|e| Error::Internal(format!("journal: {e}")))?;
+    if written == 0 {
+        // No postings at all: an empty journal with the right columns.
+        let empty = SliceBooks::new("none", p.year);
+        crate::engine::write_parquet(journal_path, journal_frame(&empty))
+            .map_err(Error::Internal)?;
     }
     Ok(poster.books)
 }
