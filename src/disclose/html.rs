@@ -42,7 +42,7 @@ tr.total td{font-weight:bold;background:#faf5f5}svg{max-width:100%;height:auto}@
 /// Grouped horizontal bars: one group per label, one bar per series (values in 万元 hundredths).
 fn bar_chart(title: &str, labels: &[String], series: &[(&str, &str, Vec<i128>)]) -> String {
     let row_h = 14 * series.len() as i64 + 10;
-    let (w, left, top) = (760i64, 210i64, 34i64);
+    let (w, left, top) = (820i64, 290i64, 34i64);
     let h = top + row_h * labels.len() as i64 + 30;
     let max = series
         .iter()
@@ -128,9 +128,26 @@ pub fn report(year: i32, min_persons: u64, measures: &[Measures], consolidated: 
             ("基金支出", "#2c7fb8", totals(&|m| m.expenditure)),
         ],
     ));
+    // 可支付月数 of each scheme's funds together: Σ closing ÷ (Σ expenditure ÷ 12).
+    let payable: Vec<String> = by_scheme
+        .iter()
+        .map(|(s, v)| {
+            let months = super::months_payable(
+                v.iter().map(|m| m.closing_balance).sum(),
+                v.iter().map(|m| m.expenditure).sum(),
+            );
+            format!(
+                "{}（{s}）可支付{}个月",
+                scheme_name(s),
+                months
+                    .map(|d| d.round_dp(1).to_string())
+                    .unwrap_or_else(|| "—".into())
+            )
+        })
+        .collect();
     h.push_str(&bar_chart(
-        "年末滚存结余（万元）",
-        &labels,
+        "年末滚存结余（万元）与可支付月数",
+        &payable,
         &[("年末滚存结余", "#41ab5d", totals(&|m| m.closing_balance))],
     ));
     let contribution = totals(&|m| {
