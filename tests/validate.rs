@@ -118,11 +118,7 @@ fn bad_dataset(
     let dir = temp(name);
     let clean = dataset(&dir, 300, 3, false);
     let bad = dir.join("bad");
-    std::fs::create_dir_all(&bad).unwrap();
-    for e in std::fs::read_dir(&clean).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, bad.join(p.file_name().unwrap())).unwrap();
-    }
+    copy_dataset(&clean, &bad, &[]);
     let target = bad.join(format!("{table}.parquet"));
     f(&clean.join(format!("{table}.parquet")), &target);
     (bad, dir.join("out"))
@@ -179,11 +175,7 @@ fn amounts_of_scale_0_and_1_are_scaled_not_truncated() {
     let dir = temp("scales");
     let clean = dataset(&dir, 200, 9, false);
     let bad = dir.join("scaled");
-    std::fs::create_dir_all(&bad).unwrap();
-    for e in std::fs::read_dir(&clean).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, bad.join(p.file_name().unwrap())).unwrap();
-    }
+    copy_dataset(&clean, &bad, &[]);
     // budget.amount as Decimal(18,0) in whole yuan; opening book as Decimal(18,1).
     rewrite(
         &clean.join("budget.parquet"),
@@ -233,13 +225,7 @@ fn a_table_in_hive_partition_folders_reads_like_one_file() {
     let dir = temp("hive");
     let clean = dataset(&dir, 400, 12, false);
     let hive = dir.join("hive");
-    std::fs::create_dir_all(&hive).unwrap();
-    for e in std::fs::read_dir(&clean).unwrap() {
-        let p = e.unwrap().path();
-        if p.file_name().unwrap() != "contributions.parquet" {
-            std::fs::copy(&p, hive.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_dataset(&clean, &hive, &["contributions.parquet"]);
     // contributions/region=<code>/part-0.parquet, the region column only in the folder name
     let df = sifund::engine::read_all(&clean.join("contributions.parquet")).unwrap();
     let regions: BTreeSet<String> = df

@@ -99,3 +99,14 @@ pub fn stage(name: &str, data: &Path, out: &Path) -> Output {
         out.to_str().unwrap(),
     ])
 }
+
+/// Copies a dataset folder's files to `dst`, leaving out the named ones.
+pub fn copy_dataset(src: &Path, dst: &Path, except: &[&str]) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        if !except.iter().any(|x| p.file_name().unwrap() == *x) {
+            std::fs::copy(&p, dst.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
