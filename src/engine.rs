@@ -230,14 +230,6 @@ pub mod build {
     pub fn frame(cols: Vec<Column>) -> DataFrame {
         DataFrame::new_infer_height(cols).expect("columns of equal length")
     }
-
-    /// Appends columns to a frame (e.g. `reason` on rejected rows).
-    pub fn with(mut df: DataFrame, cols: Vec<Column>) -> DataFrame {
-        for c in cols {
-            df.with_column(c).expect("same height");
-        }
-        df
-    }
 }
 
 pub use polars::prelude::{Column, DataFrame};

@@ -458,7 +458,6 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
             if !is_province {
                 scheduled(
                     fund,
-                    year,
                     m,
                     dom,
                     &mut rng,
@@ -598,7 +597,6 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
 #[allow(clippy::too_many_arguments)]
 fn scheduled(
     fund: FundKey,
-    _year: i32,
     m: u32,
     dom: u32,
     rng: &mut Rng,

@@ -583,20 +583,6 @@ fn resolve_duplicates(
     Ok(dups)
 }
 
-/// Ingests the dataset's tables (schema first, then rows), in `Table::ALL` order.
-pub fn ingest(
-    dataset: &Path,
-    tables: &[Table],
-    ctx: &Ctx,
-    progress: &dyn Fn(u64),
-) -> Result<Vec<TableResult>> {
-    let checked = check_schemas(dataset, tables)?;
-    checked
-        .into_iter()
-        .map(|(table, files, ignored)| ingest_table(table, files, ignored, ctx, progress))
-        .collect()
-}
-
 /// Total rows of the checked tables (for progress bars).
 pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
     results

@@ -542,8 +542,7 @@ fn closing_entries(books: &Books, last_day: Day) -> Vec<(Day, Closing)> {
                 continue;
             }
             let net = Fen::try_from(net).expect("a subject total fits in i64 fen");
-            let (code, item) = (s.code, s.item.map(ItemKey::Item));
-            let _ = item;
+            let code = s.code;
             if s.element == Element::Revenue {
                 lines.push(Line {
                     code,
