@@ -281,9 +281,10 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                     let mut b = Block::default();
                     for idx in bi * BLOCK..((bi + 1) * BLOCK).min(a.persons) {
                         let (seq, shift) = seqs[idx as usize];
+                        let drawn = identity(a.seed, idx, a.year);
                         let id = Identity {
-                            birth: identity(a.seed, idx, a.year).birth + shift as i32,
-                            ..identity(a.seed, idx, a.year)
+                            birth: drawn.birth + shift as i32,
+                            ..drawn
                         };
                         people::simulate(&ctx, idx, &id, seq as u32, &mut b);
                     }
