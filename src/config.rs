@@ -30,6 +30,30 @@ struct RawPipeline {
     reconcile: RawReconcile,
     #[serde(default)]
     disclose: RawDisclose,
+    #[serde(default)]
+    horizon: Option<u32>,
+    #[serde(default)]
+    scenarios: std::collections::BTreeMap<String, RawScenario>,
+}
+
+/// A named assumption set for `horizon` projections; unset keys take `[assumptions]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    wage_growth: Option<f64>,
+    pension_adjustment: Option<f64>,
+    interest_rate: Option<f64>,
+    collection_rate: Option<f64>,
+}
+
+/// A scenario of the multi-year projection (`central` is `[assumptions]` itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub wage_growth: Decimal,
+    pub pension_adjustment: Decimal,
+    pub interest_rate: Decimal,
+    pub collection_rate: Decimal,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,7 +97,7 @@ struct RawAssumptions {
 /// - `pension_adjustment` 0.02 — the 2025 national 基本养老金调整 (DOMAIN.md §10.6, [S] S29).
 /// - `interest_rate` 0.015 — [R] one-year deposit-like rate on fund balances.
 /// - `collection_rate` 1.0 — all projected fees collected (征缴率).
-/// - `mortality` "builtin" — see `budget` (not yet built).
+/// - `mortality` "builtin" — the documented table of `budget::mortality`, or a CSV path.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assumptions {
     pub wage_growth: Decimal,
@@ -98,8 +122,15 @@ pub struct Pipeline {
     pub assumptions: Assumptions,
     pub reconcile: ReconcileConfig,
     pub disclose: DiscloseConfig,
+    /// Years projected into `budget/projection.csv` (0: none; the draft is always year + 1).
+    pub horizon: u32,
+    /// `central` (= `[assumptions]`) first, then the named `[scenarios]` in name order.
+    pub scenarios: Vec<Scenario>,
     #[serde(skip)]
     pub dataset_path: PathBuf,
+    /// The folder of the pipeline file (relative paths such as `mortality` start there).
+    #[serde(skip)]
+    pub base_path: PathBuf,
     #[serde(skip)]
     pub output_path: PathBuf,
 }
@@ -111,7 +142,7 @@ pub const FAIL_ON: [&str; 2] = ["violations", "unreconciled"];
 fn exact(v: f64, key: &str) -> Result<Decimal> {
     v.to_string()
         .parse::<Decimal>()
-        .map_err(|_| Error::Config(format!("assumptions.{key}: {v} is not a decimal")))
+        .map_err(|_| Error::Config(format!("{key}: {v} is not a decimal")))
 }
 
 fn rate(v: Option<f64>, default: Decimal, key: &str, range: (i64, i64)) -> Result<Decimal> {
@@ -121,7 +152,7 @@ fn rate(v: Option<f64>, default: Decimal, key: &str, range: (i64, i64)) -> Resul
     };
     if d < Decimal::from(range.0) || d > Decimal::from(range.1) {
         return Err(Error::Config(format!(
-            "assumptions.{key} = {d} is outside [{}, {}]",
+            "{key} = {d} is outside [{}, {}]",
             range.0, range.1
         )));
     }
@@ -157,6 +188,8 @@ impl Pipeline {
             assumptions: RawAssumptions::default(),
             reconcile: RawReconcile::default(),
             disclose: RawDisclose::default(),
+            horizon: None,
+            scenarios: Default::default(),
         };
         Pipeline::check(raw, Path::new("."))
     }
@@ -191,22 +224,79 @@ impl Pipeline {
         }
         let a = raw.assumptions;
         let assumptions = Assumptions {
-            wage_growth: rate(a.wage_growth, Decimal::new(5, 2), "wage_growth", (-1, 1))?,
+            wage_growth: rate(
+                a.wage_growth,
+                Decimal::new(5, 2),
+                "assumptions.wage_growth",
+                (-1, 1),
+            )?,
             pension_adjustment: rate(
                 a.pension_adjustment,
                 Decimal::new(2, 2),
-                "pension_adjustment",
+                "assumptions.pension_adjustment",
                 (-1, 1),
             )?,
             interest_rate: rate(
                 a.interest_rate,
                 Decimal::new(15, 3),
-                "interest_rate",
+                "assumptions.interest_rate",
                 (-1, 1),
             )?,
-            collection_rate: rate(a.collection_rate, Decimal::ONE, "collection_rate", (0, 1))?,
+            collection_rate: rate(
+                a.collection_rate,
+                Decimal::ONE,
+                "assumptions.collection_rate",
+                (0, 1),
+            )?,
             mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
         };
+        if assumptions.mortality != "builtin" {
+            crate::budget::mortality::Table::load(&assumptions.mortality, base)?;
+        }
+        let horizon = raw.horizon.unwrap_or(0);
+        if horizon > 50 {
+            return Err(Error::Config(format!(
+                "horizon = {horizon} is above 50 years"
+            )));
+        }
+        let mut scenarios = vec![Scenario {
+            name: "central".into(),
+            wage_growth: assumptions.wage_growth,
+            pension_adjustment: assumptions.pension_adjustment,
+            interest_rate: assumptions.interest_rate,
+            collection_rate: assumptions.collection_rate,
+        }];
+        for (name, s) in raw.scenarios {
+            if name == "central" {
+                return Err(Error::Config(
+                    "scenarios.central: the central scenario is [assumptions]".into(),
+                ));
+            }
+            let c = &scenarios[0];
+            let key = |k: &str| format!("scenarios.{name}.{k}");
+            scenarios.push(Scenario {
+                wage_growth: rate(s.wage_growth, c.wage_growth, &key("wage_growth"), (-1, 1))?,
+                pension_adjustment: rate(
+                    s.pension_adjustment,
+                    c.pension_adjustment,
+                    &key("pension_adjustment"),
+                    (-1, 1),
+                )?,
+                interest_rate: rate(
+                    s.interest_rate,
+                    c.interest_rate,
+                    &key("interest_rate"),
+                    (-1, 1),
+                )?,
+                collection_rate: rate(
+                    s.collection_rate,
+                    c.collection_rate,
+                    &key("collection_rate"),
+                    (0, 1),
+                )?,
+                name,
+            });
+        }
         let window_days = raw.reconcile.window_days.unwrap_or(3);
         if !(0..=31).contains(&window_days) {
             return Err(Error::Config(format!(
@@ -229,6 +319,9 @@ impl Pipeline {
         Ok(Pipeline {
             dataset_path: base.join(&raw.dataset),
             output_path: base.join(&raw.output),
+            base_path: base.to_path_buf(),
+            horizon,
+            scenarios,
             dataset: raw.dataset,
             year: raw.year,
             output: raw.output,

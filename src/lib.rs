@@ -1,6 +1,7 @@
 //! sifund — the year-end batch processor of a social insurance agency's finance department
 //! (社会保险经办机构财务). See `ARCHITECTURE.md` for the map of stages and rules.
 
+pub mod budget;
 pub mod census;
 pub mod config;
 pub mod disclose;

@@ -36,6 +36,14 @@ enum Command {
     Flows(StageArgs),
     /// Flows, then reconcile books with the fiscal and bank statements: 余额调节表.
     Reconcile(StageArgs),
+    /// Reconcile, then next year's budget draft: draft, basis, execution, projection.
+    Budget {
+        #[command(flatten)]
+        args: StageArgs,
+        /// Print how one draft line was computed: REGION,SCHEME,ITEM (e.g. 440100,110,contribution).
+        #[arg(long, value_name = "REGION,SCHEME,ITEM")]
+        explain: Option<String>,
+    },
     /// Ledger, then the public disclosure measures, consolidated across levels.
     Disclose(StageArgs),
     /// Write a synthetic dataset that follows SPEC §2.
@@ -77,8 +85,40 @@ fn set_threads(n: Option<usize>) {
 }
 
 fn stage(pipeline: Result<Pipeline>, stages: &[Stage]) -> Result<i32> {
+    stage_explained(pipeline, stages, None)
+}
+
+/// The three parts of `--explain REGION,SCHEME,ITEM`.
+fn explain_target(s: &str) -> Result<(String, String, String)> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    match parts.as_slice() {
+        [r, sc, i] if !r.is_empty() && !sc.is_empty() && !i.is_empty() => {
+            Ok((r.to_string(), sc.to_string(), i.to_string()))
+        }
+        _ => Err(Error::Config(format!(
+            "--explain {s}: expected REGION,SCHEME,ITEM, e.g. 440100,110,contribution"
+        ))),
+    }
+}
+
+fn stage_explained(
+    pipeline: Result<Pipeline>,
+    stages: &[Stage],
+    explain: Option<&str>,
+) -> Result<i32> {
+    let target = explain.map(explain_target).transpose()?;
     let p = pipeline?;
     let outcome = run::run(&p, stages)?;
+    if let (Some((r, s, i)), Some(b)) = (&target, &outcome.budget) {
+        match sifund::budget::explain(b, r, s, i) {
+            Some(text) => println!("{text}"),
+            None => {
+                return Err(Error::Config(format!(
+                    "--explain: no draft line {i} for region {r}, scheme {s} (see budget/draft.csv)"
+                )))
+            }
+        }
+    }
     eprintln!(
         "sifund: {} rows read, {} rejected; outputs in {}",
         outcome.rows_read,
@@ -104,6 +144,9 @@ fn main() -> ExitCode {
         Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.upto()),
         Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.upto()),
         Command::Reconcile(a) => stage(a.pipeline(), &Stage::Reconcile.upto()),
+        Command::Budget { args, explain } => {
+            stage_explained(args.pipeline(), &Stage::Budget.upto(), explain.as_deref())
+        }
         Command::Disclose(a) => stage(a.pipeline(), &Stage::Disclose.upto()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
     });

@@ -511,3 +511,229 @@ pub fn disclosure(
     }
     save(wb, path)
 }
+
+/// The 社预 table groups of DOMAIN.md §6.3: (sheet, title, schemes).
+const BUDGET_TABLES: [(&str, &str, &[&str]); 7] = [
+    ("社预02表", "企业职工基本养老保险基金收支预算表", &["110"]),
+    ("社预03表", "城乡居民基本养老保险基金收支预算表", &["170"]),
+    (
+        "社预04表",
+        "机关事业单位基本养老保险基金收支预算表",
+        &["120"],
+    ),
+    (
+        "社预05表",
+        "职工基本医疗保险(含生育保险)基金收支预算表",
+        &["310", "510"],
+    ),
+    ("社预06表", "城乡居民基本医疗保险基金收支预算表", &["390"]),
+    ("社预07表", "工伤保险基金收支预算表", &["410"]),
+    ("社预08表", "失业保险基金收支预算表", &["210"]),
+];
+
+/// The driver tables 社预附01–03.
+const BASIS_TABLES: [(&str, &str, &[&str]); 3] = [
+    (
+        "社预附01表",
+        "基本养老保险基础资料表",
+        &["110", "120", "170"],
+    ),
+    (
+        "社预附02表",
+        "基本医疗保险基础资料表",
+        &["310", "390", "510"],
+    ),
+    (
+        "社预附03表",
+        "失业保险、工伤保险基础资料表",
+        &["210", "410"],
+    ),
+];
+
+/// `budget/draft.xlsx`: 社预01 (all funds side by side), 社预02–08 per scheme with the base
+/// year, the budget and the budget as % of the base year, 社预附01–03 with the drivers.
+pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
+    use crate::budget::draft_rows;
+    let year = b.year + 1;
+    let mut wb = workbook(b.year, "社会保险基金预算草案")?;
+    let f = formats();
+    let pct = Format::new().set_num_format("0.00").set_font_name("SimSun");
+    // 社预01: one column per fund and a total.
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("社预01表").map_err(err)?;
+        ws.write_string_with_format(
+            0,
+            0,
+            format!("社会保险基金收支预算总表（{year}年）"),
+            &f.title,
+        )
+        .map_err(err)?;
+        ws.write_string(1, 0, "单位：元").map_err(err)?;
+        ws.write_string_with_format(3, 0, "项目", &f.header)
+            .map_err(err)?;
+        let labels: Vec<(String, String)> = b
+            .funds
+            .first()
+            .map(|x| draft_rows(x).into_iter().map(|r| (r.0, r.1)).collect())
+            .unwrap_or_default();
+        let mut keys: Vec<(String, String)> = labels;
+        for x in &b.funds {
+            for r in draft_rows(x) {
+                if !keys.iter().any(|k| k.0 == r.0) {
+                    keys.push((r.0, r.1));
+                }
+            }
+        }
+        for (c, x) in b.funds.iter().enumerate() {
+            ws.write_string_with_format(
+                3,
+                1 + c as u16,
+                format!("{} {}", x.fund.0, scheme_name(&x.fund.1)),
+                &f.header,
+            )
+            .map_err(err)?;
+        }
+        let total_col = 1 + b.funds.len() as u16;
+        ws.write_string_with_format(3, total_col, "合计", &f.header)
+            .map_err(err)?;
+        for (r, (key, name)) in keys.iter().enumerate() {
+            let row = 4 + r as u32;
+            ws.write_string(row, 0, name).map_err(err)?;
+            let mut total = 0i128;
+            for (c, x) in b.funds.iter().enumerate() {
+                let v = draft_rows(x)
+                    .into_iter()
+                    .find(|d| &d.0 == key)
+                    .map(|d| d.3)
+                    .unwrap_or(0);
+                total += v;
+                ws.write_number_with_format(row, 1 + c as u16, yuan_number(v), &f.money)
+                    .map_err(err)?;
+            }
+            ws.write_number_with_format(row, total_col, yuan_number(total), &f.money_bold)
+                .map_err(err)?;
+        }
+        ws.set_column_width(0, 30).map_err(err)?;
+        for c in 1..=total_col {
+            ws.set_column_width(c, 22).map_err(err)?;
+        }
+    }
+    for (sheet, title, schemes) in BUDGET_TABLES {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).map_err(err)?;
+        ws.write_string_with_format(0, 0, format!("{title}（{year}年）"), &f.title)
+            .map_err(err)?;
+        ws.write_string(1, 0, "单位：元").map_err(err)?;
+        let mut row = 3u32;
+        for x in b
+            .funds
+            .iter()
+            .filter(|x| schemes.contains(&x.fund.1.as_str()))
+        {
+            ws.write_string_with_format(
+                row,
+                0,
+                format!("统筹地区：{}　{}", x.fund.0, scheme_name(&x.fund.1)),
+                &f.bold,
+            )
+            .map_err(err)?;
+            row += 1;
+            for (c, h) in [
+                "项目",
+                &format!("{}年执行数", b.year),
+                &format!("{year}年预算数"),
+                "预算数为上年执行数的%",
+            ]
+            .iter()
+            .enumerate()
+            {
+                ws.write_string_with_format(row, c as u16, *h, &f.header)
+                    .map_err(err)?;
+            }
+            row += 1;
+            for (key, name, base, budget) in draft_rows(x) {
+                let label = if key.starts_with("benefits.") {
+                    format!("　　其中：{name}")
+                } else {
+                    name
+                };
+                ws.write_string(row, 0, label).map_err(err)?;
+                ws.write_number_with_format(row, 1, yuan_number(base), &f.money)
+                    .map_err(err)?;
+                ws.write_number_with_format(row, 2, yuan_number(budget), &f.money)
+                    .map_err(err)?;
+                if base != 0 {
+                    ws.write_number_with_format(row, 3, budget as f64 / base as f64 * 100.0, &pct)
+                        .map_err(err)?;
+                }
+                row += 1;
+            }
+            row += 1;
+        }
+        if row == 3 {
+            ws.write_string(row, 0, "（本数据集无此险种）")
+                .map_err(err)?;
+        }
+        ws.set_column_width(0, 36).map_err(err)?;
+        for c in 1..4 {
+            ws.set_column_width(c, 22).map_err(err)?;
+        }
+    }
+    for (sheet, title, schemes) in BASIS_TABLES {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).map_err(err)?;
+        ws.write_string_with_format(0, 0, format!("{title}（{year}年）"), &f.title)
+            .map_err(err)?;
+        let headers = [
+            "统筹地区",
+            "险种",
+            "指标",
+            "指标名称",
+            &format!("{}年实际", b.year),
+            &format!("{year}年预计"),
+            "单位",
+            "测算方法",
+        ];
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(2, c as u16, *h, &f.header)
+                .map_err(err)?;
+        }
+        let mut row = 3u32;
+        for x in b
+            .funds
+            .iter()
+            .filter(|x| schemes.contains(&x.fund.1.as_str()))
+        {
+            for r in &x.basis {
+                ws.write_string(row, 0, &x.fund.0).map_err(err)?;
+                ws.write_string(row, 1, scheme_name(&x.fund.1))
+                    .map_err(err)?;
+                ws.write_string(row, 2, &r.driver).map_err(err)?;
+                ws.write_string(row, 3, r.name).map_err(err)?;
+                for (c, v) in [(4u16, &r.actual), (5, &r.projected)] {
+                    match v.parse::<f64>() {
+                        Ok(n) => ws.write_number(row, c, n).map_err(err)?,
+                        Err(_) => ws.write_string(row, c, v.as_str()).map_err(err)?,
+                    };
+                }
+                ws.write_string(row, 6, r.unit).map_err(err)?;
+                ws.write_string(row, 7, &r.method).map_err(err)?;
+                row += 1;
+            }
+        }
+        for (c, w) in [
+            (0u16, 10.0),
+            (1, 26.0),
+            (2, 34.0),
+            (3, 20.0),
+            (4, 18.0),
+            (5, 18.0),
+            (6, 14.0),
+            (7, 80.0),
+        ] {
+            ws.set_column_width(c, w).map_err(err)?;
+        }
+    }
+    save(wb, path)
+}

@@ -24,16 +24,18 @@ pub enum Stage {
     Ledger,
     Flows,
     Reconcile,
+    Budget,
     Disclose,
 }
 
 impl Stage {
     /// Every stage built so far, in order.
-    pub const ALL: [Stage; 5] = [
+    pub const ALL: [Stage; 6] = [
         Stage::Validate,
         Stage::Ledger,
         Stage::Flows,
         Stage::Reconcile,
+        Stage::Budget,
         Stage::Disclose,
     ];
 
@@ -54,6 +56,8 @@ pub struct RunOutcome {
     pub rows_rejected: i128,
     /// Findings the pipeline's `fail_on` asks to fail on (exit 1).
     pub failing_findings: Vec<String>,
+    /// The budget, when the budget stage ran (for `--explain`).
+    pub budget: Option<crate::budget::Budget>,
 }
 
 /// Progress on stderr, drawn only when stderr is a terminal.
@@ -172,6 +176,7 @@ fn run_stages(
         .collect();
     let mut reports = BTreeMap::new();
     let mut failing = Vec::new();
+    let mut budget = None;
     if stages.contains(&Stage::Ledger) {
         let (books, report) = timed(timings, "ledger", || {
             ledger_stage(p, &tables, out, &mut invariants)
@@ -204,6 +209,13 @@ fn run_stages(
                     unreconciled.join(", ")
                 ));
             }
+        }
+        if stages.contains(&Stage::Budget) {
+            let b = timed(timings, "budget", || {
+                budget_stage(p, &tables, &books, out, &mut invariants)
+            })?;
+            reports.insert("budget".to_string(), crate::budget::summary(&b));
+            budget = Some(b);
         }
     }
     let broken: Vec<String> = invariants
@@ -249,6 +261,7 @@ fn run_stages(
         rows_read: tables.iter().map(|t| t.rows.read).sum(),
         rows_rejected: tables.iter().map(|t| t.rows.rejected).sum(),
         failing_findings: failing,
+        budget,
     })
 }
 
@@ -379,6 +392,55 @@ fn reconcile_stage(
         .map(|a| format!("{}/{}/{}", a.key.0, a.key.1, a.key.2.key()))
         .collect();
     Ok((reconcile::summary(&r), unreconciled))
+}
+
+/// Drafts next year's budget; writes `budget/`.
+fn budget_stage(
+    p: &Pipeline,
+    tables: &[TableResult],
+    books: &ledger::Books,
+    out: &mut OutputDir,
+    invariants: &mut Vec<Invariant>,
+) -> Result<crate::budget::Budget> {
+    use crate::budget;
+    let statements = ledger::statements::fund_statements(books);
+    let b = budget::run(p, tables, &statements)?;
+    out.write("budget/draft.csv", &budget::draft_csv(&b))?;
+    out.write("budget/basis.csv", &budget::basis_csv(&b))?;
+    if p.horizon > 0 {
+        out.write("budget/projection.csv", &budget::projection_csv(&b))?;
+    }
+    if !b.approved.is_empty() {
+        out.write(
+            "budget/execution.csv",
+            &budget::execution_csv(&b, &statements),
+        )?;
+    }
+    crate::report::xlsx::budget(&out.path("budget/draft.xlsx")?, &b)?;
+    invariants.push(Invariant {
+        name: "budget: every person row projected, deceased, transferred out or excluded with a reason".into(),
+        holds: b.accounted,
+        detail: format!(
+            "{} rows: {} projected, excluded {:?}",
+            b.person_rows, b.members, b.excluded
+        ),
+    });
+    let unfooted: Vec<String> = b
+        .funds
+        .iter()
+        .filter(|f| !budget::foots(&f.draft))
+        .map(|f| format!("{}/{}", f.fund.0, f.fund.1))
+        .collect();
+    invariants.push(Invariant {
+        name: "budget: items sum to the totals and opening + surplus = closing, to the fen".into(),
+        holds: unfooted.is_empty(),
+        detail: if unfooted.is_empty() {
+            format!("{} funds", b.funds.len())
+        } else {
+            unfooted.join(", ")
+        },
+    });
+    Ok(b)
 }
 
 /// Publishes the disclosure measures, consolidated across levels; writes `disclose/`.

@@ -1,0 +1,509 @@
+//! Base-year facts 基础资料 per fund, read from `persons`, `contributions` and `payouts`:
+//! the members to project, and the figures the estimates in `basis.csv` are made from.
+//! Persons that cannot be projected are counted with a reason, never dropped silently.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::mortality::Table as LifeTable;
+use super::project::{Class, Member, State};
+use crate::config::Pipeline;
+use crate::error::Result;
+use crate::ingest::cells::col;
+use crate::ingest::rules::Amt;
+use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ledger::FundId;
+use crate::model::catalog::benefit;
+use crate::model::date::{months_between, period_of, year_of};
+use crate::model::retirement::{retirement_period, Category};
+
+type Id = [u8; 18];
+
+/// What the base year says about one fund.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Members projected (alive, not transferred out, projectable).
+    pub members: u64,
+    /// Contributing on 31 December, and the sum of their December bases (fen).
+    pub dec_contributors: u64,
+    pub dec_base: i128,
+    /// Receiving a pension on 31 December: heads, Σ monthly benefit, Σ contribution months.
+    pub receivers: u64,
+    pub receivers_benefit: i128,
+    pub receivers_months: i128,
+    /// Of those, retired during the base year.
+    pub new_retirees: u64,
+    pub new_benefit: i128,
+    pub new_months: i128,
+    /// Members who died during the year (status `deceased`).
+    pub deaths: u64,
+    /// Suspended on 31 December after paying a fee during the year.
+    pub newly_suspended: u64,
+    /// Contributing on 31 December, enrolled during the year, no January fee; their bases.
+    pub entrants: u64,
+    pub entrant_base: i128,
+    /// Normal fees on a base (employer + individual) and those bases.
+    pub fees_on_base: i128,
+    pub bases: i128,
+    /// Normal flat premiums of residents (no base) and their payer-lines.
+    pub flat_fees: i128,
+    pub flat_payers: u64,
+    /// Recurring benefit payments (not returned): benefit → (payment-months, amount).
+    pub recurring: BTreeMap<&'static str, (u64, i128)>,
+}
+
+/// Everything read: members (fund = index into `funds`), facts, exclusions by reason.
+pub struct Read {
+    pub funds: Vec<FundId>,
+    pub facts: Vec<Facts>,
+    pub members: Vec<Member>,
+    pub excluded: BTreeMap<&'static str, u64>,
+    /// Person rows in the selection, and of those transferred out (no longer the fund's).
+    pub rows: u64,
+    pub transferred: u64,
+}
+
+impl Read {
+    /// Every person row in the selection is projected, dead, transferred out or excluded.
+    pub fn accounted(&self) -> bool {
+        let deaths: u64 = self.facts.iter().map(|f| f.deaths).sum();
+        let members: u64 = self.facts.iter().map(|f| f.members).sum();
+        let excluded: u64 = self.excluded.values().sum();
+        self.rows == members + deaths + self.transferred + excluded
+            && members == self.members.len() as u64
+    }
+}
+
+fn fen(a: Amt) -> Option<i64> {
+    a.and_then(|r| r.ok())
+}
+
+fn fund_code(region: &str, scheme: &str) -> Option<u32> {
+    let r: u32 = region.parse().ok()?;
+    let s: u32 = scheme.parse().ok()?;
+    (r < 1_000_000 && s < 1000).then_some(r * 1000 + s)
+}
+
+fn fund_of(code: u32) -> FundId {
+    (format!("{:06}", code / 1000), format!("{:03}", code % 1000))
+}
+
+/// Why a person row cannot be projected, if it cannot.
+#[allow(clippy::too_many_arguments)]
+fn unprojectable(
+    year: i32,
+    table: &LifeTable,
+    class: Class,
+    cat: Option<Category>,
+    male: Option<bool>,
+    birth: i32,
+    enrolled: Option<i32>,
+    state: State,
+    amount: Option<i64>,
+    start: Option<i32>,
+) -> Option<&'static str> {
+    let (Some(_), Some(male)) = (cat, male) else {
+        return Some("unknown_category_or_sex");
+    };
+    if birth > year * 100 + 12 {
+        return Some("born_after_year_end");
+    }
+    if enrolled.is_some_and(|e| e < birth) {
+        return Some("enrolled_before_birth");
+    }
+    if start.is_some_and(|s| s < birth || s > year * 100 + 12) {
+        return Some("benefit_start_impossible");
+    }
+    if months_between(birth, year * 100 + 12) / 12 > table.last_age(male) {
+        return Some("outside_mortality_table");
+    }
+    let employee = matches!(class, Class::EmployeePension | Class::EmployeeInsurance);
+    let pension = matches!(class, Class::EmployeePension | Class::ResidentPension);
+    match state {
+        State::Contributing if employee && amount.is_none() => Some("contributing_without_base"),
+        State::Receiving if pension && amount.is_none() => Some("receiving_without_benefit"),
+        _ => None,
+    }
+}
+
+#[derive(Default)]
+struct PersonsPart {
+    members: Vec<(u32, Member)>,
+    facts: HashMap<u32, Facts>,
+    excluded: BTreeMap<&'static str, u64>,
+    suspended: Vec<(u32, Id)>,
+    entrants: Vec<(u32, Id, i64)>,
+    rows: u64,
+    transferred: u64,
+}
+
+/// Reads the base year. `table` decides who is outside the mortality table.
+pub fn read(p: &Pipeline, tables: &[TableResult], life: &LifeTable) -> Result<Read> {
+    let get = |t: Table| tables.iter().find(|r| r.table == t);
+    let y = p.year;
+    let mut facts: BTreeMap<u32, Facts> = BTreeMap::new();
+    let mut members: Vec<(u32, Member)> = Vec::new();
+    let mut excluded: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut suspended: HashMap<u32, HashSet<Id>> = HashMap::new();
+    let mut entrants: HashMap<u32, HashMap<Id, i64>> = HashMap::new();
+    let (mut rows, mut transferred) = (0u64, 0u64);
+    if let Some(t) = get(Table::Persons) {
+        scan_accepted(
+            t,
+            |cells, _, _, acc| {
+                let c = |n: &str| col(Table::Persons, cells, n);
+                let (pid, reg, sch, sex, birth, cat, status) = (
+                    c("person_id"),
+                    c("region"),
+                    c("scheme"),
+                    c("sex"),
+                    c("birth_date"),
+                    c("category"),
+                    c("status"),
+                );
+                let (enrolled, months, base, start, benefit) = (
+                    c("enrolled_on"),
+                    c("contribution_months"),
+                    c("monthly_base"),
+                    c("benefit_start"),
+                    c("monthly_benefit"),
+                );
+                let mut part = PersonsPart::default();
+                for &i in acc {
+                    let i = i as usize;
+                    let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
+                        continue;
+                    };
+                    if !p.selects(r, s) {
+                        continue;
+                    }
+                    part.rows += 1;
+                    let Some(code) = fund_code(r, s) else {
+                        *part.excluded.entry("fund_code_not_numeric").or_default() += 1;
+                        continue;
+                    };
+                    let f = part.facts.entry(code).or_default();
+                    let state = match status.s(i) {
+                        Some("contributing") => State::Contributing,
+                        Some("suspended") => State::Suspended,
+                        Some("receiving") => State::Receiving,
+                        Some("deceased") => {
+                            f.deaths += 1;
+                            continue;
+                        }
+                        _ => {
+                            part.transferred += 1; // no longer the fund's
+                            continue;
+                        }
+                    };
+                    let class = Class::of(s);
+                    let Some(b) = birth.n(i) else {
+                        *part.excluded.entry("no_birth_date").or_default() += 1;
+                        continue;
+                    };
+                    let birth_p = period_of(b);
+                    let category = cat.s(i).and_then(Category::from_key);
+                    let male = match sex.s(i) {
+                        Some("M") => Some(true),
+                        Some("F") => Some(false),
+                        _ => None,
+                    };
+                    let amount = match state {
+                        State::Contributing => fen(base.m(i)),
+                        State::Receiving => fen(benefit.m(i)),
+                        State::Suspended => None,
+                    };
+                    let enrolled_p = enrolled.n(i).map(period_of);
+                    if let Some(why) = unprojectable(
+                        y,
+                        life,
+                        class,
+                        category,
+                        male,
+                        birth_p,
+                        enrolled_p,
+                        state,
+                        amount,
+                        start.n(i),
+                    ) {
+                        *part.excluded.entry(why).or_default() += 1;
+                        continue;
+                    }
+                    let (cat, male) = (category.expect("checked"), male.expect("checked"));
+                    let m = months.n(i).unwrap_or(0).max(0);
+                    let amount = amount.unwrap_or(0);
+                    let f = part.facts.entry(code).or_default();
+                    f.members += 1;
+                    let id: Option<Id> = pid.s(i).and_then(|s| s.as_bytes().try_into().ok());
+                    match state {
+                        State::Contributing => {
+                            f.dec_contributors += 1;
+                            f.dec_base += amount as i128;
+                            let new = enrolled.n(i).is_some_and(|e| year_of(e) == y);
+                            if let (true, Some(id)) = (new, id) {
+                                part.entrants.push((code, id, amount));
+                            }
+                        }
+                        State::Receiving => {
+                            f.receivers += 1;
+                            f.receivers_benefit += amount as i128;
+                            f.receivers_months += m as i128;
+                            if start.n(i).is_some_and(|s| s / 100 == y) {
+                                f.new_retirees += 1;
+                                f.new_benefit += amount as i128;
+                                f.new_months += m as i128;
+                            }
+                        }
+                        State::Suspended => {
+                            if let Some(id) = id {
+                                part.suspended.push((code, id));
+                            }
+                        }
+                    }
+                    part.members.push((
+                        code,
+                        Member {
+                            fund: 0,
+                            male,
+                            state,
+                            birth: birth_p,
+                            retire: retirement_period(cat, birth_p),
+                            months: m,
+                            amount,
+                        },
+                    ));
+                }
+                part
+            },
+            |part| {
+                members.extend(part.members);
+                rows += part.rows;
+                transferred += part.transferred;
+                for (k, v) in part.facts {
+                    merge_facts(facts.entry(k).or_default(), v);
+                }
+                for (k, n) in part.excluded {
+                    *excluded.entry(k).or_default() += n;
+                }
+                for (code, id) in part.suspended {
+                    suspended.entry(code).or_default().insert(id);
+                }
+                for (code, id, base) in part.entrants {
+                    entrants.entry(code).or_default().insert(id, base);
+                }
+                Ok(())
+            },
+        )?;
+    }
+    read_contributions(
+        p,
+        get(Table::Contributions),
+        &mut facts,
+        &suspended,
+        &mut entrants,
+    )?;
+    read_payouts(p, get(Table::Payouts), &mut facts)?;
+    // Dense fund indices in key order; members keep file order.
+    let codes: Vec<u32> = facts.keys().copied().collect();
+    let index: HashMap<u32, u32> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i as u32))
+        .collect();
+    let members = members
+        .into_iter()
+        .map(|(code, mut m)| {
+            m.fund = index[&code];
+            m
+        })
+        .collect();
+    Ok(Read {
+        funds: codes.iter().map(|c| fund_of(*c)).collect(),
+        facts: facts.into_values().collect(),
+        members,
+        excluded,
+        rows,
+        transferred,
+    })
+}
+
+fn merge_facts(a: &mut Facts, b: Facts) {
+    a.members += b.members;
+    a.dec_contributors += b.dec_contributors;
+    a.dec_base += b.dec_base;
+    a.receivers += b.receivers;
+    a.receivers_benefit += b.receivers_benefit;
+    a.receivers_months += b.receivers_months;
+    a.new_retirees += b.new_retirees;
+    a.new_benefit += b.new_benefit;
+    a.new_months += b.new_months;
+    a.deaths += b.deaths;
+    a.newly_suspended += b.newly_suspended;
+    a.entrants += b.entrants;
+    a.entrant_base += b.entrant_base;
+    a.fees_on_base += b.fees_on_base;
+    a.bases += b.bases;
+    a.flat_fees += b.flat_fees;
+    a.flat_payers += b.flat_payers;
+    for (k, (n, v)) in b.recurring {
+        let e = a.recurring.entry(k).or_default();
+        e.0 += n;
+        e.1 += v;
+    }
+}
+
+#[derive(Default)]
+struct FeesPart {
+    facts: HashMap<u32, Facts>,
+    paid_while_suspended: Vec<(u32, Id)>,
+    paid_january: Vec<(u32, Id)>,
+}
+
+/// Effective rates, flat premiums; which suspended persons paid during the year and which
+/// of the year's enrolled paid in January (then they are not entrants).
+fn read_contributions(
+    p: &Pipeline,
+    t: Option<&TableResult>,
+    facts: &mut BTreeMap<u32, Facts>,
+    suspended: &HashMap<u32, HashSet<Id>>,
+    entrants: &mut HashMap<u32, HashMap<Id, i64>>,
+) -> Result<()> {
+    let Some(t) = t else { return Ok(()) };
+    let january = p.year * 100 + 1;
+    let mut stopped: HashMap<u32, HashSet<Id>> = HashMap::new();
+    let mut paid_january: Vec<(u32, Id)> = Vec::new();
+    scan_accepted(
+        t,
+        |cells, _, _, acc| {
+            let c = |n: &str| col(Table::Contributions, cells, n);
+            let (reg, sch, pid, payer, period, base, emp, ind, kind) = (
+                c("region"),
+                c("scheme"),
+                c("person_id"),
+                c("payer_kind"),
+                c("period"),
+                c("base"),
+                c("employer_amount"),
+                c("individual_amount"),
+                c("kind"),
+            );
+            let mut part = FeesPart::default();
+            for &i in acc {
+                let i = i as usize;
+                if kind.s(i) != Some("normal") {
+                    continue;
+                }
+                let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
+                    continue;
+                };
+                let Some(code) = fund_code(r, s).filter(|_| p.selects(r, s)) else {
+                    continue;
+                };
+                let fee = fen(emp.m(i)).unwrap_or(0) as i128 + fen(ind.m(i)).unwrap_or(0) as i128;
+                let f = part.facts.entry(code).or_default();
+                match (fen(base.m(i)), payer.s(i)) {
+                    (Some(b), _) => {
+                        f.fees_on_base += fee;
+                        f.bases += b as i128;
+                    }
+                    (None, Some("resident")) => {
+                        f.flat_fees += fee;
+                        f.flat_payers += 1;
+                    }
+                    _ => {}
+                }
+                let Some(id) = pid.s(i).and_then(|s| s.as_bytes().try_into().ok()) else {
+                    continue;
+                };
+                let id: Id = id;
+                if suspended.get(&code).is_some_and(|set| set.contains(&id)) {
+                    part.paid_while_suspended.push((code, id));
+                }
+                if period.n(i) == Some(january)
+                    && entrants.get(&code).is_some_and(|m| m.contains_key(&id))
+                {
+                    part.paid_january.push((code, id));
+                }
+            }
+            part
+        },
+        |part| {
+            for (k, v) in part.facts {
+                merge_facts(facts.entry(k).or_default(), v);
+            }
+            for (code, id) in part.paid_while_suspended {
+                stopped.entry(code).or_default().insert(id);
+            }
+            paid_january.extend(part.paid_january);
+            Ok(())
+        },
+    )?;
+    for (code, id) in paid_january {
+        if let Some(m) = entrants.get_mut(&code) {
+            m.remove(&id);
+        }
+    }
+    for (code, set) in stopped {
+        facts.entry(code).or_default().newly_suspended = set.len() as u64;
+    }
+    for (code, m) in entrants.iter() {
+        let f = facts.entry(*code).or_default();
+        f.entrants = m.len() as u64;
+        f.entrant_base = m.values().map(|b| *b as i128).sum();
+    }
+    Ok(())
+}
+
+/// Payment-months and amounts of recurring benefits (not returned).
+fn read_payouts(
+    p: &Pipeline,
+    t: Option<&TableResult>,
+    facts: &mut BTreeMap<u32, Facts>,
+) -> Result<()> {
+    let Some(t) = t else { return Ok(()) };
+    scan_accepted(
+        t,
+        |cells, _, _, acc| {
+            let c = |n: &str| col(Table::Payouts, cells, n);
+            let (reg, sch, ben, amount, ret) = (
+                c("region"),
+                c("scheme"),
+                c("benefit"),
+                c("amount"),
+                c("returned_on"),
+            );
+            let mut part: HashMap<(u32, &'static str), (u64, i128)> = HashMap::new();
+            for &i in acc {
+                let i = i as usize;
+                let Some(b) = ben.s(i).and_then(benefit).filter(|b| b.recurring) else {
+                    continue;
+                };
+                if ret.n(i).is_some() {
+                    continue;
+                }
+                let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
+                    continue;
+                };
+                let Some(code) = fund_code(r, s).filter(|_| p.selects(r, s)) else {
+                    continue;
+                };
+                let e = part.entry((code, b.key)).or_default();
+                e.0 += 1;
+                e.1 += fen(amount.m(i)).unwrap_or(0) as i128;
+            }
+            part
+        },
+        |part| {
+            for ((code, b), (n, v)) in part {
+                let e = facts
+                    .entry(code)
+                    .or_default()
+                    .recurring
+                    .entry(b)
+                    .or_default();
+                e.0 += n;
+                e.1 += v;
+            }
+            Ok(())
+        },
+    )
+}
