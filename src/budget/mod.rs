@@ -76,6 +76,21 @@ fn params(s: &Scenario) -> Params {
     }
 }
 
+/// The projectors' setup: each fund's class and estimated suspension rate.
+fn setup<'a>(year: i32, years: usize, life: &'a mortality::Table, read: &facts::Read) -> Setup<'a> {
+    Setup {
+        base_year: year,
+        years,
+        table: life,
+        funds: read
+            .funds
+            .iter()
+            .zip(&read.facts)
+            .map(|(f, x)| (Class::of(&f.1), FundInput::suspension_ppm(x)))
+            .collect(),
+    }
+}
+
 /// Drafts the budget from the accepted rows and the year's statements.
 pub fn run(p: &Pipeline, tables: &[TableResult], statements: &[FundStatement]) -> Result<Budget> {
     let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
@@ -84,17 +99,7 @@ pub fn run(p: &Pipeline, tables: &[TableResult], statements: &[FundStatement]) -
     let index: BTreeMap<&FundId, usize> =
         read.funds.iter().enumerate().map(|(i, f)| (f, i)).collect();
     let years = (p.horizon as usize).max(1);
-    let setup = Setup {
-        base_year: p.year,
-        years,
-        table: &life,
-        funds: read
-            .funds
-            .iter()
-            .zip(&read.facts)
-            .map(|(f, x)| (Class::of(&f.1), FundInput::suspension_ppm(x)))
-            .collect(),
-    };
+    let setup = setup(p.year, years, &life, &read);
     let exposures = project::fast(&setup, &read.members);
     let shape = Shape {
         funds: read.funds.len(),
@@ -677,4 +682,28 @@ pub fn foots(y: &Year) -> bool {
         && revenue == y.total_revenue
         && expenditure == y.total_expenditure
         && y.closing() == y.opening + revenue - expenditure
+}
+
+/// Reads `persons` and `contributions` of a pipeline's dataset and projects them with both
+/// projectors; returns (members, years, whether the exposures agree exactly). For tests and
+/// audits of the fast projector on real data.
+pub fn projectors_agree(p: &Pipeline) -> Result<(usize, usize, bool)> {
+    let checked =
+        crate::ingest::check_schemas(&p.dataset_path, &[Table::Persons, Table::Contributions])?;
+    let ctx = crate::ingest::Ctx::new(p.year);
+    let tables = checked
+        .into_iter()
+        .map(|(t, files, ignored)| crate::ingest::ingest_table(t, files, ignored, &ctx, &|_| {}))
+        .collect::<Result<Vec<_>>>()?;
+    let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
+    let read = facts::read(p, &tables, &life)?;
+    let years = (p.horizon as usize).max(1);
+    let setup = setup(p.year, years, &life, &read);
+    let fast = project::fast(&setup, &read.members);
+    let slow = project::slow(&setup, &read.members);
+    Ok((
+        read.members.len(),
+        years,
+        fast == slow && fast.iter().any(|v| *v != 0),
+    ))
 }

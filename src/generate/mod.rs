@@ -271,6 +271,8 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         let mut persons = TableWriter::<records::Person>::new(&mut out, "persons")?;
         let mut deaths = TableWriter::<records::Death>::new(&mut out, "deaths")?;
         let mut agg = Agg::default();
+        let mut next: std::collections::BTreeMap<(people::FundKey, &'static str), i64> =
+            Default::default();
         let mut pensioners: Vec<people::Pensioner> = Vec::new();
         let blocks: Vec<u64> = (0..a.persons.div_ceil(BLOCK)).collect();
         let window = rayon::current_num_threads().max(1) * 2;
@@ -297,6 +299,9 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 persons.push(b.persons)?;
                 deaths.push(b.deaths)?;
                 agg.merge(b.agg);
+                for (k, v) in b.next {
+                    *next.entry(k).or_default() += v;
+                }
                 if pensioners.len() < 2 {
                     pensioners.extend(b.pensioners);
                 }
@@ -468,6 +473,17 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
             }
             out.write("faults.csv", &csv.into_bytes())?;
         }
+        // The following year's truth, for budget backtests (not an input table).
+        let mut csv = Csv::new(&["region", "scheme", "item", "amount"]);
+        for (((region, scheme), item), v) in &next {
+            csv.row([
+                *region,
+                *scheme,
+                *item,
+                &crate::model::money::yuan(*v as i128),
+            ]);
+        }
+        out.write("next_year.csv", &csv.into_bytes())?;
         let summary = serde_json::json!({
             "generator": format!("sifund {}", env!("CARGO_PKG_VERSION")),
             "seed": a.seed, "persons": a.persons, "year": a.year, "faults": a.faults,

@@ -71,6 +71,8 @@ pub struct Block {
     /// Pensioners alive all year with their twelve payments: where `--faults` plants deaths
     /// that the benefit roll did not see.
     pub pensioners: Vec<Pensioner>,
+    /// The following year's true totals (fund, item) → fen, for budget backtests.
+    pub next: BTreeMap<(FundKey, &'static str), Fen>,
 }
 
 /// A pensioner's year of payments (payment_id, period, amount, paid_on).
@@ -140,10 +142,10 @@ pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
     }
 }
 
-/// One-year death probability: a Gompertz curve close to Chinese population tables (q60 ≈ 0.6 %,
-/// q80 ≈ 3.5 %) [R]; the budget stage has its own documented table.
+/// One-year death probability: the budget's built-in life table (a Gompertz curve near
+/// Chinese population tables, q60 ≈ 0.6 %, q80 ≈ 3.5 % [R]; `budget::mortality`).
 pub fn death_probability(age: i32) -> f64 {
-    (0.0005 * (0.085 * (age - 30) as f64).exp()).min(0.35)
+    crate::budget::mortality::builtin_probability(age)
 }
 
 pub struct Ctx {
@@ -532,6 +534,11 @@ fn resident_year(
             );
         }
     }
+    if alive_dec {
+        let age = crate::model::date::months_between(birth_p, y * 100 + 12) / 12;
+        let part = receiving.then_some(account_part);
+        next_resident(ctx, o.idx, age, o.region, ret_p, part, o.b);
+    }
     let months = years_in * 12;
     let (start, ben) = if receiving {
         (Some(ret_p), Some(basic + account_part))
@@ -646,6 +653,26 @@ fn worker_year(
             o.b.pensioners.push(p);
         }
         survivor(y, region, death_m, cm0, years_paid, pension_scheme, o);
+        if alive {
+            let w = Worker {
+                scheme: pension_scheme,
+                flexible,
+                enterprise: false,
+                wage,
+                months: cm0,
+                ret_p,
+                injury_bp: 0,
+            };
+            next_worker(
+                ctx,
+                o.idx,
+                age,
+                region,
+                &w,
+                Carried::Retired { pension: monthly },
+                o.b,
+            );
+        }
         let st = if alive { "receiving" } else { "deceased" };
         o.person_row(
             id,
@@ -914,6 +941,35 @@ fn worker_year(
     };
     let working_dec = stop_m == 13;
     let dec_base = working_dec.then_some(base);
+    if alive {
+        let w = Worker {
+            scheme: pension_scheme,
+            flexible,
+            enterprise,
+            wage,
+            months: months_total,
+            ret_p,
+            injury_bp,
+        };
+        let state = match (retiring, monthly) {
+            (true, Some(pension)) => Carried::Retired { pension },
+            _ if working_dec => Carried::Working,
+            _ => {
+                let duration = match cm0 / 12 {
+                    0..=4 => 12,
+                    5..=9 => 18,
+                    _ => 24,
+                };
+                let ui_left = if jobless_m < 13 && cm0 >= 12 {
+                    jobless_m as i32 + duration - 12
+                } else {
+                    0
+                };
+                Carried::Suspended { ui_left }
+            }
+        };
+        next_worker(ctx, o.idx, age, region, &w, state, o.b);
+    }
     if retiring && alive {
         o.person_row(
             id,
@@ -1044,3 +1100,201 @@ fn survivor(
         None,
     );
 }
+
+/// A worker's state on 31 December, carried into the following year.
+#[derive(Clone, Copy)]
+pub(crate) enum Carried {
+    /// Drawing `pension` (December amount).
+    Retired { pension: Fen },
+    /// Paying fees on `base`; `wage` is the hidden wage behind it.
+    Working,
+    /// Jobless since the year; `ui_left` months of unemployment benefit remain.
+    Suspended { ui_left: i32 },
+}
+
+/// What `next_worker` needs besides the state.
+pub(crate) struct Worker {
+    pub scheme: &'static str,
+    pub flexible: bool,
+    pub enterprise: bool,
+    pub wage: Fen,
+    pub months: i32,
+    pub ret_p: i32,
+    pub injury_bp: u32,
+}
+
+fn add_next(b: &mut Block, region: &'static str, scheme: &'static str, item: &'static str, v: Fen) {
+    *b.next.entry(((region, scheme), item)).or_default() += v;
+}
+
+/// The person's following year under the same dynamics (backtest truth, `next_year.csv`):
+/// wages and the average wage +5 %, pensions in payment +2 % from January, deaths by the same
+/// table, retirement at the statutory month once the months suffice, jobless spells at the
+/// same rate, no re-entry of the jobless and no new entrants.
+pub(crate) fn next_worker(
+    ctx: &Ctx,
+    idx: u64,
+    age: i32,
+    region: &'static Region,
+    w: &Worker,
+    state: Carried,
+    b: &mut Block,
+) {
+    let y1 = ctx.year + 1;
+    let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
+    let dm: u32 = if rng.chance(death_probability(age + 1)) {
+        rng.range(1, 12) as u32
+    } else {
+        13
+    };
+    let avg1 = region.avg_wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
+    let wage1 = w.wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
+    let base1 = (wage1.clamp(avg1 * 60 / 100, avg1 * 3) / 100) * 100;
+    let pension_at = |months: i32| -> Fen {
+        let index_avg = (avg1 + wage1.clamp(avg1 * 60 / 100, avg1 * 3)) / 2;
+        let basic = index_avg * months as i64 / 12 / 100;
+        let account = bp(base1, 800) * months as i64 * 12 / 10 / 139;
+        (basic + account) / 10 * 10
+    };
+    let code = region.code;
+    let premium = bp(avg1 * 60 / 100, 800);
+    let ui = region.min_wage * 9 / 10;
+    match state {
+        Carried::Retired { pension } => {
+            let p1 = pension * (10_000 + world::NEXT_PENSION_ADJUSTMENT_BP) / 10_000 / 10 * 10;
+            add_next(
+                b,
+                code,
+                w.scheme,
+                "benefits.basic_pension",
+                p1 * 12u32.min(dm) as i64,
+            );
+        }
+        Carried::Suspended { ui_left } => {
+            for _ in 1..=(ui_left.max(0) as u32).min(12).min(dm) {
+                add_next(b, code, "310", "contribution", premium);
+                add_next(b, code, "210", "benefits.unemployment_benefit", ui);
+            }
+            if w.ret_p / 100 == y1
+                && w.months >= crate::model::retirement::min_contribution_months(y1)
+            {
+                let p = pension_at(w.months);
+                for _ in (w.ret_p % 100) as u32..=12u32.min(dm) {
+                    add_next(b, code, w.scheme, "benefits.basic_pension", p);
+                }
+            }
+        }
+        Carried::Working => {
+            let first = y1 * 100 + 1;
+            let retire = crate::budget::project::retirement_month(
+                w.months,
+                first,
+                w.ret_p.max(first),
+                y1 * 100 + 12,
+            );
+            let ret_m = retire.map(|r| (r % 100) as u32).unwrap_or(13);
+            let jm: u32 = if w.enterprise && retire.is_none() && rng.chance(0.03) {
+                rng.range(2, 11) as u32
+            } else {
+                13
+            };
+            let stop = dm.min(ret_m).min(jm);
+            let schemes: &[&'static str] = if w.flexible {
+                &["110", "310"]
+            } else if region.maternity_separate {
+                &["P", "210", "310", "410", "510"]
+            } else {
+                &["P", "210", "310", "410"]
+            };
+            for _ in 1..stop {
+                for &s in schemes {
+                    let s = if s == "P" { w.scheme } else { s };
+                    let fee = match (w.flexible, s) {
+                        (true, "110") => bp(base1, world::FLEXIBLE_110_BP),
+                        (true, _) => bp(base1, world::FLEXIBLE_310_BP),
+                        (false, "410") => bp(base1, w.injury_bp),
+                        (false, s) => {
+                            let r = world::rates(s, region.maternity_separate);
+                            bp(base1, r.employer) + bp(base1, r.individual)
+                        }
+                    };
+                    add_next(b, code, s, "contribution", fee);
+                }
+            }
+            let r = world::rates(w.scheme, false);
+            let month_fee = bp(base1, r.employer) + bp(base1, r.individual);
+            if !w.flexible && rng.chance(0.01) && stop > 6 {
+                add_next(b, code, w.scheme, "contribution", 3 * month_fee);
+            }
+            if !w.flexible && stop > 8 && rng.chance(0.003) {
+                add_next(b, code, w.scheme, "contribution", -month_fee);
+            }
+            if jm < 13 && w.months >= 12 {
+                let duration = match w.months / 12 {
+                    0..=4 => 12,
+                    5..=9 => 18,
+                    _ => 24,
+                };
+                for _ in (jm + 1)..=12u32.min(jm + duration).min(dm) {
+                    add_next(b, code, "310", "contribution", premium);
+                    add_next(b, code, "210", "benefits.unemployment_benefit", ui);
+                }
+            }
+            if retire.is_some() {
+                let p = pension_at(w.months + ret_m as i32 - 1);
+                for _ in ret_m..=12u32.min(dm) {
+                    add_next(b, code, w.scheme, "benefits.basic_pension", p);
+                }
+            }
+        }
+    }
+}
+
+/// A resident's following year: the medical premium in the autumn, the pension contribution
+/// in the spring below age 60, the pension (held flat) from the pension month.
+pub(crate) fn next_resident(
+    ctx: &Ctx,
+    idx: u64,
+    age: i32,
+    region: &'static Region,
+    ret_p: i32,
+    account_part: Option<Fen>,
+    b: &mut Block,
+) {
+    let y1 = ctx.year + 1;
+    let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
+    let dm: u32 = if rng.chance(death_probability(age + 1)) {
+        rng.range(1, 12) as u32
+    } else {
+        13
+    };
+    let code = region.code;
+    if (rng.range(9, 12) as u32) < dm {
+        add_next(
+            b,
+            code,
+            "390",
+            "contribution",
+            world::RESIDENT_MEDICAL_PREMIUM,
+        );
+    }
+    if ret_p > y1 * 100 + 1 {
+        let m = rng.range(3, 6) as u32;
+        let grade = world::RESIDENT_PENSION_GRADES[rng.weighted(&[40, 25, 15, 10, 6, 4])];
+        if m < dm && y1 * 100 + m as i32 <= ret_p {
+            add_next(b, code, "170", "contribution", grade);
+        }
+    }
+    if ret_p <= y1 * 100 + 12 {
+        let account = account_part.unwrap_or_else(|| rng.range(2_000, 15_000));
+        let basic = world::RESIDENT_BASIC_MIN + region.resident_top_up;
+        let first = ret_p.max(y1 * 100 + 1) % 100;
+        for _ in first as u32..=12u32.min(dm) {
+            add_next(b, code, "170", "benefits.resident_basic_pension", basic);
+            add_next(b, code, "170", "benefits.resident_account_pension", account);
+        }
+    }
+}
+
+/// Random stream family of the following year (disjoint from the base year's streams).
+const NEXT_STREAM: u64 = 0x4E45_5854_5945_4152;

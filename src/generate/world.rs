@@ -141,6 +141,11 @@ pub const RESIDENT_MEDICAL_SUBSIDY: Fen = 70_000;
 pub const CURRENT_RATE_BP: i64 = 35;
 pub const FISCAL_RATE_BP: i64 = 150;
 
+/// The following year of `next_year.csv`: wage growth and the pension adjustment, bp — the
+/// pipeline defaults of SPEC §3, so a backtest with default assumptions measures the model.
+pub const NEXT_WAGE_GROWTH_BP: i64 = 500;
+pub const NEXT_PENSION_ADJUSTMENT_BP: i64 = 200;
+
 /// `amount × bp / 10000`, half away from zero (四舍五入), in fen.
 pub fn bp(amount: Fen, bp: u32) -> Fen {
     let p = amount as i128 * bp as i128;
