@@ -20,7 +20,11 @@ fn members(n: usize) -> Vec<Member> {
             x ^= x << 17;
             let age_months = 18 * 12 + (x % (78 * 12)) as i32;
             let birth = add_months(202512, -age_months);
-            let cat = [Category::Male, Category::FemaleWorker, Category::FemaleStaff][(x >> 20) as usize % 3];
+            let cat = [
+                Category::Male,
+                Category::FemaleWorker,
+                Category::FemaleStaff,
+            ][(x >> 20) as usize % 3];
             let retire = retirement_period(cat, birth);
             let state = if retire <= 202512 {
                 State::Receiving
@@ -55,7 +59,12 @@ fn main() {
         n * std::mem::size_of::<Member>() / 1_000_000
     );
     let table = Table::builtin();
-    let classes = [Class::EmployeePension, Class::EmployeeInsurance, Class::ResidentPension, Class::ResidentMedical];
+    let classes = [
+        Class::EmployeePension,
+        Class::EmployeeInsurance,
+        Class::ResidentPension,
+        Class::ResidentMedical,
+    ];
     for years in [1usize, 10] {
         let setup = Setup {
             base_year: 2025,
