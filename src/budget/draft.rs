@@ -92,7 +92,7 @@ fn expo(v: i128) -> Decimal {
     Decimal::from_i128_with_scale(v, 12)
 }
 
-fn to_fen(d: Decimal) -> i128 {
+pub(crate) fn to_fen(d: Decimal) -> i128 {
     use rust_decimal::prelude::ToPrimitive;
     d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i128()
@@ -465,4 +465,76 @@ fn benefit_line(
         yuan(total)
     );
     (total, vec!["participants", "wage_growth"], how)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::project::P1;
+    use crate::ledger::statements::StatementLine;
+
+    fn line(key: &str, amount: i128) -> StatementLine {
+        StatementLine {
+            key: key.into(),
+            name_zh: String::new(),
+            amount,
+        }
+    }
+
+    /// A 210 fund worked by hand: fees of 1,000.00 on bases of 10,000.00 (rate 10 %), one
+    /// contributor at 100.00 a month all next year, 200.00 of unemployment benefit, 2 % interest.
+    #[test]
+    fn a_fund_worked_by_hand() {
+        let st = FundStatement {
+            fund: ("440100".into(), "210".into()),
+            revenue: vec![line("contribution", 100_000)],
+            expenditure: vec![
+                line("benefits", 20_000),
+                line("benefits.unemployment_benefit", 20_000),
+            ],
+            total_revenue: 100_000,
+            total_expenditure: 20_000,
+            opening_balance: 0,
+        };
+        let facts = Facts {
+            members: 1,
+            fees_on_base: 100_000,
+            bases: 1_000_000,
+            ..Facts::default()
+        };
+        let shape = Shape { funds: 1, years: 1 };
+        let mut exposures = vec![0i128; shape.len()];
+        exposures[shape.at(0, 0, Measure::FeeBase)] = 12 * 10_000 * P1;
+        exposures[shape.at(0, 0, Measure::AliveEnd)] = P1;
+        let input = FundInput {
+            index: 0,
+            scheme: "210",
+            statement: &st,
+            facts: &facts,
+            exposures: &exposures,
+            shape,
+        };
+        let params = Params {
+            name: "central".into(),
+            wage_growth: Decimal::new(5, 2),
+            pension_adjustment: Decimal::new(2, 2),
+            interest_rate: Decimal::new(2, 2),
+            collection_rate: Decimal::ONE,
+        };
+        let y = year(&input, &params, 0, 2025, st.closing_balance());
+        assert_eq!(y.year, 2026);
+        // 120,000 fen-months × 10 % × 1.05
+        assert_eq!(y.amount("contribution"), 12_600);
+        assert_eq!(y.amount("benefits.unemployment_benefit"), 21_000);
+        assert_eq!(y.amount("benefits"), 21_000);
+        // I = 0.02 × (80,000 + 71,600) ÷ 1.98 = 1,531.31… fen → 1,531; then the average of
+        // opening and closing earns exactly that.
+        assert_eq!(y.amount("interest"), 1_531);
+        assert_eq!(y.closing(), 80_000 + 12_600 + 1_531 - 21_000);
+        let avg = Decimal::from(y.opening + y.closing()) / Decimal::TWO * params.interest_rate;
+        assert_eq!(to_fen(avg), 1_531);
+        assert!(crate::budget::foots(&y));
+        // Policy items are held; nothing is invented for items the fund never had.
+        assert_eq!(y.amount("fiscal_subsidy"), 0);
+    }
 }

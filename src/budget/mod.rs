@@ -209,17 +209,15 @@ fn per(a: i128, b: i128) -> Decimal {
     }
 }
 
+/// Fen (as a decimal) → yuan text, rounded half away from zero.
+fn money(fen: Decimal) -> String {
+    yuan(draft::to_fen(fen))
+}
+
 /// The drivers behind a fund's draft, actual and projected, and the lines that use them.
 fn basis(input: &FundInput, params: &Params, year: &Year, mortality: &str) -> Vec<BasisRow> {
     let f = input.facts;
     let g = Decimal::ONE + params.wage_growth;
-    let money = |fen: Decimal| {
-        yuan(
-            fen.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-                .try_into()
-                .unwrap_or(0i64) as i128,
-        )
-    };
     let mut rows: Vec<BasisRow> = Vec::new();
     let mut row = |driver: String,
                    name: &'static str,
@@ -245,12 +243,7 @@ fn basis(input: &FundInput, params: &Params, year: &Year, mortality: &str) -> Ve
     row(
         "average_base".into(),
         "月平均缴费基数",
-        yuan(
-            per(f.dec_base, f.dec_contributors as i128)
-                .round()
-                .try_into()
-                .unwrap_or(0i64) as i128,
-        ),
+        money(per(f.dec_base, f.dec_contributors as i128)),
         money(per(f.dec_base, f.dec_contributors as i128) * g),
         "yuan/month",
         "December bases of contributors ÷ contributors; projected × (1 + wage_growth)".into(),
@@ -271,7 +264,7 @@ fn basis(input: &FundInput, params: &Params, year: &Year, mortality: &str) -> Ve
     row("suspension_rate".into(), "中断缴费率", fixed(Decimal::new(s, 6), 4), fixed(Decimal::new(s, 6), 4), "rate",
         format!("suspended on 31 December after paying during the year ({}) ÷ (those + contributing on 31 December {}); suspensions spread evenly over the year", f.newly_suspended, f.dec_contributors));
     row("entrants".into(), "新参保缴费人数", f.entrants.to_string(), f.entrants.to_string(), "persons",
-        format!("contributing on 31 December, enrolled during the year, no January fee; assumed to repeat, entering evenly (6.5 months of fees), average base {}", yuan(per(f.entrant_base, f.entrants as i128).round().try_into().unwrap_or(0i64) as i128)));
+        format!("contributing on 31 December, enrolled during the year, no January fee; assumed to repeat, entering evenly (6.5 months of fees), average base {}", money(per(f.entrant_base, f.entrants as i128))));
     if f.flat_payers > 0 {
         let prem = per(f.flat_fees, f.flat_payers as i128);
         row(
@@ -308,7 +301,7 @@ fn basis(input: &FundInput, params: &Params, year: &Year, mortality: &str) -> Ve
         let months = if pension {
             expo(input, Measure::PensionMonths)
         } else {
-            Decimal::from(n) * g / g
+            Decimal::from(n)
         };
         row(
             format!("recipients.{}", b.key),
