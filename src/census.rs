@@ -12,6 +12,18 @@ use crate::ingest::{scan_accepted, Table, TableResult};
 use crate::ledger::FundId;
 use crate::model::catalog::benefit;
 
+/// Columns this module reads (`scan_accepted` decodes no others).
+const USES: &[&str] = &[
+    "region",
+    "scheme",
+    "status",
+    "person_id",
+    "kind",
+    "benefit",
+    "period",
+    "returned_on",
+];
+
 /// Counts of one fund. Nothing here can hold a person id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -41,6 +53,7 @@ pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Co
     if let Some(t) = get(Table::Persons) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let (reg, sch, st) = (
                     col(Table::Persons, cells, "region"),
@@ -71,6 +84,7 @@ pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Co
     if let Some(t) = get(Table::Contributions) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Contributions, cells, n);
                 let (reg, sch, pid, kind) = (c("region"), c("scheme"), c("person_id"), c("kind"));
@@ -98,6 +112,7 @@ pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Co
     if let Some(t) = get(Table::Payouts) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Payouts, cells, n);
                 let (reg, sch, pid, ben, per, ret) = (

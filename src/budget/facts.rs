@@ -16,6 +16,31 @@ use crate::model::catalog::benefit;
 use crate::model::date::{months_between, period_of, year_of};
 use crate::model::retirement::{retirement_period, Category};
 
+/// Columns this module reads (`scan_accepted` decodes no others).
+const USES: &[&str] = &[
+    "amount",
+    "base",
+    "benefit",
+    "benefit_start",
+    "birth_date",
+    "category",
+    "contribution_months",
+    "employer_amount",
+    "enrolled_on",
+    "individual_amount",
+    "kind",
+    "monthly_base",
+    "monthly_benefit",
+    "payer_kind",
+    "period",
+    "person_id",
+    "region",
+    "returned_on",
+    "scheme",
+    "sex",
+    "status",
+];
+
 type Id = [u8; 18];
 
 /// What the base year says about one fund.
@@ -149,6 +174,7 @@ pub fn read(p: &Pipeline, tables: &[TableResult], life: &LifeTable) -> Result<Re
     if let Some(t) = get(Table::Persons) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Persons, cells, n);
                 let (pid, reg, sch, sex, birth, cat, status) = (
@@ -373,6 +399,7 @@ fn read_contributions(
     let mut paid_january: Vec<(u32, Id)> = Vec::new();
     scan_accepted(
         t,
+        USES,
         |cells, _, _, acc| {
             let c = |n: &str| col(Table::Contributions, cells, n);
             let (reg, sch, pid, payer, period, base, emp, ind, kind) = (
@@ -462,6 +489,7 @@ fn read_payouts(
     let Some(t) = t else { return Ok(()) };
     scan_accepted(
         t,
+        USES,
         |cells, _, _, acc| {
             let c = |n: &str| col(Table::Payouts, cells, n);
             let (reg, sch, ben, amount, ret) = (

@@ -27,6 +27,9 @@ use draft::{FundInput, Params, Year};
 use facts::Facts;
 use project::{Class, Measure, Setup, Shape};
 
+/// Columns this module reads (`scan_accepted` decodes no others).
+const USES: &[&str] = &["amount", "item", "region", "scheme"];
+
 /// The budget of one fund: the draft year (central assumptions) and, per scenario, the
 /// projection years.
 pub struct FundBudget {
@@ -169,6 +172,7 @@ fn approved(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<(FundId, St
     };
     scan_accepted(
         t,
+        USES,
         |cells, _, _, acc| {
             let c = |n: &str| col(Table::Budget, cells, n);
             let (reg, sch, item, amount) = (c("region"), c("scheme"), c("item"), c("amount"));

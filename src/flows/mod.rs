@@ -18,6 +18,27 @@ use crate::model::Fen;
 use crate::report::Csv;
 use rules::{allowed, party, Dir, Party};
 
+/// Columns this module reads (`scan_accepted` decodes no others).
+const USES: &[&str] = &[
+    "amount",
+    "benefit",
+    "counter_region",
+    "counter_scheme",
+    "date",
+    "flow_id",
+    "from_account",
+    "kind",
+    "paid_on",
+    "payment_id",
+    "period",
+    "person_id",
+    "region",
+    "returned_on",
+    "scheme",
+    "to_account",
+    "death_date",
+];
+
 /// A finding of SPEC §6.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Violation {
@@ -264,6 +285,7 @@ pub fn check(p: &Pipeline, tables: &[TableResult], books: &Books) -> Result<Find
     if let Some(t) = get(Table::FundFlows) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::FundFlows, cells, n);
                 let (id, reg, sch, date, kind) =
@@ -339,6 +361,7 @@ fn paid_after_death(
     if let Some(t) = get(Table::Deaths) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let (id, d) = (
                     col(Table::Deaths, cells, "person_id"),
@@ -363,6 +386,7 @@ fn paid_after_death(
     if let (Some(t), false) = (get(Table::Payouts), deaths.is_empty()) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Payouts, cells, n);
                 let (id, reg, sch, pid, ben) = (
@@ -460,6 +484,7 @@ pub fn inter_level(
     if let Some(t) = tables.iter().find(|r| r.table == Table::FundFlows) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::FundFlows, cells, n);
                 let (id, reg, sch, date, kind, amt, cr) = (

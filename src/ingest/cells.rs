@@ -12,6 +12,8 @@ pub enum Cells<'a> {
     Int(Vec<Option<i32>>),
     Date(Vec<Option<i32>>),
     Money(FenCol),
+    /// Not decoded: outside the scan's projection (see `scan_accepted`).
+    Absent(&'static str),
 }
 
 impl<'a> Cells<'a> {
@@ -27,6 +29,7 @@ impl<'a> Cells<'a> {
     pub fn s(&self, i: usize) -> Option<&'a str> {
         match self {
             Cells::Str(v) => v[i],
+            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
@@ -34,6 +37,7 @@ impl<'a> Cells<'a> {
     pub fn n(&self, i: usize) -> Option<i32> {
         match self {
             Cells::Int(v) | Cells::Date(v) => v[i],
+            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
@@ -41,6 +45,7 @@ impl<'a> Cells<'a> {
     pub fn m(&self, i: usize) -> Amt {
         match self {
             Cells::Money(v) => v[i],
+            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
@@ -50,6 +55,7 @@ impl<'a> Cells<'a> {
             Cells::Str(v) => v[i].map(str::to_string),
             Cells::Int(v) => v[i].map(|x| x.to_string()),
             Cells::Date(v) => v[i].map(iso),
+            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
             Cells::Money(v) => v[i].map(|r| {
                 r.map(|f| yuan(f as i128))
                     .unwrap_or_else(|_| "<too large>".into())

@@ -261,9 +261,18 @@ fn with_slice<T>(
     table: Table,
     body: impl FnOnce(&engine::Chunk) -> T,
 ) -> Result<T> {
-    let cols = table.column_names();
+    with_slice_of(f, s, &table.column_names(), body)
+}
+
+/// Reads only `cols` of a slice (a projection: later stages decode what they use).
+fn with_slice_of<T>(
+    f: &InputFile,
+    s: Slice,
+    cols: &[&str],
+    body: impl FnOnce(&engine::Chunk) -> T,
+) -> Result<T> {
     let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len)
+        engine::read_chunk(&f.file.path, &f.info, cols, &f.file.hive, s.offset, s.len)
             .map(|c| body(&c))
     }));
     match res {
@@ -595,11 +604,20 @@ pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
 /// Reads the accepted rows of a table slice by slice, in parallel. `map` sees the decoded cells
 /// of a slice, the file index, the slice's first row and the accepted row indices; `sink`
 /// receives the results in file order, so what it builds does not depend on thread count.
+/// Only the columns named in `uses` (names of other tables are ignored) are decoded; the
+/// others are [`Cells::Absent`], and reading one is a programming error that says so.
 pub fn scan_accepted<R: Send>(
     t: &TableResult,
+    uses: &[&str],
     map: impl Fn(&[Cells], usize, u64, &[u32]) -> R + Sync,
     mut sink: impl FnMut(R) -> Result<()>,
 ) -> Result<()> {
+    let cols: Vec<&str> = t
+        .table
+        .column_names()
+        .into_iter()
+        .filter(|c| uses.contains(c))
+        .collect();
     let work = slices(&t.files);
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in work.chunks(window) {
@@ -607,12 +625,18 @@ pub fn scan_accepted<R: Send>(
             .par_iter()
             .map(|&s| {
                 let f = &t.files[s.file];
-                with_slice(f, s, t.table, |chunk| {
+                with_slice_of(f, s, &cols, |chunk| {
                     let cells: Vec<Cells> = t
                         .table
                         .columns()
                         .iter()
-                        .map(|c| Cells::read(chunk, c))
+                        .map(|c| {
+                            if cols.contains(&c.name) {
+                                Cells::read(chunk, c)
+                            } else {
+                                Cells::Absent(c.name)
+                            }
+                        })
                         .collect();
                     let rej = &f.rejected_rows;
                     let lo = rej.partition_point(|&r| r < s.offset as u64);

@@ -23,6 +23,30 @@ use crate::model::Fen;
 use chart::{Element, CHART};
 use posting::{ItemKey, Line, Lines};
 
+/// Columns this module reads (`scan_accepted` decodes no others).
+const USES: &[&str] = &[
+    "account",
+    "amount",
+    "benefit",
+    "book",
+    "date",
+    "employer_amount",
+    "flow_id",
+    "from_account",
+    "individual_amount",
+    "kind",
+    "late_fee",
+    "paid_on",
+    "payment_id",
+    "received_on",
+    "region",
+    "returned_on",
+    "scheme",
+    "statement",
+    "to_account",
+    "txn_id",
+];
+
 /// (region, scheme): one accounting entity 会计主体.
 pub type FundId = (String, String);
 
@@ -298,6 +322,7 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     if let Some(t) = get(Table::Contributions) {
         scan_accepted(
             t,
+            USES,
             |cells, file, first, acc| post_contributions(p, cells, file, first, acc),
             |s| poster.absorb(Table::Contributions, s),
         )?;
@@ -305,6 +330,7 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     if let Some(t) = get(Table::Payouts) {
         scan_accepted(
             t,
+            USES,
             |cells, file, first, acc| post_payouts(p, cells, file, first, acc),
             |s| poster.absorb(Table::Payouts, s),
         )?;
@@ -312,6 +338,7 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     if let Some(t) = get(Table::FundFlows) {
         scan_accepted(
             t,
+            USES,
             |cells, file, first, acc| post_flows(p, cells, file, first, acc),
             |s| poster.absorb(Table::FundFlows, s),
         )?;
@@ -338,6 +365,7 @@ fn opening(p: &Pipeline, t: &TableResult, books: &mut Books, days: usize) -> Res
     let mut rows = Vec::new();
     scan_accepted(
         t,
+        USES,
         |cells, _, _, acc| {
             let c = |n: &str| col(Table::OpeningBalances, cells, n);
             acc.iter()

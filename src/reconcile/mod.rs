@@ -20,6 +20,31 @@ use crate::model::Fen;
 use crate::report::Csv;
 use matching::{Dir, Item, Outcome, Reason};
 
+/// Columns this module reads (`scan_accepted` decodes no others).
+const USES: &[&str] = &[
+    "account",
+    "amount",
+    "batch_id",
+    "date",
+    "direction",
+    "employer_amount",
+    "flow_id",
+    "from_account",
+    "individual_amount",
+    "kind",
+    "late_fee",
+    "line_id",
+    "paid_on",
+    "payment_id",
+    "receipt_ref",
+    "received_on",
+    "ref",
+    "region",
+    "returned_on",
+    "scheme",
+    "to_account",
+];
+
 /// (region, scheme, account)
 pub type AccountKey = (String, String, Account);
 
@@ -47,6 +72,7 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
     if let Some(t) = get(Table::Contributions) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Contributions, cells, n);
                 let (reg, sch, acct, date, rref, kind) = (
@@ -114,6 +140,7 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
     if let Some(t) = get(Table::Payouts) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Payouts, cells, n);
                 let (id, reg, sch, paid, amt, batch, ret) = (
@@ -182,6 +209,7 @@ pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<Accou
     if let Some(t) = get(Table::FundFlows) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::FundFlows, cells, n);
                 let (id, reg, sch, date, from, to, amt, rf) = (
@@ -255,6 +283,7 @@ pub fn statement_items(
     if let Some(t) = tables.iter().find(|r| r.table == Table::Statements) {
         scan_accepted(
             t,
+            USES,
             |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Statements, cells, n);
                 let (id, reg, sch, acct, date, dir, amt, rf) = (
