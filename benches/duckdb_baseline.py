@@ -1,11 +1,14 @@
 """DuckDB baselines over a sifund dataset (the same files sifund reads).
 
-usage: duckdb_baseline.py DATASET plain|all|ledger|reconcile
+usage: duckdb_baseline.py DATASET plain|all|ledger|journal|reconcile [unordered]
   plain:     count(*) and sum() of the money columns of each table
   all:       plain, plus every other column the validation reads
              (sum(length(text)), sum(int), sum(date offset))
   ledger:    the group-by sums the books need: contributions per fund × account × day × kind,
              payouts per fund × day × benefit (and returns), flows per fund × day × kind × accounts
+  journal:   ledger, plus a journal of the same shape as sifund's (two lines per contribution,
+             payout and flow: entry_id, date, region, scheme, account_code, debit, credit, item,
+             source_table, source_id) written to Parquet with zstd — what sifund's ledger stage does
   reconcile: book items (receipts by reference or day, batches, returns, flows) joined to the
              statement lines on (fund, account, reference, direction, amount)
 Prints wall time, rows scanned per second and the peak RSS of this process (DuckDB runs
@@ -45,6 +48,32 @@ LEDGER = [
        FROM read_parquet('{d}/fund_flows.parquet') GROUP BY ALL""",
 ]
 
+JOURNAL = """
+COPY (
+  SELECT file_row_number * 2 AS entry_id, received_on AS date, region, scheme,
+         CASE account WHEN 'income' THEN '1002' ELSE '1003' END AS account_code,
+         employer_amount + individual_amount AS debit, 0::DECIMAL(18,2) AS credit, NULL::VARCHAR AS item,
+         'contributions' AS source_table, txn_id AS source_id
+  FROM read_parquet('{d}/contributions.parquet', file_row_number = true)
+  UNION ALL
+  SELECT file_row_number * 2 + 1, received_on, region, scheme, '4001', 0::DECIMAL(18,2),
+         employer_amount + individual_amount, 'contribution', 'contributions', txn_id
+  FROM read_parquet('{d}/contributions.parquet', file_row_number = true)
+  UNION ALL
+  SELECT file_row_number * 2, paid_on, region, scheme, '5001', amount, 0::DECIMAL(18,2), benefit, 'payouts', payment_id
+  FROM read_parquet('{d}/payouts.parquet', file_row_number = true)
+  UNION ALL
+  SELECT file_row_number * 2 + 1, paid_on, region, scheme, '1004', 0::DECIMAL(18,2), amount, NULL, 'payouts', payment_id
+  FROM read_parquet('{d}/payouts.parquet', file_row_number = true)
+  UNION ALL
+  SELECT file_row_number * 2, date, region, scheme, to_account, amount, 0::DECIMAL(18,2), kind, 'fund_flows', flow_id
+  FROM read_parquet('{d}/fund_flows.parquet', file_row_number = true)
+  UNION ALL
+  SELECT file_row_number * 2 + 1, date, region, scheme, from_account, 0::DECIMAL(18,2), amount, kind, 'fund_flows', flow_id
+  FROM read_parquet('{d}/fund_flows.parquet', file_row_number = true)
+) TO '{out}' (FORMAT parquet, COMPRESSION zstd)
+"""
+
 RECONCILE = """
 WITH book AS (
   SELECT region, scheme, account, coalesce(receipt_ref, account || strftime(received_on, '%Y%m%d')) AS ref,
@@ -72,6 +101,9 @@ FROM book LEFT JOIN st USING (region, scheme, account, ref, direction, amount)
 data, mode = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
 con.execute("SET threads TO 2")
+if len(sys.argv) > 3 and sys.argv[3] == "unordered":
+    # DuckDB may then write the journal's lines in any order (sifund's are in entry order).
+    con.execute("SET preserve_insertion_order = false")
 t0 = time.perf_counter()
 rows = 0
 if mode in ("plain", "all"):
@@ -83,9 +115,17 @@ if mode in ("plain", "all"):
             exprs += [f"sum({c} - DATE '1970-01-01')" for c in dates]
         r = con.execute(f"SELECT {', '.join(exprs)} FROM read_parquet('{data}/{table}.parquet')").fetchone()
         rows += r[0]
-elif mode == "ledger":
+elif mode in ("ledger", "journal"):
     for q in LEDGER:
         con.execute(q.format(d=data)).fetchall()
+    if mode == "journal":
+        import os
+        import tempfile
+        out = os.path.join(tempfile.mkdtemp(), "journal.parquet")
+        con.execute(JOURNAL.format(d=data, out=out))
+        lines = con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]
+        print(f"  duckdb journal: {lines} lines, {os.path.getsize(out)} bytes")
+        os.remove(out)
     rows = sum(con.execute(f"SELECT count(*) FROM read_parquet('{data}/{t}.parquet')").fetchone()[0]
                for t in ("contributions", "payouts", "fund_flows"))
 else:
