@@ -113,17 +113,12 @@ fn every_draft_line_traces_to_a_driver_and_explains_itself() {
     // --explain prints the computation with the line's amount.
     let d = draft(&out);
     let (_, budget) = d[&("440100".into(), "110".into(), "contribution".into())];
-    let o = sifund(&[
+    let o = stage_with(
         "budget",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-        "--explain",
-        "440100,110,contribution",
-    ]);
+        &data,
+        &out,
+        &["--explain", "440100,110,contribution"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains(&format!("{budget:.2}")), "{text}");
@@ -132,17 +127,12 @@ fn every_draft_line_traces_to_a_driver_and_explains_itself() {
         "{text}"
     );
     // An unknown line is an error that says where to look.
-    let o = sifund(&[
+    let o = stage_with(
         "budget",
-        "--dataset",
-        data.to_str().unwrap(),
-        "--year",
-        "2025",
-        "--output",
-        out.to_str().unwrap(),
-        "--explain",
-        "440100,110,no_such_item",
-    ]);
+        &data,
+        &out,
+        &["--explain", "440100,110,no_such_item"],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("draft.csv"));
 }
@@ -212,16 +202,11 @@ fn the_draft_foots_and_the_workbook_has_the_budget_tables() {
 fn horizon_projects_scenarios_and_the_year_the_balance_runs_out() {
     let dir = temp("budget-horizon");
     let data = dataset(&dir, 3_000, 5, false);
-    let pipeline = dir.join("p.toml");
-    std::fs::write(
-        &pipeline,
-        format!(
-            "dataset = \"{}\"\nyear = 2025\noutput = \"out\"\nhorizon = 30\n\n[scenarios.low]\nwage_growth = 0.0\ncollection_rate = 0.5\n",
-            data.display()
-        ),
-    )
-    .unwrap();
-    let o = sifund(&["budget", pipeline.to_str().unwrap()]);
+    let o = budget_with(
+        &dir,
+        &data,
+        "horizon = 30\n\n[scenarios.low]\nwage_growth = 0.0\ncollection_rate = 0.5\n",
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let rows = csv(&dir.join("out/budget/projection.csv"));
     let of = |sc: &str| {
@@ -264,16 +249,8 @@ fn persons_outside_the_life_table_are_counted_not_dropped() {
         }
     }
     std::fs::write(dir.join("life.csv"), table).unwrap();
-    let pipeline = dir.join("p.toml");
-    std::fs::write(
-        &pipeline,
-        format!(
-            "dataset = \"{}\"\nyear = 2025\noutput = \"out\"\n\n[assumptions]\nmortality = \"life.csv\"\n",
-            data.display()
-        ),
-    )
-    .unwrap();
-    let o = sifund(&["budget", pipeline.to_str().unwrap()]);
+    let extra = "\n[assumptions]\nmortality = \"life.csv\"\n";
+    let o = budget_with(&dir, &data, extra);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let m = manifest(&dir.join("out"));
     let outside = m["stages"]["budget"]["persons_not_projected"]["outside_mortality_table"]
@@ -296,7 +273,7 @@ fn persons_outside_the_life_table_are_counted_not_dropped() {
     // A broken life table is a config error: exit 2, nothing written.
     std::fs::write(dir.join("life.csv"), "age,sex,qx\n0,M,2\n").unwrap();
     let _ = std::fs::remove_dir_all(dir.join("out"));
-    let o = sifund(&["budget", pipeline.to_str().unwrap()]);
+    let o = budget_with(&dir, &data, extra);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("life.csv"), "{}", stderr(&o));
     assert!(!dir.join("out").exists());
@@ -306,16 +283,8 @@ fn persons_outside_the_life_table_are_counted_not_dropped() {
 fn fast_and_slow_projectors_agree_on_generated_data() {
     let dir = temp("budget-projectors");
     let data = dataset(&dir, 3_000, 13, false);
-    let pipeline = dir.join("p.toml");
-    std::fs::write(
-        &pipeline,
-        format!(
-            "dataset = \"{}\"\nyear = 2025\noutput = \"out\"\nhorizon = 12\n",
-            data.display()
-        ),
-    )
-    .unwrap();
-    let p = sifund::config::Pipeline::load(&pipeline).unwrap();
+    budget_with(&dir, &data, "horizon = 12\n");
+    let p = sifund::config::Pipeline::load(&dir.join("p.toml")).unwrap();
     let (members, years, agree) = sifund::budget::projectors_agree(&p).unwrap();
     assert!(members > 5_000, "{members}");
     assert_eq!(years, 12);

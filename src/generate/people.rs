@@ -1141,12 +1141,7 @@ pub(crate) fn next_worker(
     b: &mut Block,
 ) {
     let y1 = ctx.year + 1;
-    let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
-    let dm: u32 = if rng.chance(death_probability(age + 1)) {
-        rng.range(1, 12) as u32
-    } else {
-        13
-    };
+    let (mut rng, dm) = next_year_start(ctx, idx, age);
     let avg1 = region.avg_wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
     let wage1 = w.wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
     let base1 = (wage1.clamp(avg1 * 60 / 100, avg1 * 3) / 100) * 100;
@@ -1262,12 +1257,7 @@ pub(crate) fn next_resident(
     b: &mut Block,
 ) {
     let y1 = ctx.year + 1;
-    let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
-    let dm: u32 = if rng.chance(death_probability(age + 1)) {
-        rng.range(1, 12) as u32
-    } else {
-        13
-    };
+    let (mut rng, dm) = next_year_start(ctx, idx, age);
     let code = region.code;
     if (rng.range(9, 12) as u32) < dm {
         add_next(
@@ -1294,6 +1284,17 @@ pub(crate) fn next_resident(
             add_next(b, code, "170", "benefits.resident_account_pension", account);
         }
     }
+}
+
+/// The following year's random stream of a person and its month of death (13: survives).
+fn next_year_start(ctx: &Ctx, idx: u64, age: i32) -> (Rng, u32) {
+    let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
+    let dm = if rng.chance(death_probability(age + 1)) {
+        rng.range(1, 12) as u32
+    } else {
+        13
+    };
+    (rng, dm)
 }
 
 /// Random stream family of the following year (disjoint from the base year's streams).

@@ -89,7 +89,12 @@ pub fn manifest_without_timings(bytes: &[u8]) -> serde_json::Value {
 
 /// Runs one stage command (with the stages it needs) on a dataset, year 2025.
 pub fn stage(name: &str, data: &Path, out: &Path) -> Output {
-    sifund(&[
+    stage_with(name, data, out, &[])
+}
+
+/// A stage command on a dataset, year 2025, with more arguments.
+pub fn stage_with(name: &str, data: &Path, out: &Path, more: &[&str]) -> Output {
+    let mut args = vec![
         name,
         "--dataset",
         data.to_str().unwrap(),
@@ -97,7 +102,24 @@ pub fn stage(name: &str, data: &Path, out: &Path) -> Output {
         "2025",
         "--output",
         out.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(more);
+    sifund(&args)
+}
+
+/// Writes `p.toml` in `dir` (dataset, year 2025, output `out`, then `extra` TOML) and runs
+/// `sifund budget` on it.
+pub fn budget_with(dir: &Path, data: &Path, extra: &str) -> Output {
+    let pipeline = dir.join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "dataset = \"{}\"\nyear = 2025\noutput = \"out\"\n{extra}",
+            data.display()
+        ),
+    )
+    .unwrap();
+    sifund(&["budget", pipeline.to_str().unwrap()])
 }
 
 /// Copies a dataset folder's files to `dst`, leaving out the named ones.
