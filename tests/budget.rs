@@ -218,6 +218,8 @@ fn horizon_projects_scenarios_and_the_year_the_balance_runs_out() {
     assert_eq!(central.len(), 30);
     assert_eq!(low.len(), 30);
     assert_eq!(central[0][3], "2026");
+    let sheets = xlsx_sheets(&dir.join("out/budget/draft.xlsx"));
+    assert!(sheets.iter().any(|s| s == "中长期测算"), "{sheets:?}");
     // The draft is the central scenario's first year.
     let d = draft(&dir.join("out"));
     let closing = d[&("440100".into(), "110".into(), "closing_balance".into())].1;

@@ -680,6 +680,9 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
             ws.set_column_width(c, 22).map_err(err)?;
         }
     }
+    if b.funds.iter().any(|x| !x.projection.is_empty()) {
+        projection_sheet(wb.add_worksheet(), b, &f)?;
+    }
     for (sheet, title, schemes) in BASIS_TABLES {
         let ws = wb.add_worksheet();
         ws.set_name(sheet).map_err(err)?;
@@ -736,4 +739,76 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
         }
     }
     save(wb, path)
+}
+
+/// 基金中长期测算: per fund and year, the scenarios side by side (closing balance, months
+/// payable), and the year each scenario's balance runs out.
+fn projection_sheet(ws: &mut Worksheet, b: &crate::budget::Budget, f: &Formats) -> Result<()> {
+    ws.set_name("中长期测算").map_err(err)?;
+    ws.write_string_with_format(0, 0, "社会保险基金中长期收支测算（情景对比）", &f.title)
+        .map_err(err)?;
+    ws.write_string(
+        1,
+        0,
+        "单位：元；可支付月数 = 年末滚存结余 ÷ (本年支出 ÷ 12)",
+    )
+    .map_err(err)?;
+    let names: Vec<&str> = b
+        .funds
+        .iter()
+        .find(|x| !x.projection.is_empty())
+        .map(|x| x.projection.iter().map(|(n, _)| n.as_str()).collect())
+        .unwrap_or_default();
+    let mut row = 3u32;
+    let months = Format::new().set_num_format("0.00").set_font_name("SimSun");
+    for x in b.funds.iter().filter(|x| !x.projection.is_empty()) {
+        ws.write_string_with_format(
+            row,
+            0,
+            format!("统筹地区：{}　{}", x.fund.0, scheme_name(&x.fund.1)),
+            &f.bold,
+        )
+        .map_err(err)?;
+        row += 1;
+        ws.write_string_with_format(row, 0, "年度", &f.header)
+            .map_err(err)?;
+        for (k, n) in names.iter().enumerate() {
+            let c = 1 + 2 * k as u16;
+            ws.write_string_with_format(row, c, format!("{n} 年末滚存结余"), &f.header)
+                .map_err(err)?;
+            ws.write_string_with_format(row, c + 1, format!("{n} 可支付月数"), &f.header)
+                .map_err(err)?;
+        }
+        row += 1;
+        let years = x.projection[0].1.len();
+        for j in 0..years {
+            ws.write_number(row, 0, x.projection[0].1[j].year as f64)
+                .map_err(err)?;
+            for (k, (_, ys)) in x.projection.iter().enumerate() {
+                let y = &ys[j];
+                let c = 1 + 2 * k as u16;
+                ws.write_number_with_format(row, c, yuan_number(y.closing()), &f.money)
+                    .map_err(err)?;
+                if let Some(m) = crate::disclose::months_payable(y.closing(), y.total_expenditure) {
+                    let m: f64 = m.try_into().unwrap_or(0.0);
+                    ws.write_number_with_format(row, c + 1, m, &months)
+                        .map_err(err)?;
+                }
+            }
+            row += 1;
+        }
+        ws.write_string(row, 0, "基金耗尽年份").map_err(err)?;
+        for (k, (_, ys)) in x.projection.iter().enumerate() {
+            let text = crate::budget::runs_out(ys)
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "测算期内不耗尽".into());
+            ws.write_string(row, 1 + 2 * k as u16, text).map_err(err)?;
+        }
+        row += 2;
+    }
+    ws.set_column_width(0, 28).map_err(err)?;
+    for c in 1..=(2 * names.len() as u16) {
+        ws.set_column_width(c, 20).map_err(err)?;
+    }
+    Ok(())
 }
