@@ -39,7 +39,8 @@ impl std::fmt::Display for ColType {
 
 fn col_type(dt: &DataType) -> ColType {
     match dt {
-        DataType::String => ColType::Utf8,
+        // Dictionary-typed strings (polars Enum/Categorical) are strings to sifund.
+        DataType::String | DataType::Enum(..) | DataType::Categorical(..) => ColType::Utf8,
         DataType::Int32 => ColType::Int32,
         DataType::Date => ColType::Date,
         DataType::Decimal(p, s) => ColType::Decimal {
@@ -129,6 +130,7 @@ pub fn read_chunk(
             df.with_column(col).map_err(|e| e.to_string())?;
         }
     }
+    let mut df = categories_as_strings(df);
     df.rechunk_mut();
     Ok(Chunk {
         df,
@@ -205,6 +207,17 @@ pub mod build {
         ca.with_name(name.into()).into_column()
     }
 
+    /// A string column of few distinct values, given as indices into `categories`: an
+    /// `Enum` column, written to Parquet as a dictionary without hashing each value.
+    pub fn enumerated(name: &str, codes: Vec<Option<u8>>, categories: &[&str]) -> Column {
+        let cats = FrozenCategories::new(categories.iter().copied()).expect("unique categories");
+        let dtype = DataType::from_frozen_categories(cats);
+        let phys: UInt8Chunked = codes.into_iter().collect();
+        Series::from_cats_and_dtype(&phys.with_name(name.into()).into_series(), &dtype, true)
+            .expect("codes within the categories")
+            .into_column()
+    }
+
     pub fn i32(name: &str, v: Vec<Option<i32>>) -> Column {
         let ca: Int32Chunked = v.into_iter().collect();
         ca.with_name(name.into()).into_column()
@@ -276,7 +289,29 @@ pub fn write_parquet(path: &Path, df: DataFrame) -> Result<(), String> {
 /// Reads a whole (small) Parquet file; for tests and small tables.
 pub fn read_all(path: &Path) -> Result<DataFrame, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
-    ParquetReader::new(file).finish().map_err(|e| e.to_string())
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| e.to_string())?;
+    Ok(categories_as_strings(df))
+}
+
+/// `Enum`/`Categorical` columns (sifund's journal writes some) read back as plain strings.
+fn categories_as_strings(mut df: DataFrame) -> DataFrame {
+    let names: Vec<PlSmallStr> = df
+        .columns()
+        .iter()
+        .filter(|c| matches!(c.dtype(), DataType::Enum(..) | DataType::Categorical(..)))
+        .map(|c| c.name().clone())
+        .collect();
+    for n in names {
+        let c = df
+            .column(&n)
+            .expect("listed")
+            .cast(&DataType::String)
+            .expect("categories cast to strings");
+        df.with_column(c).expect("same height");
+    }
+    df
 }
 
 /// A Parquet sink on a thread of its own: frames are encoded and written while the caller

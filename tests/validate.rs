@@ -270,3 +270,42 @@ fn a_table_in_hive_partition_folders_reads_like_one_file() {
         .count();
     assert_eq!(files, regions.len());
 }
+
+#[test]
+fn dictionary_typed_strings_are_read_as_strings() {
+    // A producer that writes `scheme` as a polars Enum (a Parquet dictionary with polars'
+    // schema metadata): the values are the same strings, and sifund reads them as such.
+    let (data, out) = bad_dataset("enum-strings", "contributions", |src, dst| {
+        rewrite(src, dst, |mut df| {
+            let schemes: Vec<Option<String>> = df
+                .column("scheme")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|s| s.map(str::to_string))
+                .collect();
+            let mut cats: Vec<&str> = schemes.iter().flatten().map(String::as_str).collect();
+            cats.sort();
+            cats.dedup();
+            let codes = schemes
+                .iter()
+                .map(|s| {
+                    s.as_deref()
+                        .map(|s| cats.iter().position(|c| *c == s).unwrap() as u8)
+                })
+                .collect();
+            df.with_column(sifund::engine::build::enumerated("scheme", codes, &cats))
+                .unwrap();
+            df
+        })
+    });
+    let o = validate(&data, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let m = manifest(&out);
+    assert_eq!(
+        m["tables"]["contributions"]["rows"]["rejected"], "0",
+        "{}",
+        m["tables"]["contributions"]
+    );
+}

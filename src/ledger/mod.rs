@@ -154,11 +154,12 @@ struct SliceBooks<'a> {
     entry_id: Vec<u64>,
     date: Vec<Option<Day>>,
     region: Vec<Option<&'a str>>,
-    scheme: Vec<Option<&'a str>>,
-    code: Vec<Option<&'static str>>,
+    /// Indices into [`journal_categories`]' schemes, codes and items (see `journal_frame`).
+    scheme: Vec<Option<u8>>,
+    code: Vec<Option<u8>>,
     debit: Vec<Option<Fen>>,
     credit: Vec<Option<Fen>>,
-    item: Vec<Option<&'static str>>,
+    item: Vec<Option<u8>>,
     source_table: &'static str,
     source_id: Vec<Option<&'a str>>,
     funds: HashMap<(&'a str, &'a str), FundBook>,
@@ -219,11 +220,11 @@ impl<'a> SliceBooks<'a> {
             self.entry_id.push(id);
             self.date.push(Some(date));
             self.region.push(Some(fund.0));
-            self.scheme.push(Some(fund.1));
-            self.code.push(Some(l.code));
+            self.scheme.push(scheme_index(fund.1));
+            self.code.push(Some(code_index(l.code)));
             self.debit.push(Some(l.debit));
             self.credit.push(Some(l.credit));
-            self.item.push(l.item.map(ItemKey::key));
+            self.item.push(l.item.map(item_index));
             self.source_id.push(Some(source_id));
         }
     }
@@ -256,18 +257,74 @@ struct SliceOut {
     credit: i128,
 }
 
+/// The values of the journal's low-cardinality columns: schemes, account codes, item keys,
+/// source tables. Written as `Enum` columns (Parquet dictionaries built from these lists, not
+/// by hashing 48 M values); readers see strings.
+struct JournalCategories {
+    schemes: Vec<&'static str>,
+    codes: Vec<&'static str>,
+    items: Vec<&'static str>,
+}
+
+const SOURCE_TABLES: [&str; 4] = ["contributions", "payouts", "fund_flows", "closing"];
+
+fn journal_categories() -> &'static JournalCategories {
+    static C: std::sync::OnceLock<JournalCategories> = std::sync::OnceLock::new();
+    C.get_or_init(|| JournalCategories {
+        schemes: crate::model::Scheme::ALL.iter().map(|s| s.code()).collect(),
+        codes: CHART.iter().map(|s| s.code).collect(),
+        items: crate::model::catalog::ITEMS
+            .iter()
+            .map(|i| ItemKey::Item(i.key).key())
+            .chain(BENEFITS.iter().map(|b| ItemKey::Benefit(b.key).key()))
+            .collect(),
+    })
+}
+
+fn scheme_index(code: &str) -> Option<u8> {
+    crate::model::Scheme::ALL
+        .iter()
+        .position(|s| s.code() == code)
+        .map(|i| i as u8)
+}
+
+fn code_index(code: &str) -> u8 {
+    CHART
+        .iter()
+        .position(|s| s.code == code)
+        .expect("chart code") as u8
+}
+
+fn item_index(k: ItemKey) -> u8 {
+    let n = crate::model::catalog::ITEMS.len();
+    match k {
+        ItemKey::Item(i) => crate::model::catalog::ITEMS
+            .iter()
+            .position(|x| x.key == i)
+            .expect("an item of SPEC §4") as u8,
+        ItemKey::Benefit(b) => {
+            (n + BENEFITS.iter().position(|x| x.key == b).expect("benefit")) as u8
+        }
+    }
+}
+
 fn journal_frame(b: &SliceBooks) -> crate::engine::DataFrame {
     let n = b.entry_id.len();
+    let c = journal_categories();
+    let table = SOURCE_TABLES
+        .iter()
+        .position(|t| *t == b.source_table)
+        .expect("a journal source table") as u8;
     build::frame(vec![
         build::u64("entry_id", b.entry_id.clone()),
         build::date("date", b.date.clone()),
         build::utf8("region", &b.region),
-        build::utf8("scheme", &b.scheme),
-        build::utf8("account_code", &b.code),
+        build::enumerated("scheme", b.scheme.clone(), &c.schemes),
+        build::enumerated("account_code", b.code.clone(), &c.codes),
         build::money("debit", b.debit.clone()),
         build::money("credit", b.credit.clone()),
-        build::utf8("item", &b.item),
-        build::utf8("source_table", &vec![Some(b.source_table); n]),
+        build::enumerated("item", b.item.clone(), &c.items),
+        build::enumerated("source_table", vec![Some(table); n], &SOURCE_TABLES),
         build::utf8("source_id", &b.source_id),
     ])
 }
@@ -353,7 +410,7 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
         .map_err(|e| Error::Internal(format!("journal: {e}")))?;
     if written == 0 {
         // No postings at all: an empty journal with the right columns.
-        let empty = SliceBooks::new("none", p.year);
+        let empty = SliceBooks::new("closing", p.year);
         crate::engine::write_parquet(journal_path, journal_frame(&empty))
             .map_err(Error::Internal)?;
     }
@@ -625,8 +682,8 @@ impl Poster {
                 b.entry_id.push(id);
                 b.date.push(Some(*day));
                 b.region.push(Some(f.0.as_str()));
-                b.scheme.push(Some(f.1.as_str()));
-                b.code.push(Some(l.code));
+                b.scheme.push(scheme_index(&f.1));
+                b.code.push(Some(code_index(l.code)));
                 b.debit.push(Some(l.debit));
                 b.credit.push(Some(l.credit));
                 b.item.push(None);
@@ -660,7 +717,7 @@ mod tests {
     type Event = (u8, usize, usize, i64, i32, usize, usize, bool);
 
     fn books_of(events: &[Event], opening: [i64; 4]) -> Books {
-        let mut b = SliceBooks::new("test", 2025);
+        let mut b = SliceBooks::new("contributions", 2025);
         for (n, &(what, x, y, amount, day, kind, ben, flag)) in events.iter().enumerate() {
             let date = b.first_day + day;
             let fund = if n % 3 == 0 {
