@@ -66,6 +66,17 @@ pub fn save(mut wb: Workbook, path: &Path) -> Result<()> {
     wb.save(path).map_err(err)
 }
 
+/// Names a sheet and writes its title (row 1) and unit line (row 2).
+fn head(ws: &mut Worksheet, name: &str, title: &str, unit: &str, f: &Formats) -> Result<()> {
+    ws.set_name(name).map_err(err)?;
+    ws.write_string_with_format(0, 0, title, &f.title)
+        .map_err(err)?;
+    if !unit.is_empty() {
+        ws.write_string(1, 0, unit).map_err(err)?;
+    }
+    Ok(())
+}
+
 fn scheme_name(code: &str) -> &'static str {
     Scheme::from_code(code)
         .map(|s| s.name_zh())
@@ -89,15 +100,13 @@ fn summary_sheet(
     statements: &[FundStatement],
     f: &Formats,
 ) -> Result<()> {
-    ws.set_name("汇总").map_err(err)?;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("社会保险基金收支汇总表（{year}年度）"),
-        &f.title,
-    )
-    .map_err(err)?;
-    ws.write_string(1, 0, "单位：元").map_err(err)?;
+    head(
+        ws,
+        "汇总",
+        &format!("社会保险基金收支汇总表（{year}年度）"),
+        "单位：元",
+        f,
+    )?;
     let headers = [
         "统筹地区",
         "险种",
@@ -561,23 +570,16 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
     // 社预01: one column per fund and a total.
     {
         let ws = wb.add_worksheet();
-        ws.set_name("社预01表").map_err(err)?;
-        ws.write_string_with_format(
-            0,
-            0,
-            format!("社会保险基金收支预算总表（{year}年）"),
-            &f.title,
-        )
-        .map_err(err)?;
-        ws.write_string(1, 0, "单位：元").map_err(err)?;
+        head(
+            ws,
+            "社预01表",
+            &format!("社会保险基金收支预算总表（{year}年）"),
+            "单位：元",
+            &f,
+        )?;
         ws.write_string_with_format(3, 0, "项目", &f.header)
             .map_err(err)?;
-        let labels: Vec<(String, String)> = b
-            .funds
-            .first()
-            .map(|x| draft_rows(x).into_iter().map(|r| (r.0, r.1)).collect())
-            .unwrap_or_default();
-        let mut keys: Vec<(String, String)> = labels;
+        let mut keys: Vec<(String, String)> = Vec::new();
         for x in &b.funds {
             for r in draft_rows(x) {
                 if !keys.iter().any(|k| k.0 == r.0) {
@@ -621,10 +623,7 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
     }
     for (sheet, title, schemes) in BUDGET_TABLES {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet).map_err(err)?;
-        ws.write_string_with_format(0, 0, format!("{title}（{year}年）"), &f.title)
-            .map_err(err)?;
-        ws.write_string(1, 0, "单位：元").map_err(err)?;
+        head(ws, sheet, &format!("{title}（{year}年）"), "单位：元", &f)?;
         let mut row = 3u32;
         for x in b
             .funds
@@ -685,9 +684,7 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
     }
     for (sheet, title, schemes) in BASIS_TABLES {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet).map_err(err)?;
-        ws.write_string_with_format(0, 0, format!("{title}（{year}年）"), &f.title)
-            .map_err(err)?;
+        head(ws, sheet, &format!("{title}（{year}年）"), "", &f)?;
         let headers = [
             "统筹地区",
             "险种",
@@ -744,15 +741,13 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
 /// 基金中长期测算: per fund and year, the scenarios side by side (closing balance, months
 /// payable), and the year each scenario's balance runs out.
 fn projection_sheet(ws: &mut Worksheet, b: &crate::budget::Budget, f: &Formats) -> Result<()> {
-    ws.set_name("中长期测算").map_err(err)?;
-    ws.write_string_with_format(0, 0, "社会保险基金中长期收支测算（情景对比）", &f.title)
-        .map_err(err)?;
-    ws.write_string(
-        1,
-        0,
+    head(
+        ws,
+        "中长期测算",
+        "社会保险基金中长期收支测算（情景对比）",
         "单位：元；可支付月数 = 年末滚存结余 ÷ (本年支出 ÷ 12)",
-    )
-    .map_err(err)?;
+        f,
+    )?;
     let names: Vec<&str> = b
         .funds
         .iter()
