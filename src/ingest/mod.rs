@@ -283,12 +283,23 @@ fn with_slice_of<T>(
             s.offset,
             s.offset + s.len
         ))),
-        Err(_) => Err(Error::input(format!(
-            "{}: rows {}..{}: corrupt data, the decoder failed",
-            f.file.path.display(),
-            s.offset,
-            s.offset + s.len
-        ))),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            if what.contains("not in the scan's projection") {
+                // Our own mistake, not the file's: an internal error (exit 3).
+                return Err(Error::Internal(what.to_string()));
+            }
+            Err(Error::input(format!(
+                "{}: rows {}..{}: corrupt data, the decoder failed",
+                f.file.path.display(),
+                s.offset,
+                s.offset + s.len
+            )))
+        }
     }
 }
 
