@@ -61,7 +61,8 @@ pub struct Facts {
     pub new_months: i128,
     /// Members who died during the year (status `deceased`).
     pub deaths: u64,
-    /// Suspended on 31 December after paying a fee during the year.
+    /// Not paying on 31 December (suspended, or receiving 210/410 benefits below pension age)
+    /// after paying a fee during the year, but not for December.
     pub newly_suspended: u64,
     /// Contributing on 31 December, enrolled during the year, no January fee; their bases.
     pub entrants: u64,
@@ -270,6 +271,12 @@ pub fn read(p: &Pipeline, tables: &[TableResult], life: &LifeTable) -> Result<Re
                             }
                         }
                         State::Receiving => {
+                            // Receiving in 210/410… while below pension age (unemployment
+                            // benefit, injury allowance): may have stopped paying this year.
+                            let young = retirement_period(cat, birth_p) > y * 100 + 12;
+                            if let (Class::EmployeeInsurance, true, Some(id)) = (class, young, id) {
+                                part.suspended.push((code, id));
+                            }
                             f.receivers += 1;
                             f.receivers_benefit += amount as i128;
                             f.receivers_months += m as i128;
@@ -381,6 +388,7 @@ fn merge_facts(a: &mut Facts, b: Facts) {
 struct FeesPart {
     facts: HashMap<u32, Facts>,
     paid_while_suspended: Vec<(u32, Id)>,
+    paid_december: Vec<(u32, Id)>,
     paid_january: Vec<(u32, Id)>,
 }
 
@@ -395,6 +403,8 @@ fn read_contributions(
 ) -> Result<()> {
     let Some(t) = t else { return Ok(()) };
     let january = p.year * 100 + 1;
+    let december = p.year * 100 + 12;
+    let mut still_paying: HashSet<(u32, Id)> = HashSet::new();
     let mut stopped: HashMap<u32, HashSet<Id>> = HashMap::new();
     let mut paid_january: Vec<(u32, Id)> = Vec::new();
     scan_accepted(
@@ -444,6 +454,9 @@ fn read_contributions(
                 let id: Id = id;
                 if suspended.get(&code).is_some_and(|set| set.contains(&id)) {
                     part.paid_while_suspended.push((code, id));
+                    if period.n(i) == Some(december) {
+                        part.paid_december.push((code, id));
+                    }
                 }
                 if period.n(i) == Some(january)
                     && entrants.get(&code).is_some_and(|m| m.contains_key(&id))
@@ -460,6 +473,7 @@ fn read_contributions(
             for (code, id) in part.paid_while_suspended {
                 stopped.entry(code).or_default().insert(id);
             }
+            still_paying.extend(part.paid_december);
             paid_january.extend(part.paid_january);
             Ok(())
         },
@@ -470,7 +484,11 @@ fn read_contributions(
         }
     }
     for (code, set) in stopped {
-        facts.entry(code).or_default().newly_suspended = set.len() as u64;
+        let n = set
+            .iter()
+            .filter(|id| !still_paying.contains(&(code, **id)))
+            .count();
+        facts.entry(code).or_default().newly_suspended = n as u64;
     }
     for (code, m) in entrants.iter() {
         let f = facts.entry(*code).or_default();

@@ -266,7 +266,7 @@ fn basis(input: &FundInput, params: &Params, year: &Year, mortality: &str) -> Ve
     );
     let s = FundInput::suspension_ppm(f);
     row("suspension_rate".into(), "中断缴费率", fixed(Decimal::new(s, 6), 4), fixed(Decimal::new(s, 6), 4), "rate",
-        format!("suspended on 31 December after paying during the year ({}) ÷ (those + contributing on 31 December {}); suspensions spread evenly over the year", f.newly_suspended, f.dec_contributors));
+        format!("not paying on 31 December (suspended, or drawing 210/410 benefits below pension age) after paying during the year but not for December ({}) ÷ (those + contributing on 31 December {}); suspensions spread evenly over the year", f.newly_suspended, f.dec_contributors));
     row("entrants".into(), "新参保缴费人数", f.entrants.to_string(), f.entrants.to_string(), "persons",
         format!("contributing on 31 December, enrolled during the year, no January fee; assumed to repeat, entering evenly (6.5 months of fees), average base {}", money(per(f.entrant_base, f.entrants as i128))));
     if f.flat_payers > 0 {
