@@ -35,7 +35,6 @@ const USES: &[&str] = &["amount", "item", "region", "scheme"];
 pub struct FundBudget {
     pub fund: FundId,
     pub base: FundStatement,
-    pub facts: Facts,
     pub draft: Year,
     pub basis: Vec<BasisRow>,
     /// (scenario, years) in the pipeline's scenario order.
@@ -144,7 +143,6 @@ pub fn run(p: &Pipeline, tables: &[TableResult], statements: &[FundStatement]) -
         funds.push(FundBudget {
             fund: st.fund.clone(),
             base: st.clone(),
-            facts: facts.clone(),
             draft: first,
             basis,
             projection,

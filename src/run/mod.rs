@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Ctx, Table, TableResult};
+use crate::ledger::statements::FundStatement;
 use crate::model::money::yuan;
 use crate::{ensure_invariant, flows, ledger, reconcile};
 use manifest::{Invariant, Manifest, OutputEntry};
@@ -178,7 +179,7 @@ fn run_stages(
     let mut failing = Vec::new();
     let mut budget = None;
     if stages.contains(&Stage::Ledger) {
-        let (books, report) = timed(timings, "ledger", || {
+        let (books, statements, report) = timed(timings, "ledger", || {
             ledger_stage(p, &tables, out, &mut invariants)
         })?;
         reports.insert("ledger".to_string(), report);
@@ -194,7 +195,7 @@ fn run_stages(
         }
         if stages.contains(&Stage::Disclose) {
             let report = timed(timings, "disclose", || {
-                disclose_stage(p, &tables, &books, out)
+                disclose_stage(p, &tables, &statements, out)
             })?;
             reports.insert("disclose".to_string(), report);
         }
@@ -212,7 +213,7 @@ fn run_stages(
         }
         if stages.contains(&Stage::Budget) {
             let b = timed(timings, "budget", || {
-                budget_stage(p, &tables, &books, out, &mut invariants)
+                budget_stage(p, &tables, &statements, out, &mut invariants)
             })?;
             reports.insert("budget".to_string(), crate::budget::summary(&b));
             budget = Some(b);
@@ -272,7 +273,7 @@ fn ledger_stage(
     tables: &[TableResult],
     out: &mut OutputDir,
     invariants: &mut Vec<Invariant>,
-) -> Result<(ledger::Books, serde_json::Value)> {
+) -> Result<(ledger::Books, Vec<FundStatement>, serde_json::Value)> {
     use crate::ledger::statements as st;
     let books = ledger::post(p, tables, &out.path("ledger/journal.parquet")?)?;
     let statements = st::fund_statements(&books);
@@ -349,7 +350,7 @@ fn ledger_stage(
         "journal_credit": yuan(books.journal_credit),
         "posted": posted,
     });
-    Ok((books, report))
+    Ok((books, statements, report))
 }
 
 /// Matches books to statements; writes `reconcile/`. Returns the report and the accounts whose
@@ -398,13 +399,12 @@ fn reconcile_stage(
 fn budget_stage(
     p: &Pipeline,
     tables: &[TableResult],
-    books: &ledger::Books,
+    statements: &[FundStatement],
     out: &mut OutputDir,
     invariants: &mut Vec<Invariant>,
 ) -> Result<crate::budget::Budget> {
     use crate::budget;
-    let statements = ledger::statements::fund_statements(books);
-    let b = budget::run(p, tables, &statements)?;
+    let b = budget::run(p, tables, statements)?;
     out.write("budget/draft.csv", &budget::draft_csv(&b))?;
     out.write("budget/basis.csv", &budget::basis_csv(&b))?;
     if p.horizon > 0 {
@@ -413,7 +413,7 @@ fn budget_stage(
     if !b.approved.is_empty() {
         out.write(
             "budget/execution.csv",
-            &budget::execution_csv(&b, &statements),
+            &budget::execution_csv(&b, statements),
         )?;
     }
     crate::report::xlsx::budget(&out.path("budget/draft.xlsx")?, &b)?;
@@ -447,14 +447,13 @@ fn budget_stage(
 fn disclose_stage(
     p: &Pipeline,
     tables: &[TableResult],
-    books: &ledger::Books,
+    statements: &[FundStatement],
     out: &mut OutputDir,
 ) -> Result<serde_json::Value> {
     use crate::disclose::{self, consolidate};
     let min = p.disclose.min_persons;
     let counts = crate::census::count(p, tables)?;
-    let statements = ledger::statements::fund_statements(books);
-    let measures = disclose::all_measures(&statements, &counts, min);
+    let measures = disclose::all_measures(statements, &counts, min);
     let json = serde_json::to_vec_pretty(&disclose::disclosure_json(p.year, min, &measures))
         .map_err(|e| Error::Internal(e.to_string()))?;
     out.write("disclose/disclosure.json", &json)?;
