@@ -6,6 +6,11 @@ use crate::engine::{Chunk, FenCol};
 use crate::model::date::iso;
 use crate::model::money::yuan;
 
+/// The panic of reading a column outside a scan's projection: a programming error, told
+/// apart from a decoder failure by its type (see `ingest::with_slice_of`).
+#[derive(Debug)]
+pub struct NotProjected(pub &'static str);
+
 /// One column of a chunk, decoded.
 pub enum Cells<'a> {
     Str(Vec<Option<&'a str>>),
@@ -29,7 +34,7 @@ impl<'a> Cells<'a> {
     pub fn s(&self, i: usize) -> Option<&'a str> {
         match self {
             Cells::Str(v) => v[i],
-            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
+            Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
@@ -37,7 +42,7 @@ impl<'a> Cells<'a> {
     pub fn n(&self, i: usize) -> Option<i32> {
         match self {
             Cells::Int(v) | Cells::Date(v) => v[i],
-            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
+            Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
@@ -45,7 +50,7 @@ impl<'a> Cells<'a> {
     pub fn m(&self, i: usize) -> Amt {
         match self {
             Cells::Money(v) => v[i],
-            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
+            Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
@@ -55,7 +60,7 @@ impl<'a> Cells<'a> {
             Cells::Str(v) => v[i].map(str::to_string),
             Cells::Int(v) => v[i].map(|x| x.to_string()),
             Cells::Date(v) => v[i].map(iso),
-            Cells::Absent(name) => panic!("column {name} read but not in the scan's projection"),
+            Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             Cells::Money(v) => v[i].map(|r| {
                 r.map(|f| yuan(f as i128))
                     .unwrap_or_else(|_| "<too large>".into())
@@ -305,4 +310,18 @@ pub fn key_hash(parts: &[Option<&str>]) -> u64 {
     h ^= h >> 27;
     h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
     h ^ (h >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_outside_the_projection_panics_with_its_own_type() {
+        let payload = std::panic::catch_unwind(|| Cells::Absent("kind").s(0)).unwrap_err();
+        let np = payload
+            .downcast_ref::<NotProjected>()
+            .expect("typed payload");
+        assert_eq!(np.0, "kind");
+    }
 }

@@ -284,14 +284,11 @@ fn with_slice_of<T>(
             s.offset + s.len
         ))),
         Err(payload) => {
-            let what = payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied())
-                .unwrap_or("");
-            if what.contains("not in the scan's projection") {
+            if let Some(cells::NotProjected(name)) = payload.downcast_ref() {
                 // Our own mistake, not the file's: an internal error (exit 3).
-                return Err(Error::Internal(what.to_string()));
+                return Err(Error::Internal(format!(
+                    "column {name} read but not in the scan's projection"
+                )));
             }
             Err(Error::input(format!(
                 "{}: rows {}..{}: corrupt data, the decoder failed",

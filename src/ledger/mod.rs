@@ -376,29 +376,21 @@ pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result
     if let Some(t) = get(Table::OpeningBalances) {
         opening(p, t, &mut poster.books, days)?;
     }
-    if let Some(t) = get(Table::Contributions) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, file, first, acc| post_contributions(p, cells, file, first, acc),
-            |s| poster.absorb(Table::Contributions, s),
-        )?;
-    }
-    if let Some(t) = get(Table::Payouts) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, file, first, acc| post_payouts(p, cells, file, first, acc),
-            |s| poster.absorb(Table::Payouts, s),
-        )?;
-    }
-    if let Some(t) = get(Table::FundFlows) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, file, first, acc| post_flows(p, cells, file, first, acc),
-            |s| poster.absorb(Table::FundFlows, s),
-        )?;
+    type PostSlice = fn(&Pipeline, &[Cells], usize, u64, &[u32]) -> SliceOut;
+    let tables_in_order: [(Table, PostSlice); 3] = [
+        (Table::Contributions, post_contributions),
+        (Table::Payouts, post_payouts),
+        (Table::FundFlows, post_flows),
+    ];
+    for (table, post_slice) in tables_in_order {
+        if let Some(t) = get(table) {
+            scan_accepted(
+                t,
+                USES,
+                |cells, file, first, acc| post_slice(p, cells, file, first, acc),
+                |s| poster.absorb(table, s),
+            )?;
+        }
     }
     let closing = closing_entries(&poster.books, last_day);
     poster.absorb_closing(closing)?;
