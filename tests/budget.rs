@@ -285,8 +285,8 @@ fn persons_outside_the_life_table_are_counted_not_dropped() {
 fn fast_and_slow_projectors_agree_on_generated_data() {
     let dir = temp("budget-projectors");
     let data = dataset(&dir, 3_000, 13, false);
-    budget_with(&dir, &data, "horizon = 12\n");
-    let p = sifund::config::Pipeline::load(&dir.join("p.toml")).unwrap();
+    let pipeline = write_pipeline(&dir, &data, "horizon = 12\n");
+    let p = sifund::config::Pipeline::load(&pipeline).unwrap();
     let (members, years, agree) = sifund::budget::projectors_agree(&p).unwrap();
     assert!(members > 5_000, "{members}");
     assert_eq!(years, 12);

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod faults;
+pub mod next_year;
 pub mod people;
 pub mod records;
 pub mod rng;

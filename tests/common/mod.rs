@@ -110,6 +110,12 @@ pub fn stage_with(name: &str, data: &Path, out: &Path, more: &[&str]) -> Output 
 /// Writes `p.toml` in `dir` (dataset, year 2025, output `out`, then `extra` TOML) and runs
 /// `sifund budget` on it.
 pub fn budget_with(dir: &Path, data: &Path, extra: &str) -> Output {
+    let pipeline = write_pipeline(dir, data, extra);
+    sifund(&["budget", pipeline.to_str().unwrap()])
+}
+
+/// Writes `p.toml` in `dir`: dataset, year 2025, output `out`, then `extra` TOML.
+pub fn write_pipeline(dir: &Path, data: &Path, extra: &str) -> PathBuf {
     let pipeline = dir.join("p.toml");
     std::fs::write(
         &pipeline,
@@ -119,7 +125,7 @@ pub fn budget_with(dir: &Path, data: &Path, extra: &str) -> Output {
         ),
     )
     .unwrap();
-    sifund(&["budget", pipeline.to_str().unwrap()])
+    pipeline
 }
 
 /// Copies a dataset folder's files to `dst`, leaving out the named ones.

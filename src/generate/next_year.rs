@@ -1,0 +1,206 @@
+//! The following year 下一年度 of every simulated person, under the same dynamics as the
+//! base year: the true totals of `next_year.csv`, against which budget drafts are backtested.
+
+use super::people::{death_probability, Block, Ctx};
+use super::rng::Rng;
+use super::world::{self, bp, Region};
+use crate::model::Fen;
+
+/// A worker's state on 31 December, carried into the following year.
+#[derive(Clone, Copy)]
+pub(crate) enum Carried {
+    /// Drawing `pension` (December amount).
+    Retired { pension: Fen },
+    /// Paying fees on `base`; `wage` is the hidden wage behind it.
+    Working,
+    /// Jobless since the year; `ui_left` months of unemployment benefit remain.
+    Suspended { ui_left: i32 },
+}
+
+/// What `next_worker` needs besides the state.
+pub(crate) struct Worker {
+    pub scheme: &'static str,
+    pub flexible: bool,
+    pub enterprise: bool,
+    pub wage: Fen,
+    pub months: i32,
+    pub ret_p: i32,
+    pub injury_bp: u32,
+}
+
+fn add_next(b: &mut Block, region: &'static str, scheme: &'static str, item: &'static str, v: Fen) {
+    *b.next.entry(((region, scheme), item)).or_default() += v;
+}
+
+/// The person's following year under the same dynamics (backtest truth, `next_year.csv`):
+/// wages and the average wage +5 %, pensions in payment +2 % from January, deaths by the same
+/// table, retirement at the statutory month once the months suffice, jobless spells at the
+/// same rate, no re-entry of the jobless and no new entrants.
+pub(crate) fn next_worker(
+    ctx: &Ctx,
+    idx: u64,
+    age: i32,
+    region: &'static Region,
+    w: &Worker,
+    state: Carried,
+    b: &mut Block,
+) {
+    let y1 = ctx.year + 1;
+    let (mut rng, dm) = next_year_start(ctx, idx, age);
+    let avg1 = region.avg_wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
+    let wage1 = w.wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
+    let base1 = (wage1.clamp(avg1 * 60 / 100, avg1 * 3) / 100) * 100;
+    let pension_at = |months: i32| -> Fen {
+        let index_avg = (avg1 + wage1.clamp(avg1 * 60 / 100, avg1 * 3)) / 2;
+        let basic = index_avg * months as i64 / 12 / 100;
+        let account = bp(base1, 800) * months as i64 * 12 / 10 / 139;
+        (basic + account) / 10 * 10
+    };
+    let code = region.code;
+    let premium = bp(avg1 * 60 / 100, 800);
+    let ui = region.min_wage * 9 / 10;
+    match state {
+        Carried::Retired { pension } => {
+            let p1 = pension * (10_000 + world::NEXT_PENSION_ADJUSTMENT_BP) / 10_000 / 10 * 10;
+            add_next(
+                b,
+                code,
+                w.scheme,
+                "benefits.basic_pension",
+                p1 * 12u32.min(dm) as i64,
+            );
+        }
+        Carried::Suspended { ui_left } => {
+            for _ in 1..=(ui_left.max(0) as u32).min(12).min(dm) {
+                add_next(b, code, "310", "contribution", premium);
+                add_next(b, code, "210", "benefits.unemployment_benefit", ui);
+            }
+            if w.ret_p / 100 == y1
+                && w.months >= crate::model::retirement::min_contribution_months(y1)
+            {
+                let p = pension_at(w.months);
+                for _ in (w.ret_p % 100) as u32..=12u32.min(dm) {
+                    add_next(b, code, w.scheme, "benefits.basic_pension", p);
+                }
+            }
+        }
+        Carried::Working => {
+            let first = y1 * 100 + 1;
+            let retire = crate::budget::project::retirement_month(
+                w.months,
+                first,
+                w.ret_p.max(first),
+                y1 * 100 + 12,
+            );
+            let ret_m = retire.map(|r| (r % 100) as u32).unwrap_or(13);
+            let jm: u32 = if w.enterprise && retire.is_none() && rng.chance(0.03) {
+                rng.range(2, 11) as u32
+            } else {
+                13
+            };
+            let stop = dm.min(ret_m).min(jm);
+            let schemes: &[&'static str] = if w.flexible {
+                &["110", "310"]
+            } else if region.maternity_separate {
+                &["P", "210", "310", "410", "510"]
+            } else {
+                &["P", "210", "310", "410"]
+            };
+            for _ in 1..stop {
+                for &s in schemes {
+                    let s = if s == "P" { w.scheme } else { s };
+                    let fee = match (w.flexible, s) {
+                        (true, "110") => bp(base1, world::FLEXIBLE_110_BP),
+                        (true, _) => bp(base1, world::FLEXIBLE_310_BP),
+                        (false, "410") => bp(base1, w.injury_bp),
+                        (false, s) => {
+                            let r = world::rates(s, region.maternity_separate);
+                            bp(base1, r.employer) + bp(base1, r.individual)
+                        }
+                    };
+                    add_next(b, code, s, "contribution", fee);
+                }
+            }
+            let r = world::rates(w.scheme, false);
+            let month_fee = bp(base1, r.employer) + bp(base1, r.individual);
+            if !w.flexible && rng.chance(0.01) && stop > 6 {
+                add_next(b, code, w.scheme, "contribution", 3 * month_fee);
+            }
+            if !w.flexible && stop > 8 && rng.chance(0.003) {
+                add_next(b, code, w.scheme, "contribution", -month_fee);
+            }
+            if jm < 13 && w.months >= 12 {
+                let duration = match w.months / 12 {
+                    0..=4 => 12,
+                    5..=9 => 18,
+                    _ => 24,
+                };
+                for _ in (jm + 1)..=12u32.min(jm + duration).min(dm) {
+                    add_next(b, code, "310", "contribution", premium);
+                    add_next(b, code, "210", "benefits.unemployment_benefit", ui);
+                }
+            }
+            if retire.is_some() {
+                let p = pension_at(w.months + ret_m as i32 - 1);
+                for _ in ret_m..=12u32.min(dm) {
+                    add_next(b, code, w.scheme, "benefits.basic_pension", p);
+                }
+            }
+        }
+    }
+}
+
+/// A resident's following year: the medical premium in the autumn, the pension contribution
+/// in the spring below age 60, the pension (held flat) from the pension month.
+pub(crate) fn next_resident(
+    ctx: &Ctx,
+    idx: u64,
+    age: i32,
+    region: &'static Region,
+    ret_p: i32,
+    account_part: Option<Fen>,
+    b: &mut Block,
+) {
+    let y1 = ctx.year + 1;
+    let (mut rng, dm) = next_year_start(ctx, idx, age);
+    let code = region.code;
+    if (rng.range(9, 12) as u32) < dm {
+        add_next(
+            b,
+            code,
+            "390",
+            "contribution",
+            world::RESIDENT_MEDICAL_PREMIUM,
+        );
+    }
+    if ret_p > y1 * 100 + 1 {
+        let m = rng.range(3, 6) as u32;
+        let grade = world::RESIDENT_PENSION_GRADES[rng.weighted(&[40, 25, 15, 10, 6, 4])];
+        if m < dm && y1 * 100 + m as i32 <= ret_p {
+            add_next(b, code, "170", "contribution", grade);
+        }
+    }
+    if ret_p <= y1 * 100 + 12 {
+        let account = account_part.unwrap_or_else(|| rng.range(2_000, 15_000));
+        let basic = world::RESIDENT_BASIC_MIN + region.resident_top_up;
+        let first = ret_p.max(y1 * 100 + 1) % 100;
+        for _ in first as u32..=12u32.min(dm) {
+            add_next(b, code, "170", "benefits.resident_basic_pension", basic);
+            add_next(b, code, "170", "benefits.resident_account_pension", account);
+        }
+    }
+}
+
+/// The following year's random stream of a person and its month of death (13: survives).
+fn next_year_start(ctx: &Ctx, idx: u64, age: i32) -> (Rng, u32) {
+    let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
+    let dm = if rng.chance(death_probability(age + 1)) {
+        rng.range(1, 12) as u32
+    } else {
+        13
+    };
+    (rng, dm)
+}
+
+/// Random stream family of the following year (disjoint from the base year's streams).
+const NEXT_STREAM: u64 = 0x4E45_5854_5945_4152;
