@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::config::Pipeline;
 use crate::error::Result;
-use crate::ingest::cells::col;
+use crate::ingest::cells::{col, Cells};
 use crate::ingest::{scan_accepted, Table, TableResult};
 use crate::ledger::FundId;
 use crate::model::catalog::benefit;
@@ -47,6 +47,39 @@ fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
     }
 }
 
+/// Distinct person ids per fund over the rows `select` keeps (it gets the accepted rows).
+fn distinct(
+    t: &TableResult,
+    select: impl Fn(&[Cells], &[u32]) -> Vec<u32> + Sync,
+) -> Result<Distinct> {
+    let mut out: Distinct = HashMap::new();
+    scan_accepted(
+        t,
+        USES,
+        |cells, _, _, acc| {
+            let c = |n: &str| col(t.table, cells, n);
+            let (reg, sch, pid) = (c("region"), c("scheme"), c("person_id"));
+            let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::new();
+            for i in select(cells, acc) {
+                let i = i as usize;
+                if let Some(id) = pid.s(i).and_then(id_of) {
+                    m.entry((reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()))
+                        .or_default()
+                        .push(id);
+                }
+            }
+            m.into_iter()
+                .map(|((r, s), v)| ((r.to_string(), s.to_string()), v))
+                .collect::<Vec<_>>()
+        },
+        |v| {
+            merge(&mut out, v);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
 pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Counts>> {
     let get = |t: Table| tables.iter().find(|r| r.table == t);
     let mut out: BTreeMap<FundId, Counts> = BTreeMap::new();
@@ -80,71 +113,33 @@ pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Co
             },
         )?;
     }
-    let mut contributors: Distinct = HashMap::new();
-    if let Some(t) = get(Table::Contributions) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::Contributions, cells, n);
-                let (reg, sch, pid, kind) = (c("region"), c("scheme"), c("person_id"), c("kind"));
-                let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::new();
-                for &i in acc {
-                    let i = i as usize;
-                    if let (Some("normal"), Some(id)) = (kind.s(i), pid.s(i).and_then(id_of)) {
-                        m.entry((reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()))
-                            .or_default()
-                            .push(id);
-                    }
-                }
-                m.into_iter()
-                    .map(|((r, s), v)| ((r.to_string(), s.to_string()), v))
-                    .collect::<Vec<_>>()
-            },
-            |v| {
-                merge(&mut contributors, v);
-                Ok(())
-            },
-        )?;
-    }
-    let mut recipients: Distinct = HashMap::new();
+    let contributors = match get(Table::Contributions) {
+        Some(t) => distinct(t, |cells, acc| {
+            let kind = col(Table::Contributions, cells, "kind");
+            acc.iter()
+                .copied()
+                .filter(|&i| kind.s(i as usize) == Some("normal"))
+                .collect()
+        })?,
+        None => HashMap::new(),
+    };
     let december = p.year * 100 + 12;
-    if let Some(t) = get(Table::Payouts) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::Payouts, cells, n);
-                let (reg, sch, pid, ben, per, ret) = (
-                    c("region"),
-                    c("scheme"),
-                    c("person_id"),
-                    c("benefit"),
-                    c("period"),
-                    c("returned_on"),
-                );
-                let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::new();
-                for &i in acc {
+    let recipients = match get(Table::Payouts) {
+        Some(t) => distinct(t, |cells, acc| {
+            let c = |n: &str| col(Table::Payouts, cells, n);
+            let (ben, per, ret) = (c("benefit"), c("period"), c("returned_on"));
+            acc.iter()
+                .copied()
+                .filter(|&i| {
                     let i = i as usize;
-                    let recurring = ben.s(i).and_then(benefit).is_some_and(|b| b.recurring);
-                    if recurring && per.n(i) == Some(december) && ret.n(i).is_none() {
-                        if let Some(id) = pid.s(i).and_then(id_of) {
-                            m.entry((reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()))
-                                .or_default()
-                                .push(id);
-                        }
-                    }
-                }
-                m.into_iter()
-                    .map(|((r, s), v)| ((r.to_string(), s.to_string()), v))
-                    .collect::<Vec<_>>()
-            },
-            |v| {
-                merge(&mut recipients, v);
-                Ok(())
-            },
-        )?;
-    }
+                    ben.s(i).and_then(benefit).is_some_and(|b| b.recurring)
+                        && per.n(i) == Some(december)
+                        && ret.n(i).is_none()
+                })
+                .collect()
+        })?,
+        None => HashMap::new(),
+    };
     for (k, ids) in contributors {
         out.entry(k).or_default().contributors = ids.len() as u64;
     }
