@@ -189,6 +189,30 @@ fn the_draft_foots_and_the_workbook_has_the_budget_tables() {
     let exec = csv(&out.join("budget/execution.csv"));
     assert!(!exec.is_empty());
     assert!(exec.iter().all(|r| r.len() == 6));
+    // progress_pct = actual ÷ budget × 100, to the hundredth; actual is the year's 收支表.
+    let base = draft(&out);
+    let mut checked = 0;
+    for r in &exec {
+        let (budget, actual) = (yuan(&r[3]), yuan(&r[4]));
+        if let Some((a, _)) = base.get(&(r[0].clone(), r[1].clone(), r[2].clone())) {
+            assert_eq!(
+                *a, actual,
+                "{r:?}: actual differs from the base year in draft.csv"
+            );
+            checked += 1;
+        }
+        if budget != 0.0 {
+            let want = actual / budget * 100.0;
+            assert!(
+                (yuan(&r[5]) - want).abs() <= 0.006,
+                "{r:?}: progress {want}"
+            );
+        }
+    }
+    assert!(
+        checked > 20,
+        "{checked} execution lines matched draft items"
+    );
     let m = manifest(&out);
     assert!(m["invariants"]
         .as_array()
