@@ -66,6 +66,20 @@ pub fn save(mut wb: Workbook, path: &Path) -> Result<()> {
     wb.save(path).map_err(err)
 }
 
+/// Writes a row of column headers.
+fn header_row<S: AsRef<str>>(
+    ws: &mut Worksheet,
+    row: u32,
+    headers: &[S],
+    f: &Formats,
+) -> Result<()> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, h.as_ref(), &f.header)
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Names a sheet and writes its title (row 1) and unit line (row 2).
 fn head(ws: &mut Worksheet, name: &str, title: &str, unit: &str, f: &Formats) -> Result<()> {
     ws.set_name(name).map_err(err)?;
@@ -117,10 +131,7 @@ fn summary_sheet(
         "年初滚存结余",
         "年末滚存结余",
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *h, &f.header)
-            .map_err(err)?;
-    }
+    header_row(ws, 3, &headers, &f)?;
     let mut totals = [0i128; 5];
     let mut row = 4;
     for st in statements {
@@ -239,10 +250,7 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
             .map_err(err)?;
         ws.write_string(row + 1, 0, format!("{year}年12月31日　单位：元"))
             .map_err(err)?;
-        for (c, h) in ["项目", "金额", "项目", "金额"].iter().enumerate() {
-            ws.write_string_with_format(row + 2, c as u16, *h, &f.header)
-                .map_err(err)?;
-        }
+        header_row(ws, row + 2, &["项目", "金额", "项目", "金额"], &f)?;
         let lines = [
             (
                 "单位银行存款日记账余额",
@@ -302,10 +310,7 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
         "金额",
         "原因",
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.header)
-            .map_err(err)?;
-    }
+    header_row(ws, 0, &headers, &f)?;
     let reason_zh = |k: &str| match k {
         "not_on_statement" => "单位已记、对账单未见",
         "not_booked" => "对账单已记、单位未记",
@@ -398,10 +403,7 @@ pub fn disclosure(
             "年末滚存结余",
             "投资收益",
         ];
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(3, c as u16, *h, &f.header)
-                .map_err(err)?;
-        }
+        header_row(ws, 3, &headers, &f)?;
         let cols: [fn(&crate::disclose::Measures) -> i128; 5] = [
             |m| m.revenue,
             |m| m.expenditure,
@@ -471,10 +473,7 @@ pub fn disclosure(
         "支出（抵消后）",
         "年末滚存结余",
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *h, &f.header)
-            .map_err(err)?;
-    }
+    header_row(ws, 3, &headers, &f)?;
     let mut nodes: std::collections::BTreeMap<
         (crate::model::ids::Level, &str, &str),
         std::collections::BTreeMap<&str, (i128, i128)>,
@@ -695,10 +694,7 @@ pub fn budget(path: &Path, b: &crate::budget::Budget) -> Result<()> {
             "单位",
             "测算方法",
         ];
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(2, c as u16, *h, &f.header)
-                .map_err(err)?;
-        }
+        header_row(ws, 2, &headers, &f)?;
         let mut row = 3u32;
         for x in b
             .funds
