@@ -47,15 +47,7 @@ fn every_planted_difference_is_reported_and_nothing_else() {
     // Every match names its rule; the manifest carries the counts.
     let m = manifest(&out);
     assert!(m["stages"]["reconcile"]["matched_pairs"].as_u64().unwrap() > 1_000);
-    let matches = sifund::engine::read_all(&out.join("reconcile/matches.parquet")).unwrap();
-    let rules: BTreeSet<String> = matches
-        .column("rule")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|r| r.unwrap().to_string())
-        .collect();
+    let rules = distinct_strings(&out.join("reconcile/matches.parquet"), "rule");
     assert!(
         rules.contains("reference") && rules.contains("amount_date"),
         "{rules:?}"

@@ -228,14 +228,7 @@ fn a_table_in_hive_partition_folders_reads_like_one_file() {
     copy_dataset(&clean, &hive, &["contributions.parquet"]);
     // contributions/region=<code>/part-0.parquet, the region column only in the folder name
     let df = sifund::engine::read_all(&clean.join("contributions.parquet")).unwrap();
-    let regions: BTreeSet<String> = df
-        .column("region")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|r| r.unwrap().to_string())
-        .collect();
+    let regions = distinct_strings(&clean.join("contributions.parquet"), "region");
     assert!(regions.len() > 1);
     for r in &regions {
         let mask = df

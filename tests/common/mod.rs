@@ -177,3 +177,16 @@ pub fn xlsx_sheets(path: &Path) -> Vec<String> {
         .map(|s| s.split('"').next().unwrap().to_string())
         .collect()
 }
+
+/// The distinct values of a string column of a Parquet file.
+pub fn distinct_strings(path: &Path, column: &str) -> std::collections::BTreeSet<String> {
+    sifund::engine::read_all(path)
+        .unwrap()
+        .column(column)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap().to_string())
+        .collect()
+}
