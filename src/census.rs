@@ -8,21 +8,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::config::Pipeline;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
-use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::Table;
 use crate::ledger::FundId;
 use crate::model::catalog::benefit;
-
-/// Columns this module reads (`scan_accepted` decodes no others).
-const USES: &[&str] = &[
-    "region",
-    "scheme",
-    "status",
-    "person_id",
-    "kind",
-    "benefit",
-    "period",
-    "returned_on",
-];
 
 /// Counts of one fund. Nothing here can hold a person id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,58 +30,43 @@ fn id_of(s: &str) -> Option<Id> {
 
 type Distinct = HashMap<(String, String), HashSet<Id>>;
 
-fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
-    for (k, ids) in part {
-        into.entry(k).or_default().extend(ids);
+/// Person ids per fund of one slice; or participants per fund.
+enum CensusPart {
+    Ids(Vec<((String, String), Vec<Id>)>),
+    Participants(Vec<((String, String), u64)>),
+}
+
+/// The head counts fed by the shared scan: participants from `persons`, distinct contributors
+/// (`normal` fees) and distinct recipients (recurring benefits for December, not returned).
+pub struct Census<'p> {
+    p: &'p Pipeline,
+    participants: HashMap<(String, String), u64>,
+    contributors: Distinct,
+    recipients: Distinct,
+}
+
+impl Consumer for Census<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::Persons => &["region", "scheme", "status"],
+            Table::Contributions => &["region", "scheme", "person_id", "kind"],
+            Table::Payouts => &[
+                "region",
+                "scheme",
+                "person_id",
+                "benefit",
+                "period",
+                "returned_on",
+            ],
+            _ => &[],
+        }
     }
-}
 
-/// Distinct person ids per fund over the rows `select` keeps (it gets the accepted rows).
-fn distinct(
-    t: &TableResult,
-    select: impl Fn(&[Cells], &[u32]) -> Vec<u32> + Sync,
-) -> Result<Distinct> {
-    let mut out: Distinct = HashMap::new();
-    scan_accepted(
-        t,
-        USES,
-        |cells, _, _, acc| {
-            let c = |n: &str| col(t.table, cells, n);
-            let (reg, sch, pid) = (c("region"), c("scheme"), c("person_id"));
-            let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::new();
-            for i in select(cells, acc) {
-                let i = i as usize;
-                if let Some(id) = pid.s(i).and_then(id_of) {
-                    m.entry((reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()))
-                        .or_default()
-                        .push(id);
-                }
-            }
-            m.into_iter()
-                .map(|((r, s), v)| ((r.to_string(), s.to_string()), v))
-                .collect::<Vec<_>>()
-        },
-        |v| {
-            merge(&mut out, v);
-            Ok(())
-        },
-    )?;
-    Ok(out)
-}
-
-pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Counts>> {
-    let get = |t: Table| tables.iter().find(|r| r.table == t);
-    let mut out: BTreeMap<FundId, Counts> = BTreeMap::new();
-    if let Some(t) = get(Table::Persons) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let (reg, sch, st) = (
-                    col(Table::Persons, cells, "region"),
-                    col(Table::Persons, cells, "scheme"),
-                    col(Table::Persons, cells, "status"),
-                );
+    fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+        let c = |n: &str| col(table, cells, n);
+        match table {
+            Table::Persons => {
+                let (reg, sch, st) = (c("region"), c("scheme"), c("status"));
                 let mut n: HashMap<(&str, &str), u64> = HashMap::new();
                 for &i in acc {
                     let i = i as usize;
@@ -101,51 +75,99 @@ pub fn count(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<FundId, Co
                             .or_default() += 1;
                     }
                 }
-                n.into_iter()
-                    .map(|((r, s), c)| ((r.to_string(), s.to_string()), c))
-                    .collect::<Vec<_>>()
-            },
-            |v| {
-                for (k, c) in v {
-                    out.entry(k).or_default().participants += c;
-                }
-                Ok(())
-            },
-        )?;
-    }
-    let contributors = match get(Table::Contributions) {
-        Some(t) => distinct(t, |cells, acc| {
-            let kind = col(Table::Contributions, cells, "kind");
-            acc.iter()
-                .copied()
-                .filter(|&i| kind.s(i as usize) == Some("normal"))
-                .collect()
-        })?,
-        None => HashMap::new(),
-    };
-    let december = p.year * 100 + 12;
-    let recipients = match get(Table::Payouts) {
-        Some(t) => distinct(t, |cells, acc| {
-            let c = |n: &str| col(Table::Payouts, cells, n);
-            let (ben, per, ret) = (c("benefit"), c("period"), c("returned_on"));
-            acc.iter()
-                .copied()
-                .filter(|&i| {
+                Box::new(CensusPart::Participants(
+                    n.into_iter()
+                        .map(|((r, s), c)| ((r.to_string(), s.to_string()), c))
+                        .collect(),
+                ))
+            }
+            Table::Contributions => {
+                let kind = c("kind");
+                let rows = acc
+                    .iter()
+                    .copied()
+                    .filter(|&i| kind.s(i as usize) == Some("normal"));
+                Box::new(CensusPart::Ids(ids_by_fund(table, cells, rows)))
+            }
+            _ => {
+                let december = self.p.year * 100 + 12;
+                let (ben, per, ret) = (c("benefit"), c("period"), c("returned_on"));
+                let rows = acc.iter().copied().filter(|&i| {
                     let i = i as usize;
                     ben.s(i).and_then(benefit).is_some_and(|b| b.recurring)
                         && per.n(i) == Some(december)
                         && ret.n(i).is_none()
-                })
-                .collect()
-        })?,
-        None => HashMap::new(),
-    };
-    for (k, ids) in contributors {
-        out.entry(k).or_default().contributors = ids.len() as u64;
+                });
+                Box::new(CensusPart::Ids(ids_by_fund(table, cells, rows)))
+            }
+        }
     }
-    for (k, ids) in recipients {
-        out.entry(k).or_default().recipients = ids.len() as u64;
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        match (*part::<CensusPart>(p)?, table) {
+            (CensusPart::Participants(v), _) => {
+                for (k, c) in v {
+                    *self.participants.entry(k).or_default() += c;
+                }
+            }
+            (CensusPart::Ids(v), Table::Contributions) => merge(&mut self.contributors, v),
+            (CensusPart::Ids(v), _) => merge(&mut self.recipients, v),
+        }
+        Ok(())
     }
-    out.retain(|(r, s), _| p.selects(r, s));
-    Ok(out)
+}
+
+fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
+    for (k, ids) in part {
+        into.entry(k).or_default().extend(ids);
+    }
+}
+
+/// The person ids of `rows`, per fund (rows without a well-formed id are not persons).
+fn ids_by_fund(
+    table: Table,
+    cells: &[Cells],
+    rows: impl Iterator<Item = u32>,
+) -> Vec<((String, String), Vec<Id>)> {
+    let c = |n: &str| col(table, cells, n);
+    let (reg, sch, pid) = (c("region"), c("scheme"), c("person_id"));
+    let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::new();
+    for i in rows {
+        let i = i as usize;
+        if let Some(id) = pid.s(i).and_then(id_of) {
+            m.entry((reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()))
+                .or_default()
+                .push(id);
+        }
+    }
+    m.into_iter()
+        .map(|((r, s), v)| ((r.to_string(), s.to_string()), v))
+        .collect()
+}
+
+impl<'p> Census<'p> {
+    pub fn new(p: &'p Pipeline) -> Self {
+        Census {
+            p,
+            participants: HashMap::new(),
+            contributors: HashMap::new(),
+            recipients: HashMap::new(),
+        }
+    }
+
+    /// The counts per fund of the selection.
+    pub fn finish(self) -> BTreeMap<FundId, Counts> {
+        let mut out: BTreeMap<FundId, Counts> = BTreeMap::new();
+        for (k, n) in self.participants {
+            out.entry(k).or_default().participants = n;
+        }
+        for (k, ids) in self.contributors {
+            out.entry(k).or_default().contributors = ids.len() as u64;
+        }
+        for (k, ids) in self.recipients {
+            out.entry(k).or_default().recipients = ids.len() as u64;
+        }
+        out.retain(|(r, s), _| self.p.selects(r, s));
+        out
+    }
 }

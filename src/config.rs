@@ -31,6 +31,8 @@ struct RawPipeline {
     #[serde(default)]
     disclose: RawDisclose,
     #[serde(default)]
+    ledger: RawLedger,
+    #[serde(default)]
     horizon: Option<u32>,
     #[serde(default)]
     scenarios: std::collections::BTreeMap<String, RawScenario>,
@@ -67,6 +69,20 @@ struct RawDisclose {
 #[derive(Debug, Clone, Serialize)]
 pub struct DiscloseConfig {
     pub min_persons: u64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLedger {
+    trace: Option<bool>,
+}
+
+/// Ledger settings. `trace` (default false): also write `ledger/postings.parquet`, the voucher
+/// of every accepted source row, for auditors who ask for it (the journal carries summary
+/// vouchers 汇总记账凭证; the trace is the row-level 原始凭证 list behind them).
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerConfig {
+    pub trace: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +138,7 @@ pub struct Pipeline {
     pub assumptions: Assumptions,
     pub reconcile: ReconcileConfig,
     pub disclose: DiscloseConfig,
+    pub ledger: LedgerConfig,
     /// Years projected into `budget/projection.csv` (0: none; the draft is always year + 1).
     pub horizon: u32,
     /// `central` (= `[assumptions]`) first, then the named `[scenarios]` in name order.
@@ -188,6 +205,7 @@ impl Pipeline {
             assumptions: RawAssumptions::default(),
             reconcile: RawReconcile::default(),
             disclose: RawDisclose::default(),
+            ledger: RawLedger::default(),
             horizon: None,
             scenarios: Default::default(),
         };
@@ -332,6 +350,9 @@ impl Pipeline {
             assumptions,
             reconcile: ReconcileConfig { window_days },
             disclose: DiscloseConfig { min_persons },
+            ledger: LedgerConfig {
+                trace: raw.ledger.trace.unwrap_or(false),
+            },
         })
     }
 

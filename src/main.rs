@@ -140,14 +140,14 @@ fn main() -> ExitCode {
     set_threads(cli.threads);
     let result = std::panic::catch_unwind(|| match cli.command {
         Command::Run { pipeline } => stage(Pipeline::load(&pipeline), &Stage::ALL),
-        Command::Validate(a) => stage(a.pipeline(), &Stage::Validate.upto()),
-        Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.upto()),
-        Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.upto()),
-        Command::Reconcile(a) => stage(a.pipeline(), &Stage::Reconcile.upto()),
+        Command::Validate(a) => stage(a.pipeline(), &Stage::Validate.with_needs()),
+        Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.with_needs()),
+        Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.with_needs()),
+        Command::Reconcile(a) => stage(a.pipeline(), &Stage::Reconcile.with_needs()),
         Command::Budget { args, explain } => {
-            stage_explained(args.pipeline(), &Stage::Budget.upto(), explain.as_deref())
+            stage_explained(args.pipeline(), &Stage::Budget.with_needs(), explain.as_deref())
         }
-        Command::Disclose(a) => stage(a.pipeline(), &Stage::Disclose.upto()),
+        Command::Disclose(a) => stage(a.pipeline(), &Stage::Disclose.with_needs()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
     });
     let code = match result {

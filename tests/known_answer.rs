@@ -465,15 +465,15 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
         "a clean year has no findings"
     );
 
-    // No entry touches two funds.
+    // No voucher touches two funds.
     let j = sifund::engine::read_all(&out.join("ledger/journal.parquet")).unwrap();
-    let ids = j.column("entry_id").unwrap().u64().unwrap().clone();
+    let ids = j.column("voucher_id").unwrap().u64().unwrap().clone();
     let schemes = j.column("scheme").unwrap().str().unwrap().clone();
     let mut fund_of: std::collections::HashMap<u64, String> = Default::default();
     for (id, sc) in ids.iter().zip(schemes.iter()) {
         let prev = fund_of
             .entry(id.unwrap())
             .or_insert_with(|| sc.unwrap().to_string());
-        assert_eq!(prev, sc.unwrap(), "entry {} spans two funds", id.unwrap());
+        assert_eq!(prev, sc.unwrap(), "voucher {} spans two funds", id.unwrap());
     }
 }

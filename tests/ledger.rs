@@ -129,9 +129,9 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
             "{fund:?}"
         );
     }
-    // Journal: debits = credits per entry, independent exact fold over the Parquet file.
+    // Journal: debits = credits per voucher, independent exact fold over the Parquet file.
     let j = sifund::engine::read_all(&out.join("ledger/journal.parquet")).unwrap();
-    let ids = j.column("entry_id").unwrap().u64().unwrap().clone();
+    let ids = j.column("voucher_id").unwrap().u64().unwrap().clone();
     let d = j
         .column("debit")
         .unwrap()
@@ -150,7 +150,7 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
     for ((id, d), c) in ids.iter().zip(d.iter()).zip(c.iter()) {
         *per_entry.entry(id.unwrap()).or_default() += d.unwrap() - c.unwrap();
     }
-    assert!(per_entry.values().all(|v| *v == 0), "every entry balances");
+    assert!(per_entry.values().all(|v| *v == 0), "every voucher balances");
     let total_debit: i128 = d.iter().flatten().sum();
     assert_eq!(
         sifund::model::money::yuan(total_debit),

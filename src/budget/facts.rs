@@ -8,38 +8,14 @@ use super::mortality::Table as LifeTable;
 use super::project::{Class, Member, State};
 use crate::config::Pipeline;
 use crate::error::Result;
-use crate::ingest::cells::col;
+use crate::ingest::cells::{col, Cells};
 use crate::ingest::rules::Amt;
-use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::Table;
 use crate::ledger::FundId;
 use crate::model::catalog::benefit;
 use crate::model::date::{months_between, period_of, year_of};
 use crate::model::retirement::{retirement_period, Category};
-
-/// Columns this module reads (`scan_accepted` decodes no others).
-const USES: &[&str] = &[
-    "amount",
-    "base",
-    "benefit",
-    "benefit_start",
-    "birth_date",
-    "category",
-    "contribution_months",
-    "employer_amount",
-    "enrolled_on",
-    "individual_amount",
-    "kind",
-    "monthly_base",
-    "monthly_benefit",
-    "payer_kind",
-    "period",
-    "person_id",
-    "region",
-    "returned_on",
-    "scheme",
-    "sex",
-    "status",
-];
 
 type Id = [u8; 18];
 
@@ -162,21 +138,191 @@ struct PersonsPart {
     transferred: u64,
 }
 
-/// Reads the base year. `table` decides who is outside the mortality table.
-pub fn read(p: &Pipeline, tables: &[TableResult], life: &LifeTable) -> Result<Read> {
-    let get = |t: Table| tables.iter().find(|r| r.table == t);
+/// The base year fed by the shared scan: persons first (members, suspended, entrants), then
+/// contributions (effective rates, who paid while suspended, entrants' January fees) and
+/// payouts (recurring benefits). `life` decides who is outside the mortality table.
+pub struct Reader<'p> {
+    p: &'p Pipeline,
+    pub life: LifeTable,
+    facts: BTreeMap<u32, Facts>,
+    members: Vec<(u32, Member)>,
+    excluded: BTreeMap<&'static str, u64>,
+    suspended: HashMap<u32, HashSet<Id>>,
+    entrants: HashMap<u32, HashMap<Id, i64>>,
+    rows: u64,
+    transferred: u64,
+    still_paying: HashSet<(u32, Id)>,
+    stopped: HashMap<u32, HashSet<Id>>,
+    paid_january: Vec<(u32, Id)>,
+}
+
+/// Recurring benefit payments of a slice: (fund, benefit) → (payment-months, amount).
+type RecurringPart = HashMap<(u32, &'static str), (u64, i128)>;
+
+impl Consumer for Reader<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::Persons => &[
+                "person_id",
+                "region",
+                "scheme",
+                "sex",
+                "birth_date",
+                "category",
+                "status",
+                "enrolled_on",
+                "contribution_months",
+                "monthly_base",
+                "benefit_start",
+                "monthly_benefit",
+            ],
+            Table::Contributions => &[
+                "region",
+                "scheme",
+                "person_id",
+                "payer_kind",
+                "period",
+                "base",
+                "employer_amount",
+                "individual_amount",
+                "kind",
+            ],
+            Table::Payouts => &["region", "scheme", "benefit", "amount", "returned_on"],
+            _ => &[],
+        }
+    }
+
+    fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+        match table {
+            Table::Persons => Box::new(persons_part(self.p, &self.life, cells, acc)),
+            Table::Contributions => Box::new(fees_part(
+                self.p,
+                &self.suspended,
+                &self.entrants,
+                cells,
+                acc,
+            )),
+            _ => Box::new(recurring_part(self.p, cells, acc)),
+        }
+    }
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        match table {
+            Table::Persons => {
+                let part = *part::<PersonsPart>(p)?;
+                self.members.extend(part.members);
+                self.rows += part.rows;
+                self.transferred += part.transferred;
+                for (k, v) in part.facts {
+                    merge_facts(self.facts.entry(k).or_default(), v);
+                }
+                for (k, n) in part.excluded {
+                    *self.excluded.entry(k).or_default() += n;
+                }
+                for (code, id) in part.suspended {
+                    self.suspended.entry(code).or_default().insert(id);
+                }
+                for (code, id, base) in part.entrants {
+                    self.entrants.entry(code).or_default().insert(id, base);
+                }
+            }
+            Table::Contributions => {
+                let part = *part::<FeesPart>(p)?;
+                for (k, v) in part.facts {
+                    merge_facts(self.facts.entry(k).or_default(), v);
+                }
+                for (code, id) in part.paid_while_suspended {
+                    self.stopped.entry(code).or_default().insert(id);
+                }
+                self.still_paying.extend(part.paid_december);
+                self.paid_january.extend(part.paid_january);
+            }
+            _ => {
+                for ((code, b), (n, v)) in *part::<RecurringPart>(p)? {
+                    let e = self
+                        .facts
+                        .entry(code)
+                        .or_default()
+                        .recurring
+                        .entry(b)
+                        .or_default();
+                    e.0 += n;
+                    e.1 += v;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'p> Reader<'p> {
+    pub fn new(p: &'p Pipeline, life: LifeTable) -> Self {
+        Reader {
+            p,
+            life,
+            facts: BTreeMap::new(),
+            members: Vec::new(),
+            excluded: BTreeMap::new(),
+            suspended: HashMap::new(),
+            entrants: HashMap::new(),
+            rows: 0,
+            transferred: 0,
+            still_paying: HashSet::new(),
+            stopped: HashMap::new(),
+            paid_january: Vec::new(),
+        }
+    }
+
+    /// Suspensions and entrants settled; members indexed by fund. Returns the life table too.
+    pub fn finish(self) -> (Read, LifeTable) {
+        let (mut facts, mut entrants) = (self.facts, self.entrants);
+        for (code, id) in self.paid_january {
+            if let Some(m) = entrants.get_mut(&code) {
+                m.remove(&id);
+            }
+        }
+        for (code, set) in self.stopped {
+            let n = set
+                .iter()
+                .filter(|id| !self.still_paying.contains(&(code, **id)))
+                .count();
+            facts.entry(code).or_default().newly_suspended = n as u64;
+        }
+        for (code, m) in entrants.iter() {
+            let f = facts.entry(*code).or_default();
+            f.entrants = m.len() as u64;
+            f.entrant_base = m.values().map(|b| *b as i128).sum();
+        }
+        // Dense fund indices in key order; members keep file order.
+        let codes: Vec<u32> = facts.keys().copied().collect();
+        let index: HashMap<u32, u32> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, i as u32))
+            .collect();
+        let members = self
+            .members
+            .into_iter()
+            .map(|(code, mut m)| {
+                m.fund = index[&code];
+                m
+            })
+            .collect();
+        let read = Read {
+            funds: codes.iter().map(|c| fund_of(*c)).collect(),
+            facts: facts.into_values().collect(),
+            members,
+            excluded: self.excluded,
+            rows: self.rows,
+            transferred: self.transferred,
+        };
+        (read, self.life)
+    }
+}
+
+/// The members and facts of a slice of `persons`.
+fn persons_part(p: &Pipeline, life: &LifeTable, cells: &[Cells], acc: &[u32]) -> PersonsPart {
     let y = p.year;
-    let mut facts: BTreeMap<u32, Facts> = BTreeMap::new();
-    let mut members: Vec<(u32, Member)> = Vec::new();
-    let mut excluded: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut suspended: HashMap<u32, HashSet<Id>> = HashMap::new();
-    let mut entrants: HashMap<u32, HashMap<Id, i64>> = HashMap::new();
-    let (mut rows, mut transferred) = (0u64, 0u64);
-    if let Some(t) = get(Table::Persons) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
                 let c = |n: &str| col(Table::Persons, cells, n);
                 let (pid, reg, sch, sex, birth, cat, status) = (
                     c("person_id"),
@@ -306,57 +452,6 @@ pub fn read(p: &Pipeline, tables: &[TableResult], life: &LifeTable) -> Result<Re
                     ));
                 }
                 part
-            },
-            |part| {
-                members.extend(part.members);
-                rows += part.rows;
-                transferred += part.transferred;
-                for (k, v) in part.facts {
-                    merge_facts(facts.entry(k).or_default(), v);
-                }
-                for (k, n) in part.excluded {
-                    *excluded.entry(k).or_default() += n;
-                }
-                for (code, id) in part.suspended {
-                    suspended.entry(code).or_default().insert(id);
-                }
-                for (code, id, base) in part.entrants {
-                    entrants.entry(code).or_default().insert(id, base);
-                }
-                Ok(())
-            },
-        )?;
-    }
-    read_contributions(
-        p,
-        get(Table::Contributions),
-        &mut facts,
-        &suspended,
-        &mut entrants,
-    )?;
-    read_payouts(p, get(Table::Payouts), &mut facts)?;
-    // Dense fund indices in key order; members keep file order.
-    let codes: Vec<u32> = facts.keys().copied().collect();
-    let index: HashMap<u32, u32> = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (*c, i as u32))
-        .collect();
-    let members = members
-        .into_iter()
-        .map(|(code, mut m)| {
-            m.fund = index[&code];
-            m
-        })
-        .collect();
-    Ok(Read {
-        funds: codes.iter().map(|c| fund_of(*c)).collect(),
-        facts: facts.into_values().collect(),
-        members,
-        excluded,
-        rows,
-        transferred,
-    })
 }
 
 fn merge_facts(a: &mut Facts, b: Facts) {
@@ -394,23 +489,19 @@ struct FeesPart {
 
 /// Effective rates, flat premiums; which suspended persons paid during the year and which
 /// of the year's enrolled paid in January (then they are not entrants).
-fn read_contributions(
+
+/// Effective rates and flat premiums of a slice of `contributions`; which suspended persons
+/// paid during the year and which of the year's enrolled paid in January (then they are not
+/// entrants).
+fn fees_part(
     p: &Pipeline,
-    t: Option<&TableResult>,
-    facts: &mut BTreeMap<u32, Facts>,
     suspended: &HashMap<u32, HashSet<Id>>,
-    entrants: &mut HashMap<u32, HashMap<Id, i64>>,
-) -> Result<()> {
-    let Some(t) = t else { return Ok(()) };
+    entrants: &HashMap<u32, HashMap<Id, i64>>,
+    cells: &[Cells],
+    acc: &[u32],
+) -> FeesPart {
     let january = p.year * 100 + 1;
     let december = p.year * 100 + 12;
-    let mut still_paying: HashSet<(u32, Id)> = HashSet::new();
-    let mut stopped: HashMap<u32, HashSet<Id>> = HashMap::new();
-    let mut paid_january: Vec<(u32, Id)> = Vec::new();
-    scan_accepted(
-        t,
-        USES,
-        |cells, _, _, acc| {
             let c = |n: &str| col(Table::Contributions, cells, n);
             let (reg, sch, pid, payer, period, base, emp, ind, kind) = (
                 c("region"),
@@ -465,50 +556,10 @@ fn read_contributions(
                 }
             }
             part
-        },
-        |part| {
-            for (k, v) in part.facts {
-                merge_facts(facts.entry(k).or_default(), v);
-            }
-            for (code, id) in part.paid_while_suspended {
-                stopped.entry(code).or_default().insert(id);
-            }
-            still_paying.extend(part.paid_december);
-            paid_january.extend(part.paid_january);
-            Ok(())
-        },
-    )?;
-    for (code, id) in paid_january {
-        if let Some(m) = entrants.get_mut(&code) {
-            m.remove(&id);
-        }
-    }
-    for (code, set) in stopped {
-        let n = set
-            .iter()
-            .filter(|id| !still_paying.contains(&(code, **id)))
-            .count();
-        facts.entry(code).or_default().newly_suspended = n as u64;
-    }
-    for (code, m) in entrants.iter() {
-        let f = facts.entry(*code).or_default();
-        f.entrants = m.len() as u64;
-        f.entrant_base = m.values().map(|b| *b as i128).sum();
-    }
-    Ok(())
 }
 
-/// Payment-months and amounts of recurring benefits (not returned).
-fn read_payouts(
-    p: &Pipeline,
-    t: Option<&TableResult>,
-    facts: &mut BTreeMap<u32, Facts>,
-) -> Result<()> {
-    let Some(t) = t else { return Ok(()) };
-    scan_accepted(
-        t,
-        USES,
-        |cells, _, _, acc| {
+/// Payment-months and amounts of recurring benefits (not returned) of a slice of `payouts`.
+fn recurring_part(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> RecurringPart {
             let c = |n: &str| col(Table::Payouts, cells, n);
             let (reg, sch, ben, amount, ret) = (
                 c("region"),
@@ -537,19 +588,4 @@ fn read_payouts(
                 e.1 += fen(amount.m(i)).unwrap_or(0) as i128;
             }
             part
-        },
-        |part| {
-            for ((code, b), (n, v)) in part {
-                let e = facts
-                    .entry(code)
-                    .or_default()
-                    .recurring
-                    .entry(b)
-                    .or_default();
-                e.0 += n;
-                e.1 += v;
-            }
-            Ok(())
-        },
-    )
 }

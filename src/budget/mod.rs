@@ -2,7 +2,7 @@
 //! population (not from the totals), the drivers 基础资料 it rests on, the execution of this
 //! year's approved budget 预算执行, and a multi-year projection under assumption sets.
 //!
-//! Flow: `facts::read` (persons → members, base-year facts) → `project::fast` (exposures per
+//! Flow: `facts::Reader` (fed by the shared scan: persons → members, base-year facts) → `project::fast` (exposures per
 //! fund and year) → `draft::year` (items per fund, year and scenario) → CSV / XLSX here.
 
 pub mod draft;
@@ -16,8 +16,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::config::{Pipeline, Scenario};
 use crate::error::Result;
-use crate::ingest::cells::col;
-use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ingest::cells::{col, Cells};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::Table;
 use crate::ledger::statements::FundStatement;
 use crate::ledger::FundId;
 use crate::model::catalog::{benefit, Direction};
@@ -27,8 +28,6 @@ use draft::{FundInput, Params, Year};
 use facts::Facts;
 use project::{Class, Measure, Setup, Shape};
 
-/// Columns this module reads (`scan_accepted` decodes no others).
-const USES: &[&str] = &["amount", "item", "region", "scheme"];
 
 /// The budget of one fund: the draft year (central assumptions) and, per scenario, the
 /// projection years.
@@ -93,10 +92,67 @@ fn setup<'a>(year: i32, years: usize, life: &'a mortality::Table, read: &facts::
     }
 }
 
-/// Drafts the budget from the accepted rows and the year's statements.
-pub fn run(p: &Pipeline, tables: &[TableResult], statements: &[FundStatement]) -> Result<Budget> {
-    let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
-    let read = facts::read(p, tables, &life)?;
+/// The budget stage fed by the shared scan: the base year's facts and the approved budget.
+pub struct Drafting<'p> {
+    p: &'p Pipeline,
+    reader: facts::Reader<'p>,
+    approved: BTreeMap<(FundId, String), i128>,
+}
+
+impl Consumer for Drafting<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::Budget => &["region", "scheme", "item", "amount"],
+            t => self.reader.uses(t),
+        }
+    }
+
+    fn map(&self, table: Table, cells: &[Cells], file: usize, first: u64, acc: &[u32]) -> Part {
+        match table {
+            Table::Budget => Box::new(approved_lines(self.p, cells, acc)),
+            t => self.reader.map(t, cells, file, first, acc),
+        }
+    }
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        match table {
+            Table::Budget => {
+                for (k, a) in *part::<Vec<((FundId, String), i128)>>(p)? {
+                    *self.approved.entry(k).or_default() += a;
+                }
+                Ok(())
+            }
+            t => self.reader.absorb(t, p),
+        }
+    }
+}
+
+impl<'p> Drafting<'p> {
+    /// Loads the life table (a bad `mortality` file is a config error, before any scan).
+    pub fn new(p: &'p Pipeline) -> Result<Self> {
+        let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
+        Ok(Drafting {
+            p,
+            reader: facts::Reader::new(p, life),
+            approved: BTreeMap::new(),
+        })
+    }
+
+    /// Drafts the budget from the base year and the year's statements.
+    pub fn finish(self, statements: &[FundStatement]) -> Result<Budget> {
+        let (read, life) = self.reader.finish();
+        draft_budget(self.p, read, life, self.approved, statements)
+    }
+}
+
+/// Drafts the budget from the base year's facts and the year's statements.
+fn draft_budget(
+    p: &Pipeline,
+    read: facts::Read,
+    life: mortality::Table,
+    approved: BTreeMap<(FundId, String), i128>,
+    statements: &[FundStatement],
+) -> Result<Budget> {
     // Funds: those with books; a fund with persons but no money has nothing to budget.
     let index: BTreeMap<&FundId, usize> =
         read.funds.iter().enumerate().map(|(i, f)| (f, i)).collect();
@@ -156,42 +212,25 @@ pub fn run(p: &Pipeline, tables: &[TableResult], statements: &[FundStatement]) -
         excluded: read.excluded,
         members,
         mortality: life.source,
-        approved: approved(p, tables)?,
+        approved,
         person_rows: read.rows,
         accounted,
     })
 }
 
-/// The `budget` table's lines in the selection.
-fn approved(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<(FundId, String), i128>> {
-    let mut out = BTreeMap::new();
-    let Some(t) = tables.iter().find(|t| t.table == Table::Budget) else {
-        return Ok(out);
-    };
-    scan_accepted(
-        t,
-        USES,
-        |cells, _, _, acc| {
-            let c = |n: &str| col(Table::Budget, cells, n);
-            let (reg, sch, item, amount) = (c("region"), c("scheme"), c("item"), c("amount"));
-            acc.iter()
-                .filter_map(|&i| {
-                    let i = i as usize;
-                    let (r, s, it) = (reg.s(i)?, sch.s(i)?, item.s(i)?);
-                    let a = amount.m(i)?.ok()?;
-                    p.selects(r, s)
-                        .then(|| (((r.to_string(), s.to_string()), it.to_string()), a as i128))
-                })
-                .collect::<Vec<_>>()
-        },
-        |v| {
-            for (k, a) in v {
-                *out.entry(k).or_default() += a;
-            }
-            Ok(())
-        },
-    )?;
-    Ok(out)
+/// The `budget` table's lines of a slice, in the selection.
+fn approved_lines(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Vec<((FundId, String), i128)> {
+    let c = |n: &str| col(Table::Budget, cells, n);
+    let (reg, sch, item, amount) = (c("region"), c("scheme"), c("item"), c("amount"));
+    acc.iter()
+        .filter_map(|&i| {
+            let i = i as usize;
+            let (r, s, it) = (reg.s(i)?, sch.s(i)?, item.s(i)?);
+            let a = amount.m(i)?.ok()?;
+            p.selects(r, s)
+                .then(|| (((r.to_string(), s.to_string()), it.to_string()), a as i128))
+        })
+        .collect()
 }
 
 fn fixed(d: Decimal, dp: u32) -> String {
@@ -691,7 +730,9 @@ pub fn projectors_agree(p: &Pipeline) -> Result<(usize, usize, bool)> {
         .map(|(t, files, ignored)| crate::ingest::ingest_table(t, files, ignored, &ctx, &|_| {}))
         .collect::<Result<Vec<_>>>()?;
     let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
-    let read = facts::read(p, &tables, &life)?;
+    let mut reader = facts::Reader::new(p, life);
+    crate::ingest::scan::scan_all(&tables, &mut [&mut reader])?;
+    let (read, life) = reader.finish();
     let years = (p.horizon as usize).max(1);
     let setup = setup(p.year, years, &life, &read);
     let fast = project::fast(&setup, &read.members);

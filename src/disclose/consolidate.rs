@@ -7,6 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::census::Counts;
+use crate::config::Pipeline;
+use crate::error::Result;
+use crate::ingest::cells::{col, Cells};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::Table;
 use crate::ledger::FundId;
 use crate::model::date::{iso, Day};
 use crate::model::ids::{level_of, Level};
@@ -24,6 +29,76 @@ pub struct InterLevel {
     pub date: Day,
     pub amount: Fen,
     pub flow_id: String,
+}
+
+/// The inter-level flows of the selection, fed by the shared scan of `fund_flows`.
+pub struct InterLevels<'p> {
+    p: &'p Pipeline,
+    pub flows: Vec<InterLevel>,
+}
+
+impl<'p> InterLevels<'p> {
+    pub fn new(p: &'p Pipeline) -> Self {
+        InterLevels {
+            p,
+            flows: Vec::new(),
+        }
+    }
+}
+
+impl Consumer for InterLevels<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::FundFlows => &[
+                "flow_id",
+                "region",
+                "scheme",
+                "date",
+                "kind",
+                "amount",
+                "counter_region",
+            ],
+            _ => &[],
+        }
+    }
+
+    fn map(&self, _: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+        let c = |n: &str| col(Table::FundFlows, cells, n);
+        let (id, reg, sch, date, kind, amt, cr) = (
+            c("flow_id"),
+            c("region"),
+            c("scheme"),
+            c("date"),
+            c("kind"),
+            c("amount"),
+            c("counter_region"),
+        );
+        let mut v = Vec::new();
+        for &i in acc {
+            let i = i as usize;
+            let k = kind.s(i).unwrap_or_default();
+            let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+            let between_levels = PAIRS.iter().any(|(_, lower, upper)| k == *lower || k == *upper);
+            if !between_levels || !self.p.selects(r, s) {
+                continue;
+            }
+            v.push(InterLevel {
+                scheme: s.into(),
+                region: r.into(),
+                counter_region: cr.s(i).unwrap_or_default().into(),
+                kind: k.into(),
+                date: date.n(i).unwrap_or_default(),
+                amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
+                flow_id: id.s(i).unwrap_or_default().into(),
+            });
+        }
+        Box::new(v)
+    }
+
+    fn absorb(&mut self, _: Table, p: Part) -> Result<()> {
+        self.flows.extend(*part::<Vec<InterLevel>>(p)?);
+        Ok(())
+    }
 }
 
 /// The two booking kinds of one movement between levels: (the lower's, the upper's).

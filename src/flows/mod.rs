@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Pipeline;
 use crate::error::Result;
-use crate::ingest::cells::col;
-use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ingest::cells::{col, Cells};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::Table;
 use crate::ledger::Books;
 use crate::model::catalog::{benefit, Account};
 use crate::model::date::{iso, period_of, split_period, year_bounds, Day};
@@ -17,27 +18,6 @@ use crate::model::money::yuan;
 use crate::model::Fen;
 use crate::report::Csv;
 use rules::{allowed, party, Dir, Party};
-
-/// Columns this module reads (`scan_accepted` decodes no others).
-const USES: &[&str] = &[
-    "amount",
-    "benefit",
-    "counter_region",
-    "counter_scheme",
-    "date",
-    "flow_id",
-    "from_account",
-    "kind",
-    "paid_on",
-    "payment_id",
-    "period",
-    "person_id",
-    "region",
-    "returned_on",
-    "scheme",
-    "to_account",
-    "death_date",
-];
 
 /// A finding of SPEC §6.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -277,166 +257,215 @@ pub fn balance_findings(books: &Books) -> Vec<Violation> {
     out
 }
 
-/// Judges the year: flows, balances, interest, deaths.
-pub fn check(p: &Pipeline, tables: &[TableResult], books: &Books) -> Result<Findings> {
-    let get = |t: Table| tables.iter().find(|r| r.table == t);
-    let mut violations = Vec::new();
-    let mut interest_moves = Vec::new();
-    if let Some(t) = get(Table::FundFlows) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::FundFlows, cells, n);
-                let (id, reg, sch, date, kind) =
-                    (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
-                let (from, to, amt, cs) = (
-                    c("from_account"),
-                    c("to_account"),
-                    c("amount"),
-                    c("counter_scheme"),
-                );
-                let mut found = Vec::new();
-                let mut interest = Vec::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let f = FlowRow {
-                        region: reg.s(i).unwrap_or_default(),
-                        scheme: sch.s(i).unwrap_or_default(),
-                        flow_id: id.s(i).unwrap_or_default(),
-                        date: date.n(i).unwrap_or_default(),
-                        kind: kind.s(i).unwrap_or_default(),
-                        from: from.s(i).unwrap_or_default(),
-                        to: to.s(i).unwrap_or_default(),
-                        amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
-                        counter_scheme: cs.s(i),
-                    };
-                    if !p.selects(f.region, f.scheme) {
-                        continue;
-                    }
-                    found.extend(judge_flow(&f));
-                    let income_or_expense = |a: &str| matches!(a, "income" | "expense");
-                    if (f.kind == "interest" && income_or_expense(f.to))
-                        || (f.kind == "interest_remit" && income_or_expense(f.from))
-                    {
-                        let acct = if f.kind == "interest" { f.to } else { f.from };
-                        interest.push((
-                            f.region.to_string(),
-                            f.scheme.to_string(),
-                            f.date,
-                            f.flow_id.to_string(),
-                            f.kind.to_string(),
-                            acct.to_string(),
-                            f.amount,
-                        ));
-                    }
-                }
-                (found, interest)
-            },
-            |(f, i)| {
-                violations.extend(f);
-                interest_moves.extend(i);
-                Ok(())
-            },
-        )?;
-    }
-    violations.extend(unremitted_interest(&interest_moves));
-    violations.extend(balance_findings(books));
-    let overpayments = paid_after_death(p, tables, &mut violations)?;
-    violations.sort();
-    Ok(Findings {
-        violations,
-        overpayments,
-    })
+/// An interest credit or remittance of the revenue or expenditure account:
+/// (region, scheme, date, flow id, kind, account, amount).
+type InterestMove = (String, String, Day, String, String, String, Fen);
+
+/// A recurring benefit paid for a month after the payee's death:
+/// (region, scheme, person, benefit, death date, period, amount, payment id, paid on).
+type PaidAfter = (String, String, String, String, Day, i32, Fen, String, Day);
+
+/// The flow rules fed by the shared scan: every fund flow judged, interest moves collected,
+/// deaths read before payouts so each payment is checked against them as it passes.
+pub struct Checks<'p> {
+    p: &'p Pipeline,
+    violations: Vec<Violation>,
+    interest_moves: Vec<InterestMove>,
+    deaths: HashMap<String, Day>,
+    after: Vec<PaidAfter>,
 }
 
-/// Recurring benefits paid for a period after the month of a recorded death, not returned.
-fn paid_after_death(
-    p: &Pipeline,
-    tables: &[TableResult],
-    violations: &mut Vec<Violation>,
-) -> Result<Vec<Overpayment>> {
-    let get = |t: Table| tables.iter().find(|r| r.table == t);
-    let mut deaths: HashMap<String, Day> = HashMap::new();
-    if let Some(t) = get(Table::Deaths) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
+impl Consumer for Checks<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::FundFlows => &[
+                "flow_id",
+                "region",
+                "scheme",
+                "date",
+                "kind",
+                "from_account",
+                "to_account",
+                "amount",
+                "counter_scheme",
+            ],
+            Table::Deaths => &["person_id", "death_date"],
+            // Without deaths there is nothing to check payments against.
+            Table::Payouts if !self.deaths.is_empty() => &[
+                "payment_id",
+                "region",
+                "scheme",
+                "person_id",
+                "benefit",
+                "period",
+                "paid_on",
+                "amount",
+                "returned_on",
+            ],
+            _ => &[],
+        }
+    }
+
+    fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+        match table {
+            Table::FundFlows => Box::new(judge_flows(self.p, cells, acc)),
+            Table::Deaths => {
                 let (id, d) = (
                     col(Table::Deaths, cells, "person_id"),
                     col(Table::Deaths, cells, "death_date"),
                 );
-                acc.iter()
+                let v: Vec<(String, Day)> = acc
+                    .iter()
                     .map(|&i| {
                         (
                             id.s(i as usize).unwrap_or_default().to_string(),
                             d.n(i as usize).unwrap_or_default(),
                         )
                     })
-                    .collect::<Vec<_>>()
-            },
-            |v| {
-                deaths.extend(v);
-                Ok(())
-            },
-        )?;
+                    .collect();
+                Box::new(v)
+            }
+            _ => Box::new(paid_after_death(self.p, &self.deaths, cells, acc)),
+        }
     }
-    let mut after: Vec<(String, String, String, String, Day, i32, Fen, String, Day)> = Vec::new();
-    if let (Some(t), false) = (get(Table::Payouts), deaths.is_empty()) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::Payouts, cells, n);
-                let (id, reg, sch, pid, ben) = (
-                    c("payment_id"),
-                    c("region"),
-                    c("scheme"),
-                    c("person_id"),
-                    c("benefit"),
-                );
-                let (per, paid, amt, ret) =
-                    (c("period"), c("paid_on"), c("amount"), c("returned_on"));
-                let mut out = Vec::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let (Some(person), Some(key)) = (pid.s(i), ben.s(i)) else {
-                        continue;
-                    };
-                    let Some(&died) = deaths.get(person) else {
-                        continue;
-                    };
-                    let period = per.n(i).unwrap_or_default();
-                    let recurring = benefit(key).is_some_and(|b| b.recurring);
-                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-                    if recurring
-                        && period > period_of(died)
-                        && ret.n(i).is_none()
-                        && p.selects(r, s)
-                    {
-                        let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
-                        out.push((
-                            r.into(),
-                            s.into(),
-                            person.into(),
-                            key.into(),
-                            died,
-                            period,
-                            amount,
-                            id.s(i).unwrap_or_default().into(),
-                            paid.n(i).unwrap_or_default(),
-                        ));
-                    }
-                }
-                out
-            },
-            |v| {
-                after.extend(v);
-                Ok(())
-            },
-        )?;
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        match table {
+            Table::FundFlows => {
+                let (f, i) = *part::<(Vec<Violation>, Vec<InterestMove>)>(p)?;
+                self.violations.extend(f);
+                self.interest_moves.extend(i);
+            }
+            Table::Deaths => self.deaths.extend(*part::<Vec<(String, Day)>>(p)?),
+            _ => self.after.extend(*part::<Vec<PaidAfter>>(p)?),
+        }
+        Ok(())
     }
+}
+
+impl<'p> Checks<'p> {
+    pub fn new(p: &'p Pipeline) -> Self {
+        Checks {
+            p,
+            violations: Vec::new(),
+            interest_moves: Vec::new(),
+            deaths: HashMap::new(),
+            after: Vec::new(),
+        }
+    }
+
+    /// Judges the year: the flows seen, balances, interest, deaths.
+    pub fn finish(self, books: &Books) -> Findings {
+        let mut violations = self.violations;
+        violations.extend(unremitted_interest(&self.interest_moves));
+        violations.extend(balance_findings(books));
+        let overpayments = overpayments(self.after, &mut violations);
+        violations.sort();
+        Findings {
+            violations,
+            overpayments,
+        }
+    }
+}
+
+/// The flows of a slice judged against the allow-list; interest moves of the revenue and
+/// expenditure accounts kept for the remittance check.
+fn judge_flows(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> (Vec<Violation>, Vec<InterestMove>) {
+    let c = |n: &str| col(Table::FundFlows, cells, n);
+    let (id, reg, sch, date, kind) = (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
+    let (from, to, amt, cs) = (
+        c("from_account"),
+        c("to_account"),
+        c("amount"),
+        c("counter_scheme"),
+    );
+    let mut found = Vec::new();
+    let mut interest = Vec::new();
+    for &i in acc {
+        let i = i as usize;
+        let f = FlowRow {
+            region: reg.s(i).unwrap_or_default(),
+            scheme: sch.s(i).unwrap_or_default(),
+            flow_id: id.s(i).unwrap_or_default(),
+            date: date.n(i).unwrap_or_default(),
+            kind: kind.s(i).unwrap_or_default(),
+            from: from.s(i).unwrap_or_default(),
+            to: to.s(i).unwrap_or_default(),
+            amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
+            counter_scheme: cs.s(i),
+        };
+        if !p.selects(f.region, f.scheme) {
+            continue;
+        }
+        found.extend(judge_flow(&f));
+        let income_or_expense = |a: &str| matches!(a, "income" | "expense");
+        if (f.kind == "interest" && income_or_expense(f.to))
+            || (f.kind == "interest_remit" && income_or_expense(f.from))
+        {
+            let acct = if f.kind == "interest" { f.to } else { f.from };
+            interest.push((
+                f.region.to_string(),
+                f.scheme.to_string(),
+                f.date,
+                f.flow_id.to_string(),
+                f.kind.to_string(),
+                acct.to_string(),
+                f.amount,
+            ));
+        }
+    }
+    (found, interest)
+}
+
+/// Recurring benefits of a slice paid for a period after the month of a recorded death, not
+/// returned.
+fn paid_after_death(
+    p: &Pipeline,
+    deaths: &HashMap<String, Day>,
+    cells: &[Cells],
+    acc: &[u32],
+) -> Vec<PaidAfter> {
+    let c = |n: &str| col(Table::Payouts, cells, n);
+    let (id, reg, sch, pid, ben) = (
+        c("payment_id"),
+        c("region"),
+        c("scheme"),
+        c("person_id"),
+        c("benefit"),
+    );
+    let (per, paid, amt, ret) = (c("period"), c("paid_on"), c("amount"), c("returned_on"));
+    let mut out = Vec::new();
+    for &i in acc {
+        let i = i as usize;
+        let (Some(person), Some(key)) = (pid.s(i), ben.s(i)) else {
+            continue;
+        };
+        let Some(&died) = deaths.get(person) else {
+            continue;
+        };
+        let period = per.n(i).unwrap_or_default();
+        let recurring = benefit(key).is_some_and(|b| b.recurring);
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        if recurring && period > period_of(died) && ret.n(i).is_none() && p.selects(r, s) {
+            let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
+            out.push((
+                r.into(),
+                s.into(),
+                person.into(),
+                key.into(),
+                died,
+                period,
+                amount,
+                id.s(i).unwrap_or_default().into(),
+                paid.n(i).unwrap_or_default(),
+            ));
+        }
+    }
+    out
+}
+
+/// A violation per payment after death, and what must be recovered per person and benefit.
+fn overpayments(after: Vec<PaidAfter>, violations: &mut Vec<Violation>) -> Vec<Overpayment> {
     let mut over: BTreeMap<(String, String, String, String), Overpayment> = BTreeMap::new();
     for (r, s, person, key, died, period, amount, payment_id, paid) in after {
         violations.push(Violation {
@@ -471,65 +500,7 @@ fn paid_after_death(
         o.months += 1;
         o.amount += amount;
     }
-    Ok(over.into_values().collect())
-}
-
-/// Flows between levels (上解/补助) with their counterpart region, for consolidation.
-pub fn inter_level(
-    p: &Pipeline,
-    tables: &[TableResult],
-) -> Result<Vec<crate::disclose::consolidate::InterLevel>> {
-    use crate::disclose::consolidate::InterLevel;
-    let mut out = Vec::new();
-    if let Some(t) = tables.iter().find(|r| r.table == Table::FundFlows) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::FundFlows, cells, n);
-                let (id, reg, sch, date, kind, amt, cr) = (
-                    c("flow_id"),
-                    c("region"),
-                    c("scheme"),
-                    c("date"),
-                    c("kind"),
-                    c("amount"),
-                    c("counter_region"),
-                );
-                let mut v = Vec::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let k = kind.s(i).unwrap_or_default();
-                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-                    if !matches!(
-                        k,
-                        "remit_to_upper"
-                            | "remit_from_lower"
-                            | "subsidy_to_lower"
-                            | "subsidy_from_upper"
-                    ) || !p.selects(r, s)
-                    {
-                        continue;
-                    }
-                    v.push(InterLevel {
-                        scheme: s.into(),
-                        region: r.into(),
-                        counter_region: cr.s(i).unwrap_or_default().into(),
-                        kind: k.into(),
-                        date: date.n(i).unwrap_or_default(),
-                        amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
-                        flow_id: id.s(i).unwrap_or_default().into(),
-                    });
-                }
-                v
-            },
-            |v| {
-                out.extend(v);
-                Ok(())
-            },
-        )?;
-    }
-    Ok(out)
+    over.into_values().collect()
 }
 
 pub fn violations_csv(v: &[Violation]) -> Vec<u8> {

@@ -8,6 +8,7 @@
 pub mod cells;
 pub mod files;
 pub mod rules;
+pub mod scan;
 pub mod tables;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -634,35 +635,8 @@ pub fn scan_accepted<R: Send>(
             .map(|&s| {
                 let f = &t.files[s.file];
                 with_slice_of(f, s, &cols, |chunk| {
-                    let cells: Vec<Cells> = t
-                        .table
-                        .columns()
-                        .iter()
-                        .map(|c| {
-                            if cols.contains(&c.name) {
-                                Cells::read(chunk, c)
-                            } else {
-                                Cells::Absent(c.name)
-                            }
-                        })
-                        .collect();
-                    let rej = &f.rejected_rows;
-                    let lo = rej.partition_point(|&r| r < s.offset as u64);
-                    let hi = rej.partition_point(|&r| r < (s.offset + s.len) as u64);
-                    let mut skip = rej[lo..hi]
-                        .iter()
-                        .map(|&r| (r - s.offset as u64) as u32)
-                        .peekable();
-                    let accepted: Vec<u32> = (0..chunk.height() as u32)
-                        .filter(|&i| {
-                            if skip.peek() == Some(&i) {
-                                skip.next();
-                                false
-                            } else {
-                                true
-                            }
-                        })
-                        .collect();
+                    let cells = project(t.table, chunk, &cols);
+                    let accepted = accepted_in(f, s, chunk.height());
                     map(&cells, s.file, s.offset as u64, &accepted)
                 })
             })
@@ -672,4 +646,41 @@ pub fn scan_accepted<R: Send>(
         }
     }
     Ok(())
+}
+
+/// The cells of a chunk read with the projection `cols`; other columns are
+/// [`Cells::Absent`] (reading one is a programming error that names it).
+fn project<'a>(table: Table, chunk: &'a engine::Chunk, cols: &[&str]) -> Vec<Cells<'a>> {
+    table
+        .columns()
+        .iter()
+        .map(|c| {
+            if cols.contains(&c.name) {
+                Cells::read(chunk, c)
+            } else {
+                Cells::Absent(c.name)
+            }
+        })
+        .collect()
+}
+
+/// The accepted rows of a slice (slice-relative): all but the file's rejected rows.
+fn accepted_in(f: &InputFile, s: Slice, height: usize) -> Vec<u32> {
+    let rej = &f.rejected_rows;
+    let lo = rej.partition_point(|&r| r < s.offset as u64);
+    let hi = rej.partition_point(|&r| r < (s.offset + s.len) as u64);
+    let mut skip = rej[lo..hi]
+        .iter()
+        .map(|&r| (r - s.offset as u64) as u32)
+        .peekable();
+    (0..height as u32)
+        .filter(|&i| {
+            if skip.peek() == Some(&i) {
+                skip.next();
+                false
+            } else {
+                true
+            }
+        })
+        .collect()
 }

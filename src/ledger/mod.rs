@@ -1,6 +1,7 @@
 //! The fund books 基金账簿 (社会保险基金会计制度): every accepted contribution, payment and fund
-//! flow posted as a balanced entry in the books of its own fund (region × scheme, 分账核算),
-//! the journal written as it is produced, and the per-fund totals the statements need.
+//! flow summed into a balanced summary voucher 汇总记账凭证 of its own fund (region × scheme,
+//! 分账核算, see [`voucher`]), the journal of those vouchers, and the per-fund totals the
+//! statements need.
 //!
 //! A fund's entries never touch another fund: 210 paying 310's premium is a payout entry in 210
 //! and a contribution entry in 310.
@@ -8,44 +9,23 @@
 pub mod chart;
 pub mod posting;
 pub mod statements;
+pub mod voucher;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::config::Pipeline;
 use crate::engine::build;
 use crate::error::{Error, Result};
 use crate::ingest::cells::{col, Cells};
-use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::{Table, TableResult};
 use crate::model::catalog::{Account, BENEFITS};
 use crate::model::date::{year_bounds, Day};
 use crate::model::Fen;
 use chart::{Element, CHART};
 use posting::{ItemKey, Line, Lines};
-
-/// Columns this module reads (`scan_accepted` decodes no others).
-const USES: &[&str] = &[
-    "account",
-    "amount",
-    "benefit",
-    "book",
-    "date",
-    "employer_amount",
-    "flow_id",
-    "from_account",
-    "individual_amount",
-    "kind",
-    "late_fee",
-    "paid_on",
-    "payment_id",
-    "received_on",
-    "region",
-    "returned_on",
-    "scheme",
-    "statement",
-    "to_account",
-    "txn_id",
-];
+use voucher::{Key, Origin, SliceVouchers, Vouchers};
 
 /// (region, scheme): one accounting entity 会计主体.
 pub type FundId = (String, String);
@@ -106,9 +86,13 @@ pub struct Books {
     pub year: i32,
     pub funds: BTreeMap<FundId, FundBook>,
     pub taken: BTreeMap<Table, Taken>,
+    /// Summary vouchers in the journal, closing entries included.
+    pub vouchers: u64,
     pub journal_lines: u64,
     pub journal_debit: i128,
     pub journal_credit: i128,
+    /// Vouchers whose debits differ from their credits (0 on every sound run).
+    pub unbalanced_vouchers: u64,
 }
 
 impl Books {
@@ -117,149 +101,49 @@ impl Books {
             year,
             funds: BTreeMap::new(),
             taken: BTreeMap::new(),
+            vouchers: 0,
             journal_lines: 0,
             journal_debit: 0,
             journal_credit: 0,
+            unbalanced_vouchers: 0,
         }
     }
 
-    /// Adds a slice's sums (its journal frame is written by the caller).
-    fn add(&mut self, table: Table, s: SliceOut) {
+    /// Adds what a slice took from a table.
+    fn take(&mut self, table: Table, s: Taken) {
         let t = self.taken.entry(table).or_default();
-        t.rows += s.taken.rows;
-        t.amount += s.taken.amount;
-        t.skipped_rows += s.taken.skipped_rows;
-        t.skipped_amount += s.taken.skipped_amount;
-        self.journal_lines += s.lines;
-        self.journal_debit += s.debit;
-        self.journal_credit += s.credit;
-        for (id, fb) in s.funds {
-            let days = fb.daily.len();
-            let book = self.funds.entry(id).or_insert_with(|| FundBook::new(days));
-            for (a, b) in book.slots.iter_mut().zip(&fb.slots) {
-                a[0] += b[0];
-                a[1] += b[1];
-            }
-            for (a, b) in book.daily.iter_mut().zip(&fb.daily) {
-                for k in 0..4 {
-                    a[k] += b[k];
+        t.rows += s.rows;
+        t.amount += s.amount;
+        t.skipped_rows += s.skipped_rows;
+        t.skipped_amount += s.skipped_amount;
+    }
+
+    /// Books every voucher's lines into its fund's slots and daily account movements.
+    fn add_vouchers(&mut self, v: &Vouchers, first_day: Day, days: usize) -> Result<()> {
+        for (g, key) in v.keys.iter().enumerate() {
+            let lines = v.lines(g as u32).map_err(Error::input)?;
+            let fund = (key.region.to_string(), key.scheme.to_string());
+            let book = self
+                .funds
+                .entry(fund)
+                .or_insert_with(|| FundBook::new(days));
+            let di = (key.date - first_day) as usize;
+            for l in &lines {
+                let s = slot(l);
+                book.slots[s][0] += l.debit as i128;
+                book.slots[s][1] += l.credit as i128;
+                if let Some(a) = chart::account_of(l.code) {
+                    book.daily[di][a as usize] += (l.debit - l.credit) as i128;
                 }
             }
         }
+        Ok(())
     }
 }
 
-/// A slice's contribution to the books: lines for the journal and per-fund sums.
-struct SliceBooks<'a> {
-    entry_id: Vec<u64>,
-    date: Vec<Option<Day>>,
-    region: Vec<Option<&'a str>>,
-    /// Indices into [`journal_categories`]' schemes, codes and items (see `journal_frame`).
-    scheme: Vec<Option<u8>>,
-    code: Vec<Option<u8>>,
-    debit: Vec<Option<Fen>>,
-    credit: Vec<Option<Fen>>,
-    item: Vec<Option<u8>>,
-    source_table: &'static str,
-    source_id: Vec<Option<&'a str>>,
-    funds: HashMap<(&'a str, &'a str), FundBook>,
-    taken: Taken,
-    first_day: Day,
-    days: usize,
-}
-
-/// Entry ids say where an entry comes from: table (8 bits), file (12), row (43), second
-/// entry of a row (1) — unique, ordered like the inputs, independent of threads.
-pub fn entry_id(table: Table, file: usize, row: u64, second: bool) -> u64 {
-    let t = Table::ALL.iter().position(|x| *x == table).expect("table") as u64 + 1;
-    (t << 56) | ((file as u64 & 0xfff) << 44) | ((row & 0x7ff_ffff_ffff) << 1) | second as u64
-}
-
-impl<'a> SliceBooks<'a> {
-    fn new(source_table: &'static str, year: i32) -> Self {
-        let (first_day, last_day) = year_bounds(year);
-        SliceBooks {
-            entry_id: vec![],
-            date: vec![],
-            region: vec![],
-            scheme: vec![],
-            code: vec![],
-            debit: vec![],
-            credit: vec![],
-            item: vec![],
-            source_table,
-            source_id: vec![],
-            funds: HashMap::new(),
-            taken: Taken::default(),
-            first_day,
-            days: (last_day - first_day + 1) as usize,
-        }
-    }
-
-    fn post(
-        &mut self,
-        id: u64,
-        date: Day,
-        fund: (&'a str, &'a str),
-        lines: &Lines,
-        source_id: &'a str,
-    ) {
-        let days = self.days;
-        let book = self
-            .funds
-            .entry(fund)
-            .or_insert_with(|| FundBook::new(days));
-        let di = (date - self.first_day) as usize;
-        for l in lines {
-            let s = slot(l);
-            book.slots[s][0] += l.debit as i128;
-            book.slots[s][1] += l.credit as i128;
-            if let Some(a) = chart::account_of(l.code) {
-                book.daily[di][a as usize] += (l.debit - l.credit) as i128;
-            }
-            self.entry_id.push(id);
-            self.date.push(Some(date));
-            self.region.push(Some(fund.0));
-            self.scheme.push(scheme_index(fund.1));
-            self.code.push(Some(code_index(l.code)));
-            self.debit.push(Some(l.debit));
-            self.credit.push(Some(l.credit));
-            self.item.push(l.item.map(item_index));
-            self.source_id.push(Some(source_id));
-        }
-    }
-
-    /// Leaves the slice: the journal lines as a frame, the sums with owned keys.
-    fn finish(self) -> SliceOut {
-        let df = (!self.entry_id.is_empty()).then(|| journal_frame(&self));
-        SliceOut {
-            lines: self.entry_id.len() as u64,
-            debit: self.debit.iter().flatten().map(|&d| d as i128).sum(),
-            credit: self.credit.iter().flatten().map(|&c| c as i128).sum(),
-            df,
-            funds: self
-                .funds
-                .into_iter()
-                .map(|((r, s), b)| ((r.to_string(), s.to_string()), b))
-                .collect(),
-            taken: self.taken,
-        }
-    }
-}
-
-/// What a slice leaves behind once its borrowed cells are gone.
-struct SliceOut {
-    df: Option<crate::engine::DataFrame>,
-    funds: Vec<(FundId, FundBook)>,
-    taken: Taken,
-    lines: u64,
-    debit: i128,
-    credit: i128,
-}
-
-/// The values of the journal's low-cardinality columns: schemes, account codes, item keys,
-/// source tables. Written as `Enum` columns (Parquet dictionaries built from these lists, not
-/// by hashing 48 M values); readers see strings.
+/// The values of the journal's low-cardinality columns: schemes, sub-funds, account codes,
+/// item keys, source tables. Written as `Enum` columns (Parquet dictionaries built from these
+/// lists, not by hashing each value); readers see strings.
 struct JournalCategories {
     schemes: Vec<&'static str>,
     codes: Vec<&'static str>,
@@ -267,6 +151,9 @@ struct JournalCategories {
 }
 
 const SOURCE_TABLES: [&str; 4] = ["contributions", "payouts", "fund_flows", "closing"];
+
+/// Parts of a fund 分账核算 (SPEC §2 `sub_fund_balances`); every fund has `pooled`.
+const SUB_FUNDS: [&str; 3] = ["pooled", "account", "reserve"];
 
 fn journal_categories() -> &'static JournalCategories {
     static C: std::sync::OnceLock<JournalCategories> = std::sync::OnceLock::new();
@@ -308,173 +195,352 @@ fn item_index(k: ItemKey) -> u8 {
     }
 }
 
-fn journal_frame(b: &SliceBooks) -> crate::engine::DataFrame {
-    let n = b.entry_id.len();
-    let c = journal_categories();
-    let table = SOURCE_TABLES
-        .iter()
-        .position(|t| *t == b.source_table)
-        .expect("a journal source table") as u8;
-    build::frame(vec![
-        build::u64("entry_id", b.entry_id.clone()),
-        build::date("date", b.date.clone()),
-        build::utf8("region", &b.region),
-        build::enumerated("scheme", b.scheme.clone(), &c.schemes),
-        build::enumerated("account_code", b.code.clone(), &c.codes),
-        build::money("debit", b.debit.clone()),
-        build::money("credit", b.credit.clone()),
-        build::enumerated("item", b.item.clone(), &c.items),
-        build::enumerated("source_table", vec![Some(table); n], &SOURCE_TABLES),
-        build::utf8("source_id", &b.source_id),
-    ])
+/// Journal columns of a batch of voucher lines (SPEC §5).
+#[derive(Default)]
+struct JournalBatch<'v> {
+    voucher_id: Vec<u64>,
+    date: Vec<Option<Day>>,
+    region: Vec<Option<&'v str>>,
+    scheme: Vec<Option<u8>>,
+    code: Vec<Option<u8>>,
+    debit: Vec<Option<Fen>>,
+    credit: Vec<Option<Fen>>,
+    item: Vec<Option<u8>>,
+    table: Vec<Option<u8>>,
+    reference: Vec<Option<&'v str>>,
+    rows: Vec<u64>,
 }
 
-/// Accumulates slices into the books and the journal file, in order.
-struct Poster {
-    books: Books,
-    /// The journal, written on its own thread while the next slices are posted.
-    journal: Option<crate::engine::BackgroundSink>,
+impl<'v> JournalBatch<'v> {
+    fn push(&mut self, id: u64, key: &'v Key<Box<str>>, rows: u64, l: &Line) {
+        let table = SOURCE_TABLES
+            .iter()
+            .position(|t| *t == key.origin.source_table())
+            .expect("a journal source table") as u8;
+        self.voucher_id.push(id);
+        self.date.push(Some(key.date));
+        self.region.push(Some(&key.region));
+        self.scheme.push(scheme_index(&key.scheme));
+        self.code.push(Some(code_index(l.code)));
+        self.debit.push(Some(l.debit));
+        self.credit.push(Some(l.credit));
+        self.item.push(l.item.map(item_index));
+        self.table.push(Some(table));
+        self.reference.push(key.reference.as_deref());
+        self.rows.push(rows);
+    }
+
+    fn frame(self) -> crate::engine::DataFrame {
+        let c = journal_categories();
+        let n = self.voucher_id.len();
+        build::frame(vec![
+            build::u64("voucher_id", self.voucher_id),
+            build::date("date", self.date),
+            build::utf8("region", &self.region),
+            build::enumerated("scheme", self.scheme, &c.schemes),
+            // One part per fund until the sub-funds (issue 12) are posted.
+            build::enumerated("sub_fund", vec![Some(0); n], &SUB_FUNDS),
+            build::enumerated("account_code", self.code, &c.codes),
+            build::money("debit", self.debit),
+            build::money("credit", self.credit),
+            build::enumerated("item", self.item, &c.items),
+            build::enumerated("source_table", self.table, &SOURCE_TABLES),
+            build::utf8("reference", &self.reference),
+            build::u64("rows", self.rows),
+        ])
+    }
 }
 
-impl Poster {
-    fn absorb(&mut self, table: Table, mut s: SliceOut) -> Result<()> {
-        if let Some(df) = s.df.take() {
-            self.write(df)?;
-        }
-        self.books.add(table, s);
-        Ok(())
-    }
+/// Lines per row group of the journal.
+const JOURNAL_BATCH: usize = 256 * 1024;
 
-    fn write(&mut self, df: crate::engine::DataFrame) -> Result<()> {
-        if self.journal.as_ref().expect("open until the end").send(df) {
-            return Ok(());
-        }
-        // The writer stopped: its error is the one to report.
-        match self.journal.take().expect("open").finish() {
-            Err(e) => Err(Error::Internal(format!("journal: {e}"))),
-            Ok(_) => Err(Error::Internal("journal writer stopped early".into())),
-        }
-    }
+/// What a slice leaves behind once its borrowed cells are gone.
+struct SliceOut {
+    vouchers: voucher::Part,
+    taken: Taken,
 }
 
 fn fen(c: &Cells, i: usize) -> Fen {
     c.m(i).and_then(Result::ok).unwrap_or(0)
 }
 
-/// Posts every accepted row; writes `ledger/journal.parquet`. Returns the books.
-pub fn post(p: &Pipeline, tables: &[TableResult], journal_path: &Path) -> Result<Books> {
-    let (first_day, last_day) = year_bounds(p.year);
-    let days = (last_day - first_day + 1) as usize;
-    let mut poster = Poster {
-        books: Books::new(p.year),
-        journal: Some(crate::engine::BackgroundSink::spawn(
-            journal_path.to_path_buf(),
-            1,
-        )),
-    };
-    let get = |t: Table| tables.iter().find(|r| r.table == t);
-    if let Some(t) = get(Table::OpeningBalances) {
-        opening(p, t, &mut poster.books, days)?;
-    }
-    type PostSlice = fn(&Pipeline, &[Cells], usize, u64, &[u32]) -> SliceOut;
-    let tables_in_order: [(Table, PostSlice); 3] = [
-        (Table::Contributions, post_contributions),
-        (Table::Payouts, post_payouts),
-        (Table::FundFlows, post_flows),
-    ];
-    for (table, post_slice) in tables_in_order {
-        if let Some(t) = get(table) {
-            scan_accepted(
-                t,
-                USES,
-                |cells, file, first, acc| post_slice(p, cells, file, first, acc),
-                |s| poster.absorb(table, s),
-            )?;
-        }
-    }
-    let closing = closing_entries(&poster.books, last_day);
-    poster.absorb_closing(closing)?;
-    let written = poster
-        .journal
-        .take()
-        .expect("open")
-        .finish()
-        .map_err(|e| Error::Internal(format!("journal: {e}")))?;
-    if written == 0 {
-        // No postings at all: an empty journal with the right columns.
-        let empty = SliceBooks::new("closing", p.year);
-        crate::engine::write_parquet(journal_path, journal_frame(&empty))
-            .map_err(Error::Internal)?;
-    }
-    Ok(poster.books)
+/// The ledger stage fed by the shared scan: opening balances, then every accepted
+/// contribution, payout and fund flow summed into summary vouchers.
+pub struct Posting<'p> {
+    p: &'p Pipeline,
+    trace: bool,
+    books: Books,
+    vouchers: Vouchers,
+    opening: Vec<OpeningRow>,
 }
 
-/// Opening balances: book and statement per fund and account.
-fn opening(p: &Pipeline, t: &TableResult, books: &mut Books, days: usize) -> Result<()> {
-    let mut rows = Vec::new();
-    scan_accepted(
-        t,
-        USES,
-        |cells, _, _, acc| {
-            let c = |n: &str| col(Table::OpeningBalances, cells, n);
-            acc.iter()
-                .map(|&i| {
-                    let i = i as usize;
-                    let account = Account::from_key(c("account").s(i).unwrap_or_default())
-                        .expect("checked at ingestion");
-                    let fund = (
-                        c("region").s(i).unwrap_or_default().to_string(),
-                        c("scheme").s(i).unwrap_or_default().to_string(),
-                    );
-                    (
-                        fund,
-                        account,
-                        fen(c("book"), i),
-                        c("statement").m(i).and_then(Result::ok),
-                    )
-                })
-                .collect::<Vec<_>>()
-        },
-        |v| {
-            rows.extend(v);
-            Ok(())
-        },
-    )?;
-    let mut taken = Taken::default();
-    for (fund, a, book, statement) in rows {
-        if !p.selects(&fund.0, &fund.1) {
-            taken.skipped_rows += 1;
-            taken.skipped_amount += book as i128;
-            continue;
+/// (fund, account, book balance, statement balance)
+type OpeningRow = (FundId, Account, Fen, Option<Fen>);
+
+impl Consumer for Posting<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::OpeningBalances => &["region", "scheme", "account", "book", "statement"],
+            Table::Contributions => &[
+                "region",
+                "scheme",
+                "account",
+                "received_on",
+                "receipt_ref",
+                "employer_amount",
+                "individual_amount",
+                "late_fee",
+                "kind",
+            ],
+            Table::Payouts => &[
+                "region",
+                "scheme",
+                "benefit",
+                "paid_on",
+                "amount",
+                "returned_on",
+                "batch_id",
+            ],
+            Table::FundFlows => &[
+                "flow_id",
+                "region",
+                "scheme",
+                "date",
+                "kind",
+                "from_account",
+                "to_account",
+                "amount",
+            ],
+            _ => &[],
         }
-        taken.rows += 1;
-        taken.amount += book as i128;
-        let fb = books
-            .funds
-            .entry(fund)
-            .or_insert_with(|| FundBook::new(days));
-        fb.opening[a as usize] = book;
-        fb.opening_statement[a as usize] = statement;
-        fb.has_account[a as usize] = true;
     }
-    books.taken.insert(Table::OpeningBalances, taken);
+
+    fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+        let (p, trace) = (self.p, self.trace);
+        match table {
+            Table::OpeningBalances => Box::new(opening_rows(cells, acc)),
+            Table::Contributions => Box::new(post_contributions(p, cells, acc, trace)),
+            Table::Payouts => Box::new(post_payouts(p, cells, acc, trace)),
+            _ => Box::new(post_flows(p, cells, acc, trace)),
+        }
+    }
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        if table == Table::OpeningBalances {
+            self.opening.extend(*part::<Vec<OpeningRow>>(p)?);
+            return Ok(());
+        }
+        let s = *part::<SliceOut>(p)?;
+        self.books.take(table, s.taken);
+        self.vouchers.absorb(table.name(), s.vouchers);
+        Ok(())
+    }
+}
+
+impl<'p> Posting<'p> {
+    pub fn new(p: &'p Pipeline) -> Self {
+        Posting {
+            p,
+            trace: p.ledger.trace,
+            books: Books::new(p.year),
+            vouchers: Vouchers::default(),
+            opening: Vec::new(),
+        }
+    }
+
+    /// Books the vouchers and the closing entries; writes `ledger/journal.parquet` (and, with
+    /// `postings`, the per-row trace). Returns the books.
+    pub fn finish(
+        mut self,
+        tables: &[TableResult],
+        journal_path: &Path,
+        postings: Option<&Path>,
+    ) -> Result<Books> {
+        let (first_day, last_day) = year_bounds(self.p.year);
+        let days = (last_day - first_day + 1) as usize;
+        let opening = std::mem::take(&mut self.opening);
+        self.open(opening, days);
+        let (mut books, mut vouchers) = (self.books, self.vouchers);
+        books.add_vouchers(&vouchers, first_day, days)?;
+        for (day, c) in closing_entries(&books, last_day) {
+            vouchers.add_closing(&c.fund, day, c.lines);
+        }
+        let ids = write_journal(&vouchers, journal_path, &mut books)?;
+        if let Some(path) = postings {
+            write_postings(tables, &vouchers, &ids, path)?;
+        }
+        Ok(books)
+    }
+
+    /// Opening balances 年初余额: book and statement per fund and account.
+    fn open(&mut self, rows: Vec<OpeningRow>, days: usize) {
+        let mut taken = Taken::default();
+        for (fund, a, book, statement) in rows {
+            if !self.p.selects(&fund.0, &fund.1) {
+                taken.skipped_rows += 1;
+                taken.skipped_amount += book as i128;
+                continue;
+            }
+            taken.rows += 1;
+            taken.amount += book as i128;
+            let fb = self
+                .books
+                .funds
+                .entry(fund)
+                .or_insert_with(|| FundBook::new(days));
+            fb.opening[a as usize] = book;
+            fb.opening_statement[a as usize] = statement;
+            fb.has_account[a as usize] = true;
+        }
+        self.books.take(Table::OpeningBalances, taken);
+    }
+}
+
+/// Writes the journal in voucher-id order; returns each merged voucher's id.
+fn write_journal(vouchers: &Vouchers, path: &Path, books: &mut Books) -> Result<Vec<u64>> {
+    let order = vouchers.order();
+    let mut ids = vec![0u64; order.len()];
+    let mut sink: Option<crate::engine::ParquetSink> = None;
+    let mut batch = JournalBatch::default();
+    let mut flush = |batch: JournalBatch, last: bool| -> Result<()> {
+        let df = batch.frame();
+        if sink.is_none() {
+            sink = Some(crate::engine::ParquetSink::create(path, &df).map_err(Error::Internal)?);
+        }
+        let s = sink.as_mut().expect("created");
+        s.write(df).map_err(Error::Internal)?;
+        if last {
+            sink.take().expect("open").finish().map_err(Error::Internal)?;
+        }
+        Ok(())
+    };
+    for (k, &g) in order.iter().enumerate() {
+        let id = k as u64 + 1;
+        ids[g as usize] = id;
+        let key = &vouchers.keys[g as usize];
+        let lines = vouchers.lines(g).map_err(Error::input)?;
+        let (d, c) = lines.iter().fold((0i128, 0i128), |(d, c), l| {
+            (d + l.debit as i128, c + l.credit as i128)
+        });
+        if d != c {
+            books.unbalanced_vouchers += 1;
+        }
+        books.journal_debit += d;
+        books.journal_credit += c;
+        books.journal_lines += lines.len() as u64;
+        for l in &lines {
+            batch.push(id, key, vouchers.sums[g as usize].rows, l);
+        }
+        if batch.voucher_id.len() >= JOURNAL_BATCH {
+            flush(std::mem::take(&mut batch), false)?;
+        }
+    }
+    books.vouchers = order.len() as u64;
+    flush(batch, true)?;
+    Ok(ids)
+}
+
+/// `ledger/postings.parquet` (`[ledger] trace = true`): every accepted row of the posted tables
+/// with the voucher that summarises it, in file and row order.
+fn write_postings(
+    tables: &[TableResult],
+    vouchers: &Vouchers,
+    ids: &[u64],
+    path: &Path,
+) -> Result<()> {
+    let mut sink: Option<crate::engine::ParquetSink> = None;
+    let mut cols: (Vec<Option<&str>>, Vec<Option<&str>>, Vec<u64>, Vec<u64>) = Default::default();
+    let mut flush = |cols: &mut (Vec<Option<&str>>, Vec<Option<&str>>, Vec<u64>, Vec<u64>)| {
+        let df = build::frame(vec![
+            build::utf8("source_table", &cols.0),
+            build::utf8("source_file", &cols.1),
+            build::u64("source_row", std::mem::take(&mut cols.2)),
+            build::u64("voucher_id", std::mem::take(&mut cols.3)),
+        ]);
+        cols.0.clear();
+        cols.1.clear();
+        if sink.is_none() {
+            sink = Some(crate::engine::ParquetSink::create(path, &df).map_err(Error::Internal)?);
+        }
+        sink.as_mut().expect("created").write(df).map_err(Error::Internal)
+    };
+    for (table, trace) in &vouchers.trace {
+        let t = tables
+            .iter()
+            .find(|t| t.table.name() == *table)
+            .expect("traced tables were scanned");
+        let mut next = trace.iter();
+        for f in &t.files {
+            let mut rejected = f.rejected_rows.iter().peekable();
+            for row in 0..f.info.rows as u64 {
+                if rejected.peek() == Some(&&row) {
+                    rejected.next();
+                    continue;
+                }
+                let g = *next.next().ok_or_else(|| {
+                    Error::Internal(format!("trace of {table} shorter than its accepted rows"))
+                })?;
+                if g == voucher::NO_VOUCHER {
+                    continue;
+                }
+                cols.0.push(Some(table));
+                cols.1.push(Some(&f.file.rel));
+                cols.2.push(row);
+                cols.3.push(ids[g as usize]);
+                if cols.2.len() >= JOURNAL_BATCH * 4 {
+                    flush(&mut cols)?;
+                }
+            }
+        }
+        crate::ensure_invariant!(
+            next.next().is_none(),
+            "trace of {table} longer than its accepted rows"
+        );
+    }
+    flush(&mut cols)?;
+    sink.take()
+        .expect("created")
+        .finish()
+        .map_err(Error::Internal)?;
     Ok(())
 }
 
-fn post_contributions(
-    p: &Pipeline,
-    cells: &[Cells],
-    file: usize,
-    first: u64,
-    acc: &[u32],
-) -> SliceOut {
+fn opening_rows(cells: &[Cells], acc: &[u32]) -> Vec<OpeningRow> {
+    let c = |n: &str| col(Table::OpeningBalances, cells, n);
+    acc.iter()
+        .map(|&i| {
+            let i = i as usize;
+            let account = Account::from_key(c("account").s(i).unwrap_or_default())
+                .expect("checked at ingestion");
+            let fund = (
+                c("region").s(i).unwrap_or_default().to_string(),
+                c("scheme").s(i).unwrap_or_default().to_string(),
+            );
+            (
+                fund,
+                account,
+                fen(c("book"), i),
+                c("statement").m(i).and_then(Result::ok),
+            )
+        })
+        .collect()
+}
+
+/// A row outside the pipeline's selection: counted, not posted.
+fn skip(taken: &mut Taken, v: &mut SliceVouchers, amount: i128) {
+    taken.skipped_rows += 1;
+    taken.skipped_amount += amount;
+    v.trace(voucher::NO_VOUCHER);
+}
+
+fn post_contributions(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> SliceOut {
     let c = |n: &str| col(Table::Contributions, cells, n);
-    let (id, reg, sch, acct, date) = (
-        c("txn_id"),
+    let (reg, sch, acct, date, rref) = (
         c("region"),
         c("scheme"),
         c("account"),
         c("received_on"),
+        c("receipt_ref"),
     );
     let (ea, ia, lf, kind) = (
         c("employer_amount"),
@@ -482,115 +548,132 @@ fn post_contributions(
         c("late_fee"),
         c("kind"),
     );
-    let mut b = SliceBooks::new("contributions", p.year);
+    let mut v = SliceVouchers::new(trace);
+    let mut taken = Taken::default();
     for &i in acc {
         let i = i as usize;
         let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-        let (e, ind, late) = (fen(ea, i), fen(ia, i), fen(lf, i));
-        let total = (e + ind + late) as i128;
+        let (fees, late) = (fen(ea, i) + fen(ia, i), fen(lf, i));
+        let total = fees as i128 + late as i128;
         if !p.selects(r, s) {
-            b.taken.skipped_rows += 1;
-            b.taken.skipped_amount += total;
+            skip(&mut taken, &mut v, total);
             continue;
         }
         let account =
             Account::from_key(acct.s(i).unwrap_or_default()).expect("checked at ingestion");
-        let lines = posting::contribution(account, e, ind, late, kind.s(i) == Some("refund"));
-        let eid = entry_id(Table::Contributions, file, first + i as u64, false);
-        b.post(
-            eid,
-            date.n(i).expect("checked at ingestion"),
-            (r, s),
-            &lines,
-            id.s(i).unwrap_or_default(),
-        );
-        b.taken.rows += 1;
-        b.taken.amount += total;
+        let origin = if kind.s(i) == Some("refund") {
+            Origin::Refund
+        } else {
+            Origin::Receipt
+        };
+        let key = Key {
+            region: r,
+            scheme: s,
+            date: date.n(i).expect("checked at ingestion"),
+            origin,
+            detail: account as u16,
+            reference: rref.s(i),
+        };
+        let local = v.add(key, fees, late);
+        v.trace(local);
+        taken.rows += 1;
+        taken.amount += total;
     }
-    b.finish()
+    SliceOut {
+        vouchers: v.finish(),
+        taken,
+    }
 }
 
-fn post_payouts(p: &Pipeline, cells: &[Cells], file: usize, first: u64, acc: &[u32]) -> SliceOut {
+fn post_payouts(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> SliceOut {
     let c = |n: &str| col(Table::Payouts, cells, n);
-    let (id, reg, sch, ben, paid, amt, ret) = (
-        c("payment_id"),
+    let (reg, sch, ben, paid, amt, ret, batch) = (
         c("region"),
         c("scheme"),
         c("benefit"),
         c("paid_on"),
         c("amount"),
         c("returned_on"),
+        c("batch_id"),
     );
-    let mut b = SliceBooks::new("payouts", p.year);
+    let mut v = SliceVouchers::new(trace);
+    let mut taken = Taken::default();
     for &i in acc {
         let i = i as usize;
         let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
         let amount = fen(amt, i);
         if !p.selects(r, s) {
-            b.taken.skipped_rows += 1;
-            b.taken.skipped_amount += amount as i128;
+            skip(&mut taken, &mut v, amount as i128);
             continue;
         }
-        let benefit = ben.s(i).unwrap_or_default();
-        let source = id.s(i).unwrap_or_default();
-        let row = first + i as u64;
-        b.post(
-            entry_id(Table::Payouts, file, row, false),
-            paid.n(i).expect("checked"),
-            (r, s),
-            &posting::payout(benefit, amount),
-            source,
-        );
+        let key = Key {
+            region: r,
+            scheme: s,
+            date: paid.n(i).expect("checked at ingestion"),
+            origin: Origin::Payment,
+            detail: voucher::benefit_detail(ben.s(i).unwrap_or_default()),
+            reference: batch.s(i),
+        };
         if let Some(back) = ret.n(i) {
-            b.post(
-                entry_id(Table::Payouts, file, row, true),
-                back,
-                (r, s),
-                &posting::payout_returned(benefit, amount),
-                source,
-            );
+            let returned = Key {
+                date: back,
+                origin: Origin::Returned,
+                ..key.clone()
+            };
+            v.add(returned, amount, 0);
         }
-        b.taken.rows += 1;
-        b.taken.amount += amount as i128;
+        let local = v.add(key, amount, 0);
+        v.trace(local);
+        taken.rows += 1;
+        taken.amount += amount as i128;
     }
-    b.finish()
+    SliceOut {
+        vouchers: v.finish(),
+        taken,
+    }
 }
 
-fn post_flows(p: &Pipeline, cells: &[Cells], file: usize, first: u64, acc: &[u32]) -> SliceOut {
+fn post_flows(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> SliceOut {
     let c = |n: &str| col(Table::FundFlows, cells, n);
     let (id, reg, sch, date, kind) = (c("flow_id"), c("region"), c("scheme"), c("date"), c("kind"));
     let (from, to, amt) = (c("from_account"), c("to_account"), c("amount"));
-    let mut b = SliceBooks::new("fund_flows", p.year);
+    let mut v = SliceVouchers::new(trace);
+    let mut taken = Taken::default();
     for &i in acc {
         let i = i as usize;
         let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
         let amount = fen(amt, i);
         if !p.selects(r, s) {
-            b.taken.skipped_rows += 1;
-            b.taken.skipped_amount += amount as i128;
+            skip(&mut taken, &mut v, amount as i128);
             continue;
         }
-        let lines = posting::flow(
-            kind.s(i).unwrap_or_default(),
-            from.s(i).unwrap_or_default(),
-            to.s(i).unwrap_or_default(),
-            amount,
-        );
-        b.post(
-            entry_id(Table::FundFlows, file, first + i as u64, false),
-            date.n(i).expect("checked"),
-            (r, s),
-            &lines,
-            id.s(i).unwrap_or_default(),
-        );
-        b.taken.rows += 1;
-        b.taken.amount += amount as i128;
+        let key = Key {
+            region: r,
+            scheme: s,
+            date: date.n(i).expect("checked at ingestion"),
+            origin: Origin::Flow,
+            detail: voucher::flow_detail(
+                kind.s(i).unwrap_or_default(),
+                from.s(i).unwrap_or_default(),
+                to.s(i).unwrap_or_default(),
+            ),
+            reference: id.s(i),
+        };
+        let local = v.add(key, amount, 0);
+        v.trace(local);
+        taken.rows += 1;
+        taken.amount += amount as i128;
     }
-    b.finish()
+    SliceOut {
+        vouchers: v.finish(),
+        taken,
+    }
 }
 
 /// Year-end closing 年终结转 (entry 23): each revenue subject's credit balance to 基金结余,
-/// 基金结余 to each expenditure subject. One entry per fund, dated 31 December.
+/// 基金结余 to each expenditure subject. One voucher per fund, dated 31 December; it goes
+/// to the journal but not into the slots: the statements are built from the year's
+/// movements, and the closing balance of 基金结余 is derived and checked against them.
 struct Closing {
     fund: FundId,
     lines: Lines,
@@ -659,43 +742,6 @@ fn closing_entries(books: &Books, last_day: Day) -> Vec<(Day, Closing)> {
     out
 }
 
-impl Poster {
-    /// Closing entries go to the journal (source_table `closing`) but not into the slots:
-    /// the statements are built from the year's movements; the closing balance of 基金结余
-    /// is derived and checked against them.
-    fn absorb_closing(&mut self, entries: Vec<(Day, Closing)>) -> Result<()> {
-        let year = self.books.year;
-        let funds: Vec<FundId> = entries.iter().map(|(_, c)| c.fund.clone()).collect();
-        let mut b = SliceBooks::new("closing", year);
-        for (k, (day, c)) in entries.iter().enumerate() {
-            let id = (0xffu64 << 56) | k as u64;
-            let f = &funds[k];
-            for l in &c.lines {
-                b.entry_id.push(id);
-                b.date.push(Some(*day));
-                b.region.push(Some(f.0.as_str()));
-                b.scheme.push(scheme_index(&f.1));
-                b.code.push(Some(code_index(l.code)));
-                b.debit.push(Some(l.debit));
-                b.credit.push(Some(l.credit));
-                b.item.push(None);
-                b.source_id.push(Some("year_end_closing"));
-            }
-        }
-        let lines = b.entry_id.len() as u64;
-        let debit: i128 = b.debit.iter().flatten().map(|&d| d as i128).sum();
-        let credit: i128 = b.credit.iter().flatten().map(|&c| c as i128).sum();
-        let df = (lines > 0).then(|| journal_frame(&b));
-        self.books.journal_lines += lines;
-        self.books.journal_debit += debit;
-        self.books.journal_credit += credit;
-        if let Some(df) = df {
-            self.write(df)?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::statements::{check, fund_statements};
@@ -703,56 +749,94 @@ mod tests {
     use crate::model::catalog::{BENEFITS, FLOW_KINDS};
     use proptest::prelude::*;
 
-    const PARTIES: [&str; 5] = ["income", "expense", "fiscal", "investment", "external"];
-
     /// (what, a, b, amount, day, kind, benefit, flag)
     type Event = (u8, usize, usize, i64, i32, usize, usize, bool);
 
-    fn books_of(events: &[Event], opening: [i64; 4]) -> Books {
-        let mut b = SliceBooks::new("contributions", 2025);
-        for (n, &(what, x, y, amount, day, kind, ben, flag)) in events.iter().enumerate() {
-            let date = b.first_day + day;
-            let fund = if n % 3 == 0 {
-                ("440100", "110")
-            } else {
-                ("440300", "210")
-            };
-            let benefit = BENEFITS[ben].key;
-            let lines = match what {
-                0 => posting::contribution(
-                    if flag {
-                        Account::Income
-                    } else {
-                        Account::Fiscal
-                    },
-                    amount,
-                    amount / 3,
-                    amount % 7,
-                    x % 2 == 0,
-                ),
-                1 => posting::payout(benefit, amount),
-                2 => posting::payout_returned(benefit, amount),
-                _ => {
-                    let (from, mut to) = (PARTIES[x], PARTIES[y]);
-                    if from == to {
-                        to = if from == "external" {
-                            "fiscal"
-                        } else {
-                            "external"
-                        };
-                    }
-                    posting::flow(FLOW_KINDS[kind], from, to, amount)
+    /// The event's fund, day, voucher key parts and its own posting lines (the oracle).
+    fn event(n: usize, e: &Event) -> ((&'static str, &'static str), Origin, u16, Fen, Fen, Lines) {
+        let &(what, x, y, amount, _, kind, ben, flag) = e;
+        let fund = if n % 3 == 0 {
+            ("440100", "110")
+        } else {
+            ("440300", "210")
+        };
+        let benefit = BENEFITS[ben].key;
+        let account = if flag {
+            Account::Income
+        } else {
+            Account::Fiscal
+        };
+        match what {
+            0 => {
+                let (fees, late) = (amount + amount / 3, amount % 7);
+                let refund = x % 2 == 0;
+                let origin = if refund { Origin::Refund } else { Origin::Receipt };
+                let lines = posting::contribution(account, amount, amount / 3, late, refund);
+                (fund, origin, account as u16, fees, late, lines)
+            }
+            1 | 2 => {
+                let (origin, lines) = if what == 1 {
+                    (Origin::Payment, posting::payout(benefit, amount))
+                } else {
+                    (Origin::Returned, posting::payout_returned(benefit, amount))
+                };
+                (fund, origin, voucher::benefit_detail(benefit), amount, 0, lines)
+            }
+            _ => {
+                let (from, mut to) = (voucher::PARTIES[x], voucher::PARTIES[y]);
+                if from == to {
+                    to = if from == "external" { "fiscal" } else { "external" };
                 }
-            };
-            b.post(n as u64, date, fund, &lines, "src");
+                let kind = FLOW_KINDS[kind];
+                let lines = posting::flow(kind, from, to, amount);
+                (fund, Origin::Flow, voucher::flow_detail(kind, from, to), amount, 0, lines)
+            }
         }
+    }
+
+    /// Books through summary vouchers (few references, so events share vouchers), the
+    /// journal written to a scratch file; and the slots of posting each event on its own.
+    fn books_of(events: &[Event], opening: [i64; 4]) -> (Books, BTreeMap<FundId, Vec<[i128; 2]>>) {
+        let (first_day, last_day) = year_bounds(2025);
+        let days = (last_day - first_day + 1) as usize;
+        let refs = ["A", "B"];
+        let mut v = SliceVouchers::new(false);
+        let mut oracle: BTreeMap<FundId, Vec<[i128; 2]>> = BTreeMap::new();
+        for (n, e) in events.iter().enumerate() {
+            let (fund, origin, detail, amount, late, lines) = event(n, e);
+            let reference = match origin {
+                Origin::Flow => Some(["F1", "F2", "F3"][n % 3]),
+                _ => (n % 5 != 0).then_some(refs[n % 2]),
+            };
+            let key = Key { region: fund.0, scheme: fund.1, date: first_day + e.4, origin, detail, reference };
+            v.add(key, amount, late);
+            let slots = oracle
+                .entry((fund.0.to_string(), fund.1.to_string()))
+                .or_insert_with(|| vec![[0, 0]; N_SLOTS]);
+            for l in &lines {
+                slots[slot(l)][0] += l.debit as i128;
+                slots[slot(l)][1] += l.credit as i128;
+            }
+        }
+        let mut vouchers = Vouchers::default();
+        vouchers.absorb("contributions", v.finish());
         let mut books = Books::new(2025);
-        books.add(Table::FundFlows, b.finish());
+        books.add_vouchers(&vouchers, first_day, days).unwrap();
+        for (day, c) in closing_entries(&books, last_day) {
+            vouchers.add_closing(&c.fund, day, c.lines);
+        }
+        let scratch = std::env::temp_dir().join(format!(
+            "sifund-ledger-test-{}-{:?}.parquet",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        write_journal(&vouchers, &scratch, &mut books).unwrap();
+        let _ = std::fs::remove_file(&scratch);
         for fb in books.funds.values_mut() {
             fb.opening = opening;
             fb.has_account = [true; 4];
         }
-        books
+        (books, oracle)
     }
 
     proptest! {
@@ -763,7 +847,11 @@ mod tests {
             events in prop::collection::vec((0u8..4, 0usize..5, 0usize..5, 1i64..50_000_000_000, 0i32..365, 0usize..FLOW_KINDS.len(), 0usize..BENEFITS.len(), any::<bool>()), 1..300),
             opening in prop::array::uniform4(-1_000_000_000i64..1_000_000_000_000),
         ) {
-            let books = books_of(&events, opening);
+            let (books, oracle) = books_of(&events, opening);
+            for (fund, slots) in &oracle {
+                prop_assert_eq!(&books.funds[fund].slots, slots, "vouchers change no total of {:?}", fund);
+            }
+            prop_assert_eq!(books.unbalanced_vouchers, 0);
             let statements = fund_statements(&books);
             for c in check(&books, &statements) {
                 prop_assert!(c.failures.is_empty(), "{}: {:?}", c.name, c.failures);
@@ -777,7 +865,7 @@ mod tests {
 
     #[test]
     fn a_broken_entry_is_caught() {
-        let mut books = books_of(&[(0, 0, 0, 100, 3, 0, 0, true)], [0; 4]);
+        let (mut books, _) = books_of(&[(0, 0, 0, 100, 3, 0, 0, true)], [0; 4]);
         let fb = books.funds.values_mut().next().unwrap();
         fb.slots[0][0] += 1; // one fen debited without its credit
         let statements = fund_statements(&books);

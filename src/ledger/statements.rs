@@ -304,7 +304,7 @@ pub struct Check {
 
 pub fn check(books: &Books, statements: &[FundStatement]) -> Vec<Check> {
     let mut balanced = Check {
-        name: "ledger: debits = credits in every fund and in the journal (试算平衡)",
+        name: "ledger: debits = credits in every fund, every voucher and the journal (试算平衡)",
         failures: vec![],
     };
     let mut foots = Check {
@@ -386,6 +386,12 @@ pub fn check(books: &Books, statements: &[FundStatement]) -> Vec<Check> {
             "journal: debits {} credits {}",
             yuan(books.journal_debit),
             yuan(books.journal_credit)
+        ));
+    }
+    if books.unbalanced_vouchers > 0 {
+        balanced.failures.push(format!(
+            "{} vouchers whose debits differ from their credits",
+            books.unbalanced_vouchers
         ));
     }
     vec![balanced, foots, rolled, sheet]

@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use crate::config::Pipeline;
 use crate::engine::build;
 use crate::error::Result;
-use crate::ingest::cells::col;
-use crate::ingest::{scan_accepted, Table, TableResult};
+use crate::ingest::cells::{col, Cells};
+use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::Table;
 use crate::ledger::{statements::account_balance, Books, FundId};
 use crate::model::catalog::Account;
 use crate::model::date::{iso, year_bounds, Day};
@@ -20,317 +21,342 @@ use crate::model::Fen;
 use crate::report::Csv;
 use matching::{Dir, Item, Outcome, Reason};
 
-/// Columns this module reads (`scan_accepted` decodes no others).
-const USES: &[&str] = &[
-    "account",
-    "amount",
-    "batch_id",
-    "date",
-    "direction",
-    "employer_amount",
-    "flow_id",
-    "from_account",
-    "individual_amount",
-    "kind",
-    "late_fee",
-    "line_id",
-    "paid_on",
-    "payment_id",
-    "receipt_ref",
-    "received_on",
-    "ref",
-    "region",
-    "returned_on",
-    "scheme",
-    "to_account",
-];
-
 /// (region, scheme, account)
 pub type AccountKey = (String, String, Account);
 
 /// The bank accounts that have statements.
 pub const BANK_ACCOUNTS: [Account; 3] = [Account::Income, Account::Expense, Account::Fiscal];
 
-/// Book side: contributions grouped by receipt (or by day when it has none) into one credit;
-/// payouts grouped by batch into one debit on `paid_on`; each returned payment a credit on
-/// `returned_on`; each fund flow a debit of its source and a credit of its target account.
-pub fn book_items(p: &Pipeline, tables: &[TableResult]) -> Result<BTreeMap<AccountKey, Vec<Item>>> {
-    let get = |t: Table| tables.iter().find(|r| r.table == t);
-    // (fund, account, group id, dir) → (date, amount, reference)
-    type Groups = HashMap<(String, String, Account, String, Dir), (Day, Fen, Option<String>)>;
-    let mut groups: Groups = HashMap::new();
-    let add = |g: &mut Groups,
-               key: (String, String, Account, String, Dir),
-               date: Day,
-               amount: Fen,
-               r: Option<String>| {
-        let e = g.entry(key).or_insert((date, 0, r));
-        e.0 = e.0.min(date);
-        e.1 += amount;
-    };
-    let mut singles: Vec<(AccountKey, Item)> = Vec::new();
-    if let Some(t) = get(Table::Contributions) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::Contributions, cells, n);
-                let (reg, sch, acct, date, rref, kind) = (
-                    c("region"),
-                    c("scheme"),
-                    c("account"),
-                    c("received_on"),
-                    c("receipt_ref"),
-                    c("kind"),
-                );
-                let (ea, ia, lf) = (c("employer_amount"), c("individual_amount"), c("late_fee"));
-                // Borrowed keys inside the slice (no allocation per row); owned at its end.
-                let mut g: HashMap<(&str, &str, &str, Option<&str>, Day, Dir), (Day, Fen)> =
-                    HashMap::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-                    if !p.selects(r, s) {
-                        continue;
-                    }
-                    let d = date.n(i).expect("checked");
-                    let dir = if kind.s(i) == Some("refund") {
-                        Dir::Out
-                    } else {
-                        Dir::In
-                    };
-                    let amount: Fen = [ea, ia, lf]
-                        .iter()
-                        .map(|x| x.m(i).and_then(Result::ok).unwrap_or(0))
-                        .sum();
-                    let reference = rref.s(i);
-                    // with a reference the receipt is the group; without, the day is
-                    let day_key = if reference.is_some() { 0 } else { d };
-                    let e = g
-                        .entry((r, s, acct.s(i).unwrap_or_default(), reference, day_key, dir))
-                        .or_insert((d, 0));
-                    e.0 = e.0.min(d);
-                    e.1 += amount;
-                }
-                let mut owned: Groups = HashMap::new();
-                for ((r, s, a, reference, _, dir), (d, amount)) in g {
-                    let a = Account::from_key(a).expect("checked");
-                    let id = match reference {
-                        Some(x) => format!("C:{x}"),
-                        None => format!("C:{}:{}", a.key(), iso(d)),
-                    };
-                    add(
-                        &mut owned,
-                        (r.into(), s.into(), a, id, dir),
-                        d,
-                        amount,
-                        reference.map(str::to_string),
-                    );
-                }
-                owned
-            },
-            |g| {
-                for (k, (d, a, r)) in g {
-                    add(&mut groups, k, d, a, r);
-                }
-                Ok(())
-            },
-        )?;
-    }
-    if let Some(t) = get(Table::Payouts) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::Payouts, cells, n);
-                let (id, reg, sch, paid, amt, batch, ret) = (
-                    c("payment_id"),
-                    c("region"),
-                    c("scheme"),
-                    c("paid_on"),
-                    c("amount"),
-                    c("batch_id"),
-                    c("returned_on"),
-                );
-                let mut g: HashMap<(&str, &str, &str), (Day, Fen)> = HashMap::new();
-                let mut returns = Vec::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-                    if !p.selects(r, s) {
-                        continue;
-                    }
-                    let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
-                    let d = paid.n(i).expect("checked");
-                    let e = g
-                        .entry((r, s, batch.s(i).unwrap_or_default()))
-                        .or_insert((d, 0));
-                    e.0 = e.0.min(d);
-                    e.1 += amount;
-                    if let Some(back) = ret.n(i) {
-                        let pid = id.s(i).unwrap_or_default();
-                        let item = Item {
-                            id: format!("R:{pid}"),
-                            date: back,
-                            dir: Dir::In,
-                            amount,
-                            reference: Some(pid.to_string()),
-                        };
-                        returns.push(((r.to_string(), s.to_string(), Account::Expense), item));
-                    }
-                }
-                let mut owned: Groups = HashMap::new();
-                for ((r, s, b), (d, amount)) in g {
-                    add(
-                        &mut owned,
-                        (
-                            r.into(),
-                            s.into(),
-                            Account::Expense,
-                            format!("B:{b}"),
-                            Dir::Out,
-                        ),
-                        d,
-                        amount,
-                        Some(b.to_string()),
-                    );
-                }
-                (owned, returns)
-            },
-            |(g, r)| {
-                for (k, (d, a, rf)) in g {
-                    add(&mut groups, k, d, a, rf);
-                }
-                singles.extend(r);
-                Ok(())
-            },
-        )?;
-    }
-    if let Some(t) = get(Table::FundFlows) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::FundFlows, cells, n);
-                let (id, reg, sch, date, from, to, amt, rf) = (
-                    c("flow_id"),
-                    c("region"),
-                    c("scheme"),
-                    c("date"),
-                    c("from_account"),
-                    c("to_account"),
-                    c("amount"),
-                    c("ref"),
-                );
-                let mut out = Vec::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-                    if !p.selects(r, s) {
-                        continue;
-                    }
-                    let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
-                    for (side, dir) in [(from.s(i), Dir::Out), (to.s(i), Dir::In)] {
-                        let Some(a) = side
-                            .and_then(Account::from_key)
-                            .filter(|a| a.has_statement())
-                        else {
-                            continue;
-                        };
-                        let item = Item {
-                            id: format!("F:{}:{}", id.s(i).unwrap_or_default(), dir.key()),
-                            date: date.n(i).expect("checked"),
-                            dir,
-                            amount,
-                            reference: rf.s(i).map(str::to_string),
-                        };
-                        out.push(((r.to_string(), s.to_string(), a), item));
-                    }
-                }
-                out
-            },
-            |v| {
-                singles.extend(v);
-                Ok(())
-            },
-        )?;
-    }
-    let mut out: BTreeMap<AccountKey, Vec<Item>> = BTreeMap::new();
-    for ((r, s, a, id, dir), (date, amount, reference)) in groups {
-        out.entry((r, s, a)).or_default().push(Item {
-            id,
-            date,
-            dir,
-            amount,
-            reference,
-        });
-    }
-    for (k, item) in singles {
-        out.entry(k).or_default().push(item);
-    }
-    for v in out.values_mut() {
-        v.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-    }
-    Ok(out)
+/// Grouped book items: (fund, account, group id, dir) → (first date, amount, reference).
+type Groups = HashMap<(String, String, Account, String, Dir), (Day, Fen, Option<String>)>;
+
+fn add(g: &mut Groups, key: (String, String, Account, String, Dir), date: Day, amount: Fen, r: Option<String>) {
+    let e = g.entry(key).or_insert((date, 0, r));
+    e.0 = e.0.min(date);
+    e.1 += amount;
 }
 
-/// Statement side: every accepted statement line of the selected funds.
-pub fn statement_items(
-    p: &Pipeline,
-    tables: &[TableResult],
-) -> Result<BTreeMap<AccountKey, Vec<Item>>> {
-    let mut out: BTreeMap<AccountKey, Vec<Item>> = BTreeMap::new();
-    if let Some(t) = tables.iter().find(|r| r.table == Table::Statements) {
-        scan_accepted(
-            t,
-            USES,
-            |cells, _, _, acc| {
-                let c = |n: &str| col(Table::Statements, cells, n);
-                let (id, reg, sch, acct, date, dir, amt, rf) = (
-                    c("line_id"),
-                    c("region"),
-                    c("scheme"),
-                    c("account"),
-                    c("date"),
-                    c("direction"),
-                    c("amount"),
-                    c("ref"),
-                );
-                let mut v = Vec::new();
-                for &i in acc {
-                    let i = i as usize;
-                    let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-                    if !p.selects(r, s) {
-                        continue;
+/// A slice's part of the items.
+enum ItemsPart {
+    Groups(Groups),
+    Singles(Vec<(AccountKey, Item)>),
+    Statement(Vec<(AccountKey, Item)>),
+}
+
+/// The items to match, fed by the shared scan. Book side: contributions grouped by receipt
+/// (or by day when it has none) into one credit; payouts grouped by batch into one debit on
+/// `paid_on`; each returned payment a credit on `returned_on`; each fund flow a debit of its
+/// source and a credit of its target account. Statement side: every accepted statement line
+/// of the selected funds.
+pub struct Items<'p> {
+    p: &'p Pipeline,
+    groups: Groups,
+    singles: Vec<(AccountKey, Item)>,
+    statement: BTreeMap<AccountKey, Vec<Item>>,
+}
+
+impl Consumer for Items<'_> {
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        match table {
+            Table::Contributions => &[
+                "region",
+                "scheme",
+                "account",
+                "received_on",
+                "receipt_ref",
+                "kind",
+                "employer_amount",
+                "individual_amount",
+                "late_fee",
+            ],
+            Table::Payouts => &[
+                "payment_id",
+                "region",
+                "scheme",
+                "paid_on",
+                "amount",
+                "batch_id",
+                "returned_on",
+            ],
+            Table::FundFlows => &[
+                "flow_id",
+                "region",
+                "scheme",
+                "date",
+                "from_account",
+                "to_account",
+                "amount",
+                "ref",
+            ],
+            Table::Statements => &[
+                "line_id",
+                "region",
+                "scheme",
+                "account",
+                "date",
+                "direction",
+                "amount",
+                "ref",
+            ],
+            _ => &[],
+        }
+    }
+
+    fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+        let p = self.p;
+        Box::new(match table {
+            Table::Contributions => ItemsPart::Groups(receipts(p, cells, acc)),
+            Table::Payouts => {
+                let (g, returns) = batches(p, cells, acc);
+                let mut out = vec![ItemsPart::Groups(g)];
+                out.push(ItemsPart::Singles(returns));
+                return Box::new(out);
+            }
+            Table::FundFlows => ItemsPart::Singles(flow_sides(p, cells, acc)),
+            _ => ItemsPart::Statement(statement_lines(p, cells, acc)),
+        })
+    }
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        let parts = match table {
+            Table::Payouts => *part::<Vec<ItemsPart>>(p)?,
+            _ => vec![*part::<ItemsPart>(p)?],
+        };
+        for x in parts {
+            match x {
+                ItemsPart::Groups(g) => {
+                    for (k, (d, a, r)) in g {
+                        add(&mut self.groups, k, d, a, r);
                     }
-                    let a = Account::from_key(acct.s(i).unwrap_or_default()).expect("checked");
-                    let item = Item {
-                        id: id.s(i).unwrap_or_default().to_string(),
-                        date: date.n(i).expect("checked"),
-                        dir: if dir.s(i) == Some("in") {
-                            Dir::In
-                        } else {
-                            Dir::Out
-                        },
-                        amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
-                        reference: rf.s(i).map(str::to_string),
-                    };
-                    v.push(((r.to_string(), s.to_string(), a), item));
                 }
-                v
-            },
-            |v| {
-                for (k, item) in v {
-                    out.entry(k).or_default().push(item);
+                ItemsPart::Singles(v) => self.singles.extend(v),
+                ItemsPart::Statement(v) => {
+                    for (k, item) in v {
+                        self.statement.entry(k).or_default().push(item);
+                    }
                 }
-                Ok(())
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'p> Items<'p> {
+    pub fn new(p: &'p Pipeline) -> Self {
+        Items {
+            p,
+            groups: HashMap::new(),
+            singles: Vec::new(),
+            statement: BTreeMap::new(),
+        }
+    }
+
+    /// Book items and statement lines per account, in date order.
+    pub fn finish(self) -> (BTreeMap<AccountKey, Vec<Item>>, BTreeMap<AccountKey, Vec<Item>>) {
+        let mut book: BTreeMap<AccountKey, Vec<Item>> = BTreeMap::new();
+        for ((r, s, a, id, dir), (date, amount, reference)) in self.groups {
+            book.entry((r, s, a)).or_default().push(Item {
+                id,
+                date,
+                dir,
+                amount,
+                reference,
+            });
+        }
+        for (k, item) in self.singles {
+            book.entry(k).or_default().push(item);
+        }
+        for v in book.values_mut() {
+            v.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        }
+        let mut statement = self.statement;
+        for v in statement.values_mut() {
+            v.sort_by_key(|x| x.date); // stable: file order among lines of one day
+        }
+        (book, statement)
+    }
+}
+
+/// Contributions of a slice grouped by receipt reference, or by account and day without one.
+fn receipts(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Groups {
+    let c = |n: &str| col(Table::Contributions, cells, n);
+    let (reg, sch, acct, date, rref, kind) = (
+        c("region"),
+        c("scheme"),
+        c("account"),
+        c("received_on"),
+        c("receipt_ref"),
+        c("kind"),
+    );
+    let (ea, ia, lf) = (c("employer_amount"), c("individual_amount"), c("late_fee"));
+    // Borrowed keys inside the slice (no allocation per row); owned at its end.
+    let mut g: HashMap<(&str, &str, &str, Option<&str>, Day, Dir), (Day, Fen)> = HashMap::new();
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        if !p.selects(r, s) {
+            continue;
+        }
+        let d = date.n(i).expect("checked");
+        let dir = if kind.s(i) == Some("refund") {
+            Dir::Out
+        } else {
+            Dir::In
+        };
+        let amount: Fen = [ea, ia, lf]
+            .iter()
+            .map(|x| x.m(i).and_then(Result::ok).unwrap_or(0))
+            .sum();
+        let reference = rref.s(i);
+        // with a reference the receipt is the group; without, the day is
+        let day_key = if reference.is_some() { 0 } else { d };
+        let e = g
+            .entry((r, s, acct.s(i).unwrap_or_default(), reference, day_key, dir))
+            .or_insert((d, 0));
+        e.0 = e.0.min(d);
+        e.1 += amount;
+    }
+    let mut owned: Groups = HashMap::new();
+    for ((r, s, a, reference, _, dir), (d, amount)) in g {
+        let a = Account::from_key(a).expect("checked");
+        let id = match reference {
+            Some(x) => format!("C:{x}"),
+            None => format!("C:{}:{}", a.key(), iso(d)),
+        };
+        add(
+            &mut owned,
+            (r.into(), s.into(), a, id, dir),
+            d,
+            amount,
+            reference.map(str::to_string),
+        );
+    }
+    owned
+}
+
+/// Payouts of a slice grouped by batch; each returned payment an item of its own.
+fn batches(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> (Groups, Vec<(AccountKey, Item)>) {
+    let c = |n: &str| col(Table::Payouts, cells, n);
+    let (id, reg, sch, paid, amt, batch, ret) = (
+        c("payment_id"),
+        c("region"),
+        c("scheme"),
+        c("paid_on"),
+        c("amount"),
+        c("batch_id"),
+        c("returned_on"),
+    );
+    let mut g: HashMap<(&str, &str, &str), (Day, Fen)> = HashMap::new();
+    let mut returns = Vec::new();
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        if !p.selects(r, s) {
+            continue;
+        }
+        let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
+        let d = paid.n(i).expect("checked");
+        let e = g
+            .entry((r, s, batch.s(i).unwrap_or_default()))
+            .or_insert((d, 0));
+        e.0 = e.0.min(d);
+        e.1 += amount;
+        if let Some(back) = ret.n(i) {
+            let pid = id.s(i).unwrap_or_default();
+            let item = Item {
+                id: format!("R:{pid}"),
+                date: back,
+                dir: Dir::In,
+                amount,
+                reference: Some(pid.to_string()),
+            };
+            returns.push(((r.to_string(), s.to_string(), Account::Expense), item));
+        }
+    }
+    let mut owned: Groups = HashMap::new();
+    for ((r, s, b), (d, amount)) in g {
+        let key = (r.into(), s.into(), Account::Expense, format!("B:{b}"), Dir::Out);
+        add(&mut owned, key, d, amount, Some(b.to_string()));
+    }
+    (owned, returns)
+}
+
+/// Each fund flow of a slice: a debit of its source and a credit of its target bank account.
+fn flow_sides(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Vec<(AccountKey, Item)> {
+    let c = |n: &str| col(Table::FundFlows, cells, n);
+    let (id, reg, sch, date, from, to, amt, rf) = (
+        c("flow_id"),
+        c("region"),
+        c("scheme"),
+        c("date"),
+        c("from_account"),
+        c("to_account"),
+        c("amount"),
+        c("ref"),
+    );
+    let mut out = Vec::new();
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        if !p.selects(r, s) {
+            continue;
+        }
+        let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
+        for (side, dir) in [(from.s(i), Dir::Out), (to.s(i), Dir::In)] {
+            let Some(a) = side
+                .and_then(Account::from_key)
+                .filter(|a| a.has_statement())
+            else {
+                continue;
+            };
+            let item = Item {
+                id: format!("F:{}:{}", id.s(i).unwrap_or_default(), dir.key()),
+                date: date.n(i).expect("checked"),
+                dir,
+                amount,
+                reference: rf.s(i).map(str::to_string),
+            };
+            out.push(((r.to_string(), s.to_string(), a), item));
+        }
+    }
+    out
+}
+
+/// Statement lines of a slice, in the selection.
+fn statement_lines(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Vec<(AccountKey, Item)> {
+    let c = |n: &str| col(Table::Statements, cells, n);
+    let (id, reg, sch, acct, date, dir, amt, rf) = (
+        c("line_id"),
+        c("region"),
+        c("scheme"),
+        c("account"),
+        c("date"),
+        c("direction"),
+        c("amount"),
+        c("ref"),
+    );
+    let mut v = Vec::new();
+    for &i in acc {
+        let i = i as usize;
+        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        if !p.selects(r, s) {
+            continue;
+        }
+        let a = Account::from_key(acct.s(i).unwrap_or_default()).expect("checked");
+        let item = Item {
+            id: id.s(i).unwrap_or_default().to_string(),
+            date: date.n(i).expect("checked"),
+            dir: if dir.s(i) == Some("in") {
+                Dir::In
+            } else {
+                Dir::Out
             },
-        )?;
+            amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
+            reference: rf.s(i).map(str::to_string),
+        };
+        v.push(((r.to_string(), s.to_string(), a), item));
     }
-    for v in out.values_mut() {
-        v.sort_by_key(|x| x.date); // stable: file order among lines of one day
-    }
-    Ok(out)
+    v
 }
 
 /// 余额调节表 of one account at one date (DOMAIN.md §7.3).
@@ -377,14 +403,8 @@ pub struct Reconciliation {
 }
 
 /// Reconciles every bank account of every selected fund.
-pub fn run(
-    p: &Pipeline,
-    tables: &[TableResult],
-    books: &Books,
-    window_days: i32,
-) -> Result<Reconciliation> {
-    let mut book = book_items(p, tables)?;
-    let mut statement = statement_items(p, tables)?;
+pub fn run(p: &Pipeline, items: Items, books: &Books, window_days: i32) -> Result<Reconciliation> {
+    let (mut book, mut statement) = items.finish();
     let mut keys: Vec<AccountKey> = book.keys().chain(statement.keys()).cloned().collect();
     for ((r, s), fb) in &books.funds {
         for a in BANK_ACCOUNTS {

@@ -11,6 +11,8 @@ use std::time::Instant;
 
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
+use crate::disclose::consolidate;
+use crate::ingest::scan::{scan_all, Consumer};
 use crate::ingest::{self, Ctx, Table, TableResult};
 use crate::ledger::statements::FundStatement;
 use crate::model::money::yuan;
@@ -40,13 +42,17 @@ impl Stage {
         Stage::Disclose,
     ];
 
-    /// A stage with the stages it needs.
-    pub fn upto(self) -> Vec<Stage> {
-        Stage::ALL
-            .into_iter()
-            .take_while(|s| *s != self)
-            .chain([self])
-            .collect()
+    /// A stage with the stages it needs: every stage after validation needs the books (the
+    /// fund statements), and nothing else — `sifund disclose` does not reconcile.
+    pub fn with_needs(self) -> Vec<Stage> {
+        let mut v = vec![Stage::Validate];
+        if self != Stage::Validate {
+            v.push(Stage::Ledger);
+        }
+        if !v.contains(&self) {
+            v.push(self);
+        }
+        v
     }
 }
 
@@ -179,13 +185,35 @@ fn run_stages(
     let mut failing = Vec::new();
     let mut budget = None;
     if stages.contains(&Stage::Ledger) {
+        // One scan of every table feeds every stage that reads it.
+        let has = |s: Stage| stages.contains(&s);
+        let mut posting = ledger::Posting::new(p);
+        let mut checks = has(Stage::Flows).then(|| flows::Checks::new(p));
+        let mut items = has(Stage::Reconcile).then(|| reconcile::Items::new(p));
+        let mut drafting = match has(Stage::Budget) {
+            true => Some(crate::budget::Drafting::new(p)?),
+            false => None,
+        };
+        let mut census = has(Stage::Disclose).then(|| crate::census::Census::new(p));
+        let mut levels = has(Stage::Disclose).then(|| consolidate::InterLevels::new(p));
+        timed(timings, "scan", || {
+            let mut consumers: Vec<&mut dyn Consumer> = vec![&mut posting];
+            let optional: [Option<&mut dyn Consumer>; 5] = [
+                checks.as_mut().map(|c| c as &mut dyn Consumer),
+                items.as_mut().map(|c| c as &mut dyn Consumer),
+                drafting.as_mut().map(|c| c as &mut dyn Consumer),
+                census.as_mut().map(|c| c as &mut dyn Consumer),
+                levels.as_mut().map(|c| c as &mut dyn Consumer),
+            ];
+            consumers.extend(optional.into_iter().flatten());
+            scan_all(&tables, &mut consumers)
+        })?;
         let (books, statements, report) = timed(timings, "ledger", || {
-            ledger_stage(p, &tables, out, &mut invariants)
+            ledger_stage(p, posting, &tables, out, &mut invariants)
         })?;
         reports.insert("ledger".to_string(), report);
-        if stages.contains(&Stage::Flows) {
-            let (report, errors) =
-                timed(timings, "flows", || flows_stage(p, &tables, &books, out))?;
+        if let Some(checks) = checks {
+            let (report, errors) = timed(timings, "flows", || flows_stage(checks, &books, out))?;
             reports.insert("flows".to_string(), report);
             if errors > 0 && p.fail_on.iter().any(|f| f == "violations") {
                 failing.push(format!(
@@ -193,15 +221,15 @@ fn run_stages(
                 ));
             }
         }
-        if stages.contains(&Stage::Disclose) {
+        if let (Some(census), Some(levels)) = (census, levels) {
             let report = timed(timings, "disclose", || {
-                disclose_stage(p, &tables, &statements, out)
+                disclose_stage(p, census, levels, &statements, out)
             })?;
             reports.insert("disclose".to_string(), report);
         }
-        if stages.contains(&Stage::Reconcile) {
+        if let Some(items) = items {
             let (report, unreconciled) = timed(timings, "reconcile", || {
-                reconcile_stage(p, &tables, &books, out, &mut invariants)
+                reconcile_stage(p, items, &books, out, &mut invariants)
             })?;
             reports.insert("reconcile".to_string(), report);
             if !unreconciled.is_empty() && p.fail_on.iter().any(|f| f == "unreconciled") {
@@ -211,9 +239,9 @@ fn run_stages(
                 ));
             }
         }
-        if stages.contains(&Stage::Budget) {
+        if let Some(drafting) = drafting {
             let b = timed(timings, "budget", || {
-                budget_stage(p, &tables, &statements, out, &mut invariants)
+                budget_stage(p, drafting, &statements, out, &mut invariants)
             })?;
             reports.insert("budget".to_string(), crate::budget::summary(&b));
             budget = Some(b);
@@ -270,12 +298,21 @@ fn run_stages(
 /// row was posted (or left out by the pipeline's selection) once, with its full amount.
 fn ledger_stage(
     p: &Pipeline,
+    posting: ledger::Posting,
     tables: &[TableResult],
     out: &mut OutputDir,
     invariants: &mut Vec<Invariant>,
 ) -> Result<(ledger::Books, Vec<FundStatement>, serde_json::Value)> {
     use crate::ledger::statements as st;
-    let books = ledger::post(p, tables, &out.path("ledger/journal.parquet")?)?;
+    let postings = match p.ledger.trace {
+        true => Some(out.path("ledger/postings.parquet")?),
+        false => None,
+    };
+    let books = posting.finish(
+        tables,
+        &out.path("ledger/journal.parquet")?,
+        postings.as_deref(),
+    )?;
     let statements = st::fund_statements(&books);
     out.write("ledger/trial_balance.csv", &st::trial_balance_csv(&books))?;
     out.write(
@@ -345,6 +382,7 @@ fn ledger_stage(
     }
     let report = serde_json::json!({
         "funds": books.funds.len(),
+        "vouchers": books.vouchers,
         "journal_lines": books.journal_lines,
         "journal_debit": yuan(books.journal_debit),
         "journal_credit": yuan(books.journal_credit),
@@ -357,12 +395,12 @@ fn ledger_stage(
 /// adjusted balances differ.
 fn reconcile_stage(
     p: &Pipeline,
-    tables: &[TableResult],
+    items: reconcile::Items,
     books: &ledger::Books,
     out: &mut OutputDir,
     invariants: &mut Vec<Invariant>,
 ) -> Result<(serde_json::Value, Vec<String>)> {
-    let r = reconcile::run(p, tables, books, p.reconcile.window_days)?;
+    let r = reconcile::run(p, items, books, p.reconcile.window_days)?;
     out.write("reconcile/unmatched.csv", &reconcile::unmatched_csv(&r))?;
     crate::engine::write_parquet(
         &out.path("reconcile/matches.parquet")?,
@@ -398,13 +436,13 @@ fn reconcile_stage(
 /// Drafts next year's budget; writes `budget/`.
 fn budget_stage(
     p: &Pipeline,
-    tables: &[TableResult],
+    drafting: crate::budget::Drafting,
     statements: &[FundStatement],
     out: &mut OutputDir,
     invariants: &mut Vec<Invariant>,
 ) -> Result<crate::budget::Budget> {
     use crate::budget;
-    let b = budget::run(p, tables, statements)?;
+    let b = drafting.finish(statements)?;
     out.write("budget/draft.csv", &budget::draft_csv(&b))?;
     out.write("budget/basis.csv", &budget::basis_csv(&b))?;
     if p.horizon > 0 {
@@ -446,13 +484,14 @@ fn budget_stage(
 /// Publishes the disclosure measures, consolidated across levels; writes `disclose/`.
 fn disclose_stage(
     p: &Pipeline,
-    tables: &[TableResult],
+    census: crate::census::Census,
+    levels: consolidate::InterLevels,
     statements: &[FundStatement],
     out: &mut OutputDir,
 ) -> Result<serde_json::Value> {
-    use crate::disclose::{self, consolidate};
+    use crate::disclose;
     let min = p.disclose.min_persons;
-    let counts = crate::census::count(p, tables)?;
+    let counts = census.finish();
     let measures = disclose::all_measures(statements, &counts, min);
     let json = serde_json::to_vec_pretty(&disclose::disclosure_json(p.year, min, &measures))
         .map_err(|e| Error::Internal(e.to_string()))?;
@@ -464,7 +503,7 @@ fn disclose_stage(
     let dp = serde_json::to_vec_pretty(&disclose::datapackage(p.year))
         .map_err(|e| Error::Internal(e.to_string()))?;
     out.write("disclose/datapackage.json", &dp)?;
-    let eliminations = consolidate::pair(&flows::inter_level(p, tables)?);
+    let eliminations = consolidate::pair(&levels.flows);
     let figures = statements
         .iter()
         .map(|st| {
@@ -515,12 +554,11 @@ fn disclose_stage(
 
 /// Judges the account flows; writes `flows/`. Returns the report and the number of errors.
 fn flows_stage(
-    p: &Pipeline,
-    tables: &[TableResult],
+    checks: flows::Checks,
     books: &ledger::Books,
     out: &mut OutputDir,
 ) -> Result<(serde_json::Value, usize)> {
-    let findings = flows::check(p, tables, books)?;
+    let findings = checks.finish(books);
     out.write(
         "flows/violations.csv",
         &flows::violations_csv(&findings.violations),
