@@ -1,6 +1,6 @@
 """DuckDB baselines over a sifund dataset (the same files sifund reads).
 
-usage: duckdb_baseline.py DATASET plain|all|ledger|journal|reconcile [unordered]
+usage: duckdb_baseline.py DATASET plain|all|ledger|journal|vouchers|reconcile|census|whole [unordered]
   plain:     count(*) and sum() of the money columns of each table
   all:       plain, plus every other column the validation reads
              (sum(length(text)), sum(int), sum(date offset))
@@ -9,8 +9,13 @@ usage: duckdb_baseline.py DATASET plain|all|ledger|journal|reconcile [unordered]
   journal:   ledger, plus a journal of the same shape as sifund's (two lines per contribution,
              payout and flow: entry_id, date, region, scheme, account_code, debit, credit, item,
              source_table, source_id) written to Parquet with zstd — what sifund's ledger stage does
+  vouchers:  sifund's summary vouchers: contributions per fund × day × account × kind ×
+             receipt_ref, payouts per fund × day × benefit × batch (and returns), one per flow
   reconcile: book items (receipts by reference or day, batches, returns, flows) joined to the
              statement lines on (fund, account, reference, direction, amount)
+  census:    participants per fund, distinct contributors and December recipients per fund
+  whole:     all + vouchers + reconcile + census in one sitting: the scans and group-bys behind
+             the answers of a whole sifund run (DuckDB writes no report)
 Prints wall time, rows scanned per second and the peak RSS of this process (DuckDB runs
 in-process, two threads like the machine).
 """
@@ -74,6 +79,30 @@ COPY (
 ) TO '{out}' (FORMAT parquet, COMPRESSION zstd)
 """
 
+VOUCHERS = [
+    """SELECT region, scheme, received_on, account, kind = 'refund', receipt_ref,
+              sum(employer_amount + individual_amount), sum(late_fee), count(*)
+       FROM read_parquet('{d}/contributions.parquet') GROUP BY ALL""",
+    """SELECT region, scheme, paid_on, benefit, batch_id, sum(amount), count(*)
+       FROM read_parquet('{d}/payouts.parquet') GROUP BY ALL""",
+    """SELECT region, scheme, returned_on, benefit, batch_id, sum(amount), count(*)
+       FROM read_parquet('{d}/payouts.parquet') WHERE returned_on IS NOT NULL GROUP BY ALL""",
+    """SELECT flow_id, region, scheme, date, kind, from_account, to_account, amount
+       FROM read_parquet('{d}/fund_flows.parquet')""",
+]
+
+CENSUS = [
+    """SELECT region, scheme, count(*) FROM read_parquet('{d}/persons.parquet')
+       WHERE status NOT IN ('deceased', 'transferred_out') GROUP BY ALL""",
+    """SELECT region, scheme, count(DISTINCT person_id) FROM read_parquet('{d}/contributions.parquet')
+       WHERE kind = 'normal' GROUP BY ALL""",
+    """SELECT region, scheme, count(DISTINCT person_id) FROM read_parquet('{d}/payouts.parquet')
+       WHERE period = 202512 AND returned_on IS NULL
+         AND benefit IN ('basic_pension', 'disability_allowance', 'resident_basic_pension',
+                         'resident_account_pension', 'unemployment_benefit', 'disability_benefit')
+       GROUP BY ALL""",
+]
+
 RECONCILE = """
 WITH book AS (
   SELECT region, scheme, account, coalesce(receipt_ref, account || strftime(received_on, '%Y%m%d')) AS ref,
@@ -104,20 +133,29 @@ con.execute("SET threads TO 2")
 if len(sys.argv) > 3 and sys.argv[3] == "unordered":
     # DuckDB may then write the journal's lines in any order (sifund's are in entry order).
     con.execute("SET preserve_insertion_order = false")
-t0 = time.perf_counter()
-rows = 0
-if mode in ("plain", "all"):
+def scan(all_columns):
+    n = 0
     for table, (money, text, ints, dates) in TABLES.items():
         exprs = ["count(*)"] + [f"sum({c})" for c in money]
-        if mode == "all":
+        if all_columns:
             exprs += [f"sum(length({c}))" for c in text]
             exprs += [f"sum({c})" for c in ints]
             exprs += [f"sum({c} - DATE '1970-01-01')" for c in dates]
-        r = con.execute(f"SELECT {', '.join(exprs)} FROM read_parquet('{data}/{table}.parquet')").fetchone()
-        rows += r[0]
-elif mode in ("ledger", "journal"):
-    for q in LEDGER:
+        n += con.execute(f"SELECT {', '.join(exprs)} FROM read_parquet('{data}/{table}.parquet')").fetchone()[0]
+    return n
+
+
+def queries(qs):
+    for q in qs:
         con.execute(q.format(d=data)).fetchall()
+
+
+t0 = time.perf_counter()
+rows = 0
+if mode in ("plain", "all"):
+    rows = scan(mode == "all")
+elif mode in ("ledger", "journal"):
+    queries(LEDGER)
     if mode == "journal":
         import os
         import tempfile
@@ -128,6 +166,15 @@ elif mode in ("ledger", "journal"):
         os.remove(out)
     rows = sum(con.execute(f"SELECT count(*) FROM read_parquet('{data}/{t}.parquet')").fetchone()[0]
                for t in ("contributions", "payouts", "fund_flows"))
+elif mode == "vouchers":
+    queries(VOUCHERS)
+elif mode == "census":
+    queries(CENSUS)
+elif mode == "whole":
+    rows = scan(True)
+    queries(VOUCHERS)
+    con.execute(RECONCILE.format(d=data)).fetchone()
+    queries(CENSUS)
 else:
     r = con.execute(RECONCILE.format(d=data)).fetchone()
     rows = r[1]

@@ -9,8 +9,10 @@
 #   sifund run      all stages; per-stage wall times from manifest.json, peak RSS from /usr/bin/time
 #   duckdb plain    count(*) + sum of the money columns of every table
 #   duckdb all      the same plus every other column the validation reads
-#   duckdb ledger   the group-by sums the books need (per fund × account × day × item)
+#   duckdb vouchers the group-bys behind sifund's summary vouchers (fund × day × account × item × ref)
 #   duckdb reconcile  receipts / batches grouped, joined to the statements on reference
+#   duckdb census   participants, distinct contributors and recipients per fund
+#   duckdb whole    all + vouchers + reconcile + census: the scans behind a whole run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS=${1:-960000}
@@ -43,7 +45,7 @@ for i in $(seq "$REPEAT"); do
   echo "== round $i"
   /usr/bin/time -f "sifund run: %e s wall, %U s user, peak RSS %M KiB" $BIN run "$OUT/pipeline.toml" 2>&1 | grep -v "^sifund:"
   python3 -c 'import json,sys; print("  stages (ms):", json.load(open(sys.argv[1]))["timings_ms"])' "$OUT/run/manifest.json"
-  for mode in plain all ledger reconcile; do
+  for mode in plain all vouchers reconcile census whole; do
     benches/.venv/bin/python benches/duckdb_baseline.py "$DATA" "$mode"
   done
 done

@@ -3,15 +3,18 @@
 //! December from `payouts`. The only place outside ingestion that looks at person ids: what
 //! leaves it are numbers, so the disclosure cannot carry a person id (issue 6, point 4).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Fast, seedless hashing for the per-row maps (keys are ids and codes, not attacker-chosen).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::Pipeline;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
-use crate::ledger::FundId;
 use crate::model::catalog::benefit;
+use crate::model::FundId;
 
 /// Counts of one fund. Nothing here can hold a person id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,7 +70,7 @@ impl Consumer for Census<'_> {
         match table {
             Table::Persons => {
                 let (reg, sch, st) = (c("region"), c("scheme"), c("status"));
-                let mut n: HashMap<(&str, &str), u64> = HashMap::new();
+                let mut n: HashMap<(&str, &str), u64> = HashMap::default();
                 for &i in acc {
                     let i = i as usize;
                     if !matches!(st.s(i), Some("deceased" | "transferred_out")) {
@@ -131,7 +134,7 @@ fn ids_by_fund(
 ) -> Vec<((String, String), Vec<Id>)> {
     let c = |n: &str| col(table, cells, n);
     let (reg, sch, pid) = (c("region"), c("scheme"), c("person_id"));
-    let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::new();
+    let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::default();
     for i in rows {
         let i = i as usize;
         if let Some(id) = pid.s(i).and_then(id_of) {
@@ -140,8 +143,13 @@ fn ids_by_fund(
                 .push(id);
         }
     }
+    // A person's rows of a year mostly share a slice: deduplicate before the global sets.
     m.into_iter()
-        .map(|((r, s), v)| ((r.to_string(), s.to_string()), v))
+        .map(|((r, s), mut v)| {
+            v.sort_unstable();
+            v.dedup();
+            ((r.to_string(), s.to_string()), v)
+        })
         .collect()
 }
 
@@ -149,9 +157,9 @@ impl<'p> Census<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         Census {
             p,
-            participants: HashMap::new(),
-            contributors: HashMap::new(),
-            recipients: HashMap::new(),
+            participants: HashMap::default(),
+            contributors: HashMap::default(),
+            recipients: HashMap::default(),
         }
     }
 

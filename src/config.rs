@@ -152,6 +152,9 @@ pub struct Pipeline {
     pub output_path: PathBuf,
 }
 
+/// Head counts below this are withheld from the public files (`[disclose] min_persons`).
+pub const DEFAULT_MIN_PERSONS: u64 = 10;
+
 /// `fail_on` values (SPEC §3).
 pub const FAIL_ON: [&str; 2] = ["violations", "unreconciled"];
 
@@ -269,7 +272,7 @@ impl Pipeline {
             mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
         };
         if assumptions.mortality != "builtin" {
-            crate::budget::mortality::Table::load(&assumptions.mortality, base)?;
+            crate::model::mortality::Table::load(&assumptions.mortality, base)?;
         }
         let horizon = raw.horizon.unwrap_or(0);
         if horizon > 50 {
@@ -321,10 +324,7 @@ impl Pipeline {
                 "reconcile.window_days = {window_days} is outside [0, 31]"
             )));
         }
-        let min_persons = raw
-            .disclose
-            .min_persons
-            .unwrap_or(crate::disclose::DEFAULT_MIN_PERSONS);
+        let min_persons = raw.disclose.min_persons.unwrap_or(DEFAULT_MIN_PERSONS);
         if min_persons == 0 {
             return Err(Error::Config(
                 "disclose.min_persons must be at least 1".into(),

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod census;
 pub mod config;
+pub mod csv;
 pub mod disclose;
 pub mod engine;
 pub mod error;

@@ -144,9 +144,11 @@ fn main() -> ExitCode {
         Command::Ledger(a) => stage(a.pipeline(), &Stage::Ledger.with_needs()),
         Command::Flows(a) => stage(a.pipeline(), &Stage::Flows.with_needs()),
         Command::Reconcile(a) => stage(a.pipeline(), &Stage::Reconcile.with_needs()),
-        Command::Budget { args, explain } => {
-            stage_explained(args.pipeline(), &Stage::Budget.with_needs(), explain.as_deref())
-        }
+        Command::Budget { args, explain } => stage_explained(
+            args.pipeline(),
+            &Stage::Budget.with_needs(),
+            explain.as_deref(),
+        ),
         Command::Disclose(a) => stage(a.pipeline(), &Stage::Disclose.with_needs()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
     });

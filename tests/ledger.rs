@@ -150,7 +150,10 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
     for ((id, d), c) in ids.iter().zip(d.iter()).zip(c.iter()) {
         *per_entry.entry(id.unwrap()).or_default() += d.unwrap() - c.unwrap();
     }
-    assert!(per_entry.values().all(|v| *v == 0), "every voucher balances");
+    assert!(
+        per_entry.values().all(|v| *v == 0),
+        "every voucher balances"
+    );
     let total_debit: i128 = d.iter().flatten().sum();
     assert_eq!(
         sifund::model::money::yuan(total_debit),

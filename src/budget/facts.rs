@@ -2,7 +2,10 @@
 //! the members to project, and the figures the estimates in `basis.csv` are made from.
 //! Persons that cannot be projected are counted with a reason, never dropped silently.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Fast, seedless hashing for the per-row maps (keys are ids and codes, not attacker-chosen).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::mortality::Table as LifeTable;
 use super::project::{Class, Member, State};
@@ -12,10 +15,10 @@ use crate::ingest::cells::{col, Cells};
 use crate::ingest::rules::Amt;
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
-use crate::ledger::FundId;
 use crate::model::catalog::benefit;
 use crate::model::date::{months_between, period_of, year_of};
 use crate::model::retirement::{retirement_period, Category};
+use crate::model::FundId;
 
 type Id = [u8; 18];
 
@@ -83,6 +86,26 @@ fn fund_code(region: &str, scheme: &str) -> Option<u32> {
     let r: u32 = region.parse().ok()?;
     let s: u32 = scheme.parse().ok()?;
     (r < 1_000_000 && s < 1000).then_some(r * 1000 + s)
+}
+
+/// The fund code of rows in the selection, remembered from the row before: rows of one fund
+/// come in runs, so most rows cost two short comparisons instead of two parses.
+#[derive(Default)]
+struct Codes<'a> {
+    last: Option<(&'a str, &'a str, Option<u32>)>,
+}
+
+impl<'a> Codes<'a> {
+    fn of(&mut self, p: &Pipeline, r: &'a str, s: &'a str) -> Option<u32> {
+        match self.last {
+            Some((lr, ls, code)) if lr == r && ls == s => code,
+            _ => {
+                let code = fund_code(r, s).filter(|_| p.selects(r, s));
+                self.last = Some((r, s, code));
+                code
+            }
+        }
+    }
 }
 
 fn fund_of(code: u32) -> FundId {
@@ -263,12 +286,12 @@ impl<'p> Reader<'p> {
             facts: BTreeMap::new(),
             members: Vec::new(),
             excluded: BTreeMap::new(),
-            suspended: HashMap::new(),
-            entrants: HashMap::new(),
+            suspended: HashMap::default(),
+            entrants: HashMap::default(),
             rows: 0,
             transferred: 0,
-            still_paying: HashSet::new(),
-            stopped: HashMap::new(),
+            still_paying: HashSet::default(),
+            stopped: HashMap::default(),
             paid_january: Vec::new(),
         }
     }
@@ -323,135 +346,135 @@ impl<'p> Reader<'p> {
 /// The members and facts of a slice of `persons`.
 fn persons_part(p: &Pipeline, life: &LifeTable, cells: &[Cells], acc: &[u32]) -> PersonsPart {
     let y = p.year;
-                let c = |n: &str| col(Table::Persons, cells, n);
-                let (pid, reg, sch, sex, birth, cat, status) = (
-                    c("person_id"),
-                    c("region"),
-                    c("scheme"),
-                    c("sex"),
-                    c("birth_date"),
-                    c("category"),
-                    c("status"),
-                );
-                let (enrolled, months, base, start, benefit) = (
-                    c("enrolled_on"),
-                    c("contribution_months"),
-                    c("monthly_base"),
-                    c("benefit_start"),
-                    c("monthly_benefit"),
-                );
-                let mut part = PersonsPart::default();
-                for &i in acc {
-                    let i = i as usize;
-                    let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
-                        continue;
-                    };
-                    if !p.selects(r, s) {
-                        continue;
-                    }
-                    part.rows += 1;
-                    let Some(code) = fund_code(r, s) else {
-                        *part.excluded.entry("fund_code_not_numeric").or_default() += 1;
-                        continue;
-                    };
-                    let f = part.facts.entry(code).or_default();
-                    let state = match status.s(i) {
-                        Some("contributing") => State::Contributing,
-                        Some("suspended") => State::Suspended,
-                        Some("receiving") => State::Receiving,
-                        Some("deceased") => {
-                            f.deaths += 1;
-                            continue;
-                        }
-                        _ => {
-                            part.transferred += 1; // no longer the fund's
-                            continue;
-                        }
-                    };
-                    let class = Class::of(s);
-                    let Some(b) = birth.n(i) else {
-                        *part.excluded.entry("no_birth_date").or_default() += 1;
-                        continue;
-                    };
-                    let birth_p = period_of(b);
-                    let category = cat.s(i).and_then(Category::from_key);
-                    let male = match sex.s(i) {
-                        Some("M") => Some(true),
-                        Some("F") => Some(false),
-                        _ => None,
-                    };
-                    let amount = match state {
-                        State::Contributing => fen(base.m(i)),
-                        State::Receiving => fen(benefit.m(i)),
-                        State::Suspended => None,
-                    };
-                    let enrolled_p = enrolled.n(i).map(period_of);
-                    if let Some(why) = unprojectable(
-                        y,
-                        life,
-                        class,
-                        category,
-                        male,
-                        birth_p,
-                        enrolled_p,
-                        state,
-                        amount,
-                        start.n(i),
-                    ) {
-                        *part.excluded.entry(why).or_default() += 1;
-                        continue;
-                    }
-                    let (cat, male) = (category.expect("checked"), male.expect("checked"));
-                    let m = months.n(i).unwrap_or(0).max(0);
-                    let amount = amount.unwrap_or(0);
-                    let f = part.facts.entry(code).or_default();
-                    f.members += 1;
-                    let id: Option<Id> = pid.s(i).and_then(|s| s.as_bytes().try_into().ok());
-                    match state {
-                        State::Contributing => {
-                            f.dec_contributors += 1;
-                            f.dec_base += amount as i128;
-                            let new = enrolled.n(i).is_some_and(|e| year_of(e) == y);
-                            if let (true, Some(id)) = (new, id) {
-                                part.entrants.push((code, id, amount));
-                            }
-                        }
-                        State::Receiving => {
-                            // Receiving in 210/410… while below pension age (unemployment
-                            // benefit, injury allowance): may have stopped paying this year.
-                            let young = retirement_period(cat, birth_p) > y * 100 + 12;
-                            if let (Class::EmployeeInsurance, true, Some(id)) = (class, young, id) {
-                                part.suspended.push((code, id));
-                            }
-                            f.receivers += 1;
-                            f.receivers_benefit += amount as i128;
-                            f.receivers_months += m as i128;
-                            if start.n(i).is_some_and(|s| s / 100 == y) {
-                                f.new_retirees += 1;
-                                f.new_benefit += amount as i128;
-                                f.new_months += m as i128;
-                            }
-                        }
-                        State::Suspended => {
-                            if let Some(id) = id {
-                                part.suspended.push((code, id));
-                            }
-                        }
-                    }
-                    part.members.push((
-                        code,
-                        Member {
-                            fund: 0,
-                            male,
-                            state,
-                            birth: birth_p,
-                            retire: retirement_period(cat, birth_p),
-                            months: m,
-                            amount,
-                        },
-                    ));
+    let c = |n: &str| col(Table::Persons, cells, n);
+    let (pid, reg, sch, sex, birth, cat, status) = (
+        c("person_id"),
+        c("region"),
+        c("scheme"),
+        c("sex"),
+        c("birth_date"),
+        c("category"),
+        c("status"),
+    );
+    let (enrolled, months, base, start, benefit) = (
+        c("enrolled_on"),
+        c("contribution_months"),
+        c("monthly_base"),
+        c("benefit_start"),
+        c("monthly_benefit"),
+    );
+    let mut part = PersonsPart::default();
+    for &i in acc {
+        let i = i as usize;
+        let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
+            continue;
+        };
+        if !p.selects(r, s) {
+            continue;
+        }
+        part.rows += 1;
+        let Some(code) = fund_code(r, s) else {
+            *part.excluded.entry("fund_code_not_numeric").or_default() += 1;
+            continue;
+        };
+        let f = part.facts.entry(code).or_default();
+        let state = match status.s(i) {
+            Some("contributing") => State::Contributing,
+            Some("suspended") => State::Suspended,
+            Some("receiving") => State::Receiving,
+            Some("deceased") => {
+                f.deaths += 1;
+                continue;
+            }
+            _ => {
+                part.transferred += 1; // no longer the fund's
+                continue;
+            }
+        };
+        let class = Class::of(s);
+        let Some(b) = birth.n(i) else {
+            *part.excluded.entry("no_birth_date").or_default() += 1;
+            continue;
+        };
+        let birth_p = period_of(b);
+        let category = cat.s(i).and_then(Category::from_key);
+        let male = match sex.s(i) {
+            Some("M") => Some(true),
+            Some("F") => Some(false),
+            _ => None,
+        };
+        let amount = match state {
+            State::Contributing => fen(base.m(i)),
+            State::Receiving => fen(benefit.m(i)),
+            State::Suspended => None,
+        };
+        let enrolled_p = enrolled.n(i).map(period_of);
+        if let Some(why) = unprojectable(
+            y,
+            life,
+            class,
+            category,
+            male,
+            birth_p,
+            enrolled_p,
+            state,
+            amount,
+            start.n(i),
+        ) {
+            *part.excluded.entry(why).or_default() += 1;
+            continue;
+        }
+        let (cat, male) = (category.expect("checked"), male.expect("checked"));
+        let m = months.n(i).unwrap_or(0).max(0);
+        let amount = amount.unwrap_or(0);
+        let f = part.facts.entry(code).or_default();
+        f.members += 1;
+        let id: Option<Id> = pid.s(i).and_then(|s| s.as_bytes().try_into().ok());
+        match state {
+            State::Contributing => {
+                f.dec_contributors += 1;
+                f.dec_base += amount as i128;
+                let new = enrolled.n(i).is_some_and(|e| year_of(e) == y);
+                if let (true, Some(id)) = (new, id) {
+                    part.entrants.push((code, id, amount));
                 }
-                part
+            }
+            State::Receiving => {
+                // Receiving in 210/410… while below pension age (unemployment
+                // benefit, injury allowance): may have stopped paying this year.
+                let young = retirement_period(cat, birth_p) > y * 100 + 12;
+                if let (Class::EmployeeInsurance, true, Some(id)) = (class, young, id) {
+                    part.suspended.push((code, id));
+                }
+                f.receivers += 1;
+                f.receivers_benefit += amount as i128;
+                f.receivers_months += m as i128;
+                if start.n(i).is_some_and(|s| s / 100 == y) {
+                    f.new_retirees += 1;
+                    f.new_benefit += amount as i128;
+                    f.new_months += m as i128;
+                }
+            }
+            State::Suspended => {
+                if let Some(id) = id {
+                    part.suspended.push((code, id));
+                }
+            }
+        }
+        part.members.push((
+            code,
+            Member {
+                fund: 0,
+                male,
+                state,
+                birth: birth_p,
+                retire: retirement_period(cat, birth_p),
+                months: m,
+                amount,
+            },
+        ));
+    }
+    part
 }
 
 fn merge_facts(a: &mut Facts, b: Facts) {
@@ -502,90 +525,91 @@ fn fees_part(
 ) -> FeesPart {
     let january = p.year * 100 + 1;
     let december = p.year * 100 + 12;
-            let c = |n: &str| col(Table::Contributions, cells, n);
-            let (reg, sch, pid, payer, period, base, emp, ind, kind) = (
-                c("region"),
-                c("scheme"),
-                c("person_id"),
-                c("payer_kind"),
-                c("period"),
-                c("base"),
-                c("employer_amount"),
-                c("individual_amount"),
-                c("kind"),
-            );
-            let mut part = FeesPart::default();
-            for &i in acc {
-                let i = i as usize;
-                if kind.s(i) != Some("normal") {
-                    continue;
-                }
-                let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
-                    continue;
-                };
-                let Some(code) = fund_code(r, s).filter(|_| p.selects(r, s)) else {
-                    continue;
-                };
-                let fee = fen(emp.m(i)).unwrap_or(0) as i128 + fen(ind.m(i)).unwrap_or(0) as i128;
-                let f = part.facts.entry(code).or_default();
-                match (fen(base.m(i)), payer.s(i)) {
-                    (Some(b), _) => {
-                        f.fees_on_base += fee;
-                        f.bases += b as i128;
-                    }
-                    (None, Some("resident")) => {
-                        f.flat_fees += fee;
-                        f.flat_payers += 1;
-                    }
-                    _ => {}
-                }
-                let Some(id) = pid.s(i).and_then(|s| s.as_bytes().try_into().ok()) else {
-                    continue;
-                };
-                let id: Id = id;
-                if suspended.get(&code).is_some_and(|set| set.contains(&id)) {
-                    part.paid_while_suspended.push((code, id));
-                    if period.n(i) == Some(december) {
-                        part.paid_december.push((code, id));
-                    }
-                }
-                if period.n(i) == Some(january)
-                    && entrants.get(&code).is_some_and(|m| m.contains_key(&id))
-                {
-                    part.paid_january.push((code, id));
-                }
+    let c = |n: &str| col(Table::Contributions, cells, n);
+    let (reg, sch, pid, payer, period, base, emp, ind, kind) = (
+        c("region"),
+        c("scheme"),
+        c("person_id"),
+        c("payer_kind"),
+        c("period"),
+        c("base"),
+        c("employer_amount"),
+        c("individual_amount"),
+        c("kind"),
+    );
+    let mut part = FeesPart::default();
+    let mut codes = Codes::default();
+    for &i in acc {
+        let i = i as usize;
+        if kind.s(i) != Some("normal") {
+            continue;
+        }
+        let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
+            continue;
+        };
+        let Some(code) = codes.of(p, r, s) else {
+            continue;
+        };
+        let fee = fen(emp.m(i)).unwrap_or(0) as i128 + fen(ind.m(i)).unwrap_or(0) as i128;
+        let f = part.facts.entry(code).or_default();
+        match (fen(base.m(i)), payer.s(i)) {
+            (Some(b), _) => {
+                f.fees_on_base += fee;
+                f.bases += b as i128;
             }
-            part
+            (None, Some("resident")) => {
+                f.flat_fees += fee;
+                f.flat_payers += 1;
+            }
+            _ => {}
+        }
+        let Some(id) = pid.s(i).and_then(|s| s.as_bytes().try_into().ok()) else {
+            continue;
+        };
+        let id: Id = id;
+        if suspended.get(&code).is_some_and(|set| set.contains(&id)) {
+            part.paid_while_suspended.push((code, id));
+            if period.n(i) == Some(december) {
+                part.paid_december.push((code, id));
+            }
+        }
+        if period.n(i) == Some(january) && entrants.get(&code).is_some_and(|m| m.contains_key(&id))
+        {
+            part.paid_january.push((code, id));
+        }
+    }
+    part
 }
 
 /// Payment-months and amounts of recurring benefits (not returned) of a slice of `payouts`.
 fn recurring_part(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> RecurringPart {
-            let c = |n: &str| col(Table::Payouts, cells, n);
-            let (reg, sch, ben, amount, ret) = (
-                c("region"),
-                c("scheme"),
-                c("benefit"),
-                c("amount"),
-                c("returned_on"),
-            );
-            let mut part: HashMap<(u32, &'static str), (u64, i128)> = HashMap::new();
-            for &i in acc {
-                let i = i as usize;
-                let Some(b) = ben.s(i).and_then(benefit).filter(|b| b.recurring) else {
-                    continue;
-                };
-                if ret.n(i).is_some() {
-                    continue;
-                }
-                let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
-                    continue;
-                };
-                let Some(code) = fund_code(r, s).filter(|_| p.selects(r, s)) else {
-                    continue;
-                };
-                let e = part.entry((code, b.key)).or_default();
-                e.0 += 1;
-                e.1 += fen(amount.m(i)).unwrap_or(0) as i128;
-            }
-            part
+    let c = |n: &str| col(Table::Payouts, cells, n);
+    let (reg, sch, ben, amount, ret) = (
+        c("region"),
+        c("scheme"),
+        c("benefit"),
+        c("amount"),
+        c("returned_on"),
+    );
+    let mut part: HashMap<(u32, &'static str), (u64, i128)> = HashMap::default();
+    let mut codes = Codes::default();
+    for &i in acc {
+        let i = i as usize;
+        let Some(b) = ben.s(i).and_then(benefit).filter(|b| b.recurring) else {
+            continue;
+        };
+        if ret.n(i).is_some() {
+            continue;
+        }
+        let (Some(r), Some(s)) = (reg.s(i), sch.s(i)) else {
+            continue;
+        };
+        let Some(code) = codes.of(p, r, s) else {
+            continue;
+        };
+        let e = part.entry((code, b.key)).or_default();
+        e.0 += 1;
+        e.1 += fen(amount.m(i)).unwrap_or(0) as i128;
+    }
+    part
 }

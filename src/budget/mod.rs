@@ -7,7 +7,7 @@
 
 pub mod draft;
 pub mod facts;
-pub mod mortality;
+pub use crate::model::mortality;
 pub mod project;
 
 use std::collections::BTreeMap;
@@ -15,19 +15,18 @@ use std::collections::BTreeMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::config::{Pipeline, Scenario};
+use crate::csv::Csv;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
 use crate::ledger::statements::FundStatement;
-use crate::ledger::FundId;
 use crate::model::catalog::{benefit, Direction};
 use crate::model::money::yuan;
-use crate::report::Csv;
+use crate::model::FundId;
 use draft::{FundInput, Params, Year};
 use facts::Facts;
 use project::{Class, Measure, Setup, Shape};
-
 
 /// The budget of one fund: the draft year (central assumptions) and, per scenario, the
 /// projection years.
@@ -581,7 +580,7 @@ pub fn projection_csv(b: &Budget) -> Vec<u8> {
         for (name, years) in &f.projection {
             let out = runs_out(years).map(|y| y.to_string()).unwrap_or_default();
             for y in years {
-                let mp = crate::disclose::months_payable(y.closing(), y.total_expenditure)
+                let mp = crate::model::money::months_payable(y.closing(), y.total_expenditure)
                     .map(|d| fixed(d, 2))
                     .unwrap_or_default();
                 csv.row([
@@ -725,13 +724,9 @@ pub fn projectors_agree(p: &Pipeline) -> Result<(usize, usize, bool)> {
     let checked =
         crate::ingest::check_schemas(&p.dataset_path, &[Table::Persons, Table::Contributions])?;
     let ctx = crate::ingest::Ctx::new(p.year);
-    let tables = checked
-        .into_iter()
-        .map(|(t, files, ignored)| crate::ingest::ingest_table(t, files, ignored, &ctx, &|_| {}))
-        .collect::<Result<Vec<_>>>()?;
     let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
     let mut reader = facts::Reader::new(p, life);
-    crate::ingest::scan::scan_all(&tables, &mut [&mut reader])?;
+    crate::ingest::scan::ingest_all(checked, &ctx, &mut [&mut reader], &|_| {})?;
     let (read, life) = reader.finish();
     let years = (p.horizon as usize).max(1);
     let setup = setup(p.year, years, &life, &read);

@@ -12,11 +12,11 @@ use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
-use crate::ledger::FundId;
 use crate::model::date::{iso, Day};
 use crate::model::ids::{level_of, Level};
 use crate::model::money::yuan;
 use crate::model::Fen;
+use crate::model::FundId;
 
 /// An inter-level flow as booked by one side.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,7 +78,9 @@ impl Consumer for InterLevels<'_> {
             let i = i as usize;
             let k = kind.s(i).unwrap_or_default();
             let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-            let between_levels = PAIRS.iter().any(|(_, lower, upper)| k == *lower || k == *upper);
+            let between_levels = PAIRS
+                .iter()
+                .any(|(_, lower, upper)| k == *lower || k == *upper);
             if !between_levels || !self.p.selects(r, s) {
                 continue;
             }
@@ -298,7 +300,7 @@ fn level_key(l: Level) -> &'static str {
 
 /// Head counts are persons (no decimals), withheld below `min`; amounts are yuan.
 pub fn consolidated_csv(rows: &[Row], min: u64) -> Vec<u8> {
-    let mut csv = crate::report::Csv::new(&[
+    let mut csv = crate::csv::Csv::new(&[
         "level",
         "region",
         "scheme",
@@ -333,7 +335,7 @@ pub fn consolidated_csv(rows: &[Row], min: u64) -> Vec<u8> {
 }
 
 pub fn eliminations_csv(e: &[Elimination]) -> Vec<u8> {
-    let mut csv = crate::report::Csv::new(&[
+    let mut csv = crate::csv::Csv::new(&[
         "scheme",
         "upper_region",
         "lower_region",

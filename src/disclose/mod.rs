@@ -11,17 +11,17 @@ pub mod present;
 
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::census::Counts;
+use crate::census::{Census, Counts};
+use crate::config::Pipeline;
 use crate::ledger::statements::FundStatement;
-use crate::ledger::FundId;
 use crate::model::money::yuan;
+use crate::model::FundId;
 use crate::model::Scheme;
 
-/// Counts below this are withheld (SPEC: configurable, default 10).
-pub const DEFAULT_MIN_PERSONS: u64 = 10;
+pub use crate::config::DEFAULT_MIN_PERSONS;
 
 /// A head count as published: the number, or withheld because it is too small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,21 +74,53 @@ impl Measures {
     }
 }
 
-fn ratio(num: i128, den: i128, dp: u32) -> Option<Decimal> {
-    (den != 0).then(|| {
-        (Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0))
-            .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
-    })
+pub use crate::model::money::{months_payable, return_rate};
+
+/// The public figures of a run: measures per fund, the inter-level pairs and the
+/// consolidated rows.
+pub struct Publication {
+    pub measures: Vec<Measures>,
+    pub eliminations: Vec<consolidate::Elimination>,
+    pub rows: Vec<consolidate::Row>,
 }
 
-/// Return rate: returns ÷ ((opening + closing) ÷ 2).
-pub fn return_rate(returns: i128, opening: i128, closing: i128) -> Option<Decimal> {
-    ratio(2 * returns, opening + closing, 4)
-}
-
-/// 可支付月数: closing ÷ (expenditure ÷ 12).
-pub fn months_payable(closing: i128, expenditure: i128) -> Option<Decimal> {
-    ratio(12 * closing, expenditure, 2)
+/// Assembles the disclosure from the fund statements, the head counts and the inter-level
+/// flows: measures with small counts withheld, and the roll-up by level with eliminations.
+pub fn publish(
+    p: &Pipeline,
+    census: Census,
+    levels: consolidate::InterLevels,
+    statements: &[FundStatement],
+) -> Publication {
+    let counts = census.finish();
+    let measures = all_measures(statements, &counts, p.disclose.min_persons);
+    let eliminations = consolidate::pair(&levels.flows);
+    let figures = statements
+        .iter()
+        .map(|st| {
+            let items = st
+                .revenue
+                .iter()
+                .chain(&st.expenditure)
+                .filter(|l| !l.key.starts_with("benefits."))
+                .map(|l| (l.key.clone(), l.amount))
+                .collect();
+            let f = consolidate::FundFigures {
+                revenue: st.total_revenue,
+                expenditure: st.total_expenditure,
+                closing_balance: st.closing_balance(),
+                items,
+                counts: counts.get(&st.fund).copied().unwrap_or_default(),
+            };
+            (st.fund.clone(), f)
+        })
+        .collect();
+    let rows = consolidate::consolidate(&figures, &eliminations);
+    Publication {
+        measures,
+        eliminations,
+        rows,
+    }
 }
 
 pub fn measures(st: &FundStatement, counts: Counts, min_persons: u64) -> Measures {
@@ -143,7 +175,7 @@ fn dec(d: Option<Decimal>) -> String {
 
 /// `disclosure.csv`: one row per region, scheme and measure (amounts in yuan, 2 decimals).
 pub fn disclosure_csv(m: &[Measures]) -> Vec<u8> {
-    let mut csv = crate::report::Csv::new(&["region", "scheme", "measure", "value"]);
+    let mut csv = crate::csv::Csv::new(&["region", "scheme", "measure", "value"]);
     for x in m {
         let mut row = |k: &str, v: String| csv.row([x.region.as_str(), &x.scheme, k, &v]);
         row("participants", x.participants.text());

@@ -4,9 +4,13 @@
 
 pub mod rules;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Fast, seedless hashing for the per-row maps (keys are ids and codes, not attacker-chosen).
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::Pipeline;
+use crate::csv::Csv;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
@@ -16,7 +20,6 @@ use crate::model::catalog::{benefit, Account};
 use crate::model::date::{iso, period_of, split_period, year_bounds, Day};
 use crate::model::money::yuan;
 use crate::model::Fen;
-use crate::report::Csv;
 use rules::{allowed, party, Dir, Party};
 
 /// A finding of SPEC §6.
@@ -349,7 +352,7 @@ impl<'p> Checks<'p> {
             p,
             violations: Vec::new(),
             interest_moves: Vec::new(),
-            deaths: HashMap::new(),
+            deaths: HashMap::default(),
             after: Vec::new(),
         }
     }

@@ -19,9 +19,9 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::csv::Csv;
 use crate::engine::ParquetSink;
 use crate::error::{Error, Result};
-use crate::report::Csv;
 use crate::run::output::OutputDir;
 use faults::Planted;
 use people::{identity, Agg, Block, Identity};

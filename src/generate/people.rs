@@ -146,7 +146,7 @@ pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
 /// One-year death probability: the budget's built-in life table (a Gompertz curve near
 /// Chinese population tables, q60 ≈ 0.6 %, q80 ≈ 3.5 % [R]; `budget::mortality`).
 pub fn death_probability(age: i32) -> f64 {
-    crate::budget::mortality::builtin_probability(age)
+    crate::model::mortality::builtin_probability(age)
 }
 
 pub struct Ctx {

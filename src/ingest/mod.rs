@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use cells::{check_rows, key_hash, Cells};
 use files::TableFile;
 pub use rules::{Ctx, Warnings};
+use scan::{Consumer, Part};
 pub use tables::{Kind, Table};
 
 /// One input file after the schema check.
@@ -301,7 +302,44 @@ fn with_slice_of<T>(
     }
 }
 
-fn check_slice(table: Table, files: &[InputFile], s: Slice, ctx: &Ctx) -> Result<SliceOut> {
+/// The consumers of a table, and which of them read it.
+struct Feed<'c, 'd> {
+    consumers: &'c [&'d mut dyn Consumer],
+    active: &'c [usize],
+}
+
+impl Feed<'_, '_> {
+    /// Every active consumer's partial of a slice, for the given accepted rows.
+    fn map(&self, table: Table, cells: &[Cells], s: Slice, accepted: &[u32]) -> Vec<Part> {
+        self.active
+            .iter()
+            .map(|&k| self.consumers[k].map(table, cells, s.file, s.offset as u64, accepted))
+            .collect()
+    }
+}
+
+/// The rows of a slice that passed the row rules (slice-relative), less `drop` (sorted).
+fn passed(n: usize, fails: &[(u32, &'static str)], drop: &[u32]) -> Vec<u32> {
+    let (mut f, mut d) = (fails.iter().peekable(), drop.iter().peekable());
+    (0..n as u32)
+        .filter(|&i| {
+            let failed = f.next_if(|x| x.0 == i).is_some();
+            let dropped = d.next_if(|x| **x == i).is_some();
+            !failed && !dropped
+        })
+        .collect()
+}
+
+/// Decodes a slice once: row rules, key hashes, control sums, and every consumer's partial
+/// over the rows that passed (a repeated key found later in the window makes the partial be
+/// computed again without it, see [`remap_slice`]).
+fn check_slice(
+    table: Table,
+    files: &[InputFile],
+    s: Slice,
+    ctx: &Ctx,
+    feed: &Feed,
+) -> Result<(SliceOut, Vec<Part>)> {
     let f = &files[s.file];
     with_slice(f, s, table, |chunk| {
         let specs = table.columns();
@@ -352,13 +390,48 @@ fn check_slice(table: Table, files: &[InputFile], s: Slice, ctx: &Ctx) -> Result
                 passed_keys.push((i as u32, key_hash(&parts)));
             }
         }
-        SliceOut {
+        let fed = feed.map(table, &cells, s, &passed(n, &fails, &[]));
+        let out = SliceOut {
             fails,
             passed_keys,
             rejects,
             sums,
             warnings,
-        }
+        };
+        (out, fed)
+    })
+}
+
+/// A slice read again because some of its rows repeat a key seen earlier: the partials
+/// without those rows, and each such row's cells as text and money values (for `rejects/`).
+fn remap_slice(
+    table: Table,
+    files: &[InputFile],
+    s: Slice,
+    fails: &[(u32, &'static str)],
+    repeated: &[u32],
+    feed: &Feed,
+) -> Result<(Vec<Part>, Vec<(Vec<Option<String>>, Vec<i128>)>)> {
+    with_slice(&files[s.file], s, table, |chunk| {
+        let cells: Vec<Cells> = table
+            .columns()
+            .iter()
+            .map(|c| Cells::read(chunk, c))
+            .collect();
+        let fed = feed.map(table, &cells, s, &passed(chunk.height(), fails, repeated));
+        let money: Vec<&Cells> = table
+            .money_columns()
+            .map(|m| cells::col(table, &cells, m))
+            .collect();
+        let rows = repeated
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                let text = cells.iter().map(|c| c.text(i)).collect();
+                (text, money.iter().map(|m| fen_value(m.m(i))).collect())
+            })
+            .collect();
+        (fed, rows)
     })
 }
 
@@ -371,21 +444,79 @@ fn fen_value(a: rules::Amt) -> i128 {
     }
 }
 
-/// Ingests one table: row rules in parallel, duplicates in file order, control totals.
+/// What ingestion accumulates over a table's slices.
+struct Tally {
+    amounts: Vec<(i128, i128, i128)>,
+    rows: Control,
+    reasons: BTreeMap<&'static str, u64>,
+    warnings: Warnings,
+    rejects: Vec<RejectRow>,
+    rejected: Vec<Vec<u64>>,
+}
+
+impl Tally {
+    /// A row that passed the rules but repeats a key: moved from accepted to rejected.
+    fn reject_repeat(
+        &mut self,
+        table: Table,
+        file: usize,
+        row: u64,
+        cells: Vec<Option<String>>,
+        money: &[i128],
+    ) {
+        for (a, v) in self.amounts.iter_mut().zip(money) {
+            a.1 += v;
+            a.2 -= v;
+        }
+        let reason = dup_reason(table);
+        self.rows.rejected += 1;
+        *self.reasons.entry(reason).or_default() += 1;
+        self.rejected[file].push(row);
+        self.rejects.push(RejectRow {
+            file,
+            row,
+            reason,
+            cells,
+        });
+    }
+
+    /// Undoes [`Tally::reject_repeat`] for a row whose key only shared its hash.
+    fn release(&mut self, table: Table, file: usize, row: u64, money: &[i128]) {
+        for (a, v) in self.amounts.iter_mut().zip(money) {
+            a.1 -= v;
+            a.2 += v;
+        }
+        self.rows.rejected -= 1;
+        *self.reasons.get_mut(dup_reason(table)).expect("counted") -= 1;
+        self.reasons.retain(|_, n| *n > 0);
+        self.rejected[file].retain(|r| *r != row);
+        self.rejects.retain(|r| !(r.file == file && r.row == row));
+    }
+}
+
+/// Ingests one table in one pass: row rules in parallel, duplicate keys in file order,
+/// control totals — and every consumer that reads the table fed from the same decoded cells.
 pub fn ingest_table(
     table: Table,
     mut files: Vec<InputFile>,
     ignored_columns: Vec<String>,
     ctx: &Ctx,
+    consumers: &mut [&mut dyn Consumer],
     progress: &dyn Fn(u64),
 ) -> Result<TableResult> {
     let work = slices(&files);
     let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut amounts: Vec<(i128, i128, i128)> = vec![(0, 0, 0); money_cols.len()];
-    let mut rows = Control::default();
-    let mut reasons: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut warnings = Warnings::default();
-    let mut rejects: Vec<RejectRow> = Vec::new();
+    let mut tally = Tally {
+        amounts: vec![(0, 0, 0); money_cols.len()],
+        rows: Control::default(),
+        reasons: BTreeMap::new(),
+        warnings: Warnings::default(),
+        rejects: Vec::new(),
+        rejected: vec![Vec::new(); files.len()],
+    };
+    let active: Vec<usize> = (0..consumers.len())
+        .filter(|&k| !consumers[k].uses(table).is_empty())
+        .collect();
     // Keys arrive already hashed: an identity hasher, and room for every row up front.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     // Sharded by the hash's top bits so a window's keys are inserted in parallel; within a
@@ -393,45 +524,51 @@ pub fn ingest_table(
     let mut seen: Vec<HashSet<u64, PassThrough>> = (0..SHARDS)
         .map(|_| HashSet::with_capacity_and_hasher(rows_total / SHARDS + 1024, PassThrough))
         .collect();
-    let mut suspects: Vec<(usize, u64, u64)> = Vec::new(); // (file, row, hash)
-    let mut rejected: Vec<Vec<u64>> = vec![Vec::new(); files.len()];
+    // Rows whose key hash was seen before: (file, row, hash, money values).
+    let mut repeats: Vec<(usize, u64, u64, Vec<i128>)> = Vec::new();
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
     let mut window_keys: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); SHARDS];
     for batch in work.chunks(window) {
-        let outs: Vec<Result<SliceOut>> = batch
+        let feed = Feed {
+            consumers,
+            active: &active,
+        };
+        let outs: Vec<Result<(SliceOut, Vec<Part>)>> = batch
             .par_iter()
             .map(|&s| {
                 if failed_early.load(Ordering::Relaxed) {
                     return Err(Error::Internal("stopped".into()));
                 }
-                let r = check_slice(table, &files, s, ctx);
+                let r = check_slice(table, &files, s, ctx, &feed);
                 if r.is_err() {
                     failed_early.store(true, Ordering::Relaxed);
                 }
                 r
             })
             .collect();
+        let mut fed = Vec::with_capacity(batch.len());
+        let mut fails = Vec::with_capacity(batch.len());
         for (s, out) in batch.iter().zip(outs) {
-            let out = out?;
-            rows.read += s.len as i128;
-            rows.rejected += out.fails.len() as i128;
-            for (a, b) in amounts.iter_mut().zip(&out.sums) {
+            let (out, parts) = out?;
+            tally.rows.read += s.len as i128;
+            tally.rows.rejected += out.fails.len() as i128;
+            for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
                 a.0 += b.0;
                 a.1 += b.1;
                 a.2 += b.2;
             }
             for (_, reason) in &out.fails {
-                *reasons.entry(reason).or_default() += 1;
+                *tally.reasons.entry(reason).or_default() += 1;
             }
-            rejected[s.file].extend(
+            tally.rejected[s.file].extend(
                 out.fails
                     .iter()
                     .map(|(r, _)| (s.offset + *r as usize) as u64),
             );
-            warnings.employer_id_check_char += out.warnings.employer_id_check_char;
-            rejects.extend(out.rejects);
+            tally.warnings.employer_id_check_char += out.warnings.employer_id_check_char;
+            tally.rejects.extend(out.rejects);
             for (r, h) in out.passed_keys {
                 window_keys[(h >> SHARD_SHIFT) as usize].push((
                     s.file,
@@ -440,6 +577,8 @@ pub fn ingest_table(
                 ));
             }
             progress(s.len as u64);
+            fed.push(parts);
+            fails.push(out.fails);
         }
         // Duplicates in file order: first accepted occurrence wins.
         let found: Vec<Vec<(usize, u64, u64)>> = seen
@@ -447,48 +586,79 @@ pub fn ingest_table(
             .zip(window_keys.par_iter_mut())
             .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
             .collect();
-        suspects.extend(found.into_iter().flatten());
+        let mut found: Vec<(usize, u64, u64)> = found.into_iter().flatten().collect();
+        found.sort_unstable();
+        // The slices holding a repeated key are mapped again without it (rare: one re-read).
+        for (k, &s) in batch.iter().enumerate() {
+            let inside = |x: &&(usize, u64, u64)| {
+                x.0 == s.file && (s.offset as u64..(s.offset + s.len) as u64).contains(&x.1)
+            };
+            let here: Vec<&(usize, u64, u64)> = found.iter().filter(inside).collect();
+            if here.is_empty() {
+                continue;
+            }
+            let rows: Vec<u32> = here
+                .iter()
+                .map(|x| (x.1 - s.offset as u64) as u32)
+                .collect();
+            let (parts, texts) = remap_slice(table, &files, s, &fails[k], &rows, &feed)?;
+            fed[k] = parts;
+            for (x, (text, money)) in here.iter().zip(texts) {
+                tally.reject_repeat(table, x.0, x.1, text, &money);
+                repeats.push((x.0, x.1, x.2, money));
+            }
+        }
+        for parts in fed {
+            for (&k, p) in active.iter().zip(parts) {
+                consumers[k].absorb(table, p)?;
+            }
+        }
     }
     drop(seen);
 
-    // amounts: (read, rejected, accepted) so far, before duplicates
-    if !suspects.is_empty() {
-        let dups = resolve_duplicates(table, &files, &work, &rejected, &suspects)?;
-        let dup_name: &'static str = dup_reason(table);
-        for (file, row) in dups {
-            let s = Slice {
-                file,
-                offset: row as usize,
-                len: 1,
+    if !repeats.is_empty() {
+        // Exact check of the hash hits: a row whose key only shares its hash is accepted after
+        // all, and fed to the consumers on its own.
+        tally.rejected.iter_mut().for_each(|r| r.sort_unstable());
+        let suspects: Vec<(usize, u64, u64)> = repeats.iter().map(|r| (r.0, r.1, r.2)).collect();
+        let dups: HashSet<(usize, u64)> =
+            resolve_duplicates(table, &files, &work, &tally.rejected, &suspects)?
+                .into_iter()
+                .collect();
+        for (file, row, _, money) in repeats.iter().filter(|r| !dups.contains(&(r.0, r.1))) {
+            tally.release(table, *file, *row, money);
+            let s = *work
+                .iter()
+                .find(|s| {
+                    s.file == *file && (s.offset as u64..(s.offset + s.len) as u64).contains(row)
+                })
+                .expect("the row's slice");
+            let feed = Feed {
+                consumers,
+                active: &active,
             };
-            let (cells, vals) = with_slice(&files[file], s, table, |chunk| {
+            let only = (*row - s.offset as u64) as u32;
+            let parts = with_slice(&files[s.file], s, table, |chunk| {
                 let cells: Vec<Cells> = table
                     .columns()
                     .iter()
                     .map(|c| Cells::read(chunk, c))
                     .collect();
-                let text: Vec<Option<String>> = cells.iter().map(|c| c.text(0)).collect();
-                let vals: Vec<i128> = money_cols
-                    .iter()
-                    .map(|m| fen_value(cells::col(table, &cells, m).m(0)))
-                    .collect();
-                (text, vals)
+                feed.map(table, &cells, s, &[only])
             })?;
-            for (a, v) in amounts.iter_mut().zip(vals) {
-                a.1 += v;
-                a.2 -= v;
+            for (&k, p) in active.iter().zip(parts) {
+                consumers[k].absorb(table, p)?;
             }
-            rows.rejected += 1;
-            *reasons.entry(dup_name).or_default() += 1;
-            rejected[file].push(row);
-            rejects.push(RejectRow {
-                file,
-                row,
-                reason: dup_name,
-                cells,
-            });
         }
     }
+    let Tally {
+        amounts,
+        mut rows,
+        reasons,
+        warnings,
+        mut rejects,
+        rejected,
+    } = tally;
     rows.accepted = rows.read - rows.rejected;
     rejects.sort_by_key(|r| (r.file, r.row));
     for (f, mut r) in files.iter_mut().zip(rejected) {
@@ -559,12 +729,8 @@ fn resolve_duplicates(
     let mut dups = Vec::new();
     for &s in work {
         let keys: Vec<(u64, Vec<Option<String>>)> =
-            with_slice(&files[s.file], s, table, |chunk| {
-                let cells: Vec<Cells> = table
-                    .columns()
-                    .iter()
-                    .map(|c| Cells::read(chunk, c))
-                    .collect();
+            with_slice_of(&files[s.file], s, table.key(), |chunk| {
+                let cells = project(table, chunk, table.key());
                 let key_cols: Vec<&Cells> = table
                     .key()
                     .iter()
@@ -582,7 +748,9 @@ fn resolve_duplicates(
             })?;
         for (i, (h, parts)) in keys.into_iter().enumerate() {
             let row = (s.offset + i) as u64;
-            if !hashes.contains(&h) || rejected_set[s.file].contains(&row) {
+            let by_rule =
+                rejected_set[s.file].contains(&row) && !suspect_pos.contains(&(s.file, row));
+            if !hashes.contains(&h) || by_rule {
                 continue;
             }
             let key = parts
@@ -610,44 +778,6 @@ pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
         .sum()
 }
 
-/// Reads the accepted rows of a table slice by slice, in parallel. `map` sees the decoded cells
-/// of a slice, the file index, the slice's first row and the accepted row indices; `sink`
-/// receives the results in file order, so what it builds does not depend on thread count.
-/// Only the columns named in `uses` (names of other tables are ignored) are decoded; the
-/// others are [`Cells::Absent`], and reading one is a programming error that says so.
-pub fn scan_accepted<R: Send>(
-    t: &TableResult,
-    uses: &[&str],
-    map: impl Fn(&[Cells], usize, u64, &[u32]) -> R + Sync,
-    mut sink: impl FnMut(R) -> Result<()>,
-) -> Result<()> {
-    let cols: Vec<&str> = t
-        .table
-        .column_names()
-        .into_iter()
-        .filter(|c| uses.contains(c))
-        .collect();
-    let work = slices(&t.files);
-    let window = rayon::current_num_threads().max(1) * 2;
-    for batch in work.chunks(window) {
-        let outs: Vec<Result<R>> = batch
-            .par_iter()
-            .map(|&s| {
-                let f = &t.files[s.file];
-                with_slice_of(f, s, &cols, |chunk| {
-                    let cells = project(t.table, chunk, &cols);
-                    let accepted = accepted_in(f, s, chunk.height());
-                    map(&cells, s.file, s.offset as u64, &accepted)
-                })
-            })
-            .collect();
-        for o in outs {
-            sink(o?)?;
-        }
-    }
-    Ok(())
-}
-
 /// The cells of a chunk read with the projection `cols`; other columns are
 /// [`Cells::Absent`] (reading one is a programming error that names it).
 fn project<'a>(table: Table, chunk: &'a engine::Chunk, cols: &[&str]) -> Vec<Cells<'a>> {
@@ -659,27 +789,6 @@ fn project<'a>(table: Table, chunk: &'a engine::Chunk, cols: &[&str]) -> Vec<Cel
                 Cells::read(chunk, c)
             } else {
                 Cells::Absent(c.name)
-            }
-        })
-        .collect()
-}
-
-/// The accepted rows of a slice (slice-relative): all but the file's rejected rows.
-fn accepted_in(f: &InputFile, s: Slice, height: usize) -> Vec<u32> {
-    let rej = &f.rejected_rows;
-    let lo = rej.partition_point(|&r| r < s.offset as u64);
-    let hi = rej.partition_point(|&r| r < (s.offset + s.len) as u64);
-    let mut skip = rej[lo..hi]
-        .iter()
-        .map(|&r| (r - s.offset as u64) as u32)
-        .peekable();
-    (0..height as u32)
-        .filter(|&i| {
-            if skip.peek() == Some(&i) {
-                skip.next();
-                false
-            } else {
-                true
             }
         })
         .collect()

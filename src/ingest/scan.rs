@@ -1,5 +1,5 @@
-//! The shared scan 一次读取: each input table decoded once, its accepted rows handed to every
-//! stage that reads it. A stage is a [`Consumer`]: it names the columns it reads per table,
+//! The shared scan 一次读取: each input table decoded once, by ingestion, and its accepted rows
+//! handed to every stage that reads it. A stage is a [`Consumer`]: it names the columns it reads per table,
 //! maps a slice to a partial result (in parallel), and absorbs the partials in file order (so
 //! what it builds does not depend on the number of threads); a finishing step of its own
 //! turns the accumulator into its typed output.
@@ -9,10 +9,8 @@
 
 use std::any::Any;
 
-use rayon::prelude::*;
-
 use super::cells::Cells;
-use super::{accepted_in, slices, with_slice_of, Table, TableResult};
+use super::{ingest_table, Ctx, InputFile, Table, TableResult};
 use crate::error::{Error, Result};
 
 /// A slice's partial result, owned (the slice's cells are gone when it is absorbed).
@@ -51,47 +49,22 @@ pub fn part<T: 'static>(p: Part) -> Result<Box<T>> {
         .map_err(|_| Error::Internal("a scan partial of the wrong type".into()))
 }
 
-/// Scans every table once, in [`SCAN_ORDER`], feeding each consumer the tables it reads.
-pub fn scan_all(tables: &[TableResult], consumers: &mut [&mut dyn Consumer]) -> Result<()> {
-    for table in SCAN_ORDER {
-        let Some(t) = tables.iter().find(|r| r.table == table) else {
-            continue;
-        };
-        let active: Vec<usize> = (0..consumers.len())
-            .filter(|&k| !consumers[k].uses(table).is_empty())
-            .collect();
-        if active.is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = table
-            .column_names()
-            .into_iter()
-            .filter(|c| active.iter().any(|&k| consumers[k].uses(table).contains(c)))
-            .collect();
-        let work = slices(&t.files);
-        let window = rayon::current_num_threads().max(1) * 2;
-        for batch in work.chunks(window) {
-            let shared: &[&mut dyn Consumer] = consumers;
-            let outs: Vec<Result<Vec<Part>>> = batch
-                .par_iter()
-                .map(|&s| {
-                    let f = &t.files[s.file];
-                    with_slice_of(f, s, &cols, |chunk| {
-                        let cells = super::project(table, chunk, &cols);
-                        let accepted = accepted_in(f, s, chunk.height());
-                        active
-                            .iter()
-                            .map(|&k| shared[k].map(table, &cells, s.file, s.offset as u64, &accepted))
-                            .collect()
-                    })
-                })
-                .collect();
-            for parts in outs {
-                for (&k, p) in active.iter().zip(parts?) {
-                    consumers[k].absorb(table, p)?;
-                }
-            }
-        }
+/// Ingests every checked table once, in [`SCAN_ORDER`], feeding each consumer the accepted
+/// rows of the tables it reads; returns the tables in [`Table::ALL`] order.
+pub fn ingest_all(
+    checked: Vec<(Table, Vec<InputFile>, Vec<String>)>,
+    ctx: &Ctx,
+    consumers: &mut [&mut dyn Consumer],
+    progress: &dyn Fn(u64),
+) -> Result<Vec<TableResult>> {
+    let mut checked = checked;
+    checked.sort_by_key(|(t, _, _)| SCAN_ORDER.iter().position(|x| x == t));
+    let mut out = Vec::with_capacity(checked.len());
+    for (table, files, ignored) in checked {
+        out.push(ingest_table(
+            table, files, ignored, ctx, consumers, progress,
+        )?);
     }
-    Ok(())
+    out.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));
+    Ok(out)
 }

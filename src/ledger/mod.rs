@@ -27,8 +27,7 @@ use chart::{Element, CHART};
 use posting::{ItemKey, Line, Lines};
 use voucher::{Key, Origin, SliceVouchers, Vouchers};
 
-/// (region, scheme): one accounting entity 会计主体.
-pub type FundId = (String, String);
+pub use crate::model::FundId;
 
 /// Aggregation slots: one per chart subject, then one per benefit detail of 5001.
 pub const N_SLOTS: usize = CHART.len() + BENEFITS.len();
@@ -410,7 +409,10 @@ fn write_journal(vouchers: &Vouchers, path: &Path, books: &mut Books) -> Result<
         let s = sink.as_mut().expect("created");
         s.write(df).map_err(Error::Internal)?;
         if last {
-            sink.take().expect("open").finish().map_err(Error::Internal)?;
+            sink.take()
+                .expect("open")
+                .finish()
+                .map_err(Error::Internal)?;
         }
         Ok(())
     };
@@ -462,7 +464,10 @@ fn write_postings(
         if sink.is_none() {
             sink = Some(crate::engine::ParquetSink::create(path, &df).map_err(Error::Internal)?);
         }
-        sink.as_mut().expect("created").write(df).map_err(Error::Internal)
+        sink.as_mut()
+            .expect("created")
+            .write(df)
+            .map_err(Error::Internal)
     };
     for (table, trace) in &vouchers.trace {
         let t = tables
@@ -770,7 +775,11 @@ mod tests {
             0 => {
                 let (fees, late) = (amount + amount / 3, amount % 7);
                 let refund = x % 2 == 0;
-                let origin = if refund { Origin::Refund } else { Origin::Receipt };
+                let origin = if refund {
+                    Origin::Refund
+                } else {
+                    Origin::Receipt
+                };
                 let lines = posting::contribution(account, amount, amount / 3, late, refund);
                 (fund, origin, account as u16, fees, late, lines)
             }
@@ -780,16 +789,34 @@ mod tests {
                 } else {
                     (Origin::Returned, posting::payout_returned(benefit, amount))
                 };
-                (fund, origin, voucher::benefit_detail(benefit), amount, 0, lines)
+                (
+                    fund,
+                    origin,
+                    voucher::benefit_detail(benefit),
+                    amount,
+                    0,
+                    lines,
+                )
             }
             _ => {
                 let (from, mut to) = (voucher::PARTIES[x], voucher::PARTIES[y]);
                 if from == to {
-                    to = if from == "external" { "fiscal" } else { "external" };
+                    to = if from == "external" {
+                        "fiscal"
+                    } else {
+                        "external"
+                    };
                 }
                 let kind = FLOW_KINDS[kind];
                 let lines = posting::flow(kind, from, to, amount);
-                (fund, Origin::Flow, voucher::flow_detail(kind, from, to), amount, 0, lines)
+                (
+                    fund,
+                    Origin::Flow,
+                    voucher::flow_detail(kind, from, to),
+                    amount,
+                    0,
+                    lines,
+                )
             }
         }
     }
@@ -808,7 +835,14 @@ mod tests {
                 Origin::Flow => Some(["F1", "F2", "F3"][n % 3]),
                 _ => (n % 5 != 0).then_some(refs[n % 2]),
             };
-            let key = Key { region: fund.0, scheme: fund.1, date: first_day + e.4, origin, detail, reference };
+            let key = Key {
+                region: fund.0,
+                scheme: fund.1,
+                date: first_day + e.4,
+                origin,
+                detail,
+                reference,
+            };
             v.add(key, amount, late);
             let slots = oracle
                 .entry((fund.0.to_string(), fund.1.to_string()))

@@ -3,9 +3,9 @@
 
 use super::chart::{self, Element, CHART};
 use super::{Books, FundBook, FundId};
+use crate::csv::Csv;
 use crate::model::catalog::{Account, Direction, BENEFITS, ITEMS};
 use crate::model::money::yuan;
-use crate::report::Csv;
 
 /// One line of a 收支表.
 #[derive(Debug, Clone, PartialEq, Eq)]

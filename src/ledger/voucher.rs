@@ -80,9 +80,18 @@ impl Key<&str> {
 
 /// The detail of a flow voucher: kind, from and to as indices.
 pub fn flow_detail(kind: &str, from: &str, to: &str) -> u16 {
-    let k = FLOW_KINDS.iter().position(|x| *x == kind).expect("kind checked at ingestion");
-    let f = PARTIES.iter().position(|x| *x == from).expect("party checked at ingestion");
-    let t = PARTIES.iter().position(|x| *x == to).expect("party checked at ingestion");
+    let k = FLOW_KINDS
+        .iter()
+        .position(|x| *x == kind)
+        .expect("kind checked at ingestion");
+    let f = PARTIES
+        .iter()
+        .position(|x| *x == from)
+        .expect("party checked at ingestion");
+    let t = PARTIES
+        .iter()
+        .position(|x| *x == to)
+        .expect("party checked at ingestion");
     ((k as u16) << 6) | ((f as u16) << 3) | t as u16
 }
 
@@ -272,12 +281,8 @@ impl Vouchers {
             ),
             Origin::Flow => {
                 let d = key.detail as usize;
-                let lines = posting::flow(
-                    FLOW_KINDS[d >> 6],
-                    PARTIES[(d >> 3) & 7],
-                    PARTIES[d & 7],
-                    a,
-                );
+                let lines =
+                    posting::flow(FLOW_KINDS[d >> 6], PARTIES[(d >> 3) & 7], PARTIES[d & 7], a);
                 (lines, chart::FISCAL_DEPOSIT)
             }
             Origin::Closing => return Ok(self.closing[&g].clone()),

@@ -8,7 +8,11 @@ pub mod catalog;
 pub mod date;
 pub mod ids;
 pub mod money;
+pub mod mortality;
 pub mod retirement;
 
 pub use catalog::{Account, Benefit, Scheme};
 pub use money::Fen;
+
+/// (region, scheme): one fund, an accounting entity 会计主体 of its own.
+pub type FundId = (String, String);

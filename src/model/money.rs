@@ -5,6 +5,8 @@
 //! (`s = 0` → ×100, `s = 1` → ×10); a scale above 2 is refused at the schema check. Sums that
 //! are not proven small are carried in `i128`. Formatting to yuan happens only at the edges.
 
+use rust_decimal::{Decimal, RoundingStrategy};
+
 /// An amount in fen (1 yuan = 100 fen).
 pub type Fen = i64;
 
@@ -63,6 +65,24 @@ pub fn apply_rate(amount: Fen, rate: rust_decimal::Decimal) -> Fen {
     v.to_i64().expect("fen × rate fits in i64")
 }
 
+/// `num ÷ den` to `dp` places, half away from zero; `None` when `den` is 0.
+fn ratio(num: i128, den: i128, dp: u32) -> Option<Decimal> {
+    (den != 0).then(|| {
+        (Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0))
+            .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+    })
+}
+
+/// Return rate: returns ÷ ((opening + closing) ÷ 2).
+pub fn return_rate(returns: i128, opening: i128, closing: i128) -> Option<Decimal> {
+    ratio(2 * returns, opening + closing, 4)
+}
+
+/// 可支付月数: closing ÷ (expenditure ÷ 12).
+pub fn months_payable(closing: i128, expenditure: i128) -> Option<Decimal> {
+    ratio(12 * closing, expenditure, 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,7 +111,6 @@ mod tests {
 
     #[test]
     fn rate_rounds_half_away_from_zero() {
-        use rust_decimal::Decimal;
         // 0.5 fen rounds up, not to even: 1 fen × 0.5 = 0.5 → 1
         assert_eq!(apply_rate(1, Decimal::new(5, 1)), 1);
         assert_eq!(apply_rate(3, Decimal::new(5, 1)), 2); // 1.5 → 2

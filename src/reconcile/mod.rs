@@ -5,20 +5,24 @@
 
 pub mod matching;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Fast, seedless hashing for the per-row maps (keys are ids and codes, not attacker-chosen).
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::Pipeline;
+use crate::csv::Csv;
 use crate::engine::build;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
-use crate::ledger::{statements::account_balance, Books, FundId};
+use crate::ledger::{statements::account_balance, Books};
 use crate::model::catalog::Account;
 use crate::model::date::{iso, year_bounds, Day};
 use crate::model::money::yuan;
 use crate::model::Fen;
-use crate::report::Csv;
+use crate::model::FundId;
 use matching::{Dir, Item, Outcome, Reason};
 
 /// (region, scheme, account)
@@ -30,7 +34,13 @@ pub const BANK_ACCOUNTS: [Account; 3] = [Account::Income, Account::Expense, Acco
 /// Grouped book items: (fund, account, group id, dir) → (first date, amount, reference).
 type Groups = HashMap<(String, String, Account, String, Dir), (Day, Fen, Option<String>)>;
 
-fn add(g: &mut Groups, key: (String, String, Account, String, Dir), date: Day, amount: Fen, r: Option<String>) {
+fn add(
+    g: &mut Groups,
+    key: (String, String, Account, String, Dir),
+    date: Day,
+    amount: Fen,
+    r: Option<String>,
+) {
     let e = g.entry(key).or_insert((date, 0, r));
     e.0 = e.0.min(date);
     e.1 += amount;
@@ -145,14 +155,19 @@ impl<'p> Items<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         Items {
             p,
-            groups: HashMap::new(),
+            groups: HashMap::default(),
             singles: Vec::new(),
             statement: BTreeMap::new(),
         }
     }
 
     /// Book items and statement lines per account, in date order.
-    pub fn finish(self) -> (BTreeMap<AccountKey, Vec<Item>>, BTreeMap<AccountKey, Vec<Item>>) {
+    pub fn finish(
+        self,
+    ) -> (
+        BTreeMap<AccountKey, Vec<Item>>,
+        BTreeMap<AccountKey, Vec<Item>>,
+    ) {
         let mut book: BTreeMap<AccountKey, Vec<Item>> = BTreeMap::new();
         for ((r, s, a, id, dir), (date, amount, reference)) in self.groups {
             book.entry((r, s, a)).or_default().push(Item {
@@ -190,7 +205,7 @@ fn receipts(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Groups {
     );
     let (ea, ia, lf) = (c("employer_amount"), c("individual_amount"), c("late_fee"));
     // Borrowed keys inside the slice (no allocation per row); owned at its end.
-    let mut g: HashMap<(&str, &str, &str, Option<&str>, Day, Dir), (Day, Fen)> = HashMap::new();
+    let mut g: HashMap<(&str, &str, &str, Option<&str>, Day, Dir), (Day, Fen)> = HashMap::default();
     for &i in acc {
         let i = i as usize;
         let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
@@ -216,7 +231,7 @@ fn receipts(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Groups {
         e.0 = e.0.min(d);
         e.1 += amount;
     }
-    let mut owned: Groups = HashMap::new();
+    let mut owned: Groups = HashMap::default();
     for ((r, s, a, reference, _, dir), (d, amount)) in g {
         let a = Account::from_key(a).expect("checked");
         let id = match reference {
@@ -246,7 +261,7 @@ fn batches(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> (Groups, Vec<(AccountK
         c("batch_id"),
         c("returned_on"),
     );
-    let mut g: HashMap<(&str, &str, &str), (Day, Fen)> = HashMap::new();
+    let mut g: HashMap<(&str, &str, &str), (Day, Fen)> = HashMap::default();
     let mut returns = Vec::new();
     for &i in acc {
         let i = i as usize;
@@ -273,9 +288,15 @@ fn batches(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> (Groups, Vec<(AccountK
             returns.push(((r.to_string(), s.to_string(), Account::Expense), item));
         }
     }
-    let mut owned: Groups = HashMap::new();
+    let mut owned: Groups = HashMap::default();
     for ((r, s, b), (d, amount)) in g {
-        let key = (r.into(), s.into(), Account::Expense, format!("B:{b}"), Dir::Out);
+        let key = (
+            r.into(),
+            s.into(),
+            Account::Expense,
+            format!("B:{b}"),
+            Dir::Out,
+        );
         add(&mut owned, key, d, amount, Some(b.to_string()));
     }
     (owned, returns)

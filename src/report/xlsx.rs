@@ -780,7 +780,9 @@ fn projection_sheet(ws: &mut Worksheet, b: &crate::budget::Budget, f: &Formats) 
                 let c = 1 + 2 * k as u16;
                 ws.write_number_with_format(row, c, yuan_number(y.closing()), &f.money)
                     .map_err(err)?;
-                if let Some(m) = crate::disclose::months_payable(y.closing(), y.total_expenditure) {
+                if let Some(m) =
+                    crate::model::money::months_payable(y.closing(), y.total_expenditure)
+                {
                     let m: f64 = m.try_into().unwrap_or(0.0);
                     ws.write_number_with_format(row, c + 1, m, &months)
                         .map_err(err)?;

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::config::Pipeline;
-use crate::error::{Error, Result};
 use crate::disclose::consolidate;
-use crate::ingest::scan::{scan_all, Consumer};
+use crate::error::{Error, Result};
+use crate::ingest::scan::{ingest_all, Consumer};
 use crate::ingest::{self, Ctx, Table, TableResult};
 use crate::ledger::statements::FundStatement;
 use crate::model::money::yuan;
@@ -108,16 +108,16 @@ pub fn run(p: &Pipeline, stages: &[Stage]) -> Result<RunOutcome> {
 
 type Checked = Vec<(Table, Vec<ingest::InputFile>, Vec<String>)>;
 
-fn validate_stage(p: &Pipeline, checked: Checked) -> Result<Vec<TableResult>> {
+/// Validation, feeding the stages' consumers from the same scan.
+fn validate_stage(
+    p: &Pipeline,
+    checked: Checked,
+    consumers: &mut [&mut dyn Consumer],
+) -> Result<Vec<TableResult>> {
     let ctx = Ctx::new(p.year);
     let pb = progress_bar(ingest::total_rows(&checked));
-    pb.set_message("validate");
-    let tables = checked
-        .into_iter()
-        .map(|(table, files, ignored)| {
-            ingest::ingest_table(table, files, ignored, &ctx, &|n| pb.inc(n))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    pb.set_message("scan");
+    let tables = ingest_all(checked, &ctx, consumers, &|n| pb.inc(n))?;
     pb.finish_and_clear();
     let rejected: i128 = tables.iter().map(|t| t.rows.rejected).sum();
     if p.strict && rejected > 0 {
@@ -160,7 +160,29 @@ fn run_stages(
     timings: &mut BTreeMap<String, u64>,
     t0: Instant,
 ) -> Result<RunOutcome> {
-    let tables = timed(timings, "validate", || validate_stage(p, checked))?;
+    // One scan of every table: validation, and every stage that reads the table.
+    let has = |s: Stage| stages.contains(&s);
+    let mut posting = has(Stage::Ledger).then(|| ledger::Posting::new(p));
+    let mut checks = has(Stage::Flows).then(|| flows::Checks::new(p));
+    let mut items = has(Stage::Reconcile).then(|| reconcile::Items::new(p));
+    let mut drafting = match has(Stage::Budget) {
+        true => Some(crate::budget::Drafting::new(p)?),
+        false => None,
+    };
+    let mut census = has(Stage::Disclose).then(|| crate::census::Census::new(p));
+    let mut levels = has(Stage::Disclose).then(|| consolidate::InterLevels::new(p));
+    let tables = timed(timings, "scan", || {
+        let consumers: [Option<&mut dyn Consumer>; 6] = [
+            posting.as_mut().map(|c| c as &mut dyn Consumer),
+            checks.as_mut().map(|c| c as &mut dyn Consumer),
+            items.as_mut().map(|c| c as &mut dyn Consumer),
+            drafting.as_mut().map(|c| c as &mut dyn Consumer),
+            census.as_mut().map(|c| c as &mut dyn Consumer),
+            levels.as_mut().map(|c| c as &mut dyn Consumer),
+        ];
+        let mut consumers: Vec<&mut dyn Consumer> = consumers.into_iter().flatten().collect();
+        validate_stage(p, checked, &mut consumers)
+    })?;
     timed(timings, "write_rejects", || {
         for t in &tables {
             crate::report::rejects::write(
@@ -184,30 +206,7 @@ fn run_stages(
     let mut reports = BTreeMap::new();
     let mut failing = Vec::new();
     let mut budget = None;
-    if stages.contains(&Stage::Ledger) {
-        // One scan of every table feeds every stage that reads it.
-        let has = |s: Stage| stages.contains(&s);
-        let mut posting = ledger::Posting::new(p);
-        let mut checks = has(Stage::Flows).then(|| flows::Checks::new(p));
-        let mut items = has(Stage::Reconcile).then(|| reconcile::Items::new(p));
-        let mut drafting = match has(Stage::Budget) {
-            true => Some(crate::budget::Drafting::new(p)?),
-            false => None,
-        };
-        let mut census = has(Stage::Disclose).then(|| crate::census::Census::new(p));
-        let mut levels = has(Stage::Disclose).then(|| consolidate::InterLevels::new(p));
-        timed(timings, "scan", || {
-            let mut consumers: Vec<&mut dyn Consumer> = vec![&mut posting];
-            let optional: [Option<&mut dyn Consumer>; 5] = [
-                checks.as_mut().map(|c| c as &mut dyn Consumer),
-                items.as_mut().map(|c| c as &mut dyn Consumer),
-                drafting.as_mut().map(|c| c as &mut dyn Consumer),
-                census.as_mut().map(|c| c as &mut dyn Consumer),
-                levels.as_mut().map(|c| c as &mut dyn Consumer),
-            ];
-            consumers.extend(optional.into_iter().flatten());
-            scan_all(&tables, &mut consumers)
-        })?;
+    if let Some(posting) = posting {
         let (books, statements, report) = timed(timings, "ledger", || {
             ledger_stage(p, posting, &tables, out, &mut invariants)
         })?;
@@ -491,8 +490,11 @@ fn disclose_stage(
 ) -> Result<serde_json::Value> {
     use crate::disclose;
     let min = p.disclose.min_persons;
-    let counts = census.finish();
-    let measures = disclose::all_measures(statements, &counts, min);
+    let disclose::Publication {
+        measures,
+        eliminations,
+        rows,
+    } = disclose::publish(p, census, levels, statements);
     let json = serde_json::to_vec_pretty(&disclose::disclosure_json(p.year, min, &measures))
         .map_err(|e| Error::Internal(e.to_string()))?;
     out.write("disclose/disclosure.json", &json)?;
@@ -503,28 +505,6 @@ fn disclose_stage(
     let dp = serde_json::to_vec_pretty(&disclose::datapackage(p.year))
         .map_err(|e| Error::Internal(e.to_string()))?;
     out.write("disclose/datapackage.json", &dp)?;
-    let eliminations = consolidate::pair(&levels.flows);
-    let figures = statements
-        .iter()
-        .map(|st| {
-            let items = st
-                .revenue
-                .iter()
-                .chain(&st.expenditure)
-                .filter(|l| !l.key.starts_with("benefits."))
-                .map(|l| (l.key.clone(), l.amount))
-                .collect();
-            let f = consolidate::FundFigures {
-                revenue: st.total_revenue,
-                expenditure: st.total_expenditure,
-                closing_balance: st.closing_balance(),
-                items,
-                counts: counts.get(&st.fund).copied().unwrap_or_default(),
-            };
-            (st.fund.clone(), f)
-        })
-        .collect();
-    let rows = consolidate::consolidate(&figures, &eliminations);
     out.write(
         "disclose/disclosure.html",
         disclose::html::report(p.year, min, &measures, &rows).as_bytes(),

@@ -190,3 +190,41 @@ pub fn distinct_strings(path: &Path, column: &str) -> std::collections::BTreeSet
         .map(|v| v.unwrap().to_string())
         .collect()
 }
+
+/// Rewrites a dataset so that every table is read in many slices: each table in row groups
+/// of `rows` rows, and `contributions` and `payouts` split over three files in a folder of
+/// the table's name (non-Parquet files are copied as they are).
+pub fn many_slices(src: &Path, dst: &Path, rows: usize) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        let Some(table) = name.strip_suffix(".parquet") else {
+            std::fs::copy(&p, dst.join(&name)).unwrap();
+            continue;
+        };
+        let df = sifund::engine::read_all(&p).unwrap();
+        let parts = if ["contributions", "payouts"].contains(&table) {
+            3
+        } else {
+            1
+        };
+        let per_file = df.height().div_ceil(parts).max(1);
+        for k in 0..parts {
+            let part = df.slice((k * per_file) as i64, per_file);
+            let path = if parts == 1 {
+                dst.join(&name)
+            } else {
+                std::fs::create_dir_all(dst.join(table)).unwrap();
+                dst.join(table).join(format!("part-{k}.parquet"))
+            };
+            let mut sink = sifund::engine::ParquetSink::create(&path, &part).unwrap();
+            let mut off = 0;
+            while off < part.height() {
+                sink.write(part.slice(off as i64, rows)).unwrap();
+                off += rows;
+            }
+            sink.finish().unwrap();
+        }
+    }
+}
