@@ -126,7 +126,9 @@ fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
     }
 }
 
-/// The person ids of `rows`, per fund (rows without a well-formed id are not persons).
+/// The person ids of `rows`, per fund (rows without a well-formed id are not persons), each
+/// once. Rows of one fund and of one person come in runs: the last fund is remembered and a
+/// repeat of the last id skipped before the exact sort and deduplication.
 fn ids_by_fund(
     table: Table,
     cells: &[Cells],
@@ -134,17 +136,32 @@ fn ids_by_fund(
 ) -> Vec<((String, String), Vec<Id>)> {
     let c = |n: &str| col(table, cells, n);
     let (reg, sch, pid) = (c("region"), c("scheme"), c("person_id"));
-    let mut m: HashMap<(&str, &str), Vec<Id>> = HashMap::default();
+    let mut funds: Vec<((&str, &str), Vec<Id>)> = Vec::new();
+    let mut last: Option<usize> = None;
     for i in rows {
         let i = i as usize;
-        if let Some(id) = pid.s(i).and_then(id_of) {
-            m.entry((reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()))
-                .or_default()
-                .push(id);
+        let Some(id) = pid.s(i).and_then(id_of) else {
+            continue;
+        };
+        let fund = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
+        let k = match last.filter(|&k| funds[k].0 == fund) {
+            Some(k) => k,
+            None => match funds.iter().position(|f| f.0 == fund) {
+                Some(k) => k,
+                None => {
+                    funds.push((fund, Vec::new()));
+                    funds.len() - 1
+                }
+            },
+        };
+        last = Some(k);
+        let ids = &mut funds[k].1;
+        if ids.last() != Some(&id) {
+            ids.push(id);
         }
     }
-    // A person's rows of a year mostly share a slice: deduplicate before the global sets.
-    m.into_iter()
+    funds
+        .into_iter()
         .map(|((r, s), mut v)| {
             v.sort_unstable();
             v.dedup();

@@ -138,8 +138,44 @@ pub fn read_chunk(
     })
 }
 
-/// A decimal column read as fen: `None` for null; `Err(())` for a value too large for i64 fen.
-pub type FenCol = Vec<Option<Result<Fen, ()>>>;
+/// A string column of a chunk, read in place (no copy per slice).
+#[derive(Clone, Copy)]
+pub struct StrCol<'a>(&'a <StringType as PolarsDataType>::Array);
+
+impl<'a> StrCol<'a> {
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        self.0.get(i)
+    }
+}
+
+/// An `Int32` or `Date` (days since 1970-01-01) column of a chunk, read in place.
+#[derive(Clone, Copy)]
+pub struct IntCol<'a>(&'a <Int32Type as PolarsDataType>::Array);
+
+impl IntCol<'_> {
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<i32> {
+        self.0.get(i)
+    }
+}
+
+/// A decimal column of a chunk read as fen through its unscaled integer (never a cast, which
+/// truncates): `None` for null; `Err(())` for a value too large for i64 fen.
+#[derive(Clone, Copy)]
+pub struct FenCol<'a> {
+    values: &'a <Int128Type as PolarsDataType>::Array,
+    scale: usize,
+}
+
+impl FenCol<'_> {
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<Result<Fen, ()>> {
+        self.values
+            .get(i)
+            .map(|u| decimal_to_fen(u, self.scale).ok_or(()))
+    }
+}
 
 impl Chunk {
     pub fn height(&self) -> usize {
@@ -152,43 +188,45 @@ impl Chunk {
             .expect("column checked by the schema stage")
     }
 
-    pub fn strs(&self, name: &str) -> Vec<Option<&str>> {
-        self.column(name)
-            .str()
-            .expect("Utf8 checked by the schema stage")
-            .iter()
-            .collect()
+    pub fn strs(&self, name: &str) -> StrCol<'_> {
+        StrCol(
+            self.column(name)
+                .str()
+                .expect("Utf8 checked by the schema stage")
+                .downcast_as_array(),
+        )
     }
 
-    pub fn i32s(&self, name: &str) -> Vec<Option<i32>> {
-        self.column(name)
-            .i32()
-            .expect("Int32 checked by the schema stage")
-            .iter()
-            .collect()
+    pub fn i32s(&self, name: &str) -> IntCol<'_> {
+        IntCol(
+            self.column(name)
+                .i32()
+                .expect("Int32 checked by the schema stage")
+                .downcast_as_array(),
+        )
     }
 
     /// Dates as days since 1970-01-01.
-    pub fn dates(&self, name: &str) -> Vec<Option<i32>> {
-        self.column(name)
-            .date()
-            .expect("Date checked by the schema stage")
-            .physical()
-            .iter()
-            .collect()
+    pub fn dates(&self, name: &str) -> IntCol<'_> {
+        IntCol(
+            self.column(name)
+                .date()
+                .expect("Date checked by the schema stage")
+                .physical()
+                .downcast_as_array(),
+        )
     }
 
-    /// A decimal column scaled to fen through its unscaled integer (never a cast, which truncates).
-    pub fn fens(&self, name: &str) -> FenCol {
+    /// A decimal column scaled to fen.
+    pub fn fens(&self, name: &str) -> FenCol<'_> {
         let ca = self
             .column(name)
             .decimal()
             .expect("Decimal checked by the schema stage");
-        let scale = ca.scale();
-        ca.physical()
-            .iter()
-            .map(|v| v.map(|u| decimal_to_fen(u, scale).ok_or(())))
-            .collect()
+        FenCol {
+            values: ca.physical().downcast_as_array(),
+            scale: ca.scale(),
+        }
     }
 
     /// The given rows (chunk-relative), all columns as read.

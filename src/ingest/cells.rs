@@ -2,7 +2,7 @@
 
 use super::rules::*;
 use super::tables::{ColumnSpec, Kind, Table};
-use crate::engine::{Chunk, FenCol};
+use crate::engine::{Chunk, FenCol, IntCol, StrCol};
 use crate::model::date::iso;
 use crate::model::money::yuan;
 
@@ -13,10 +13,10 @@ pub struct NotProjected(pub &'static str);
 
 /// One column of a chunk, decoded.
 pub enum Cells<'a> {
-    Str(Vec<Option<&'a str>>),
-    Int(Vec<Option<i32>>),
-    Date(Vec<Option<i32>>),
-    Money(FenCol),
+    Str(StrCol<'a>),
+    Int(IntCol<'a>),
+    Date(IntCol<'a>),
+    Money(FenCol<'a>),
     /// Not decoded: outside the scan's projection (see `scan_accepted`).
     Absent(&'static str),
 }
@@ -33,7 +33,7 @@ impl<'a> Cells<'a> {
     #[inline]
     pub fn s(&self, i: usize) -> Option<&'a str> {
         match self {
-            Cells::Str(v) => v[i],
+            Cells::Str(v) => v.get(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
@@ -41,7 +41,7 @@ impl<'a> Cells<'a> {
     #[inline]
     pub fn n(&self, i: usize) -> Option<i32> {
         match self {
-            Cells::Int(v) | Cells::Date(v) => v[i],
+            Cells::Int(v) | Cells::Date(v) => v.get(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
@@ -49,7 +49,7 @@ impl<'a> Cells<'a> {
     #[inline]
     pub fn m(&self, i: usize) -> Amt {
         match self {
-            Cells::Money(v) => v[i],
+            Cells::Money(v) => v.get(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
@@ -57,11 +57,11 @@ impl<'a> Cells<'a> {
     /// The cell as text, for `rejects/`.
     pub fn text(&self, i: usize) -> Option<String> {
         match self {
-            Cells::Str(v) => v[i].map(str::to_string),
-            Cells::Int(v) => v[i].map(|x| x.to_string()),
-            Cells::Date(v) => v[i].map(iso),
+            Cells::Str(v) => v.get(i).map(str::to_string),
+            Cells::Int(v) => v.get(i).map(|x| x.to_string()),
+            Cells::Date(v) => v.get(i).map(iso),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
-            Cells::Money(v) => v[i].map(|r| {
+            Cells::Money(v) => v.get(i).map(|r| {
                 r.map(|f| yuan(f as i128))
                     .unwrap_or_else(|_| "<too large>".into())
             }),
