@@ -310,6 +310,72 @@ fn province_of(region: &str) -> &'static str {
         .unwrap_or("440000")
 }
 
+/// The persons' money of each fund, by day: contribution credits, refunds, payment batches
+/// and returned payments.
+#[derive(Default)]
+struct Days {
+    credits: BTreeMap<(FundKey, Day), Vec<(&'static str, Option<String>, Fen)>>,
+    refunds: BTreeMap<(FundKey, Day), Vec<(&'static str, String, Fen)>>,
+    batches: BTreeMap<(FundKey, Day), Vec<(String, Fen)>>,
+    returns: BTreeMap<(FundKey, Day), Vec<(String, Fen)>>,
+}
+
+impl Days {
+    fn of(agg: &Agg) -> Days {
+        let mut days = Days::default();
+        for ((fund, acct, d, r), v) in &agg.credits {
+            let e = days.credits.entry((*fund, *d)).or_default();
+            e.push((acct, r.clone(), *v));
+        }
+        for ((fund, acct, d, r), v) in &agg.refunds {
+            let e = days.refunds.entry((*fund, *d)).or_default();
+            e.push((acct, r.clone(), *v));
+        }
+        for ((fund, id), (d, v)) in &agg.batches {
+            let e = days.batches.entry((*fund, *d)).or_default();
+            e.push((id.clone(), *v));
+        }
+        for ((fund, d, id), v) in &agg.returns {
+            let e = days.returns.entry((*fund, *d)).or_default();
+            e.push((id.clone(), *v));
+        }
+        days
+    }
+
+    /// The day's credits, refunds, batches and returns, on the statements and the balances.
+    fn settle(&self, book: &mut Book, fund: FundKey, d: Day) {
+        for (acct, r, v) in self.credits.get(&(fund, d)).into_iter().flatten() {
+            *book.bal.entry(acct).or_default() += v;
+            let memo = if r.is_some() {
+                "collection"
+            } else {
+                "daily collections"
+            };
+            book.line(acct, d, "in", *v, r.clone(), memo);
+        }
+        for (acct, r, v) in self.refunds.get(&(fund, d)).into_iter().flatten() {
+            *book.bal.entry(acct).or_default() -= v;
+            book.line(acct, d, "out", *v, Some(r.clone()), "refund");
+        }
+        for (id, v) in self.batches.get(&(fund, d)).into_iter().flatten() {
+            *book.bal.entry("expense").or_default() -= v;
+            book.line("expense", d, "out", *v, Some(id.clone()), "payment batch");
+        }
+        for (id, v) in self.returns.get(&(fund, d)).into_iter().flatten() {
+            *book.bal.entry("expense").or_default() += v;
+            book.line("expense", d, "in", *v, Some(id.clone()), "returned payment");
+        }
+    }
+
+    /// Paid out of the expenditure account by the day's batches.
+    fn paid(&self, fund: FundKey, d: Day) -> Fen {
+        self.batches
+            .get(&(fund, d))
+            .map(|v| v.iter().map(|b| b.1).sum())
+            .unwrap_or(0)
+    }
+}
+
 /// Simulates every fund's year. Funds are independent, so they run in any order.
 pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
     let mut funds: Vec<FundKey> = agg
@@ -325,272 +391,266 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
     }
     funds.sort();
     funds.dedup();
-    // Per-day events of each fund, from the persons.
-    let mut credits: BTreeMap<(FundKey, Day), Vec<(&'static str, Option<String>, Fen)>> =
-        BTreeMap::new();
-    for ((fund, acct, d, r), v) in &agg.credits {
-        credits
-            .entry((*fund, *d))
-            .or_default()
-            .push((acct, r.clone(), *v));
-    }
-    let mut refunds: BTreeMap<(FundKey, Day), Vec<(&'static str, String, Fen)>> = BTreeMap::new();
-    for ((fund, acct, d, r), v) in &agg.refunds {
-        refunds
-            .entry((*fund, *d))
-            .or_default()
-            .push((acct, r.clone(), *v));
-    }
-    let mut batches: BTreeMap<(FundKey, Day), Vec<(String, Fen)>> = BTreeMap::new();
-    for ((fund, id), (d, v)) in &agg.batches {
-        batches
-            .entry((*fund, *d))
-            .or_default()
-            .push((id.clone(), *v));
-    }
-    let mut returns: BTreeMap<(FundKey, Day), Vec<(String, Fen)>> = BTreeMap::new();
-    for ((fund, d, id), v) in &agg.returns {
-        returns
-            .entry((*fund, *d))
-            .or_default()
-            .push((id.clone(), *v));
-    }
-    let yearly_out = |fund: FundKey| -> Fen {
-        agg.batches
-            .iter()
-            .filter(|(k, _)| k.0 == fund)
-            .map(|(_, v)| v.1)
-            .sum()
-    };
-    let fees_of = |fund: FundKey| agg.fees.get(&fund).map(|f| f.0 + f.1).unwrap_or(0);
-    let benefit_in =
-        |fund: FundKey, key: &str, m: u32| agg.benefits.get(&(fund, key, m)).copied().unwrap_or(0);
-
+    let days = Days::of(agg);
     let mut money = Money::default();
-    let (first, last) = crate::model::date::year_bounds(year);
     for fund in funds {
-        let mut rng = Rng::new(
-            seed,
-            0xF00D
-                ^ (fund.0.parse::<u64>().unwrap_or(0) * 1000 + fund.1.parse::<u64>().unwrap_or(0)),
-        );
-        let region = REGIONS.iter().find(|r| r.code == fund.0);
-        let is_province = region.is_none();
-        let tax_collected = region.is_some_and(|r| r.tax_collected);
-        let out = yearly_out(fund);
-        // Opening balances: ~15 months of payments in the fiscal account (medical: 8), a buffer
-        // in the expenditure account, nothing left in the revenue account.
-        let months = if matches!(fund.1, "310" | "390" | "510") {
-            8
-        } else {
-            15
-        };
-        let fiscal0 = if is_province {
-            // The adjustment fund holds a fifth of its cities' yearly fees: enough to pay the
-            // quarter's subsidies before the quarter's remittances arrive, at any size.
-            let cities: Fen = REGIONS
-                .iter()
-                .filter(|r| r.province == fund.0)
-                .map(|r| fees_of((r.code, fund.1)))
-                .sum();
-            2_000_000_000 + cities / 5
-        } else {
-            out / 12 * months + 100_000_000
-        };
-        let mut book = Book {
-            fund,
-            tax_collected,
-            bal: BTreeMap::new(),
-            flows: vec![],
-            lines: vec![],
-            seq: 0,
-            line_seq: 0,
-        };
-        book.bal.insert("fiscal", fiscal0);
-        book.bal.insert("expense", 5_000_000);
-        if !tax_collected && !is_province {
-            book.bal.insert("income", 0);
-        }
-        let invests = fund.1 == "110" && matches!(fund.0, "440100" | "320100");
-        if invests {
-            book.bal.insert("investment", fiscal0 / 5);
-        }
-        for (acct, b) in &book.bal {
-            money.opening.push(OpeningBalance {
-                region: Some(fund.0.into()),
-                scheme: Some(fund.1.into()),
-                account: Some(acct.to_string()),
-                book: Some(*b),
-                statement: (*acct != "investment").then_some(*b),
-            });
-        }
-        let invested0 = book.get("investment");
-        let mut pending_interest: Vec<(&'static str, Fen)> = Vec::new();
-        for d in first..=last {
-            let date = crate::model::date::to_naive(d);
-            use chrono::Datelike;
-            let (m, dom) = (date.month(), date.day());
-            let month_end = (d + 1 > last) || crate::model::date::to_naive(d + 1).day() == 1;
-            let mut moves: Vec<Move> = Vec::new();
-            // Interest on the 20th of each quarter's last month 结息日; remitted on the 25th.
-            if dom == 20 && m % 3 == 0 {
-                for acct in ["income", "expense", "fiscal"] {
-                    if !book.bal.contains_key(acct) {
-                        continue;
-                    }
-                    let rate = if acct == "fiscal" {
-                        world::FISCAL_RATE_BP
-                    } else {
-                        world::CURRENT_RATE_BP
-                    };
-                    let i = book.get(acct).max(0) * rate / 4 / 10_000;
-                    moves.push(mv("interest", "external", acct, i));
-                    if acct != "fiscal" {
-                        pending_interest.push((acct, i));
-                    }
-                }
-            }
-            if dom == 25 {
-                for (acct, i) in pending_interest.drain(..) {
-                    moves.push(mv("interest_remit", acct, "fiscal", i));
-                }
-            }
-            if !is_province {
-                scheduled(
-                    fund,
-                    m,
-                    dom,
-                    &mut rng,
-                    &mut moves,
-                    &benefit_in,
-                    fees_of(fund),
-                    agg,
-                    invested0,
-                    &book,
-                );
-            } else if dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
-                // The province adjusts: a subsidy to its oldest city 补助下级.
-                let lower = if fund.0 == "440000" {
-                    "440300"
-                } else {
-                    "320100"
-                };
-                let amount = fees_of((lower, fund.1)) * 2 / 100 / 4;
-                moves.push(Move {
-                    kind: "subsidy_to_lower",
-                    from: "fiscal",
-                    to: "external",
-                    amount,
-                    counter_region: Some(lower),
-                    counter_scheme: None,
-                });
-            }
-            // Remittances up 上解, booked by both levels on the same day.
-            if !is_province && matches!(fund.1, "110" | "210") && dom == 28 && (m % 3 == 0) {
-                let share = if fund.1 == "110" { 3 } else { 5 };
-                let amount = fees_of(fund) * share / 100 / 4;
-                let province = province_of(fund.0);
-                moves.push(Move {
-                    kind: "remit_to_upper",
-                    from: "fiscal",
-                    to: "external",
-                    amount,
-                    counter_region: Some(province),
-                    counter_scheme: None,
-                });
-            }
-            if is_province && dom == 28 && m % 3 == 0 {
-                for r in REGIONS.iter().filter(|r| r.province == fund.0) {
-                    let share = if fund.1 == "110" { 3 } else { 5 };
-                    let amount = fees_of((r.code, fund.1)) * share / 100 / 4;
-                    moves.push(Move {
-                        kind: "remit_from_lower",
-                        from: "external",
-                        to: "fiscal",
-                        amount,
-                        counter_region: Some(r.code),
-                        counter_scheme: None,
-                    });
-                }
-            }
-            if !is_province
-                && matches!(fund.1, "110" | "210")
-                && dom == 15
-                && matches!(m, 2 | 5 | 8 | 11)
-            {
-                let upper = province_of(fund.0);
-                let lower = if upper == "440000" {
-                    "440300"
-                } else {
-                    "320100"
-                };
-                if fund.0 == lower {
-                    let amount = fees_of(fund) * 2 / 100 / 4;
-                    moves.push(Move {
-                        kind: "subsidy_from_upper",
-                        from: "external",
-                        to: "fiscal",
-                        amount,
-                        counter_region: Some(upper),
-                        counter_scheme: None,
-                    });
-                }
-            }
-            // Allocation 拨付: the day's batches and other payments out of the expenditure account.
-            let paid_today: Fen = batches
-                .get(&(fund, d))
-                .map(|v| v.iter().map(|b| b.1).sum())
-                .unwrap_or(0);
-            let other_out: Fen = moves
-                .iter()
-                .filter(|mv| mv.from == "expense" && mv.kind != "interest_remit")
-                .map(|mv| mv.amount)
-                .sum();
-            book.apply(
-                d,
-                mv("allocation", "fiscal", "expense", paid_today + other_out),
-            );
-            // Contributions arrive; refunds leave by the original channel.
-            for (acct, r, v) in credits.get(&(fund, d)).into_iter().flatten() {
-                *book.bal.entry(acct).or_default() += v;
-                let memo = if r.is_some() {
-                    "collection"
-                } else {
-                    "daily collections"
-                };
-                book.line(acct, d, "in", *v, r.clone(), memo);
-            }
-            for (acct, r, v) in refunds.get(&(fund, d)).into_iter().flatten() {
-                *book.bal.entry(acct).or_default() -= v;
-                book.line(acct, d, "out", *v, Some(r.clone()), "refund");
-            }
-            for (id, v) in batches.get(&(fund, d)).into_iter().flatten() {
-                *book.bal.entry("expense").or_default() -= v;
-                book.line("expense", d, "out", *v, Some(id.clone()), "payment batch");
-            }
-            for (id, v) in returns.get(&(fund, d)).into_iter().flatten() {
-                *book.bal.entry("expense").or_default() += v;
-                book.line("expense", d, "in", *v, Some(id.clone()), "returned payment");
-            }
-            for mv_ in moves {
-                book.apply(d, mv_);
-            }
-            // Month end: the revenue account is swept to nil 月末无余额.
-            if month_end && book.bal.contains_key("income") {
-                let b = book.get("income");
-                book.apply(d, mv("sweep", "income", "fiscal", b));
-            }
-        }
-        debug_assert!(
-            book.bal.values().all(|b| *b >= 0),
-            "{fund:?} {:?}",
-            book.bal
-        );
-        budget_lines(fund, agg, &book, &mut rng, &mut money.budget);
-        money.flows.append(&mut book.flows);
-        money.statements.append(&mut book.lines);
+        simulate_fund(year, agg, seed, fund, &days, &mut money);
     }
     money
+}
+
+fn fees_of(agg: &Agg, fund: FundKey) -> Fen {
+    agg.fees.get(&fund).map(|f| f.0 + f.1).unwrap_or(0)
+}
+
+/// Opening balances: ~15 months of payments in the fiscal account (medical: 8), a buffer in
+/// the expenditure account, nothing left in the revenue account.
+fn open_fund(agg: &Agg, fund: FundKey, money: &mut Money) -> Book {
+    let region = REGIONS.iter().find(|r| r.code == fund.0);
+    let is_province = region.is_none();
+    let tax_collected = region.is_some_and(|r| r.tax_collected);
+    let out: Fen = agg
+        .batches
+        .iter()
+        .filter(|(k, _)| k.0 == fund)
+        .map(|(_, v)| v.1)
+        .sum();
+    let months = if matches!(fund.1, "310" | "390" | "510") {
+        8
+    } else {
+        15
+    };
+    let fiscal0 = if is_province {
+        // The adjustment fund holds a fifth of its cities' yearly fees: enough to pay the
+        // quarter's subsidies before the quarter's remittances arrive, at any size.
+        let cities: Fen = REGIONS
+            .iter()
+            .filter(|r| r.province == fund.0)
+            .map(|r| fees_of(agg, (r.code, fund.1)))
+            .sum();
+        2_000_000_000 + cities / 5
+    } else {
+        out / 12 * months + 100_000_000
+    };
+    let mut book = Book {
+        fund,
+        tax_collected,
+        bal: BTreeMap::new(),
+        flows: vec![],
+        lines: vec![],
+        seq: 0,
+        line_seq: 0,
+    };
+    book.bal.insert("fiscal", fiscal0);
+    book.bal.insert("expense", 5_000_000);
+    if !tax_collected && !is_province {
+        book.bal.insert("income", 0);
+    }
+    let invests = fund.1 == "110" && matches!(fund.0, "440100" | "320100");
+    if invests {
+        book.bal.insert("investment", fiscal0 / 5);
+    }
+    for (acct, b) in &book.bal {
+        money.opening.push(OpeningBalance {
+            region: Some(fund.0.into()),
+            scheme: Some(fund.1.into()),
+            account: Some(acct.to_string()),
+            book: Some(*b),
+            statement: (*acct != "investment").then_some(*b),
+        });
+    }
+    book
+}
+
+/// Interest credited on the 20th of each quarter's last month 结息日 (that of the revenue and
+/// expenditure accounts kept for remittance), remitted on the 25th.
+fn interest_moves(
+    book: &Book,
+    m: u32,
+    dom: u32,
+    pending: &mut Vec<(&'static str, Fen)>,
+    moves: &mut Vec<Move>,
+) {
+    if dom == 20 && m % 3 == 0 {
+        for acct in ["income", "expense", "fiscal"] {
+            if !book.bal.contains_key(acct) {
+                continue;
+            }
+            let rate = if acct == "fiscal" {
+                world::FISCAL_RATE_BP
+            } else {
+                world::CURRENT_RATE_BP
+            };
+            let i = book.get(acct).max(0) * rate / 4 / 10_000;
+            moves.push(mv("interest", "external", acct, i));
+            if acct != "fiscal" {
+                pending.push((acct, i));
+            }
+        }
+    }
+    if dom == 25 {
+        for (acct, i) in pending.drain(..) {
+            moves.push(mv("interest_remit", acct, "fiscal", i));
+        }
+    }
+}
+
+fn between_levels(
+    kind: &'static str,
+    from: &'static str,
+    to: &'static str,
+    amount: Fen,
+    other: &'static str,
+) -> Move {
+    Move {
+        kind,
+        from,
+        to,
+        amount,
+        counter_region: Some(other),
+        counter_scheme: None,
+    }
+}
+
+/// The province's quarterly subsidy to its oldest city 补助下级 (mid-quarter).
+fn province_subsidy(agg: &Agg, fund: FundKey, m: u32, dom: u32, moves: &mut Vec<Move>) {
+    if dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
+        let lower = if fund.0 == "440000" {
+            "440300"
+        } else {
+            "320100"
+        };
+        let amount = fees_of(agg, (lower, fund.1)) * 2 / 100 / 4;
+        moves.push(between_levels(
+            "subsidy_to_lower",
+            "fiscal",
+            "external",
+            amount,
+            lower,
+        ));
+    }
+}
+
+/// Remittances up 上解, booked by both levels on the same day, and the subsidy from the
+/// province as the city books it.
+fn level_moves(
+    agg: &Agg,
+    fund: FundKey,
+    is_province: bool,
+    m: u32,
+    dom: u32,
+    moves: &mut Vec<Move>,
+) {
+    let quarter_end = dom == 28 && m % 3 == 0;
+    let share = if fund.1 == "110" { 3 } else { 5 };
+    if !is_province && matches!(fund.1, "110" | "210") && quarter_end {
+        let amount = fees_of(agg, fund) * share / 100 / 4;
+        let province = province_of(fund.0);
+        moves.push(between_levels(
+            "remit_to_upper",
+            "fiscal",
+            "external",
+            amount,
+            province,
+        ));
+    }
+    if is_province && quarter_end {
+        for r in REGIONS.iter().filter(|r| r.province == fund.0) {
+            let amount = fees_of(agg, (r.code, fund.1)) * share / 100 / 4;
+            moves.push(between_levels(
+                "remit_from_lower",
+                "external",
+                "fiscal",
+                amount,
+                r.code,
+            ));
+        }
+    }
+    if !is_province && matches!(fund.1, "110" | "210") && dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
+        let upper = province_of(fund.0);
+        let lower = if upper == "440000" {
+            "440300"
+        } else {
+            "320100"
+        };
+        if fund.0 == lower {
+            let amount = fees_of(agg, fund) * 2 / 100 / 4;
+            moves.push(between_levels(
+                "subsidy_from_upper",
+                "external",
+                "fiscal",
+                amount,
+                upper,
+            ));
+        }
+    }
+}
+
+/// One fund's year, day by day.
+fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, money: &mut Money) {
+    let mut rng = Rng::new(
+        seed,
+        0xF00D ^ (fund.0.parse::<u64>().unwrap_or(0) * 1000 + fund.1.parse::<u64>().unwrap_or(0)),
+    );
+    let is_province = !REGIONS.iter().any(|r| r.code == fund.0);
+    let benefit_in =
+        |fund: FundKey, key: &str, m: u32| agg.benefits.get(&(fund, key, m)).copied().unwrap_or(0);
+    let (first, last) = crate::model::date::year_bounds(year);
+    let mut book = open_fund(agg, fund, money);
+    let invested0 = book.get("investment");
+    let mut pending_interest: Vec<(&'static str, Fen)> = Vec::new();
+    for d in first..=last {
+        let date = crate::model::date::to_naive(d);
+        use chrono::Datelike;
+        let (m, dom) = (date.month(), date.day());
+        let month_end = (d + 1 > last) || crate::model::date::to_naive(d + 1).day() == 1;
+        let mut moves: Vec<Move> = Vec::new();
+        interest_moves(&book, m, dom, &mut pending_interest, &mut moves);
+        if is_province {
+            province_subsidy(agg, fund, m, dom, &mut moves);
+        } else {
+            let fees = fees_of(agg, fund);
+            scheduled(
+                fund,
+                m,
+                dom,
+                &mut rng,
+                &mut moves,
+                &benefit_in,
+                fees,
+                agg,
+                invested0,
+                &book,
+            );
+        }
+        level_moves(agg, fund, is_province, m, dom, &mut moves);
+        // Allocation 拨付: the day's batches and other payments out of the expenditure account.
+        let other_out: Fen = moves
+            .iter()
+            .filter(|mv| mv.from == "expense" && mv.kind != "interest_remit")
+            .map(|mv| mv.amount)
+            .sum();
+        let allocation = days.paid(fund, d) + other_out;
+        book.apply(d, mv("allocation", "fiscal", "expense", allocation));
+        // Contributions arrive; refunds leave by the original channel.
+        days.settle(&mut book, fund, d);
+        for mv_ in moves {
+            book.apply(d, mv_);
+        }
+        // Month end: the revenue account is swept to nil 月末无余额.
+        if month_end && book.bal.contains_key("income") {
+            let b = book.get("income");
+            book.apply(d, mv("sweep", "income", "fiscal", b));
+        }
+    }
+    debug_assert!(
+        book.bal.values().all(|b| *b >= 0),
+        "{fund:?} {:?}",
+        book.bal
+    );
+    budget_lines(fund, agg, &book, &mut rng, &mut money.budget);
+    money.flows.append(&mut book.flows);
+    money.statements.append(&mut book.lines);
 }
 
 /// Subsidies, transfers, investment and other items of a city fund on a given day.
