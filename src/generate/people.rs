@@ -559,6 +559,102 @@ fn resident_year(
     );
 }
 
+/// A worker's standing at the start of the year: wage and base, enrolment, contribution
+/// months, and whether the statutory retirement month has passed or falls in the year.
+struct Worklife {
+    y: i32,
+    pension_scheme: &'static str,
+    flexible: bool,
+    wage: Fen,
+    base: Fen,
+    enrolled: Day,
+    ret_p: i32,
+    /// Contribution months before the year (frozen at retirement for retirees).
+    cm0: i32,
+    retired_before: bool,
+    retiring: bool,
+    /// Month of retirement in the year, 13 if none.
+    ret_m: u32,
+}
+
+impl Worklife {
+    fn draw(
+        ctx: &Ctx,
+        id: &Identity,
+        cat: Category,
+        birth_p: i32,
+        age: i32,
+        avg: Fen,
+        rng: &mut Rng,
+    ) -> Worklife {
+        let y = ctx.year;
+        let pension_scheme = if id.kind == WorkerKind::Public {
+            "120"
+        } else {
+            "110"
+        };
+        // Wage as an integer ‰ of the average (lognormal shape), base clamped to 60 %–300 %.
+        let factor = ((0.42 * rng.normal() - 0.08).exp() * 1000.0).round() as i64;
+        let wage = avg * factor / 1000;
+        let base = (wage.clamp(avg * 60 / 100, avg * 3) / 100) * 100;
+        let start_age = 20 + rng.range(0, 6) as i32;
+        let by = crate::model::date::year_of(id.birth);
+        let enrolled = month_day(by + start_age, rng.range(1, 12) as u32, 1).min(day(y, 12, 1));
+        let possible = ((y - 1 - (by + start_age)) * 12).max(0);
+        let share = if id.kind == WorkerKind::Public {
+            1000
+        } else {
+            rng.range(700, 1000) as i32
+        };
+        let ret_p = retirement_period(cat, birth_p);
+        let months_to_ret = crate::model::date::months_between(y * 100 + 1, ret_p).max(0);
+        // Months at retirement are frozen for retirees; the long-retired met the old 15-year rule.
+        let mut cm0 = possible * share / 1000;
+        if ret_p <= (y - 1) * 100 + 12 {
+            cm0 = (crate::model::date::months_between(add_months(birth_p, start_age * 12), ret_p)
+                * share
+                / 1000)
+                .max(0);
+            if age >= 66 {
+                cm0 = cm0.max(180);
+            }
+        }
+        let retired_before = ret_p <= (y - 1) * 100 + 12 && cm0 >= 180;
+        let retiring = !retired_before && ret_p <= y * 100 + 12 && cm0 + months_to_ret >= 180;
+        Worklife {
+            y,
+            pension_scheme,
+            flexible: id.kind == WorkerKind::Flexible,
+            wage,
+            base,
+            enrolled,
+            ret_p,
+            cm0,
+            retired_before,
+            retiring,
+            ret_m: if retiring { (ret_p % 100) as u32 } else { 13 },
+        }
+    }
+
+    /// Pension in payment (December value, after the 1 January adjustment).
+    fn pension_at(&self, avg: Fen, years_paid: i32, months: i32) -> Fen {
+        let index_avg = (avg + self.wage.clamp(avg * 60 / 100, avg * 3)) / 2;
+        let basic = index_avg * months as i64 / 12 / 100;
+        let account = bp(self.base, 800) * months as i64 * 12 / 10 / 139;
+        let grown = basic + account;
+        grown * (100 + 2 * years_paid.min(20) as i64) / 100 / 10 * 10
+    }
+
+    /// Unemployment benefit months 领取期限 by contribution years.
+    fn ui_duration(&self) -> u32 {
+        match self.cm0 / 12 {
+            0..=4 => 12,
+            5..=9 => 18,
+            _ => 24,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn worker_year(
     ctx: &Ctx,
@@ -571,188 +667,227 @@ fn worker_year(
     rng: &mut Rng,
     o: &mut PersonOut,
 ) {
-    let y = ctx.year;
-    let region = o.region;
-    let avg = region.avg_wage;
-    let pension_scheme = if id.kind == WorkerKind::Public {
-        "120"
+    let w = Worklife::draw(ctx, id, cat, birth_p, age, o.region.avg_wage, rng);
+    if w.retired_before {
+        retired_year(ctx, id, cat, &w, age, death, death_m, rng, o);
     } else {
-        "110"
-    };
-    let flexible = id.kind == WorkerKind::Flexible;
-    // Wage as an integer ‰ of the average (lognormal shape), base clamped to 60 %–300 %.
-    let factor = ((0.42 * rng.normal() - 0.08).exp() * 1000.0).round() as i64;
-    let wage = avg * factor / 1000;
-    let base = (wage.clamp(avg * 60 / 100, avg * 3) / 100) * 100;
-    let start_age = 20 + rng.range(0, 6) as i32;
-    let by = crate::model::date::year_of(id.birth);
-    let enrolled = month_day(by + start_age, rng.range(1, 12) as u32, 1).min(day(y, 12, 1));
-    let possible = ((y - 1 - (by + start_age)) * 12).max(0);
-    let share = if id.kind == WorkerKind::Public {
-        1000
-    } else {
-        rng.range(700, 1000) as i32
-    };
-    let ret_p = retirement_period(cat, birth_p);
-    let months_to_ret = crate::model::date::months_between(y * 100 + 1, ret_p).max(0);
-    // Months at retirement are frozen for retirees; the long-retired met the old 15-year rule.
-    let mut cm0 = possible * share / 1000;
-    if ret_p <= (y - 1) * 100 + 12 {
-        cm0 = (crate::model::date::months_between(add_months(birth_p, start_age * 12), ret_p)
-            * share
-            / 1000)
-            .max(0);
-        if age >= 66 {
-            cm0 = cm0.max(180);
-        }
+        working_year(ctx, id, cat, &w, age, death, death_m, rng, o);
     }
-    let retired_before = ret_p <= (y - 1) * 100 + 12 && cm0 >= 180;
-    let retiring = !retired_before && ret_p <= y * 100 + 12 && cm0 + months_to_ret >= 180;
-    let ret_m: u32 = if retiring { (ret_p % 100) as u32 } else { 13 };
-    let alive = death.is_none();
+}
 
-    // Pension in payment (December value, after the 1 January adjustment).
-    let pension_at = |years_paid: i32, months: i32| -> Fen {
-        let index_avg = (avg + wage.clamp(avg * 60 / 100, avg * 3)) / 2;
-        let basic = index_avg * months as i64 / 12 / 100;
-        let account = bp(base, 800) * months as i64 * 12 / 10 / 139;
-        let grown = basic + account;
-        grown * (100 + 2 * years_paid.min(20) as i64) / 100 / 10 * 10
-    };
-
-    if retired_before {
-        let years_paid = (y * 100 + 12 - ret_p) / 100;
-        let monthly = pension_at(years_paid, cm0);
-        let bank_day = 5;
-        let mut paid_all = Vec::new();
-        for m in 1..=12u32.min(death_m) {
-            let paid = month_day(y, m, bank_day);
-            let ret = rng
-                .chance(0.0002)
-                .then(|| paid + rng.range(3, 9) as i32)
-                .filter(|d| *d <= day(y, 12, 31));
-            let id = o.pay(
-                pension_scheme,
-                "basic_pension",
-                y * 100 + m as i32,
-                paid,
-                monthly,
-                "person",
-                ret,
-            );
-            if ret.is_none() {
-                paid_all.push((id, y * 100 + m as i32, monthly, paid));
-            }
-        }
-        if alive && paid_all.len() == 12 && o.b.pensioners.len() < 2 {
-            let p = Pensioner {
-                person_id: o.pid.clone(),
-                region: region.code,
-                scheme: pension_scheme,
-                payments: paid_all,
-            };
-            o.b.pensioners.push(p);
-        }
-        survivor(y, region, death_m, cm0, years_paid, pension_scheme, o);
-        if alive {
-            let w = Worker {
-                scheme: pension_scheme,
-                flexible,
-                enterprise: false,
-                wage,
-                months: cm0,
-                ret_p,
-                injury_bp: 0,
-            };
-            next_worker(
-                ctx,
-                o.idx,
-                age,
-                region,
-                &w,
-                Carried::Retired { pension: monthly },
-                o.b,
-            );
-        }
-        let st = if alive { "receiving" } else { "deceased" };
-        o.person_row(
-            id,
-            cat,
-            pension_scheme,
-            st,
-            enrolled,
-            cm0,
-            None,
-            Some(ret_p),
-            Some(monthly),
+/// A pensioner's year: twelve monthly pensions (a few returned), survivors' benefits after a
+/// death, the person rows.
+#[allow(clippy::too_many_arguments)]
+fn retired_year(
+    ctx: &Ctx,
+    id: &Identity,
+    cat: Category,
+    w: &Worklife,
+    age: i32,
+    death: Option<Day>,
+    death_m: u32,
+    rng: &mut Rng,
+    o: &mut PersonOut,
+) {
+    let (y, region, alive) = (w.y, o.region, death.is_none());
+    let years_paid = (y * 100 + 12 - w.ret_p) / 100;
+    let monthly = w.pension_at(region.avg_wage, years_paid, w.cm0);
+    let bank_day = 5;
+    let mut paid_all = Vec::new();
+    for m in 1..=12u32.min(death_m) {
+        let paid = month_day(y, m, bank_day);
+        let ret = rng
+            .chance(0.0002)
+            .then(|| paid + rng.range(3, 9) as i32)
+            .filter(|d| *d <= day(y, 12, 31));
+        let id = o.pay(
+            w.pension_scheme,
+            "basic_pension",
+            y * 100 + m as i32,
+            paid,
+            monthly,
+            "person",
+            ret,
         );
-        o.person_row(id, cat, "310", st, enrolled, cm0, None, None, None);
-        return;
+        if ret.is_none() {
+            paid_all.push((id, y * 100 + m as i32, monthly, paid));
+        }
     }
+    if alive && paid_all.len() == 12 && o.b.pensioners.len() < 2 {
+        let p = Pensioner {
+            person_id: o.pid.clone(),
+            region: region.code,
+            scheme: w.pension_scheme,
+            payments: paid_all,
+        };
+        o.b.pensioners.push(p);
+    }
+    survivor(y, region, death_m, w.cm0, years_paid, w.pension_scheme, o);
+    if alive {
+        let next = Worker {
+            scheme: w.pension_scheme,
+            flexible: w.flexible,
+            enterprise: false,
+            wage: w.wage,
+            months: w.cm0,
+            ret_p: w.ret_p,
+            injury_bp: 0,
+        };
+        let carried = Carried::Retired { pension: monthly };
+        next_worker(ctx, o.idx, age, region, &next, carried, o.b);
+    }
+    let st = if alive { "receiving" } else { "deceased" };
+    let (scheme, enrolled, cm0) = (w.pension_scheme, w.enrolled, w.cm0);
+    o.person_row(
+        id,
+        cat,
+        scheme,
+        st,
+        enrolled,
+        cm0,
+        None,
+        Some(w.ret_p),
+        Some(monthly),
+    );
+    o.person_row(id, cat, "310", st, enrolled, cm0, None, None, None);
+}
 
-    // Working: an unemployment spell, an injury, a birth.
-    let (employer_serial, employer_id) = employer(ctx, id.region, rng);
-    let enterprise = id.kind == WorkerKind::Enterprise;
-    let jobless_m: u32 = if enterprise && !retiring && rng.chance(0.03) {
-        rng.range(2, 11) as u32
-    } else {
-        13
+/// The year's job: employer, an unemployment spell, an injury.
+struct Job {
+    employer_serial: u64,
+    employer_id: String,
+    enterprise: bool,
+    /// Month the job was lost, 13 if not.
+    jobless_m: u32,
+    injured: bool,
+    /// First month without fees (death, retirement or job loss), 13 if none.
+    stop_m: u32,
+    injury_bp: u32,
+}
+
+impl Job {
+    fn draw(ctx: &Ctx, id: &Identity, w: &Worklife, death_m: u32, rng: &mut Rng) -> Job {
+        let (employer_serial, employer_id) = employer(ctx, id.region, rng);
+        let enterprise = id.kind == WorkerKind::Enterprise;
+        let jobless_m: u32 = if enterprise && !w.retiring && rng.chance(0.03) {
+            rng.range(2, 11) as u32
+        } else {
+            13
+        };
+        let injured = enterprise && jobless_m == 13 && rng.chance(0.002);
+        Job {
+            injury_bp: world::INJURY_RATES[(employer_serial % 8) as usize],
+            employer_serial,
+            employer_id,
+            enterprise,
+            jobless_m,
+            injured,
+            stop_m: death_m.min(w.ret_m).min(jobless_m),
+        }
+    }
+}
+
+/// The receipt reference of an employer's fees of a scheme on a day.
+fn acct_ref(region: &Region, scheme: &str, d: Day) -> Option<String> {
+    let prefix = if region.tax_collected { 'T' } else { 'C' };
+    Some(format!(
+        "{prefix}{}{}{}",
+        region.code,
+        scheme,
+        crate::model::date::iso(d).replace('-', "")
+    ))
+}
+
+/// A working person's year: fees, back pay and refunds, benefits while working or out of
+/// work, a first pension, the person rows and next year's carry-over.
+#[allow(clippy::too_many_arguments)]
+fn working_year(
+    ctx: &Ctx,
+    id: &Identity,
+    cat: Category,
+    w: &Worklife,
+    age: i32,
+    death: Option<Day>,
+    death_m: u32,
+    rng: &mut Rng,
+    o: &mut PersonOut,
+) {
+    let job = Job::draw(ctx, id, w, death_m, rng);
+    let months_paid = monthly_fees(w, &job, rng, o);
+    arrears_and_refund(w, &job, rng, o);
+    let receiving_ui = unemployment(w, &job, death_m, o);
+    benefits_at_work(id, w, &job, age, death_m, rng, o);
+    // New retiree: first pension in the statutory month.
+    let months_total = w.cm0 + months_paid;
+    let monthly = w.retiring.then(|| {
+        let p = w.pension_at(o.region.avg_wage, 0, months_total);
+        for m in w.ret_m..=12u32.min(death_m) {
+            let paid = month_day(w.y, m, 5);
+            let period = w.y * 100 + m as i32;
+            o.pay(
+                w.pension_scheme,
+                "basic_pension",
+                period,
+                paid,
+                p,
+                "person",
+                None,
+            );
+        }
+        p
+    });
+    survivor(w.y, o.region, death_m, months_total, 0, w.pension_scheme, o);
+    let alive = death.is_none();
+    if alive {
+        carry_worker(ctx, w, &job, age, months_total, monthly, o);
+    }
+    let year_end = YearEnd {
+        alive,
+        months_total,
+        monthly,
+        receiving_ui,
     };
-    let injured = enterprise && jobless_m == 13 && rng.chance(0.002);
-    let stop_m = death_m.min(ret_m).min(jobless_m); // first month without fees
-    let receive_day = 8 + (employer_serial % 12) as u32;
-    let injury_bp = world::INJURY_RATES[(employer_serial % 8) as usize];
-    let acct_ref = |scheme: &str, d: Day| {
-        let prefix = if region.tax_collected { 'T' } else { 'C' };
-        Some(format!(
-            "{prefix}{}{}{}",
-            region.code,
-            scheme,
-            crate::model::date::iso(d).replace('-', "")
-        ))
-    };
+    worker_rows(id, cat, w, &job, &year_end, o);
+}
+
+/// The monthly fees of the year until `stop_m`; returns the months paid.
+fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> i32 {
+    let (y, region, base) = (w.y, o.region, w.base);
+    let receive_day = 8 + (job.employer_serial % 12) as u32;
     let mut months_paid = 0;
-    for m in 1..stop_m.min(13) {
+    for m in 1..job.stop_m.min(13) {
         months_paid += 1;
         let period = y * 100 + m as i32;
-        if flexible {
+        if w.flexible {
             let d = month_day(y, m, rng.range(3, 27) as u32);
-            o.fee(Line {
-                scheme: "110",
-                payer: "flexible",
-                employer_id: None,
-                period,
-                received_on: d,
-                receipt_ref: None,
-                base: Some(base),
-                employer_amount: 0,
-                individual_amount: bp(base, world::FLEXIBLE_110_BP),
-                late_fee: 0,
-                kind: "normal",
-            });
-            o.fee(Line {
-                scheme: "310",
-                payer: "flexible",
-                employer_id: None,
-                period,
-                received_on: d,
-                receipt_ref: None,
-                base: Some(base),
-                employer_amount: 0,
-                individual_amount: bp(base, world::FLEXIBLE_310_BP),
-                late_fee: 0,
-                kind: "normal",
-            });
+            for (scheme, rate) in [
+                ("110", world::FLEXIBLE_110_BP),
+                ("310", world::FLEXIBLE_310_BP),
+            ] {
+                o.fee(Line {
+                    scheme,
+                    payer: "flexible",
+                    employer_id: None,
+                    period,
+                    received_on: d,
+                    receipt_ref: None,
+                    base: Some(base),
+                    employer_amount: 0,
+                    individual_amount: bp(base, rate),
+                    late_fee: 0,
+                    kind: "normal",
+                });
+            }
             continue;
         }
         let d = month_day(y, m, receive_day);
-        let mut schemes: Vec<&'static str> = vec![pension_scheme, "210", "310", "410"];
+        let mut schemes: Vec<&'static str> = vec![w.pension_scheme, "210", "310", "410"];
         if region.maternity_separate {
             schemes.push("510");
         }
         for s in schemes {
             let (e, i) = if s == "410" {
-                (bp(base, injury_bp), 0)
+                (bp(base, job.injury_bp), 0)
             } else {
                 let r = world::rates(s, region.maternity_separate);
                 (bp(base, r.employer), bp(base, r.individual))
@@ -760,10 +895,10 @@ fn worker_year(
             o.fee(Line {
                 scheme: s,
                 payer: "employee",
-                employer_id: Some(&employer_id),
+                employer_id: Some(&job.employer_id),
                 period,
                 received_on: d,
-                receipt_ref: acct_ref(s, d),
+                receipt_ref: acct_ref(region, s, d),
                 base: Some(base),
                 employer_amount: e,
                 individual_amount: i,
@@ -772,115 +907,130 @@ fn worker_year(
             });
         }
     }
-    // Back pay of last year's arrears with the 0.05 %/day late fee 滞纳金 (1 %).
-    if !flexible && rng.chance(0.01) && stop_m > 6 {
+    months_paid
+}
+
+/// Back pay of last year's arrears with the 0.05 %/day late fee 滞纳金 (1 %), and a refund of
+/// an overpaid month by the original channel.
+fn arrears_and_refund(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) {
+    let (y, region, base, scheme) = (w.y, o.region, w.base, w.pension_scheme);
+    let r = world::rates(scheme, false);
+    let (e, i) = (bp(base, r.employer), bp(base, r.individual));
+    if !w.flexible && rng.chance(0.01) && job.stop_m > 6 {
         let recv = month_day(y, rng.range(3, 6) as u32, rng.range(1, 28) as u32);
         for pm in 10..=12 {
-            let period = (y - 1) * 100 + pm;
             let due = month_day(y - 1, pm as u32, 15);
             let days_late = (recv - due).max(0) as u32;
-            let r = world::rates(pension_scheme, false);
-            let (e, i) = (bp(base, r.employer), bp(base, r.individual));
-            let late = bp(e + i, 5 * days_late);
             o.fee(Line {
-                scheme: pension_scheme,
+                scheme,
                 payer: "employee",
-                employer_id: Some(&employer_id),
-                period,
+                employer_id: Some(&job.employer_id),
+                period: (y - 1) * 100 + pm,
                 received_on: recv,
-                receipt_ref: acct_ref(pension_scheme, recv),
+                receipt_ref: acct_ref(region, scheme, recv),
                 base: Some(base),
                 employer_amount: e,
                 individual_amount: i,
-                late_fee: late,
+                late_fee: bp(e + i, 5 * days_late),
                 kind: "back_pay",
             });
         }
     }
-    // Refund of an overpaid month by the original channel.
-    if !flexible && stop_m > 8 && rng.chance(0.003) {
-        let r = world::rates(pension_scheme, false);
-        let recv = month_day(y, 7, 25);
-        let reference = format!("RF{:09}", o.idx);
+    if !w.flexible && job.stop_m > 8 && rng.chance(0.003) {
         o.fee(Line {
-            scheme: pension_scheme,
+            scheme,
             payer: "employee",
-            employer_id: Some(&employer_id),
+            employer_id: Some(&job.employer_id),
             period: y * 100 + 6,
-            received_on: recv,
-            receipt_ref: Some(reference),
+            received_on: month_day(y, 7, 25),
+            receipt_ref: Some(format!("RF{:09}", o.idx)),
             base: Some(base),
-            employer_amount: bp(base, r.employer),
-            individual_amount: bp(base, r.individual),
+            employer_amount: e,
+            individual_amount: i,
             late_fee: 0,
             kind: "refund",
         });
     }
+}
 
-    // Unemployment: benefit at 90 % of the minimum wage, medical premium paid to 310.
+/// Unemployment: benefit at 90 % of the minimum wage, medical premium paid to 310. Returns
+/// whether the person still receives it in December.
+fn unemployment(w: &Worklife, job: &Job, death_m: u32, o: &mut PersonOut) -> bool {
     let mut receiving_ui = false;
-    if jobless_m < 13 && cm0 >= 12 {
-        let duration = match cm0 / 12 {
-            0..=4 => 12,
-            5..=9 => 18,
-            _ => 24,
-        };
-        let ui = region.min_wage * 9 / 10;
-        let premium = bp(avg * 60 / 100, 800);
-        for m in (jobless_m + 1)..=12u32.min(jobless_m + duration).min(death_m) {
-            let period = y * 100 + m as i32;
-            let paid = month_day(y, m, 15);
-            o.pay(
-                "210",
-                "unemployment_benefit",
-                period,
-                paid,
-                ui,
-                "person",
-                None,
-            );
-            o.pay(
-                "210",
-                "medical_premium",
-                period,
-                paid,
-                premium,
-                "fund",
-                None,
-            );
-            let r = Some(format!("P{}210{}", region.code, period));
-            o.fee(Line {
-                scheme: "310",
-                payer: "fund",
-                employer_id: None,
-                period,
-                received_on: paid,
-                receipt_ref: r,
-                base: None,
-                employer_amount: premium,
-                individual_amount: 0,
-                late_fee: 0,
-                kind: "normal",
-            });
-            receiving_ui = m == 12;
-        }
+    if job.jobless_m == 13 || w.cm0 < 12 {
+        return false;
     }
-    // Work injury: a monthly disability allowance 伤残津贴 of 80 % of the wage.
-    if injured {
+    let (y, region) = (w.y, o.region);
+    let ui = region.min_wage * 9 / 10;
+    let premium = bp(region.avg_wage * 60 / 100, 800);
+    let last = 12u32.min(job.jobless_m + w.ui_duration()).min(death_m);
+    for m in (job.jobless_m + 1)..=last {
+        let period = y * 100 + m as i32;
+        let paid = month_day(y, m, 15);
+        o.pay(
+            "210",
+            "unemployment_benefit",
+            period,
+            paid,
+            ui,
+            "person",
+            None,
+        );
+        o.pay(
+            "210",
+            "medical_premium",
+            period,
+            paid,
+            premium,
+            "fund",
+            None,
+        );
+        o.fee(Line {
+            scheme: "310",
+            payer: "fund",
+            employer_id: None,
+            period,
+            received_on: paid,
+            receipt_ref: Some(format!("P{}210{}", region.code, period)),
+            base: None,
+            employer_amount: premium,
+            individual_amount: 0,
+            late_fee: 0,
+            kind: "normal",
+        });
+        receiving_ui = m == 12;
+    }
+    receiving_ui
+}
+
+/// Benefits while at work: a work-injury allowance 伤残津贴 (80 % of the wage), a maternity
+/// allowance 生育津贴 (98 days of the base), a skill-upgrade subsidy 技能提升补贴.
+fn benefits_at_work(
+    id: &Identity,
+    w: &Worklife,
+    job: &Job,
+    age: i32,
+    death_m: u32,
+    rng: &mut Rng,
+    o: &mut PersonOut,
+) {
+    let (y, region) = (w.y, o.region);
+    if job.injured {
         for m in 1..=12u32.min(death_m) {
+            let allowance = w.wage * 8 / 10 / 100 * 100;
+            let (period, paid) = (y * 100 + m as i32, month_day(y, m, 12));
             o.pay(
                 "410",
                 "disability_benefit",
-                y * 100 + m as i32,
-                month_day(y, m, 12),
-                wage * 8 / 10 / 100 * 100,
+                period,
+                paid,
+                allowance,
                 "person",
                 None,
             );
         }
     }
-    // Maternity allowance 生育津贴: 98 days of the base.
-    if !id.male && !flexible && (22..=40).contains(&age) && rng.chance(0.02) {
+    if !id.male && !w.flexible && (22..=40).contains(&age) && rng.chance(0.02) {
         let m = rng.range(1, 11) as u32;
         if m + 1 < death_m {
             let s = if region.maternity_separate {
@@ -888,100 +1038,100 @@ fn worker_year(
             } else {
                 "310"
             };
+            let (period, paid) = (y * 100 + m as i32, month_day(y, m + 1, 20));
             o.pay(
                 s,
                 "maternity_allowance",
-                y * 100 + m as i32,
-                month_day(y, m + 1, 20),
-                base * 98 / 30,
+                period,
+                paid,
+                w.base * 98 / 30,
                 "person",
                 None,
             );
         }
     }
-    // Skill-upgrade subsidy 技能提升补贴 for a few contributors.
-    if enterprise && rng.chance(0.003) {
+    if job.enterprise && rng.chance(0.003) {
         let m = rng.range(2, 12) as u32;
         if m < death_m {
+            let (period, paid) = (y * 100 + m as i32, month_day(y, m, 25));
             o.pay(
                 "210",
                 "skill_upgrade",
-                y * 100 + m as i32,
-                month_day(y, m, 25),
+                period,
+                paid,
                 150_000,
                 "person",
                 None,
             );
         }
     }
-    // New retiree: first pension in the statutory month.
-    let months_total = cm0 + months_paid;
-    let mut monthly = None;
-    if retiring {
-        let p = pension_at(0, months_total);
-        monthly = Some(p);
-        for m in ret_m..=12u32.min(death_m) {
-            let paid = month_day(y, m, 5);
-            o.pay(
-                pension_scheme,
-                "basic_pension",
-                y * 100 + m as i32,
-                paid,
-                p,
-                "person",
-                None,
-            );
-        }
-    }
-    survivor(y, region, death_m, months_total, 0, pension_scheme, o);
+}
 
-    let status = |contributing: bool| match (alive, contributing) {
-        (false, _) => "deceased",
-        (true, true) => "contributing",
-        (true, false) => "suspended",
+/// What the person rows of a worker need from the year.
+struct YearEnd {
+    alive: bool,
+    months_total: i32,
+    monthly: Option<Fen>,
+    receiving_ui: bool,
+}
+
+/// A living worker carried into the following year (`next_year.csv`).
+fn carry_worker(
+    ctx: &Ctx,
+    w: &Worklife,
+    job: &Job,
+    age: i32,
+    months_total: i32,
+    monthly: Option<Fen>,
+    o: &mut PersonOut,
+) {
+    let next = Worker {
+        scheme: w.pension_scheme,
+        flexible: w.flexible,
+        enterprise: job.enterprise,
+        wage: w.wage,
+        months: months_total,
+        ret_p: w.ret_p,
+        injury_bp: job.injury_bp,
     };
-    let working_dec = stop_m == 13;
-    let dec_base = working_dec.then_some(base);
-    if alive {
-        let w = Worker {
-            scheme: pension_scheme,
-            flexible,
-            enterprise,
-            wage,
-            months: months_total,
-            ret_p,
-            injury_bp,
-        };
-        let state = match (retiring, monthly) {
-            (true, Some(pension)) => Carried::Retired { pension },
-            _ if working_dec => Carried::Working,
-            _ => {
-                let duration = match cm0 / 12 {
-                    0..=4 => 12,
-                    5..=9 => 18,
-                    _ => 24,
-                };
-                let ui_left = if jobless_m < 13 && cm0 >= 12 {
-                    jobless_m as i32 + duration - 12
-                } else {
-                    0
-                };
-                Carried::Suspended { ui_left }
-            }
-        };
-        next_worker(ctx, o.idx, age, region, &w, state, o.b);
-    }
-    if retiring && alive {
+    let state = match (w.retiring, monthly) {
+        (true, Some(pension)) => Carried::Retired { pension },
+        _ if job.stop_m == 13 => Carried::Working,
+        _ => {
+            let ui_left = if job.jobless_m < 13 && w.cm0 >= 12 {
+                job.jobless_m as i32 + w.ui_duration() as i32 - 12
+            } else {
+                0
+            };
+            Carried::Suspended { ui_left }
+        }
+    };
+    next_worker(ctx, o.idx, age, o.region, &next, state, o.b);
+}
+
+/// A worker's rows in `persons` on 31 December: the pension scheme, 310, and for employees
+/// 210, 410 (and 510 where maternity is separate).
+fn worker_rows(
+    id: &Identity,
+    cat: Category,
+    w: &Worklife,
+    job: &Job,
+    e: &YearEnd,
+    o: &mut PersonOut,
+) {
+    let (enrolled, months) = (w.enrolled, e.months_total);
+    if w.retiring && e.alive {
+        let (scheme, ret) = (w.pension_scheme, Some(w.ret_p));
         o.person_row(
             id,
             cat,
-            pension_scheme,
+            scheme,
             "receiving",
             enrolled,
-            months_total,
+            months,
             None,
-            Some(ret_p),
-            monthly,
+            ret,
+            e.monthly,
         );
         o.person_row(
             id,
@@ -989,89 +1139,50 @@ fn worker_year(
             "310",
             "receiving",
             enrolled,
-            months_total,
+            months,
             None,
             None,
             None,
         );
         return;
     }
-    o.person_row(
-        id,
-        cat,
-        pension_scheme,
-        status(working_dec),
-        enrolled,
-        months_total,
-        dec_base,
-        None,
-        None,
-    );
+    let status = |contributing: bool| match (e.alive, contributing) {
+        (false, _) => "deceased",
+        (true, true) => "contributing",
+        (true, false) => "suspended",
+    };
+    let working_dec = job.stop_m == 13;
+    let dec_base = working_dec.then_some(w.base);
+    let row = |o: &mut PersonOut, scheme: &'static str, st: &'static str, base: Option<Fen>| {
+        o.person_row(id, cat, scheme, st, enrolled, months, base, None, None)
+    };
+    row(o, w.pension_scheme, status(working_dec), dec_base);
     // 210 pays the recipient's 310 premium on 60 % of the average wage.
-    let med_base = if receiving_ui {
-        Some(avg * 60 / 100)
+    let med_base = if e.receiving_ui {
+        Some(o.region.avg_wage * 60 / 100)
     } else {
         dec_base
     };
-    o.person_row(
-        id,
-        cat,
-        "310",
-        status(working_dec || receiving_ui),
-        enrolled,
-        months_total,
-        med_base,
-        None,
-        None,
-    );
-    if !flexible {
-        let ui_status = if !alive {
-            "deceased"
-        } else if receiving_ui {
-            "receiving"
-        } else {
-            status(working_dec)
-        };
-        o.person_row(
-            id,
-            cat,
-            "210",
-            ui_status,
-            enrolled,
-            months_total,
-            dec_base,
-            None,
-            None,
-        );
-        let inj_status = if injured && alive {
-            "receiving"
-        } else {
-            status(working_dec)
-        };
-        o.person_row(
-            id,
-            cat,
-            "410",
-            inj_status,
-            enrolled,
-            months_total,
-            dec_base,
-            None,
-            None,
-        );
-        if region.maternity_separate {
-            o.person_row(
-                id,
-                cat,
-                "510",
-                status(working_dec),
-                enrolled,
-                months_total,
-                dec_base,
-                None,
-                None,
-            );
-        }
+    row(o, "310", status(working_dec || e.receiving_ui), med_base);
+    if w.flexible {
+        return;
+    }
+    let ui_status = if !e.alive {
+        "deceased"
+    } else if e.receiving_ui {
+        "receiving"
+    } else {
+        status(working_dec)
+    };
+    row(o, "210", ui_status, dec_base);
+    let inj_status = if job.injured && e.alive {
+        "receiving"
+    } else {
+        status(working_dec)
+    };
+    row(o, "410", inj_status, dec_base);
+    if o.region.maternity_separate {
+        row(o, "510", status(working_dec), dec_base);
     }
 }
 
