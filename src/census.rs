@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::Pipeline;
 use crate::error::Result;
-use crate::ingest::cells::{col, Cells};
+use crate::ingest::cells::{col, Cells, FundIndex};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
 use crate::model::catalog::benefit;
@@ -127,8 +127,8 @@ fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
 }
 
 /// The person ids of `rows`, per fund (rows without a well-formed id are not persons), each
-/// once. Rows of one fund and of one person come in runs: the last fund is remembered and a
-/// repeat of the last id skipped before the exact sort and deduplication.
+/// once. A person's rows come together: a repeat of a fund's last id is skipped before the
+/// exact sort and deduplication.
 fn ids_by_fund(
     table: Table,
     cells: &[Cells],
@@ -136,32 +136,25 @@ fn ids_by_fund(
 ) -> Vec<((String, String), Vec<Id>)> {
     let c = |n: &str| col(table, cells, n);
     let (reg, sch, pid) = (c("region"), c("scheme"), c("person_id"));
-    let mut funds: Vec<((&str, &str), Vec<Id>)> = Vec::new();
-    let mut last: Option<usize> = None;
+    let mut index = FundIndex::default();
+    let mut ids: Vec<Vec<Id>> = Vec::new();
     for i in rows {
         let i = i as usize;
         let Some(id) = pid.s(i).and_then(id_of) else {
             continue;
         };
-        let fund = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-        let k = match last.filter(|&k| funds[k].0 == fund) {
-            Some(k) => k,
-            None => match funds.iter().position(|f| f.0 == fund) {
-                Some(k) => k,
-                None => {
-                    funds.push((fund, Vec::new()));
-                    funds.len() - 1
-                }
-            },
-        };
-        last = Some(k);
-        let ids = &mut funds[k].1;
-        if ids.last() != Some(&id) {
-            ids.push(id);
+        let k = index.of(reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default()) as usize;
+        if k == ids.len() {
+            ids.push(Vec::new());
+        }
+        if ids[k].last() != Some(&id) {
+            ids[k].push(id);
         }
     }
-    funds
-        .into_iter()
+    index
+        .funds()
+        .iter()
+        .zip(ids)
         .map(|((r, s), mut v)| {
             v.sort_unstable();
             v.dedup();

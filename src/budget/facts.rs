@@ -11,7 +11,7 @@ use super::mortality::Table as LifeTable;
 use super::project::{Class, Member, State};
 use crate::config::Pipeline;
 use crate::error::Result;
-use crate::ingest::cells::{col, Cells};
+use crate::ingest::cells::{col, Cells, FundIndex};
 use crate::ingest::rules::Amt;
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
@@ -88,23 +88,20 @@ fn fund_code(region: &str, scheme: &str) -> Option<u32> {
     (r < 1_000_000 && s < 1000).then_some(r * 1000 + s)
 }
 
-/// The fund code of rows in the selection, remembered from the row before: rows of one fund
-/// come in runs, so most rows cost two short comparisons instead of two parses.
+/// The fund code of rows in the selection, worked out once per fund of a slice.
 #[derive(Default)]
 struct Codes<'a> {
-    last: Option<(&'a str, &'a str, Option<u32>)>,
+    index: FundIndex<'a>,
+    codes: Vec<Option<u32>>,
 }
 
 impl<'a> Codes<'a> {
     fn of(&mut self, p: &Pipeline, r: &'a str, s: &'a str) -> Option<u32> {
-        match self.last {
-            Some((lr, ls, code)) if lr == r && ls == s => code,
-            _ => {
-                let code = fund_code(r, s).filter(|_| p.selects(r, s));
-                self.last = Some((r, s, code));
-                code
-            }
+        let k = self.index.of(r, s) as usize;
+        if k == self.codes.len() {
+            self.codes.push(fund_code(r, s).filter(|_| p.selects(r, s)));
         }
+        self.codes[k]
     }
 }
 

@@ -325,3 +325,65 @@ mod tests {
         assert_eq!(np.0, "kind");
     }
 }
+
+/// Dense indices of the funds (region, scheme) met in a slice, in order of first appearance,
+/// found without hashing: a person's rows alternate between schemes, so the last fund of each
+/// scheme is remembered and checked first.
+#[derive(Default)]
+pub struct FundIndex<'a> {
+    funds: Vec<(&'a str, &'a str)>,
+    last: [Option<u32>; 8],
+}
+
+impl<'a> FundIndex<'a> {
+    /// The index of a fund, added on first sight.
+    pub fn of(&mut self, region: &'a str, scheme: &'a str) -> u32 {
+        let slot = crate::model::Scheme::from_code(scheme).map(|s| s as usize);
+        if let Some(i) = slot.and_then(|k| self.last[k]) {
+            if self.funds[i as usize] == (region, scheme) {
+                return i;
+            }
+        }
+        let i = match self.funds.iter().position(|f| *f == (region, scheme)) {
+            Some(i) => i as u32,
+            None => {
+                self.funds.push((region, scheme));
+                self.funds.len() as u32 - 1
+            }
+        };
+        if let Some(k) = slot {
+            self.last[k] = Some(i);
+        }
+        i
+    }
+
+    /// The funds met, by index.
+    pub fn funds(&self) -> &[(&'a str, &'a str)] {
+        &self.funds
+    }
+}
+
+#[cfg(test)]
+mod fund_index_tests {
+    use super::FundIndex;
+
+    #[test]
+    fn indices_are_dense_and_stable() {
+        let mut f = FundIndex::default();
+        assert_eq!(f.of("440100", "110"), 0);
+        assert_eq!(f.of("440100", "310"), 1);
+        assert_eq!(f.of("440300", "110"), 2);
+        assert_eq!(
+            f.of("440100", "110"),
+            0,
+            "a region change of the same scheme is looked up"
+        );
+        assert_eq!(
+            f.of("440100", "999"),
+            3,
+            "codes outside the catalogue still get an index"
+        );
+        assert_eq!(f.of("440100", "999"), 3);
+        assert_eq!(f.funds().len(), 4);
+    }
+}

@@ -92,6 +92,22 @@ pub struct Books {
     pub journal_credit: i128,
     /// Vouchers whose debits differ from their credits (0 on every sound run).
     pub unbalanced_vouchers: u64,
+    /// The vouchers that move a bank account in one sum — receipts, refunds, payments — for
+    /// reconciliation against the statements.
+    pub bank_vouchers: Vec<BankVoucher>,
+}
+
+/// A receipt, refund or payment voucher as the bank sees it.
+#[derive(Debug, Clone)]
+pub struct BankVoucher {
+    pub fund: FundId,
+    pub account: Account,
+    pub origin: Origin,
+    pub date: Day,
+    /// Receipt reference or payment batch.
+    pub reference: Option<Box<str>>,
+    /// Fees and late fees, or the amount paid.
+    pub amount: i128,
 }
 
 impl Books {
@@ -105,6 +121,7 @@ impl Books {
             journal_debit: 0,
             journal_credit: 0,
             unbalanced_vouchers: 0,
+            bank_vouchers: Vec::new(),
         }
     }
 
@@ -368,6 +385,7 @@ impl<'p> Posting<'p> {
         if let Some(path) = postings {
             write_postings(tables, &vouchers, &ids, path)?;
         }
+        books.bank_vouchers = bank_vouchers(&vouchers);
         Ok(books)
     }
 
@@ -393,6 +411,28 @@ impl<'p> Posting<'p> {
         }
         self.books.take(Table::OpeningBalances, taken);
     }
+}
+
+fn bank_vouchers(v: &Vouchers) -> Vec<BankVoucher> {
+    v.keys
+        .iter()
+        .zip(&v.sums)
+        .filter_map(|(k, s)| {
+            let account = match k.origin {
+                Origin::Receipt | Origin::Refund => Account::ALL[k.detail as usize],
+                Origin::Payment => Account::Expense,
+                _ => return None,
+            };
+            Some(BankVoucher {
+                fund: (k.region.to_string(), k.scheme.to_string()),
+                account,
+                origin: k.origin,
+                date: k.date,
+                reference: k.reference.clone(),
+                amount: s.amount + s.late_fee,
+            })
+        })
+        .collect()
 }
 
 /// Writes the journal in voucher-id order; returns each merged voucher's id.

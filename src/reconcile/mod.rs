@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
+use crate::ledger::voucher::Origin;
 use crate::ledger::{statements::account_balance, Books};
 use crate::model::catalog::Account;
 use crate::model::date::{iso, year_bounds, Day};
@@ -46,21 +47,23 @@ fn add(
     e.1 += amount;
 }
 
+/// Items per bank account.
+pub type ItemsByAccount = BTreeMap<AccountKey, Vec<Item>>;
+
 /// A slice's part of the items.
 enum ItemsPart {
-    Groups(Groups),
     Singles(Vec<(AccountKey, Item)>),
     Statement(Vec<(AccountKey, Item)>),
 }
 
-/// The items to match, fed by the shared scan. Book side: contributions grouped by receipt
-/// (or by day when it has none) into one credit; payouts grouped by batch into one debit on
-/// `paid_on`; each returned payment a credit on `returned_on`; each fund flow a debit of its
-/// source and a credit of its target account. Statement side: every accepted statement line
-/// of the selected funds.
+/// The items to match. Book side: the ledger's receipt vouchers grouped by receipt reference
+/// (or by account and day when they have none) into one credit, refunds into one debit;
+/// payment vouchers grouped by batch into one debit on the batch's first day — and, fed by the
+/// shared scan, each returned payment a credit on `returned_on` and each fund flow a debit of
+/// its source and a credit of its target account. Statement side: every accepted statement
+/// line of the selected funds, fed by the scan.
 pub struct Items<'p> {
     p: &'p Pipeline,
-    groups: Groups,
     singles: Vec<(AccountKey, Item)>,
     statement: BTreeMap<AccountKey, Vec<Item>>,
 }
@@ -68,26 +71,7 @@ pub struct Items<'p> {
 impl Consumer for Items<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
         match table {
-            Table::Contributions => &[
-                "region",
-                "scheme",
-                "account",
-                "received_on",
-                "receipt_ref",
-                "kind",
-                "employer_amount",
-                "individual_amount",
-                "late_fee",
-            ],
-            Table::Payouts => &[
-                "payment_id",
-                "region",
-                "scheme",
-                "paid_on",
-                "amount",
-                "batch_id",
-                "returned_on",
-            ],
+            Table::Payouts => &["payment_id", "region", "scheme", "amount", "returned_on"],
             Table::FundFlows => &[
                 "flow_id",
                 "region",
@@ -115,35 +99,18 @@ impl Consumer for Items<'_> {
     fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
         let p = self.p;
         Box::new(match table {
-            Table::Contributions => ItemsPart::Groups(receipts(p, cells, acc)),
-            Table::Payouts => {
-                let (g, returns) = batches(p, cells, acc);
-                let mut out = vec![ItemsPart::Groups(g)];
-                out.push(ItemsPart::Singles(returns));
-                return Box::new(out);
-            }
+            Table::Payouts => ItemsPart::Singles(returned(p, cells, acc)),
             Table::FundFlows => ItemsPart::Singles(flow_sides(p, cells, acc)),
             _ => ItemsPart::Statement(statement_lines(p, cells, acc)),
         })
     }
 
-    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
-        let parts = match table {
-            Table::Payouts => *part::<Vec<ItemsPart>>(p)?,
-            _ => vec![*part::<ItemsPart>(p)?],
-        };
-        for x in parts {
-            match x {
-                ItemsPart::Groups(g) => {
-                    for (k, (d, a, r)) in g {
-                        add(&mut self.groups, k, d, a, r);
-                    }
-                }
-                ItemsPart::Singles(v) => self.singles.extend(v),
-                ItemsPart::Statement(v) => {
-                    for (k, item) in v {
-                        self.statement.entry(k).or_default().push(item);
-                    }
+    fn absorb(&mut self, _: Table, p: Part) -> Result<()> {
+        match *part::<ItemsPart>(p)? {
+            ItemsPart::Singles(v) => self.singles.extend(v),
+            ItemsPart::Statement(v) => {
+                for (k, item) in v {
+                    self.statement.entry(k).or_default().push(item);
                 }
             }
         }
@@ -155,21 +122,15 @@ impl<'p> Items<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         Items {
             p,
-            groups: HashMap::default(),
             singles: Vec::new(),
             statement: BTreeMap::new(),
         }
     }
 
     /// Book items and statement lines per account, in date order.
-    pub fn finish(
-        self,
-    ) -> (
-        BTreeMap<AccountKey, Vec<Item>>,
-        BTreeMap<AccountKey, Vec<Item>>,
-    ) {
-        let mut book: BTreeMap<AccountKey, Vec<Item>> = BTreeMap::new();
-        for ((r, s, a, id, dir), (date, amount, reference)) in self.groups {
+    pub fn finish(self, books: &Books) -> Result<(ItemsByAccount, ItemsByAccount)> {
+        let mut book: ItemsByAccount = BTreeMap::new();
+        for ((r, s, a, id, dir), (date, amount, reference)) in bank_groups(books)? {
             book.entry((r, s, a)).or_default().push(Item {
                 id,
                 date,
@@ -188,118 +149,77 @@ impl<'p> Items<'p> {
         for v in statement.values_mut() {
             v.sort_by_key(|x| x.date); // stable: file order among lines of one day
         }
-        (book, statement)
+        Ok((book, statement))
     }
 }
 
-/// Contributions of a slice grouped by receipt reference, or by account and day without one.
-fn receipts(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Groups {
-    let c = |n: &str| col(Table::Contributions, cells, n);
-    let (reg, sch, acct, date, rref, kind) = (
-        c("region"),
-        c("scheme"),
-        c("account"),
-        c("received_on"),
-        c("receipt_ref"),
-        c("kind"),
-    );
-    let (ea, ia, lf) = (c("employer_amount"), c("individual_amount"), c("late_fee"));
-    // Borrowed keys inside the slice (no allocation per row); owned at its end.
-    let mut g: HashMap<(&str, &str, &str, Option<&str>, Day, Dir), (Day, Fen)> = HashMap::default();
-    for &i in acc {
-        let i = i as usize;
-        let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-        if !p.selects(r, s) {
-            continue;
-        }
-        let d = date.n(i).expect("checked");
-        let dir = if kind.s(i) == Some("refund") {
-            Dir::Out
-        } else {
-            Dir::In
+/// The ledger's receipt, refund and payment vouchers grouped as the bank books them: receipts
+/// by reference (by account and day without one), payments by batch; dated by the first day.
+fn bank_groups(books: &Books) -> Result<Groups> {
+    let mut g: Groups = HashMap::default();
+    for v in &books.bank_vouchers {
+        let amount = Fen::try_from(v.amount).map_err(|_| {
+            crate::error::Error::input(format!(
+                "{}/{}: a bank item of {} exceeds the books' range",
+                v.fund.0,
+                v.fund.1,
+                yuan(v.amount)
+            ))
+        })?;
+        let reference = v.reference.as_deref();
+        let (id, dir) = match (v.origin, reference) {
+            (Origin::Payment, Some(b)) => (format!("B:{b}"), Dir::Out),
+            (Origin::Payment, None) => (format!("B:{}", iso(v.date)), Dir::Out),
+            (o, r) => {
+                let dir = if o == Origin::Refund {
+                    Dir::Out
+                } else {
+                    Dir::In
+                };
+                let id = match r {
+                    Some(x) => format!("C:{x}"),
+                    None => format!("C:{}:{}", v.account.key(), iso(v.date)),
+                };
+                (id, dir)
+            }
         };
-        let amount: Fen = [ea, ia, lf]
-            .iter()
-            .map(|x| x.m(i).and_then(Result::ok).unwrap_or(0))
-            .sum();
-        let reference = rref.s(i);
-        // with a reference the receipt is the group; without, the day is
-        let day_key = if reference.is_some() { 0 } else { d };
-        let e = g
-            .entry((r, s, acct.s(i).unwrap_or_default(), reference, day_key, dir))
-            .or_insert((d, 0));
-        e.0 = e.0.min(d);
-        e.1 += amount;
+        let key = (v.fund.0.clone(), v.fund.1.clone(), v.account, id, dir);
+        add(&mut g, key, v.date, amount, reference.map(str::to_string));
     }
-    let mut owned: Groups = HashMap::default();
-    for ((r, s, a, reference, _, dir), (d, amount)) in g {
-        let a = Account::from_key(a).expect("checked");
-        let id = match reference {
-            Some(x) => format!("C:{x}"),
-            None => format!("C:{}:{}", a.key(), iso(d)),
-        };
-        add(
-            &mut owned,
-            (r.into(), s.into(), a, id, dir),
-            d,
-            amount,
-            reference.map(str::to_string),
-        );
-    }
-    owned
+    Ok(g)
 }
 
-/// Payouts of a slice grouped by batch; each returned payment an item of its own.
-fn batches(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> (Groups, Vec<(AccountKey, Item)>) {
+/// Each payment of a slice returned in the year: a credit of the expenditure account.
+fn returned(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Vec<(AccountKey, Item)> {
     let c = |n: &str| col(Table::Payouts, cells, n);
-    let (id, reg, sch, paid, amt, batch, ret) = (
+    let (id, reg, sch, amt, ret) = (
         c("payment_id"),
         c("region"),
         c("scheme"),
-        c("paid_on"),
         c("amount"),
-        c("batch_id"),
         c("returned_on"),
     );
-    let mut g: HashMap<(&str, &str, &str), (Day, Fen)> = HashMap::default();
     let mut returns = Vec::new();
     for &i in acc {
         let i = i as usize;
+        let Some(back) = ret.n(i) else {
+            continue;
+        };
         let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
         if !p.selects(r, s) {
             continue;
         }
-        let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
-        let d = paid.n(i).expect("checked");
-        let e = g
-            .entry((r, s, batch.s(i).unwrap_or_default()))
-            .or_insert((d, 0));
-        e.0 = e.0.min(d);
-        e.1 += amount;
-        if let Some(back) = ret.n(i) {
-            let pid = id.s(i).unwrap_or_default();
-            let item = Item {
-                id: format!("R:{pid}"),
-                date: back,
-                dir: Dir::In,
-                amount,
-                reference: Some(pid.to_string()),
-            };
-            returns.push(((r.to_string(), s.to_string(), Account::Expense), item));
-        }
+        let pid = id.s(i).unwrap_or_default();
+        let item = Item {
+            id: format!("R:{pid}"),
+            date: back,
+            dir: Dir::In,
+            amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
+            reference: Some(pid.to_string()),
+        };
+        returns.push(((r.to_string(), s.to_string(), Account::Expense), item));
     }
-    let mut owned: Groups = HashMap::default();
-    for ((r, s, b), (d, amount)) in g {
-        let key = (
-            r.into(),
-            s.into(),
-            Account::Expense,
-            format!("B:{b}"),
-            Dir::Out,
-        );
-        add(&mut owned, key, d, amount, Some(b.to_string()));
-    }
-    (owned, returns)
+    returns
 }
 
 /// Each fund flow of a slice: a debit of its source and a credit of its target bank account.
@@ -425,7 +345,7 @@ pub struct Reconciliation {
 
 /// Reconciles every bank account of every selected fund.
 pub fn run(p: &Pipeline, items: Items, books: &Books, window_days: i32) -> Result<Reconciliation> {
-    let (mut book, mut statement) = items.finish();
+    let (mut book, mut statement) = items.finish(books)?;
     let mut keys: Vec<AccountKey> = book.keys().chain(statement.keys()).cloned().collect();
     for ((r, s), fb) in &books.funds {
         for a in BANK_ACCOUNTS {
