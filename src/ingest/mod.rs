@@ -212,8 +212,32 @@ impl std::hash::Hasher for PassThroughHasher {
 }
 
 /// Shards of the duplicate-key set (a power of two) and the shift that picks one from a hash.
-const SHARDS: usize = 16;
-const SHARD_SHIFT: u32 = 60;
+/// The duplicate-key set: shards filled in parallel, each a table of hashes sized once so that
+/// it never grows and is ~85 % full (hashbrown tables are powers of two at most 7/8 full; a
+/// shard count that is not a power of two lets the whole come close to that). A shard is picked
+/// from the hash's middle bits: hashbrown places keys by the low bits and tags them with the top
+/// seven, which must stay varied within a shard.
+struct KeySet {
+    shards: Vec<HashSet<u64, PassThrough>>,
+}
+
+impl KeySet {
+    fn for_rows(rows: usize) -> KeySet {
+        // Buckets a shard needs for its share of the rows at 7/8 load, with 2 % for chance.
+        let needed = (rows as u128 * 8 * 102 / (7 * 100)) as usize + 1;
+        let buckets = (needed / 16).max(1024).next_power_of_two() / 2;
+        let buckets = buckets.max(1024);
+        let n = needed.div_ceil(buckets).max(1);
+        let shards = (0..n)
+            .map(|_| HashSet::with_capacity_and_hasher(buckets / 8 * 7, PassThrough))
+            .collect();
+        KeySet { shards }
+    }
+
+    fn shard(&self, h: u64) -> usize {
+        ((((h >> 24) & 0xffff_ffff) * self.shards.len() as u64) >> 32) as usize
+    }
+}
 
 /// A unit of parallel work: a row range of one file.
 #[derive(Clone, Copy)]
@@ -518,18 +542,16 @@ pub fn ingest_table(
         .filter(|&k| !consumers[k].uses(table).is_empty())
         .collect();
     // Keys arrive already hashed: an identity hasher, and room for every row up front.
+    // Sharded so that a window's keys are inserted in parallel; within a shard keys arrive in
+    // file order, so "first occurrence wins" is kept per key.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
-    // Sharded by the hash's top bits so a window's keys are inserted in parallel; within a
-    // shard keys arrive in file order, so "first occurrence wins" is kept per key.
-    let mut seen: Vec<HashSet<u64, PassThrough>> = (0..SHARDS)
-        .map(|_| HashSet::with_capacity_and_hasher(rows_total / SHARDS + 1024, PassThrough))
-        .collect();
+    let mut seen = KeySet::for_rows(rows_total);
     // Rows whose key hash was seen before: (file, row, hash, money values).
     let mut repeats: Vec<(usize, u64, u64, Vec<i128>)> = Vec::new();
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
-    let mut window_keys: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); SHARDS];
+    let mut window_keys: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); seen.shards.len()];
     for batch in work.chunks(window) {
         let feed = Feed {
             consumers,
@@ -570,11 +592,7 @@ pub fn ingest_table(
             tally.warnings.employer_id_check_char += out.warnings.employer_id_check_char;
             tally.rejects.extend(out.rejects);
             for (r, h) in out.passed_keys {
-                window_keys[(h >> SHARD_SHIFT) as usize].push((
-                    s.file,
-                    (s.offset + r as usize) as u64,
-                    h,
-                ));
+                window_keys[seen.shard(h)].push((s.file, (s.offset + r as usize) as u64, h));
             }
             progress(s.len as u64);
             fed.push(parts);
@@ -582,6 +600,7 @@ pub fn ingest_table(
         }
         // Duplicates in file order: first accepted occurrence wins.
         let found: Vec<Vec<(usize, u64, u64)>> = seen
+            .shards
             .par_iter_mut()
             .zip(window_keys.par_iter_mut())
             .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
