@@ -302,3 +302,55 @@ fn dictionary_typed_strings_are_read_as_strings() {
         m["tables"]["contributions"]
     );
 }
+
+#[test]
+fn a_file_present_twice_is_rejected_row_by_row_and_changes_no_figure() {
+    let dir = temp("twice");
+    let base = dataset(&dir, 1_200, 5, false);
+    // Contributions in three files of small row groups, then the first file again.
+    let sliced = dir.join("sliced");
+    many_slices(&base, &sliced, 500);
+    let twice = dir.join("twice");
+    copy_dataset(&sliced, &twice, &["contributions", "payouts"]);
+    for t in ["contributions", "payouts"] {
+        std::fs::create_dir_all(twice.join(t)).unwrap();
+        for k in 0..3 {
+            let f = format!("part-{k}.parquet");
+            std::fs::copy(sliced.join(t).join(&f), twice.join(t).join(&f)).unwrap();
+        }
+    }
+    let copy = twice.join("contributions/part-3.parquet");
+    std::fs::copy(sliced.join("contributions/part-0.parquet"), &copy).unwrap();
+    let copied = sifund::engine::read_all(&copy).unwrap().height() as u64;
+
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    assert_eq!(code(&stage("disclose", &sliced, &a)), 0);
+    let o = stage("disclose", &twice, &b);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let m = manifest(&b);
+    let reasons = &m["tables"]["contributions"]["rejects_by_reason"];
+    assert_eq!(
+        reasons["txn_id.duplicate"].as_u64(),
+        Some(copied),
+        "{reasons}"
+    );
+    // The books, the head counts and the public figures are those of the data without the copy.
+    for f in [
+        "ledger/fund_statement.csv",
+        "ledger/trial_balance.csv",
+        "disclose/disclosure.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let rejects = sifund::engine::read_all(&b.join("rejects/contributions.parquet")).unwrap();
+    let files = distinct_strings(&b.join("rejects/contributions.parquet"), "source_file");
+    assert_eq!(rejects.height() as u64, copied);
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        ["contributions/part-3.parquet"]
+    );
+}
