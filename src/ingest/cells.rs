@@ -11,7 +11,8 @@ use crate::model::money::yuan;
 #[derive(Debug)]
 pub struct NotProjected(pub &'static str);
 
-/// One column of a chunk, decoded.
+/// One column of a chunk, decoded (a view into the chunk's arrays: cheap to copy).
+#[derive(Clone, Copy)]
 pub enum Cells<'a> {
     Str(StrCol<'a>),
     Int(IntCol<'a>),

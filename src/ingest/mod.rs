@@ -333,11 +333,26 @@ struct Feed<'c, 'd> {
 }
 
 impl Feed<'_, '_> {
-    /// Every active consumer's partial of a slice, for the given accepted rows.
+    /// Every active consumer's partial of a slice, for the given accepted rows. Each consumer
+    /// sees the columns it declared (`Consumer::uses`); reading another is a programming error
+    /// that names the column (exit 3), so the declarations stay true.
     fn map(&self, table: Table, cells: &[Cells], s: Slice, accepted: &[u32]) -> Vec<Part> {
         self.active
             .iter()
-            .map(|&k| self.consumers[k].map(table, cells, s.file, s.offset as u64, accepted))
+            .map(|&k| {
+                let c = &self.consumers[k];
+                let uses = c.uses(table);
+                let view: Vec<Cells> = table
+                    .columns()
+                    .iter()
+                    .zip(cells)
+                    .map(|(spec, cell)| match uses.contains(&spec.name) {
+                        true => *cell,
+                        false => Cells::Absent(spec.name),
+                    })
+                    .collect();
+                c.map(table, &view, s.file, s.offset as u64, accepted)
+            })
             .collect()
     }
 }

@@ -21,9 +21,9 @@ pub trait Consumer: Sync {
     /// The columns the stage reads from `table`; empty: it does not read the table.
     fn uses(&self, table: Table) -> &'static [&'static str];
 
-    /// One slice of `table`: its decoded cells (columns outside [`Consumer::uses`] of every
-    /// consumer are `Cells::Absent`), the file index, the slice's first row in the file and
-    /// the accepted rows (slice-relative).
+    /// One slice of `table`: its decoded cells (columns outside this consumer's
+    /// [`Consumer::uses`] are `Cells::Absent`: reading one is an internal error naming it), the
+    /// file index, the slice's first row in the file and the accepted rows (slice-relative).
     fn map(&self, table: Table, cells: &[Cells], file: usize, first: u64, accepted: &[u32])
         -> Part;
 

@@ -3,5 +3,3 @@
 
 pub mod rejects;
 pub mod xlsx;
-
-pub use crate::csv::Csv;
