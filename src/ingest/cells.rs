@@ -18,7 +18,7 @@ pub enum Cells<'a> {
     Int(IntCol<'a>),
     Date(IntCol<'a>),
     Money(FenCol<'a>),
-    /// Not decoded: outside the scan's projection (see `scan_accepted`).
+    /// Not decoded, or not declared by the consumer reading it (see `ingest::scan::Consumer`).
     Absent(&'static str),
 }
 

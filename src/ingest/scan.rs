@@ -68,3 +68,42 @@ pub fn ingest_all(
     out.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::cells::col;
+
+    /// Declares `person_id` of `deaths` but reads `death_date` too.
+    struct Undeclared;
+
+    impl Consumer for Undeclared {
+        fn uses(&self, table: Table) -> &'static [&'static str] {
+            match table {
+                Table::Deaths => &["person_id"],
+                _ => &[],
+            }
+        }
+        fn map(&self, table: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
+            let n: i64 = acc
+                .iter()
+                .map(|&i| col(table, cells, "death_date").n(i as usize).unwrap_or(0) as i64)
+                .sum();
+            Box::new(n)
+        }
+        fn absorb(&mut self, _: Table, _: Part) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_column_read_without_being_declared_is_an_internal_error() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+        let checked = crate::ingest::check_schemas(&demo, &[Table::Deaths]).unwrap();
+        let err = ingest_all(checked, &Ctx::new(2025), &mut [&mut Undeclared], &|_| {})
+            .err()
+            .expect("refused");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        assert!(err.to_string().contains("death_date"), "{err}");
+    }
+}
