@@ -23,6 +23,8 @@ struct RawPipeline {
     #[serde(default)]
     strict: bool,
     #[serde(default)]
+    max_reject_share: Option<f64>,
+    #[serde(default)]
     fail_on: Vec<String>,
     #[serde(default)]
     assumptions: RawAssumptions,
@@ -134,6 +136,9 @@ pub struct Pipeline {
     pub regions: Vec<String>,
     pub schemes: Vec<String>,
     pub strict: bool,
+    /// More than this share of a table's rows rejected stops the run (exit 2): a wrong year or
+    /// a broken extract is a configuration error, not a set of bad rows (SPEC §3, default 0.5).
+    pub max_reject_share: Decimal,
     pub fail_on: Vec<String>,
     pub assumptions: Assumptions,
     pub reconcile: ReconcileConfig,
@@ -204,6 +209,7 @@ impl Pipeline {
             regions: vec![],
             schemes: vec![],
             strict: false,
+            max_reject_share: None,
             fail_on: vec![],
             assumptions: RawAssumptions::default(),
             reconcile: RawReconcile::default(),
@@ -346,6 +352,12 @@ impl Pipeline {
             regions,
             schemes,
             strict: raw.strict,
+            max_reject_share: rate(
+                raw.max_reject_share,
+                Decimal::new(5, 1),
+                "max_reject_share",
+                (0, 1),
+            )?,
             fail_on: raw.fail_on,
             assumptions,
             reconcile: ReconcileConfig { window_days },

@@ -151,3 +151,37 @@ fn generate_is_deterministic() {
     assert_eq!(code(&o), 0);
     assert!(tree(&a) == tree(&b), "same seed, same bytes");
 }
+
+#[test]
+fn a_wrong_year_stops_at_max_reject_share_with_one_clear_line() {
+    let dir = temp("wrong-year");
+    let data = dataset(&dir, 400, 9, false);
+    // The data are of 2025; closing 2024 rejects every dated row.
+    let p = dir.join("p.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "dataset = \"{}\"\nyear = 2024\noutput = \"out\"\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let o = sifund(&["run", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("max_reject_share = 0.5"), "{err}");
+    assert!(err.contains("a wrong year or a broken extract"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(!dir.join("out").exists(), "nothing written");
+    // A share of 1 lets the same run finish with every row rejected.
+    std::fs::write(
+        &p,
+        format!(
+            "dataset = \"{}\"\nyear = 2024\noutput = \"out\"\nmax_reject_share = 1.0\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let o = sifund(&["validate", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

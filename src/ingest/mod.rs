@@ -647,6 +647,7 @@ pub fn ingest_table(
                 consumers[k].absorb(table, p)?;
             }
         }
+        too_many_rejected(table, &tally, rows_total, ctx)?;
     }
     drop(seen);
 
@@ -731,6 +732,32 @@ pub fn ingest_table(
         result.amounts
     );
     Ok(result)
+}
+
+/// Stops as soon as more than `max_reject_share` of the table's rows are rejected: a wrong year
+/// or a broken extract is a configuration error, not a set of bad rows — and the rejects are
+/// not kept in memory beyond that share.
+fn too_many_rejected(table: Table, tally: &Tally, rows_total: usize, ctx: &Ctx) -> Result<()> {
+    let limit = rows_total as u128 * ctx.max_reject_ppm as u128 / 1_000_000;
+    let rejected = tally.rows.rejected as u128;
+    if rejected <= limit {
+        return Ok(());
+    }
+    let mut reasons: Vec<(&&str, &u64)> = tally.reasons.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let top: Vec<String> = reasons
+        .iter()
+        .take(3)
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect();
+    Err(Error::input(format!(
+        "{}: {rejected} of its {rows_total} rows rejected after {} read, more than \
+         max_reject_share = {} (mostly {}): a wrong year or a broken extract?",
+        table.name(),
+        tally.rows.read,
+        ctx.max_reject_ppm as f64 / 1e6,
+        top.join(", ")
+    )))
 }
 
 fn dup_reason(table: Table) -> &'static str {

@@ -16,16 +16,28 @@ pub struct Ctx {
     pub year: i32,
     pub first_day: Day,
     pub last_day: Day,
+    /// Rejected rows per million rows of a table above which ingestion stops (exit 2).
+    pub max_reject_ppm: u64,
 }
 
 impl Ctx {
+    /// Rules of `year`; no reject share stops the run.
     pub fn new(year: i32) -> Ctx {
         let (first_day, last_day) = crate::model::date::year_bounds(year);
         Ctx {
             year,
             first_day,
             last_day,
+            max_reject_ppm: 1_000_000,
         }
+    }
+
+    /// The pipeline's `max_reject_share`, in rows per million (rounded down).
+    pub fn with_max_reject_share(mut self, share: rust_decimal::Decimal) -> Ctx {
+        use rust_decimal::prelude::ToPrimitive;
+        let ppm = (share * rust_decimal::Decimal::from(1_000_000)).floor();
+        self.max_reject_ppm = ppm.to_u64().unwrap_or(1_000_000);
+        self
     }
     fn in_year(&self, d: Day) -> bool {
         (self.first_day..=self.last_day).contains(&d)

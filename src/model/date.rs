@@ -23,9 +23,16 @@ pub fn to_naive(d: Day) -> NaiveDate {
     NaiveDate::from_num_days_from_ce_opt(d + EPOCH_CE).expect("date within chrono's range")
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`; a day outside chrono's calendar (epoch seconds written into a Date column,
+/// say) is shown as its day number, so a reject can always be described.
 pub fn iso(d: Day) -> String {
-    to_naive(d).format("%Y-%m-%d").to_string()
+    match d
+        .checked_add(EPOCH_CE)
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+    {
+        Some(n) => n.format("%Y-%m-%d").to_string(),
+        None => format!("<day {d} since 1970-01-01, outside the calendar>"),
+    }
 }
 
 pub fn year_of(d: Day) -> i32 {
@@ -63,6 +70,13 @@ pub fn add_months(p: i32, n: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_outside_the_calendar_is_described_not_a_panic() {
+        assert_eq!(iso(0), "1970-01-01");
+        assert!(iso(i32::MAX).contains("outside the calendar"));
+        assert!(iso(1_700_000_000).contains("outside the calendar"));
+    }
 
     #[test]
     fn days_round_trip() {

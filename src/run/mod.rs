@@ -114,7 +114,7 @@ fn validate_stage(
     checked: Checked,
     consumers: &mut [&mut dyn Consumer],
 ) -> Result<Vec<TableResult>> {
-    let ctx = Ctx::new(p.year);
+    let ctx = Ctx::new(p.year).with_max_reject_share(p.max_reject_share);
     let pb = progress_bar(ingest::total_rows(&checked));
     pb.set_message("scan");
     let tables = ingest_all(checked, &ctx, consumers, &|n| pb.inc(n))?;
