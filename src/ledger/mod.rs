@@ -571,6 +571,20 @@ fn opening_rows(cells: &[Cells], acc: &[u32]) -> Vec<OpeningRow> {
         .collect()
 }
 
+/// A row in the selection: summed into its voucher, traced, counted with its whole amount.
+fn post_row<'a>(
+    taken: &mut Taken,
+    v: &mut SliceVouchers<'a>,
+    key: Key<&'a str>,
+    amount: Fen,
+    late: Fen,
+) {
+    let local = v.add(key, amount, late);
+    v.trace(local);
+    taken.rows += 1;
+    taken.amount += amount as i128 + late as i128;
+}
+
 /// A row outside the pipeline's selection: counted, not posted.
 fn skip(taken: &mut Taken, v: &mut SliceVouchers, amount: i128) {
     taken.skipped_rows += 1;
@@ -619,10 +633,7 @@ fn post_contributions(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -
             detail: account as u16,
             reference: rref.s(i),
         };
-        let local = v.add(key, fees, late);
-        v.trace(local);
-        taken.rows += 1;
-        taken.amount += total;
+        post_row(&mut taken, &mut v, key, fees, late);
     }
     SliceOut {
         vouchers: v.finish(),
@@ -667,10 +678,7 @@ fn post_payouts(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> Slic
             };
             v.add(returned, amount, 0);
         }
-        let local = v.add(key, amount, 0);
-        v.trace(local);
-        taken.rows += 1;
-        taken.amount += amount as i128;
+        post_row(&mut taken, &mut v, key, amount, 0);
     }
     SliceOut {
         vouchers: v.finish(),
@@ -704,10 +712,7 @@ fn post_flows(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> SliceO
             ),
             reference: id.s(i),
         };
-        let local = v.add(key, amount, 0);
-        v.trace(local);
-        taken.rows += 1;
-        taken.amount += amount as i128;
+        post_row(&mut taken, &mut v, key, amount, 0);
     }
     SliceOut {
         vouchers: v.finish(),
