@@ -1,7 +1,9 @@
 //! The output folder, written atomically: everything goes to a hidden sibling
-//! `.<name>.partial/`, which replaces `<name>/` by rename only once the run has succeeded.
-//! A failed or killed run leaves the previous output untouched (a stale `.partial` folder is
-//! removed by the next run).
+//! `.<name>.partial/`, which replaces `<name>/` only once the run has succeeded — in one step
+//! where the filesystem can exchange two names (Linux `renameat2(RENAME_EXCHANGE)`), else by
+//! two renames through `.<name>.old/`, which the next run puts back if a crash fell between
+//! them. A failed or killed run leaves the previous output untouched (a stale `.partial`
+//! folder is removed by the next run).
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,11 @@ fn sibling(path: &Path, suffix: &str) -> Result<PathBuf> {
 
 impl OutputDir {
     pub fn create(final_path: &Path) -> Result<OutputDir> {
+        let old = sibling(final_path, "old")?;
+        if !final_path.exists() && old.exists() {
+            // A crash between the two renames of a commit: the previous output comes back.
+            std::fs::rename(&old, final_path).map_err(Error::io(&old))?;
+        }
         let partial = sibling(final_path, "partial")?;
         if partial.exists() {
             std::fs::remove_dir_all(&partial).map_err(Error::io(&partial))?;
@@ -65,6 +72,11 @@ impl OutputDir {
 
     /// Moves the finished folder into place, replacing the previous output.
     pub fn commit(self) -> Result<PathBuf> {
+        if self.final_path.exists() && exchange(&self.partial, &self.final_path).is_ok() {
+            // `.partial` now holds the previous output.
+            std::fs::remove_dir_all(&self.partial).map_err(Error::io(&self.partial))?;
+            return Ok(self.final_path.clone());
+        }
         let old = sibling(&self.final_path, "old")?;
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(Error::io(&old))?;
@@ -82,5 +94,98 @@ impl OutputDir {
     /// Removes the unfinished folder (on error).
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.partial);
+    }
+}
+
+/// Swaps two paths in one step (both must exist).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (ca, cb) = (c(a)?, c(b)?);
+    // SAFETY: two valid NUL-terminated paths; renameat2 reads them and touches no memory of ours.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    match r {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("no atomic exchange here"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("sifund-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_commit_replaces_the_previous_output() {
+        let d = scratch("commit");
+        let out = d.join("out");
+        for text in ["first", "second"] {
+            let mut o = OutputDir::create(&out).unwrap();
+            o.write("a.txt", text.as_bytes()).unwrap();
+            o.commit().unwrap();
+            assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), text);
+        }
+        let left: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["out"], "no .partial or .old left behind");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn exchange_swaps_two_folders_where_the_filesystem_can() {
+        let d = scratch("exchange");
+        let (a, b) = (d.join("a"), d.join("b"));
+        for (p, t) in [(&a, "A"), (&b, "B")] {
+            std::fs::create_dir_all(p).unwrap();
+            std::fs::write(p.join("x"), t).unwrap();
+        }
+        if exchange(&a, &b).is_ok() {
+            assert_eq!(std::fs::read_to_string(a.join("x")).unwrap(), "B");
+            assert_eq!(std::fs::read_to_string(b.join("x")).unwrap(), "A");
+        } else {
+            // Unsupported here: the commit falls back to two renames (tested below).
+            assert_eq!(std::fs::read_to_string(a.join("x")).unwrap(), "A");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_crash_between_the_two_renames_is_repaired_by_the_next_run() {
+        let d = scratch("crash");
+        let (out, old) = (d.join("out"), d.join(".out.old"));
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(old.join("a.txt"), "previous").unwrap();
+        // As a crash after `out` → `.out.old` and before `.out.partial` → `out` leaves it.
+        let o = OutputDir::create(&out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a.txt")).unwrap(),
+            "previous"
+        );
+        o.abandon();
+        assert!(!old.exists());
+        let _ = std::fs::remove_dir_all(&d);
     }
 }
