@@ -572,22 +572,27 @@ pub fn ingest_table(
             consumers,
             active: &active,
         };
-        let outs: Vec<Result<(SliceOut, Vec<Part>)>> = batch
+        // A slice skipped because another failed is `None`: the error reported is a real one.
+        let outs: Vec<Option<Result<(SliceOut, Vec<Part>)>>> = batch
             .par_iter()
             .map(|&s| {
                 if failed_early.load(Ordering::Relaxed) {
-                    return Err(Error::Internal("stopped".into()));
+                    return None;
                 }
                 let r = check_slice(table, &files, s, ctx, &feed);
                 if r.is_err() {
                     failed_early.store(true, Ordering::Relaxed);
                 }
-                r
+                Some(r)
             })
             .collect();
+        if failed_early.load(Ordering::Relaxed) {
+            let first = outs.into_iter().flatten().find_map(Result::err);
+            return Err(first.expect("a slice failed"));
+        }
         let mut fed = Vec::with_capacity(batch.len());
         let mut fails = Vec::with_capacity(batch.len());
-        for (s, out) in batch.iter().zip(outs) {
+        for (s, out) in batch.iter().zip(outs.into_iter().flatten()) {
             let (out, parts) = out?;
             tally.rows.read += s.len as i128;
             tally.rows.rejected += out.fails.len() as i128;
