@@ -99,7 +99,9 @@ pub fn check_schemas(
         let mut inputs = Vec::new();
         let mut ignored = Vec::new();
         for file in files {
-            let info = match engine::file_info(&file.path) {
+            // A footer the reader chokes on is the file's fault too (exit 2).
+            let read = std::panic::catch_unwind(|| engine::file_info(&file.path));
+            let info = match read.unwrap_or_else(|_| Err("the footer decoder failed".into())) {
                 Ok(i) => i,
                 Err(e) => {
                     problems.push(format!(
@@ -297,33 +299,41 @@ fn with_slice_of<T>(
     cols: &[&str],
     body: impl FnOnce(&engine::Chunk) -> T,
 ) -> Result<T> {
-    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine::read_chunk(&f.file.path, &f.info, cols, &f.file.hive, s.offset, s.len)
-            .map(|c| body(&c))
-    }));
-    match res {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::input(format!(
-            "{}: rows {}..{}: cannot decode ({e})",
+    let at = || {
+        format!(
+            "{}: rows {}..{}",
             f.file.path.display(),
             s.offset,
             s.offset + s.len
-        ))),
-        Err(payload) => {
-            if let Some(cells::NotProjected(name)) = payload.downcast_ref() {
-                // Our own mistake, not the file's: an internal error (exit 3).
-                return Err(Error::Internal(format!(
-                    "column {name} read but not in the scan's projection"
-                )));
-            }
-            Err(Error::input(format!(
-                "{}: rows {}..{}: corrupt data, the decoder failed",
-                f.file.path.display(),
-                s.offset,
-                s.offset + s.len
+        )
+    };
+    // Only the decoder is guarded as "the file's fault" (exit 2)...
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine::read_chunk(&f.file.path, &f.info, cols, &f.file.hive, s.offset, s.len)
+    }));
+    let chunk = match read {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return Err(Error::input(format!("{}: cannot decode ({e})", at()))),
+        Err(_) => {
+            return Err(Error::input(format!(
+                "{}: corrupt data, the decoder failed",
+                at()
             )))
         }
-    }
+    };
+    // ...a panic in our own rules or stages is our fault (exit 3), named as such.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&chunk))).map_err(|payload| {
+        let why = if let Some(cells::NotProjected(name)) = payload.downcast_ref() {
+            format!("column {name} read but not declared by the stage reading it")
+        } else if let Some(m) = payload.downcast_ref::<&str>() {
+            m.to_string()
+        } else if let Some(m) = payload.downcast_ref::<String>() {
+            m.clone()
+        } else {
+            "a panic".to_string()
+        };
+        Error::Internal(format!("{}: {why}", at()))
+    })
 }
 
 /// The consumers of a table, and which of them read it.
