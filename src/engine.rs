@@ -228,12 +228,6 @@ impl Chunk {
             scale: ca.scale(),
         }
     }
-
-    /// The given rows (chunk-relative), all columns as read.
-    pub fn take(&self, rows: &[u32]) -> DataFrame {
-        let idx = IdxCa::from_vec("idx".into(), rows.iter().map(|&r| r as IdxSize).collect());
-        self.df.take(&idx).expect("row numbers inside the chunk")
-    }
 }
 
 /// Column builders for frames that sifund writes.
