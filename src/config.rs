@@ -116,6 +116,9 @@ struct RawAssumptions {
 /// - `interest_rate` 0.015 — [R] one-year deposit-like rate on fund balances.
 /// - `collection_rate` 1.0 — all projected fees collected (征缴率).
 /// - `mortality` "builtin" — the documented table of `budget::mortality`, or a CSV path.
+///
+/// Growth rates lie in [-0.30, 0.30], `interest_rate` in [-0.10, 0.10], `collection_rate` in
+/// [0, 1], `horizon` ≤ 50: a value outside is a config error (exit 2), see `GROWTH`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assumptions {
     pub wage_growth: Decimal,
@@ -170,12 +173,20 @@ fn exact(v: f64, key: &str) -> Result<Decimal> {
         .map_err(|_| Error::Config(format!("{key}: {v} is not a decimal")))
 }
 
-fn rate(v: Option<f64>, default: Decimal, key: &str, range: (i64, i64)) -> Result<Decimal> {
+/// Bounds of the assumptions, in percent. Beyond them no projection is plausible, and within
+/// them a 50-year projection of any dataset within `model::money::MAX_DATASET` fits exactly
+/// (1.3⁵⁰ ≈ 5·10⁵, 1.1⁵⁰ ≈ 117: balances stay below 10²⁷ fen).
+const GROWTH: (i64, i64) = (-30, 30);
+const INTEREST: (i64, i64) = (-10, 10);
+const SHARE: (i64, i64) = (0, 100);
+
+fn rate(v: Option<f64>, default: Decimal, key: &str, percent: (i64, i64)) -> Result<Decimal> {
     let d = match v {
         Some(v) => exact(v, key)?,
         None => default,
     };
-    if d < Decimal::from(range.0) || d > Decimal::from(range.1) {
+    let range = (Decimal::new(percent.0, 2), Decimal::new(percent.1, 2));
+    if d < range.0 || d > range.1 {
         return Err(Error::Config(format!(
             "{key} = {d} is outside [{}, {}]",
             range.0, range.1
@@ -255,25 +266,25 @@ impl Pipeline {
                 a.wage_growth,
                 Decimal::new(5, 2),
                 "assumptions.wage_growth",
-                (-1, 1),
+                GROWTH,
             )?,
             pension_adjustment: rate(
                 a.pension_adjustment,
                 Decimal::new(2, 2),
                 "assumptions.pension_adjustment",
-                (-1, 1),
+                GROWTH,
             )?,
             interest_rate: rate(
                 a.interest_rate,
                 Decimal::new(15, 3),
                 "assumptions.interest_rate",
-                (-1, 1),
+                INTEREST,
             )?,
             collection_rate: rate(
                 a.collection_rate,
                 Decimal::ONE,
                 "assumptions.collection_rate",
-                (0, 1),
+                SHARE,
             )?,
             mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
         };
@@ -302,24 +313,24 @@ impl Pipeline {
             let c = &scenarios[0];
             let key = |k: &str| format!("scenarios.{name}.{k}");
             scenarios.push(Scenario {
-                wage_growth: rate(s.wage_growth, c.wage_growth, &key("wage_growth"), (-1, 1))?,
+                wage_growth: rate(s.wage_growth, c.wage_growth, &key("wage_growth"), GROWTH)?,
                 pension_adjustment: rate(
                     s.pension_adjustment,
                     c.pension_adjustment,
                     &key("pension_adjustment"),
-                    (-1, 1),
+                    GROWTH,
                 )?,
                 interest_rate: rate(
                     s.interest_rate,
                     c.interest_rate,
                     &key("interest_rate"),
-                    (-1, 1),
+                    INTEREST,
                 )?,
                 collection_rate: rate(
                     s.collection_rate,
                     c.collection_rate,
                     &key("collection_rate"),
-                    (0, 1),
+                    SHARE,
                 )?,
                 name,
             });
@@ -356,7 +367,7 @@ impl Pipeline {
                 raw.max_reject_share,
                 Decimal::new(5, 1),
                 "max_reject_share",
-                (0, 1),
+                SHARE,
             )?,
             fail_on: raw.fail_on,
             assumptions,

@@ -726,7 +726,13 @@ pub fn projectors_agree(p: &Pipeline) -> Result<(usize, usize, bool)> {
     let ctx = crate::ingest::Ctx::new(p.year);
     let life = mortality::Table::load(&p.assumptions.mortality, &p.base_path)?;
     let mut reader = facts::Reader::new(p, life);
-    crate::ingest::scan::ingest_all(checked, &ctx, &mut [&mut reader], &|_| {})?;
+    crate::ingest::scan::ingest_all(
+        checked,
+        &ctx,
+        &mut [&mut reader],
+        &mut |_| Ok(Box::new(crate::ingest::DiscardRejects)),
+        &|_| {},
+    )?;
     let (read, life) = reader.finish();
     let years = (p.horizon as usize).max(1);
     let setup = setup(p.year, years, &life, &read);

@@ -95,8 +95,13 @@ pub fn contributions(year: i32) -> Vec<Planted<Contribution>> {
             ("account.not_receiving", |r| r.account = s("expense")),
             ("base.null", |r| r.base = None),
             ("base.negative", |r| r.base = Some(-100)),
+            // a monthly base of 10 million yuan: cents typed as yuan, or worse
+            ("base.implausible", |r| r.base = Some(1_000_000_000)),
             ("employer_amount.null", |r| r.employer_amount = None),
             ("employer_amount.negative", |r| r.employer_amount = Some(-1)),
+            ("employer_amount.implausible", |r| {
+                r.employer_amount = Some(10_000_000_000_000_000)
+            }),
             ("individual_amount.negative", |r| {
                 r.individual_amount = Some(-64_000)
             }),
@@ -158,6 +163,7 @@ pub fn payouts(year: i32) -> Vec<Planted<Payout>> {
             }),
             ("amount.null", |r| r.amount = None),
             ("amount.not_positive", |r| r.amount = Some(0)),
+            ("amount.implausible", |r| r.amount = Some(-1_000_000_000_000_001)),
             ("batch_id.null", |r| r.batch_id = None),
             ("returned_on.invalid", |r| {
                 r.returned_on = Some(r.paid_on.unwrap() - 2)
@@ -284,6 +290,7 @@ pub fn persons(year: i32) -> Vec<Planted<Person>> {
             }),
             ("monthly_base.null", |r| r.monthly_base = None),
             ("monthly_base.negative", |r| r.monthly_base = Some(-10)),
+            ("monthly_base.implausible", |r| r.monthly_base = Some(100_000_001)),
             ("benefit_start.null", |r| {
                 r.status = s("receiving");
                 r.monthly_benefit = Some(300_000)

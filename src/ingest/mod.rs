@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::engine::{self, ColType, FileInfo};
 use crate::error::{Error, Result};
+use crate::model::money::MAX_DATASET;
 use cells::{check_rows, key_hash, Cells};
 use files::TableFile;
 pub use rules::{Ctx, Warnings};
@@ -60,7 +61,28 @@ pub struct TableResult {
     pub reasons: BTreeMap<&'static str, u64>,
     pub warnings: Warnings,
     pub ignored_columns: Vec<String>,
-    pub rejects: Vec<RejectRow>,
+}
+
+/// Where rejected rows go as they are found (`report::rejects` writes them to Parquet a row
+/// group at a time), so that memory does not grow with the number of rejects.
+pub trait RejectSink {
+    /// Rejected rows in (file, row) order, continuing the previous call's order.
+    fn write(&mut self, files: &[InputFile], rows: Vec<RejectRow>) -> Result<()>;
+    /// The table is done. `released` (file, row), sorted, were written as duplicates but only
+    /// shared a key hash with an earlier row: they were accepted after all and are taken out.
+    fn finish(&mut self, files: &[InputFile], released: &[(usize, u64)]) -> Result<()>;
+}
+
+/// A sink that keeps nothing, for callers that need only the consumers' results.
+pub struct DiscardRejects;
+
+impl RejectSink for DiscardRejects {
+    fn write(&mut self, _: &[InputFile], _: Vec<RejectRow>) -> Result<()> {
+        Ok(())
+    }
+    fn finish(&mut self, _: &[InputFile], _: &[(usize, u64)]) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl TableResult {
@@ -279,6 +301,8 @@ struct SliceOut {
     rejects: Vec<RejectRow>,
     /// Per money column: (read, failed, passed) sums in fen.
     sums: Vec<(i128, i128, i128)>,
+    /// Σ |amount| over the money cells of the rows that passed (the dataset bound).
+    magnitude: i128,
     warnings: Warnings,
 }
 
@@ -406,6 +430,7 @@ fn check_slice(
             .map(|m| cells::col(table, &cells, m))
             .collect();
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
+        let mut magnitude = 0i128;
         let mut passed_keys = Vec::with_capacity(n - fails.len());
         let mut rejects = Vec::with_capacity(fails.len());
         let mut next_fail = fails.iter().peekable();
@@ -430,7 +455,8 @@ fn check_slice(
                 if failed {
                     sum.1 += v
                 } else {
-                    sum.2 += v
+                    sum.2 += v;
+                    magnitude += v.abs();
                 }
             }
             if !failed {
@@ -445,6 +471,7 @@ fn check_slice(
             passed_keys,
             rejects,
             sums,
+            magnitude,
             warnings,
         };
         (out, fed)
@@ -485,7 +512,7 @@ fn remap_slice(
 }
 
 /// A cell's value for control totals: null counts 0, an unrepresentable value counts 0 on
-/// both sides (it is rejected as `too_large`, and its row is counted).
+/// both sides (it is rejected as `implausible`, and its row is counted).
 fn fen_value(a: rules::Amt) -> i128 {
     match a {
         Some(Ok(v)) => v as i128,
@@ -499,6 +526,7 @@ struct Tally {
     rows: Control,
     reasons: BTreeMap<&'static str, u64>,
     warnings: Warnings,
+    /// Rejects of the current window, handed to the sink in (file, row) order.
     rejects: Vec<RejectRow>,
     rejected: Vec<Vec<u64>>,
 }
@@ -539,7 +567,6 @@ impl Tally {
         *self.reasons.get_mut(dup_reason(table)).expect("counted") -= 1;
         self.reasons.retain(|_, n| *n > 0);
         self.rejected[file].retain(|r| *r != row);
-        self.rejects.retain(|r| !(r.file == file && r.row == row));
     }
 }
 
@@ -551,6 +578,8 @@ pub fn ingest_table(
     ignored_columns: Vec<String>,
     ctx: &Ctx,
     consumers: &mut [&mut dyn Consumer],
+    sink: &mut dyn RejectSink,
+    magnitude: &mut i128,
     progress: &dyn Fn(u64),
 ) -> Result<TableResult> {
     let work = slices(&files);
@@ -602,6 +631,7 @@ pub fn ingest_table(
         }
         let mut fed = Vec::with_capacity(batch.len());
         let mut fails = Vec::with_capacity(batch.len());
+        let mut batch_magnitude = 0i128;
         for (s, out) in batch.iter().zip(outs.into_iter().flatten()) {
             let (out, parts) = out?;
             tally.rows.read += s.len as i128;
@@ -620,6 +650,7 @@ pub fn ingest_table(
                     .map(|(r, _)| (s.offset + *r as usize) as u64),
             );
             tally.warnings.employer_id_check_char += out.warnings.employer_id_check_char;
+            batch_magnitude += out.magnitude;
             tally.rejects.extend(out.rejects);
             for (r, h) in out.passed_keys {
                 window_keys[seen.shard(h)].push((s.file, (s.offset + r as usize) as u64, h));
@@ -657,15 +688,31 @@ pub fn ingest_table(
                 repeats.push((x.0, x.1, x.2, money));
             }
         }
+        // Checked before any consumer sees the window: no sum downstream can overflow.
+        *magnitude += batch_magnitude;
+        if *magnitude > MAX_DATASET {
+            return Err(Error::input(format!(
+                "{}: the accepted amounts of the dataset add up to more than {} yuan in \
+                 absolute value (after {} rows of this table), beyond any real fund: the \
+                 amounts are not in yuan, or the data is corrupt",
+                table.name(),
+                crate::model::money::yuan(MAX_DATASET),
+                tally.rows.read
+            )));
+        }
         for parts in fed {
             for (&k, p) in active.iter().zip(parts) {
                 consumers[k].absorb(table, p)?;
             }
         }
         too_many_rejected(table, &tally, rows_total, ctx)?;
+        let mut window = std::mem::take(&mut tally.rejects);
+        window.sort_by_key(|r| (r.file, r.row));
+        sink.write(&files, window)?;
     }
     drop(seen);
 
+    let mut released: Vec<(usize, u64)> = Vec::new();
     if !repeats.is_empty() {
         // Exact check of the hash hits: a row whose key only shares its hash is accepted after
         // all, and fed to the consumers on its own.
@@ -677,6 +724,7 @@ pub fn ingest_table(
                 .collect();
         for (file, row, _, money) in repeats.iter().filter(|r| !dups.contains(&(r.0, r.1))) {
             tally.release(table, *file, *row, money);
+            released.push((*file, *row));
             let s = *work
                 .iter()
                 .find(|s| {
@@ -706,11 +754,12 @@ pub fn ingest_table(
         mut rows,
         reasons,
         warnings,
-        mut rejects,
+        rejects: _,
         rejected,
     } = tally;
+    released.sort_unstable();
+    sink.finish(&files, &released)?;
     rows.accepted = rows.read - rows.rejected;
-    rejects.sort_by_key(|r| (r.file, r.row));
     for (f, mut r) in files.iter_mut().zip(rejected) {
         r.sort_unstable();
         f.rejected_rows = r;
@@ -737,7 +786,6 @@ pub fn ingest_table(
         reasons,
         warnings,
         ignored_columns,
-        rejects,
     };
     crate::ensure_invariant!(
         result.is_balanced(),

@@ -5,9 +5,11 @@
 use crate::model::catalog::{self, benefit, benefit_valid_for, is_budget_item, Account, Scheme};
 use crate::model::date::{split_period, Day};
 use crate::model::ids::{self, check_uscc, parse_citizen_id, IdError, UsccCheck};
+use crate::model::money::{MAX_CELL, MAX_PERSON_MONTH};
 use crate::model::Fen;
 
 /// A money cell: null, a value in fen, or a value too large for i64 fen.
+/// Both that and a value beyond [`MAX_CELL`] are rejected as `<column>.implausible`.
 pub type Amt = Option<Result<Fen, ()>>;
 
 /// What a row rule needs to know about the run.
@@ -57,7 +59,7 @@ pub struct Warnings {
 /// Every rule: (table, code, meaning). The manifest and `rejects/` use the codes.
 pub const RULES: &[(&str, &str, &str)] = &[
     ("*", "<column>.null", "a required value is null"),
-    ("*", "<column>.too_large", "an amount does not fit in 64-bit fen"),
+    ("*", "<column>.implausible", "an amount beyond ±10¹³ yuan (10 万亿元), or a person's monthly base or pension beyond 10⁶ yuan"),
     ("*", "<key>.duplicate", "the row's key was already accepted earlier in the table"),
     ("*", "region.unknown", "not a 6-digit GB/T 2260 code with a known province prefix"),
     ("*", "scheme.unknown", "not one of the scheme codes of SPEC §1"),
@@ -130,12 +132,21 @@ fn req<T>(v: Option<T>, null: Fail) -> R<T> {
     v.ok_or(null)
 }
 
-fn amount(v: Amt, null: Fail, too_large: Fail) -> R<Fen> {
-    req(v, null)?.map_err(|_| too_large)
+fn amount(v: Amt, null: Fail, implausible: Fail) -> R<Fen> {
+    let v = req(v, null)?.map_err(|_| implausible)?;
+    (v.abs() <= MAX_CELL).then_some(v).ok_or(implausible)
 }
 
-fn opt_amount(v: Amt, too_large: Fail) -> R<Option<Fen>> {
-    v.map(|r| r.map_err(|_| too_large)).transpose()
+fn opt_amount(v: Amt, implausible: Fail) -> R<Option<Fen>> {
+    v.map(|v| amount(Some(v), implausible, implausible)).transpose()
+}
+
+/// A person's monthly value: also at most [`MAX_PERSON_MONTH`].
+fn person_month(v: Option<Fen>, implausible: Fail) -> R<Option<Fen>> {
+    match v {
+        Some(b) if b > MAX_PERSON_MONTH => Err(implausible),
+        v => Ok(v),
+    }
 }
 
 fn region(v: Option<&str>) -> R {
@@ -223,18 +234,21 @@ pub fn check_contribution(r: &Contribution, ctx: &Ctx, warn: &mut Warnings) -> R
     let kind = r.kind; // checked last, but the period window depends on it
     let received = req(r.received_on, "received_on.null")?;
     let account = req(r.account, "account.null")?;
-    let base = opt_amount(r.base, "base.too_large")?;
+    let mut base = opt_amount(r.base, "base.implausible")?;
+    if r.person_id.is_some() {
+        base = person_month(base, "base.implausible")?;
+    }
     let employer = amount(
         r.employer_amount,
         "employer_amount.null",
-        "employer_amount.too_large",
+        "employer_amount.implausible",
     )?;
     let individual = amount(
         r.individual_amount,
         "individual_amount.null",
-        "individual_amount.too_large",
+        "individual_amount.implausible",
     )?;
-    let late = amount(r.late_fee, "late_fee.null", "late_fee.too_large")?;
+    let late = amount(r.late_fee, "late_fee.null", "late_fee.implausible")?;
     let kind = match req(kind, "kind.null")? {
         k @ ("normal" | "back_pay" | "refund") => k,
         _ => return Err("kind.unknown"),
@@ -319,7 +333,7 @@ pub fn check_payout(r: &Payout, ctx: &Ctx) -> R {
     if !ctx.in_year(paid) {
         return Err("paid_on.outside_year");
     }
-    if amount(r.amount, "amount.null", "amount.too_large")? <= 0 {
+    if amount(r.amount, "amount.null", "amount.implausible")? <= 0 {
         return Err("amount.not_positive");
     }
     req(r.batch_id, "batch_id.null")?;
@@ -368,7 +382,7 @@ pub fn check_fund_flow(r: &FundFlow, ctx: &Ctx) -> R {
     if from == to {
         return Err("to_account.same");
     }
-    if amount(r.amount, "amount.null", "amount.too_large")? <= 0 {
+    if amount(r.amount, "amount.null", "amount.implausible")? <= 0 {
         return Err("amount.not_positive");
     }
     if r.counter_region.is_some_and(|c| !ids::is_region_code(c)) {
@@ -411,7 +425,7 @@ pub fn check_statement(r: &StatementLine, ctx: &Ctx) -> R {
     if !matches!(req(r.direction, "direction.null")?, "in" | "out") {
         return Err("direction.unknown");
     }
-    if amount(r.amount, "amount.null", "amount.too_large")? <= 0 {
+    if amount(r.amount, "amount.null", "amount.implausible")? <= 0 {
         return Err("amount.not_positive");
     }
     Ok(())
@@ -432,8 +446,8 @@ pub fn check_opening_balance(r: &OpeningBalance) -> R {
     region(r.region)?;
     scheme(r.scheme)?;
     let account = Account::from_key(req(r.account, "account.null")?).ok_or("account.unknown")?;
-    amount(r.book, "book.null", "book.too_large")?;
-    let statement = opt_amount(r.statement, "statement.too_large")?;
+    amount(r.book, "book.null", "book.implausible")?;
+    let statement = opt_amount(r.statement, "statement.implausible")?;
     if account.has_statement() && statement.is_none() {
         return Err("statement.null");
     }
@@ -500,7 +514,8 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
     if months < 0 || months > max_months.max(0) {
         return Err("contribution_months.invalid");
     }
-    let base = opt_amount(r.monthly_base, "monthly_base.too_large")?;
+    let base = opt_amount(r.monthly_base, "monthly_base.implausible")?;
+    let base = person_month(base, "monthly_base.implausible")?;
     match base {
         None if status == "contributing" && !scheme.is_resident() => {
             return Err("monthly_base.null")
@@ -519,7 +534,8 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
         }
         _ => {}
     }
-    match opt_amount(r.monthly_benefit, "monthly_benefit.too_large")? {
+    let benefit = opt_amount(r.monthly_benefit, "monthly_benefit.implausible")?;
+    match person_month(benefit, "monthly_benefit.implausible")? {
         None if status == "receiving" && pension => return Err("monthly_benefit.null"),
         Some(b) if b < 0 => return Err("monthly_benefit.negative"),
         _ => {}
@@ -567,7 +583,7 @@ pub fn check_budget(r: &BudgetLine) -> R {
     if !is_budget_item(req(r.item, "item.null")?) {
         return Err("item.unknown");
     }
-    if amount(r.amount, "amount.null", "amount.too_large")? < 0 {
+    if amount(r.amount, "amount.null", "amount.implausible")? < 0 {
         return Err("amount.negative");
     }
     Ok(())
@@ -581,7 +597,7 @@ pub fn describe(code: &str) -> String {
     let (_, rule) = code.split_once('.').unwrap_or(("", code));
     match rule {
         "null" => "a required value is null".into(),
-        "too_large" => "an amount does not fit in 64-bit fen".into(),
+        "implausible" => "an amount beyond the plausibility bound".into(),
         "duplicate" => "the row's key was already accepted earlier in the table".into(),
         _ => code.into(),
     }

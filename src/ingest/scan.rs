@@ -10,7 +10,7 @@
 use std::any::Any;
 
 use super::cells::Cells;
-use super::{ingest_table, Ctx, InputFile, Table, TableResult};
+use super::{ingest_table, Ctx, InputFile, RejectSink, Table, TableResult};
 use crate::error::{Error, Result};
 
 /// A slice's partial result, owned (the slice's cells are gone when it is absorbed).
@@ -55,14 +55,24 @@ pub fn ingest_all(
     checked: Vec<(Table, Vec<InputFile>, Vec<String>)>,
     ctx: &Ctx,
     consumers: &mut [&mut dyn Consumer],
+    sinks: &mut dyn FnMut(Table) -> Result<Box<dyn RejectSink>>,
     progress: &dyn Fn(u64),
 ) -> Result<Vec<TableResult>> {
     let mut checked = checked;
     checked.sort_by_key(|(t, _, _)| SCAN_ORDER.iter().position(|x| x == t));
     let mut out = Vec::with_capacity(checked.len());
+    let mut magnitude = 0i128;
     for (table, files, ignored) in checked {
+        let mut sink = sinks(table)?;
         out.push(ingest_table(
-            table, files, ignored, ctx, consumers, progress,
+            table,
+            files,
+            ignored,
+            ctx,
+            consumers,
+            sink.as_mut(),
+            &mut magnitude,
+            progress,
         )?);
     }
     out.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));
@@ -73,6 +83,7 @@ pub fn ingest_all(
 mod tests {
     use super::*;
     use crate::ingest::cells::col;
+    use crate::ingest::DiscardRejects;
 
     /// Declares `person_id` of `deaths` but reads `death_date` too.
     struct Undeclared;
@@ -100,7 +111,13 @@ mod tests {
     fn a_column_read_without_being_declared_is_an_internal_error() {
         let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
         let checked = crate::ingest::check_schemas(&demo, &[Table::Deaths]).unwrap();
-        let err = ingest_all(checked, &Ctx::new(2025), &mut [&mut Undeclared], &|_| {})
+        let err = ingest_all(
+            checked,
+            &Ctx::new(2025),
+            &mut [&mut Undeclared],
+            &mut |_| Ok(Box::new(DiscardRejects)),
+            &|_| {},
+        )
             .err()
             .expect("refused");
         assert_eq!(err.exit_code(), 3, "{err}");

@@ -10,6 +10,22 @@ use rust_decimal::{Decimal, RoundingStrategy};
 /// An amount in fen (1 yuan = 100 fen).
 pub type Fen = i64;
 
+/// Plausibility bound of one money cell: ±10¹³ yuan (10 万亿元, more than any fund's balance or
+/// any one transfer between levels). A cell beyond it is rejected as `<column>.implausible`.
+pub const MAX_CELL: Fen = 1_000_000_000_000_000;
+
+/// Plausibility bound of a person's monthly value (contribution base, pension): 10⁶ yuan a
+/// month (100 万元, about 30 times the highest contribution ceiling of any province).
+pub const MAX_PERSON_MONTH: Fen = 100_000_000;
+
+/// The dataset's accepted amounts, summed in absolute value over every money column of every
+/// table, may not exceed 10¹⁷ fen (10¹⁵ yuan, over 100 times the national social insurance
+/// funds' yearly revenue): beyond it the run stops with exit 2. This bound is what makes every
+/// sum inside sifund fit in `i64` fen with room to spare (a few amounts are counted twice,
+/// debit and credit), and the budget's projection fit in `Decimal` (see `config` for the
+/// bounds on growth rates and horizon).
+pub const MAX_DATASET: i128 = 100_000_000_000_000_000;
+
 /// Converts a Parquet decimal's unscaled value at `scale` (0..=2) to fen.
 /// Returns `None` if the value does not fit in `i64` fen (≈ 9.2 × 10¹⁶ yuan).
 pub fn decimal_to_fen(unscaled: i128, scale: usize) -> Option<Fen> {

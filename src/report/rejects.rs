@@ -1,38 +1,114 @@
 //! `rejects/<table>.parquet`: every rejected row, its cells as text (types as read may differ
 //! between files), with `source_file`, `source_row`, `reason` (rule code) and `message`.
+//!
+//! Rows arrive from ingestion as they are found, in (file, row) order, and are written a row
+//! group of [`GROUP_ROWS`] at a time: memory stays bounded however many rows are rejected, and
+//! the row groups do not depend on the number of threads (same bytes on every run).
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::PathBuf;
 
-use crate::engine::{self, build};
+use crate::engine::{self, build, DataFrame, ParquetSink};
 use crate::error::{Error, Result};
 use crate::ingest::rules::describe;
-use crate::ingest::TableResult;
+use crate::ingest::{InputFile, RejectRow, RejectSink, Table};
 
-pub fn write(path: &Path, t: &TableResult) -> Result<()> {
-    let specs = t.table.columns();
-    let file: Vec<Option<&str>> = t
-        .rejects
+/// Rows per row group of a rejects file.
+pub const GROUP_ROWS: usize = 65_536;
+
+/// Streams one table's rejects to its Parquet file.
+pub struct Writer {
+    path: PathBuf,
+    table: Table,
+    pending: Vec<RejectRow>,
+    sink: Option<ParquetSink>,
+}
+
+impl Writer {
+    pub fn new(path: PathBuf, table: Table) -> Writer {
+        Writer {
+            path,
+            table,
+            pending: Vec::new(),
+            sink: None,
+        }
+    }
+
+    fn flush(&mut self, files: &[InputFile], rows: usize) -> Result<()> {
+        let rest = self.pending.split_off(rows.min(self.pending.len()));
+        let group = std::mem::replace(&mut self.pending, rest);
+        let df = frame(self.table, files, &group);
+        let sink = match &mut self.sink {
+            Some(s) => s,
+            None => self
+                .sink
+                .insert(ParquetSink::create(&self.path, &df).map_err(Error::Internal)?),
+        };
+        sink.write(df).map_err(Error::Internal)
+    }
+}
+
+impl RejectSink for Writer {
+    fn write(&mut self, files: &[InputFile], rows: Vec<RejectRow>) -> Result<()> {
+        debug_assert!(rows.windows(2).all(|w| (w[0].file, w[0].row) < (w[1].file, w[1].row)));
+        self.pending.extend(rows);
+        while self.pending.len() >= GROUP_ROWS {
+            self.flush(files, GROUP_ROWS)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, files: &[InputFile], released: &[(usize, u64)]) -> Result<()> {
+        if !self.pending.is_empty() || self.sink.is_none() {
+            // The last short group; a table without rejects still gets its (empty) file.
+            self.flush(files, self.pending.len())?;
+        }
+        if let Some(sink) = self.sink.take() {
+            sink.finish().map_err(Error::Internal)?;
+        }
+        if !released.is_empty() {
+            self.take_out(files, released)?;
+        }
+        Ok(())
+    }
+}
+
+impl Writer {
+    /// Rows written as duplicates that were accepted after all (a 64-bit key-hash collision, in
+    /// practice never): the file is read back and written again without them.
+    fn take_out(&self, files: &[InputFile], released: &[(usize, u64)]) -> Result<()> {
+        let gone: HashSet<(&str, u64)> = released
+            .iter()
+            .map(|&(f, r)| (files[f].file.rel.as_str(), r))
+            .collect();
+        engine::rewrite_without(&self.path, &|f, r| gone.contains(&(f, r))).map_err(Error::Internal)
+    }
+}
+
+/// The rows as a frame of the rejects file's columns.
+fn frame(table: Table, files: &[InputFile], rows: &[RejectRow]) -> DataFrame {
+    let file: Vec<Option<&str>> = rows
         .iter()
-        .map(|r| Some(t.files[r.file].file.rel.as_str()))
+        .map(|r| Some(files[r.file].file.rel.as_str()))
         .collect();
     let mut cols = vec![
         build::utf8("source_file", &file),
-        build::u64("source_row", t.rejects.iter().map(|r| r.row).collect()),
+        build::u64("source_row", rows.iter().map(|r| r.row).collect()),
         build::utf8(
             "reason",
-            &t.rejects.iter().map(|r| Some(r.reason)).collect::<Vec<_>>(),
+            &rows.iter().map(|r| Some(r.reason)).collect::<Vec<_>>(),
         ),
         build::utf8(
             "message",
-            &t.rejects
+            &rows
                 .iter()
                 .map(|r| Some(describe(r.reason)))
                 .collect::<Vec<_>>(),
         ),
     ];
-    for (ci, spec) in specs.iter().enumerate() {
-        let v: Vec<Option<&str>> = t.rejects.iter().map(|r| r.cells[ci].as_deref()).collect();
+    for (ci, spec) in table.columns().iter().enumerate() {
+        let v: Vec<Option<&str>> = rows.iter().map(|r| r.cells[ci].as_deref()).collect();
         cols.push(build::utf8(spec.name, &v));
     }
-    engine::write_parquet(path, build::frame(cols)).map_err(Error::Internal)
+    build::frame(cols)
 }

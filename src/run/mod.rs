@@ -113,11 +113,17 @@ fn validate_stage(
     p: &Pipeline,
     checked: Checked,
     consumers: &mut [&mut dyn Consumer],
+    out: &mut OutputDir,
 ) -> Result<Vec<TableResult>> {
     let ctx = Ctx::new(p.year).with_max_reject_share(p.max_reject_share);
     let pb = progress_bar(ingest::total_rows(&checked));
     pb.set_message("scan");
-    let tables = ingest_all(checked, &ctx, consumers, &|n| pb.inc(n))?;
+    // Rejects go to `rejects/<table>.parquet` as they are found.
+    let mut sinks = |t: Table| -> Result<Box<dyn ingest::RejectSink>> {
+        let path = out.path(&format!("rejects/{}.parquet", t.name()))?;
+        Ok(Box::new(crate::report::rejects::Writer::new(path, t)))
+    };
+    let tables = ingest_all(checked, &ctx, consumers, &mut sinks, &|n| pb.inc(n))?;
     pb.finish_and_clear();
     let rejected: i128 = tables.iter().map(|t| t.rows.rejected).sum();
     if p.strict && rejected > 0 {
@@ -181,16 +187,7 @@ fn run_stages(
             levels.as_mut().map(|c| c as &mut dyn Consumer),
         ];
         let mut consumers: Vec<&mut dyn Consumer> = consumers.into_iter().flatten().collect();
-        validate_stage(p, checked, &mut consumers)
-    })?;
-    timed(timings, "write_rejects", || {
-        for t in &tables {
-            crate::report::rejects::write(
-                &out.path(&format!("rejects/{}.parquet", t.table.name()))?,
-                t,
-            )?;
-        }
-        Ok(())
+        validate_stage(p, checked, &mut consumers, out)
     })?;
     let mut invariants: Vec<Invariant> = tables
         .iter()
