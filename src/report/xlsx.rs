@@ -16,6 +16,16 @@ fn err(e: rust_xlsxwriter::XlsxError) -> Error {
 }
 
 /// Fen as the Excel number nearest the exact yuan amount (presentation only).
+/// An input-derived text cut to fit an Excel cell (32,767 characters); the CSV files keep it
+/// whole.
+fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_000;
+    match s.char_indices().nth(MAX) {
+        None => s.into(),
+        Some((at, _)) => format!("{}…（截断，全文见 CSV）", &s[..at]).into(),
+    }
+}
+
 fn yuan_number(fen: i128) -> f64 {
     fen as f64 / 100.0
 }
@@ -343,7 +353,7 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
                 it.dir.key(),
             ];
             for (c, v) in cells.iter().enumerate() {
-                ws.write_string(row, c as u16, *v).map_err(err)?;
+                ws.write_string(row, c as u16, clip(v)).map_err(err)?;
             }
             ws.write_number_with_format(row, 7, yuan_number(it.amount as i128), &f.money)
                 .map_err(err)?;
