@@ -249,7 +249,7 @@ impl Pipeline {
         for s in &raw.schemes {
             if Scheme::from_code(s).is_none() {
                 return Err(Error::Config(format!(
-                    "schemes: `{s}` is not a scheme code of SPEC §1"
+                    "schemes: `{s}` is not a scheme code (docs/inputs.md)"
                 )));
             }
         }

@@ -228,7 +228,7 @@ pub fn disclosure_json(year: i32, min_persons: u64, m: &[Measures]) -> serde_jso
         "currency": "CNY",
         "unit": "yuan, 2 decimals; counts in persons",
         "suppression": if min_persons > 1 { format!("head counts from 1 to {} are withheld and shown as \"suppressed\"", min_persons - 1) } else { "none".to_string() },
-        "definitions": "SPEC §5: participants = persons not deceased or transferred out; contributors = distinct persons with a normal contribution in the year; recipients = distinct persons paid a recurring benefit for December (not returned); returns = interest + investment income; return_rate = returns / mean(opening, closing balance); months_payable = closing balance / (expenditure / 12)",
+        "definitions": "docs/outputs.md: participants = persons not deceased or transferred out; contributors = distinct persons with a normal contribution in the year; recipients = distinct persons paid a recurring benefit for December (not returned); returns = interest + investment income; return_rate = returns / mean(opening, closing balance); months_payable = closing balance / (expenditure / 12)",
         "funds": funds,
     })
 }
@@ -259,7 +259,7 @@ pub fn datapackage(year: i32) -> serde_json::Value {
                 "administrative-classification": {"attributes": {"region": {"source": "region"}}, "dimensionType": "administrative-classification"},
                 "functional-classification": {"attributes": {"scheme": {"source": "scheme"}}, "dimensionType": "functional-classification"},
                 "economic-classification": {"attributes": {"measure": {"source": "measure"}}, "dimensionType": "classification",
-                    "classificationType": "SPEC §4 items: revenue.* are direction revenue, expenditure.* direction expenditure"}
+                    "classificationType": "items of docs/accounting.md: revenue.* are direction revenue, expenditure.* direction expenditure"}
             }
         },
         "direction": ["revenue", "expenditure"],

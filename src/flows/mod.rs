@@ -481,7 +481,7 @@ fn overpayments(after: Vec<PaidAfter>, violations: &mut Vec<Violation>) -> Vec<O
             amount,
             severity: "error",
             message: format!(
-                "{key} for {period} paid after the death on {} (seed arts. 25, 46: recover)",
+                "{key} for {period} paid after the death on {} (经办条例 arts. 25, 46: recover)",
                 iso(died)
             ),
         });
