@@ -302,7 +302,9 @@ impl ParquetSink {
         }
         self.rows += df.height();
         df.rechunk_mut(); // one chunk = one row group, in order
-        self.writer.write_batch(&df).map_err(|e| e.to_string())
+        self.writer.write_batch(&df).map_err(|e| e.to_string())?;
+        crate::fault::crash_point();
+        Ok(())
     }
 
     pub fn finish(self) -> Result<usize, String> {

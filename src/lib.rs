@@ -8,6 +8,7 @@ pub mod csv;
 pub mod disclose;
 pub mod engine;
 pub mod error;
+pub mod fault;
 pub mod flows;
 pub mod generate;
 pub mod ingest;

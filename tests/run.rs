@@ -65,44 +65,82 @@ fn one_thread_and_several_write_the_same_bytes() {
     assert!(rows > 997 * 20, "many slices: {rows} rows");
 }
 
+/// The output folder with the manifest's timings left out: what two runs must agree on.
+fn outputs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut t = tree(dir);
+    if let Some(m) = t.get_mut("manifest.json") {
+        *m = manifest_without_timings(m).to_string().into_bytes();
+    }
+    t
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in tree(from) {
+        let p = to.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+/// Kills a run (SIGKILL) at every crash point in turn (`sifund::fault`): each time the output
+/// folder is exactly the previous output or exactly the new one — never a mix, never half a
+/// file — and the next run completes it. Both commit paths: the one-step exchange and the
+/// two renames of filesystems without it.
 #[test]
-fn a_killed_run_leaves_the_previous_output_and_a_rerun_is_identical() {
+fn a_run_killed_at_any_point_leaves_one_whole_output() {
+    use std::os::unix::process::ExitStatusExt;
     let dir = temp("kill");
-    let data = dataset(&dir, 60_000, 4, true);
-    let p = pipeline(&dir, &data, "out", "");
-    assert_eq!(code(&sifund(&["run", p.to_str().unwrap()])), 0);
-    let before = tree(&dir.join("out"));
-
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sifund"))
-        .args(["--threads", "1", "run", p.to_str().unwrap()])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill it once it has started writing, or after a moment.
-    for _ in 0..200 {
-        if dir.join(".out.partial").exists() {
-            break;
+    let data = dataset(&dir, 150, 4, true);
+    let rows = dir.join("rows");
+    many_slices(&data, &rows, 400); // rejects and journal in several row groups
+    // A small dataset with planted faults: more than half of its few deaths are bad rows.
+    let old_p = pipeline(&dir, &rows, "out", "max_reject_share = 1\n");
+    let new_p = dir.join("new.toml");
+    std::fs::write(&new_p, std::fs::read_to_string(&old_p).unwrap() + "horizon = 3\n").unwrap();
+    // The new output: what a finished run must leave.
+    assert_eq!(code(&sifund(&["run", new_p.to_str().unwrap()])), 0);
+    let new = outputs(&dir.join("out"));
+    assert_eq!(code(&sifund(&["run", old_p.to_str().unwrap()])), 0);
+    let old = outputs(&dir.join("out"));
+    assert_ne!(old, new, "the two runs must differ for the test to see which is there");
+    copy_tree(&dir.join("out"), &dir.join("old"));
+    for no_exchange in [false, true] {
+        let mut k = 0;
+        loop {
+            k += 1;
+            // Start from the previous output each time.
+            for d in ["out", ".out.old", ".out.partial"] {
+                let _ = std::fs::remove_dir_all(dir.join(d));
+            }
+            copy_tree(&dir.join("old"), &dir.join("out"));
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sifund"));
+            cmd.args(["run", new_p.to_str().unwrap()])
+                .env("SIFUND_FAULT_KILL_AT", k.to_string());
+            if no_exchange {
+                cmd.env("SIFUND_FAULT_NO_EXCHANGE", "1");
+            }
+            let o = cmd.output().unwrap();
+            if o.status.code() == Some(0) {
+                break; // k is past the last crash point
+            }
+            assert_eq!(o.status.signal(), Some(9), "crash point {k}: {}", stderr(&o));
+            let out = dir.join("out");
+            let whole = if out.exists() {
+                let now = outputs(&out);
+                now == old || now == new
+            } else {
+                // Killed between the two renames: the previous output waits beside it.
+                no_exchange && outputs(&dir.join(".out.old")) == old
+            };
+            assert!(whole, "crash point {k} (no_exchange {no_exchange}) left a mixed output");
+            // The next run repairs and completes.
+            assert_eq!(code(&sifund(&["run", new_p.to_str().unwrap()])), 0);
+            assert!(outputs(&out) == new, "crash point {k}: the rerun differs");
+            assert!(!dir.join(".out.partial").exists() && !dir.join(".out.old").exists());
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(k > 30, "only {} crash points: is the hook wired?", k - 1);
+        eprintln!("no_exchange {no_exchange}: killed at each of {} crash points", k - 1);
     }
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the run was still going when killed"
-    );
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    assert_eq!(
-        tree(&dir.join("out")).keys().collect::<Vec<_>>(),
-        before.keys().collect::<Vec<_>>()
-    );
-    for (k, v) in tree(&dir.join("out")) {
-        assert!(v == before[&k], "{k} was touched by the killed run");
-    }
-
-    std::fs::rename(dir.join("out"), dir.join("first")).unwrap();
-    assert_eq!(code(&sifund(&["run", p.to_str().unwrap()])), 0);
-    assert!(!dir.join(".out.partial").exists());
-    assert_same_outputs(&dir.join("first"), &dir.join("out"));
 }
 
 #[test]

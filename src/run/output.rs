@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fault::crash_point;
 
 pub struct OutputDir {
     final_path: PathBuf,
@@ -30,12 +31,17 @@ impl OutputDir {
         if !final_path.exists() && old.exists() {
             // A crash between the two renames of a commit: the previous output comes back.
             std::fs::rename(&old, final_path).map_err(Error::io(&old))?;
+        } else if old.exists() {
+            // A crash after the second rename: the new output is in place, the old is stale.
+            std::fs::remove_dir_all(&old).map_err(Error::io(&old))?;
         }
         let partial = sibling(final_path, "partial")?;
         if partial.exists() {
             std::fs::remove_dir_all(&partial).map_err(Error::io(&partial))?;
         }
+        crash_point();
         std::fs::create_dir_all(&partial).map_err(Error::io(&partial))?;
+        crash_point();
         Ok(OutputDir {
             final_path: final_path.to_path_buf(),
             partial,
@@ -45,6 +51,7 @@ impl OutputDir {
 
     /// Absolute path for a file to be written at `rel` (its folder is created).
     pub fn path(&mut self, rel: &str) -> Result<PathBuf> {
+        crash_point();
         let p = self.partial.join(rel);
         if let Some(dir) = p.parent() {
             std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
@@ -55,7 +62,9 @@ impl OutputDir {
 
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
         let p = self.path(rel)?;
-        std::fs::write(&p, bytes).map_err(Error::io(&p))
+        std::fs::write(&p, bytes).map_err(Error::io(&p))?;
+        crash_point();
+        Ok(())
     }
 
     /// Files written so far, sorted, with their absolute paths.
@@ -72,9 +81,16 @@ impl OutputDir {
 
     /// Moves the finished folder into place, replacing the previous output.
     pub fn commit(self) -> Result<PathBuf> {
-        if self.final_path.exists() && exchange(&self.partial, &self.final_path).is_ok() {
+        self.sync()?;
+        crash_point();
+        let exchanged = self.final_path.exists()
+            && !crate::fault::no_exchange()
+            && exchange(&self.partial, &self.final_path).is_ok();
+        if exchanged {
+            crash_point();
             // `.partial` now holds the previous output.
             std::fs::remove_dir_all(&self.partial).map_err(Error::io(&self.partial))?;
+            crash_point();
             return Ok(self.final_path.clone());
         }
         let old = sibling(&self.final_path, "old")?;
@@ -83,12 +99,34 @@ impl OutputDir {
         }
         if self.final_path.exists() {
             std::fs::rename(&self.final_path, &old).map_err(Error::io(&self.final_path))?;
+            crash_point();
         }
         std::fs::rename(&self.partial, &self.final_path).map_err(Error::io(&self.partial))?;
+        crash_point();
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(Error::io(&old))?;
         }
+        crash_point();
         Ok(self.final_path.clone())
+    }
+
+    /// Flushes every written file and the folder to disk before the folder is renamed, so that
+    /// after a power cut the new name never points at files whose bytes were not yet stored.
+    fn sync(&self) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
+        for (_, p) in self.files() {
+            std::fs::File::open(&p)
+                .and_then(|f| f.sync_all())
+                .map_err(Error::io(&p))?;
+            dirs.extend(p.parent().map(Path::to_path_buf));
+        }
+        dirs.insert(self.partial.clone());
+        for d in dirs {
+            std::fs::File::open(&d)
+                .and_then(|f| f.sync_all())
+                .map_err(Error::io(&d))?;
+        }
+        Ok(())
     }
 
     /// Removes the unfinished folder (on error).
