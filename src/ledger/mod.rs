@@ -958,4 +958,85 @@ mod tests {
             "{failed:?}"
         );
     }
+
+    /// A year of one fund: contributions, a payment with a returned part, flows.
+    fn a_year() -> (Books, Vec<statements::FundStatement>) {
+        let events: Vec<Event> = vec![
+            (0, 1, 0, 50_000, 3, 0, 0, true),
+            (0, 1, 0, 70_000, 40, 0, 0, false),
+            (1, 0, 0, 30_000, 60, 0, 0, true),
+            (1, 0, 1, 9_000, 61, 0, 1, true),
+            (2, 0, 0, 1_000, 90, 0, 0, true),
+            (3, 0, 1, 20_000, 100, 0, 0, true),
+        ];
+        // Every event in fund 440100/110 (n % 3 == 0 in `event`): pad with other funds' rows.
+        let mut all = Vec::new();
+        for e in events {
+            all.push(e);
+            all.push((0, 1, 0, 10, 5, 0, 0, true));
+            all.push((0, 1, 0, 10, 5, 0, 0, true));
+        }
+        let (books, _) = books_of(&all, [100_000, 5_000, 20_000, 0]);
+        let statements = fund_statements(&books);
+        (books, statements)
+    }
+
+    fn failing(books: &Books, st: &[statements::FundStatement]) -> Vec<&'static str> {
+        check(books, st)
+            .into_iter()
+            .filter(|c| !c.failures.is_empty())
+            .map(|c| c.name)
+            .collect()
+    }
+
+    /// Mutation check: each invariant of the books is broken by a mutation of the kind a bug
+    /// would make — a sign flipped, a row dropped, two items swapped — and the check names it.
+    #[test]
+    fn every_ledger_invariant_catches_its_mutation() {
+        let (books, st) = a_year();
+        assert!(failing(&books, &st).is_empty(), "the unmutated year passes");
+        assert!(st[0].total_revenue > 0 && st[0].amount("benefits") > 0);
+        let caught = |books: &Books, st: &[statements::FundStatement], name: &str| {
+            let f = failing(books, st);
+            assert!(f.iter().any(|n| n.contains(name)), "{name} not caught: {f:?}");
+        };
+        // A sign flipped: an expenditure total of the wrong sign.
+        let mut m = st.clone();
+        m[0].total_expenditure = -m[0].total_expenditure;
+        caught(&books, &m, "收支表 foots");
+        // A row dropped: one benefit detail line missing from the 收支表.
+        let mut m = st.clone();
+        let k = m[0]
+            .expenditure
+            .iter()
+            .position(|l| l.key.starts_with("benefits.") && l.amount != 0)
+            .unwrap();
+        m[0].expenditure.remove(k);
+        caught(&books, &m, "收支表 foots");
+        // A row dropped from the books: one side of an entry lost.
+        let (mut b, _) = a_year();
+        let fb = b.funds.values_mut().next().unwrap();
+        let s = fb.slots.iter().position(|x| x[0] != 0).unwrap();
+        fb.slots[s][0] = 0;
+        caught(&b, &st, "debits = credits");
+        // Two items swapped: revenue booked as expenditure, totals carried over unchanged.
+        let (mut b, _) = a_year();
+        let fb = b.funds.values_mut().next().unwrap();
+        let rev = CHART.iter().position(|c| c.element == Element::Revenue).unwrap();
+        let exp = CHART
+            .iter()
+            .position(|c| c.element == Element::Expenditure)
+            .unwrap();
+        fb.slots.swap(rev, exp);
+        caught(&b, &st, "收支表 foots");
+        // The opening balance carried wrong: the roll-forward no longer meets the accounts.
+        let mut m = st.clone();
+        m[0].opening_balance += 1;
+        caught(&books, &m, "opening + revenue - expenditure = closing");
+        // An asset with its sign flipped: the balance sheet no longer balances.
+        let (mut b, _) = a_year();
+        let fb = b.funds.values_mut().next().unwrap();
+        fb.opening[0] = -fb.opening[0];
+        caught(&b, &st, "assets = liabilities");
+    }
 }
