@@ -60,7 +60,9 @@ fn every_code_the_rules_return_is_listed() {
         };
         let is_code = !col.is_empty()
             && !rule.is_empty()
-            && lit.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
+            && lit
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
         if !is_code {
             continue;
         }
@@ -69,7 +71,10 @@ fn every_code_the_rules_return_is_listed() {
             missing.push(lit.to_string());
         }
     }
-    assert!(missing.is_empty(), "codes returned but not in RULES: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes returned but not in RULES: {missing:?}"
+    );
     // The check reads something: the rules return dozens of codes.
     assert!(body.matches(".unknown\"").count() > 10);
 }
@@ -129,6 +134,12 @@ fn every_link_in_the_docs_resolves_inside_the_repository() {
             }
         }
     }
-    assert!(broken.is_empty(), "links that do not resolve inside the repository: {broken:#?}");
-    assert!(checked > 20, "only {checked} links found: is the link parser broken?");
+    assert!(
+        broken.is_empty(),
+        "links that do not resolve inside the repository: {broken:#?}"
+    );
+    assert!(
+        checked > 20,
+        "only {checked} links found: is the link parser broken?"
+    );
 }

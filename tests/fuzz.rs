@@ -217,9 +217,7 @@ fn mutate(rng: &mut Rng, data: &Path, table: &str, m: Mutation) -> String {
                 b"region=440100\nx",
             ];
             let name = *rng.pick(&odd);
-            let dir = data
-                .join(table)
-                .join(std::ffi::OsStr::from_bytes(name));
+            let dir = data.join(table).join(std::ffi::OsStr::from_bytes(name));
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::rename(&path, dir.join("part-0.parquet")).unwrap();
             format!("{table}: moved into {:?}", String::from_utf8_lossy(name))
@@ -336,7 +334,16 @@ fn cell_mutation(rng: &mut Rng, df: &mut DataFrame, n: usize, m: Mutation) -> St
             let Some(c) = pick(rng, &ints) else {
                 return "no integer column".into();
             };
-            let pool = [i32::MIN, i32::MAX, 0, -1, 202513, 202500, 999_999, 10_000_000];
+            let pool = [
+                i32::MIN,
+                i32::MAX,
+                0,
+                -1,
+                202513,
+                202500,
+                999_999,
+                10_000_000,
+            ];
             let v: Vec<Option<i32>> = from_pool(rng, n, &pool).into_iter().map(Some).collect();
             replace(df, sifund::engine::build::i32(&c, v));
             format!("{c} extreme integers")
@@ -423,7 +430,10 @@ fn run_case(base: &Path, root: &Path, case: usize, seed: u64) -> Result<(i32, St
     let out = dir.join("out");
     let o = sifund(&["run", pipeline.to_str().unwrap()]);
     let Some(code) = o.status.code() else {
-        return Err(format!("case {case} ({what}): killed by a signal: {:?}", o.status));
+        return Err(format!(
+            "case {case} ({what}): killed by a signal: {:?}",
+            o.status
+        ));
     };
     let fail = |m: String| Err(format!("case {case} ({what}): {m}\n{}", stderr(&o)));
     match code {
@@ -503,10 +513,18 @@ fn thousands_of_malformed_datasets_end_in_exit_0_1_or_2() {
         findings.is_empty(),
         "{} of {cases} cases failed:\n{}",
         findings.len(),
-        findings.iter().take(10).cloned().collect::<Vec<_>>().join("\n\n")
+        findings
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
     );
     // The campaign must reach both sides: datasets that run and datasets refused.
-    assert!(by_code.get(&2).copied().unwrap_or(0) > cases / 10, "{by_code:?}");
+    assert!(
+        by_code.get(&2).copied().unwrap_or(0) > cases / 10,
+        "{by_code:?}"
+    );
     assert!(
         by_code.get(&0).copied().unwrap_or(0) + by_code.get(&1).copied().unwrap_or(0) > cases / 10,
         "{by_code:?}"

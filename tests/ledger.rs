@@ -3,6 +3,8 @@
 
 mod common;
 use common::*;
+use sifund::engine::read_all;
+use std::collections::BTreeMap;
 
 use std::collections::BTreeSet;
 
@@ -53,6 +55,28 @@ fn every_planted_breach_and_overpayment_is_found_and_nothing_else() {
         .map(|o| (o[2].clone(), o[7].clone(), o[8].clone()))
         .collect();
     assert_eq!(got_over, want_over);
+}
+
+fn strs(df: &sifund::engine::DataFrame, n: &str) -> Vec<Option<String>> {
+    df.column(n)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+/// Row numbers `rejects/<table>.parquet` lists (single-file dataset).
+fn rejected_rows(out: &std::path::Path, table: &str) -> std::collections::BTreeSet<u64> {
+    let r = read_all(&out.join(format!("rejects/{table}.parquet"))).unwrap();
+    r.column("source_row")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect()
 }
 
 #[test]
@@ -154,6 +178,90 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
         per_entry.values().all(|v| *v == 0),
         "every voucher balances"
     );
+    // 收支表 against the journal, by an independent fold: every item's amount is the sum of
+    // the journal lines carrying it (revenue subjects 4xxx credit − debit, expenditure 5xxx
+    // debit − credit); the opening balance is the accepted `book` rows of opening_balances.
+    let col = |n: &str| -> Vec<Option<String>> {
+        j.column(n)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    };
+    let (region, scheme, code, item) = (
+        col("region"),
+        col("scheme"),
+        col("account_code"),
+        col("item"),
+    );
+    let mut by_item: BTreeMap<(String, String, String), i128> = BTreeMap::new();
+    for k in 0..j.height() {
+        let Some(it) = &item[k] else { continue };
+        let (dk, ck) = (d.get(k).unwrap(), c.get(k).unwrap());
+        let v = if code[k].as_deref().unwrap().starts_with('4') {
+            ck - dk
+        } else {
+            dk - ck
+        };
+        *by_item
+            .entry((
+                region[k].clone().unwrap(),
+                scheme[k].clone().unwrap(),
+                it.clone(),
+            ))
+            .or_default() += v;
+    }
+    let mut compared = 0;
+    for r in &rows {
+        let key = (r[0].clone(), r[1].clone(), r[2].clone());
+        let want = by_item.get(&key).copied();
+        let items_of_journal = !r[2].starts_with("total_")
+            && !["surplus", "opening_balance", "closing_balance", "benefits"]
+                .contains(&r[2].as_str());
+        if items_of_journal {
+            assert_eq!(want.unwrap_or(0), fen(&r[4]), "{key:?}: 收支表 vs journal");
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "{compared} items compared");
+    for (key, v) in &by_item {
+        let shown = rows
+            .iter()
+            .any(|r| (r[0].clone(), r[1].clone(), r[2].clone()) == *key);
+        assert!(
+            shown || *v == 0,
+            "{key:?}: {v} in the journal, not in the 收支表"
+        );
+    }
+    let ob = read_all(&data.join("opening_balances.parquet")).unwrap();
+    let rejected_ob = rejected_rows(&out, "opening_balances");
+    let (obr, obs) = (strs(&ob, "region"), strs(&ob, "scheme"));
+    let book = ob
+        .column("book")
+        .unwrap()
+        .decimal()
+        .unwrap()
+        .physical()
+        .clone();
+    let mut opening: BTreeMap<(String, String), i128> = BTreeMap::new();
+    for k in 0..ob.height() {
+        if rejected_ob.contains(&(k as u64)) {
+            continue;
+        }
+        *opening
+            .entry((obr[k].clone().unwrap(), obs[k].clone().unwrap()))
+            .or_default() += book.get(k).unwrap();
+    }
+    for (fund, lines) in &funds {
+        let get = |k: &str| lines.iter().find(|l| l.0 == k).map(|l| l.1).unwrap_or(0);
+        assert_eq!(
+            get("opening_balance"),
+            opening.get(fund).copied().unwrap_or(0),
+            "{fund:?}"
+        );
+    }
     let total_debit: i128 = d.iter().flatten().sum();
     assert_eq!(
         sifund::model::money::yuan(total_debit),

@@ -93,16 +93,23 @@ fn a_run_killed_at_any_point_leaves_one_whole_output() {
     let data = dataset(&dir, 150, 4, true);
     let rows = dir.join("rows");
     many_slices(&data, &rows, 400); // rejects and journal in several row groups
-    // A small dataset with planted faults: more than half of its few deaths are bad rows.
+                                    // A small dataset with planted faults: more than half of its few deaths are bad rows.
     let old_p = pipeline(&dir, &rows, "out", "max_reject_share = 1\n");
     let new_p = dir.join("new.toml");
-    std::fs::write(&new_p, std::fs::read_to_string(&old_p).unwrap() + "horizon = 3\n").unwrap();
+    std::fs::write(
+        &new_p,
+        std::fs::read_to_string(&old_p).unwrap() + "horizon = 3\n",
+    )
+    .unwrap();
     // The new output: what a finished run must leave.
     assert_eq!(code(&sifund(&["run", new_p.to_str().unwrap()])), 0);
     let new = outputs(&dir.join("out"));
     assert_eq!(code(&sifund(&["run", old_p.to_str().unwrap()])), 0);
     let old = outputs(&dir.join("out"));
-    assert_ne!(old, new, "the two runs must differ for the test to see which is there");
+    assert_ne!(
+        old, new,
+        "the two runs must differ for the test to see which is there"
+    );
     copy_tree(&dir.join("out"), &dir.join("old"));
     for no_exchange in [false, true] {
         let mut k = 0;
@@ -123,7 +130,12 @@ fn a_run_killed_at_any_point_leaves_one_whole_output() {
             if o.status.code() == Some(0) {
                 break; // k is past the last crash point
             }
-            assert_eq!(o.status.signal(), Some(9), "crash point {k}: {}", stderr(&o));
+            assert_eq!(
+                o.status.signal(),
+                Some(9),
+                "crash point {k}: {}",
+                stderr(&o)
+            );
             let out = dir.join("out");
             let whole = if out.exists() {
                 let now = outputs(&out);
@@ -132,14 +144,20 @@ fn a_run_killed_at_any_point_leaves_one_whole_output() {
                 // Killed between the two renames: the previous output waits beside it.
                 no_exchange && outputs(&dir.join(".out.old")) == old
             };
-            assert!(whole, "crash point {k} (no_exchange {no_exchange}) left a mixed output");
+            assert!(
+                whole,
+                "crash point {k} (no_exchange {no_exchange}) left a mixed output"
+            );
             // The next run repairs and completes.
             assert_eq!(code(&sifund(&["run", new_p.to_str().unwrap()])), 0);
             assert!(outputs(&out) == new, "crash point {k}: the rerun differs");
             assert!(!dir.join(".out.partial").exists() && !dir.join(".out.old").exists());
         }
         assert!(k > 30, "only {} crash points: is the hook wired?", k - 1);
-        eprintln!("no_exchange {no_exchange}: killed at each of {} crash points", k - 1);
+        eprintln!(
+            "no_exchange {no_exchange}: killed at each of {} crash points",
+            k - 1
+        );
     }
 }
 

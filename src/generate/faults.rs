@@ -163,7 +163,9 @@ pub fn payouts(year: i32) -> Vec<Planted<Payout>> {
             }),
             ("amount.null", |r| r.amount = None),
             ("amount.not_positive", |r| r.amount = Some(0)),
-            ("amount.implausible", |r| r.amount = Some(-1_000_000_000_000_001)),
+            ("amount.implausible", |r| {
+                r.amount = Some(-1_000_000_000_000_001)
+            }),
             ("batch_id.null", |r| r.batch_id = None),
             ("returned_on.invalid", |r| {
                 r.returned_on = Some(r.paid_on.unwrap() - 2)
@@ -290,7 +292,9 @@ pub fn persons(year: i32) -> Vec<Planted<Person>> {
             }),
             ("monthly_base.null", |r| r.monthly_base = None),
             ("monthly_base.negative", |r| r.monthly_base = Some(-10)),
-            ("monthly_base.implausible", |r| r.monthly_base = Some(100_000_001)),
+            ("monthly_base.implausible", |r| {
+                r.monthly_base = Some(100_000_001)
+            }),
             ("benefit_start.null", |r| {
                 r.status = s("receiving");
                 r.monthly_benefit = Some(300_000)

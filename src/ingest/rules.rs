@@ -138,7 +138,8 @@ fn amount(v: Amt, null: Fail, implausible: Fail) -> R<Fen> {
 }
 
 fn opt_amount(v: Amt, implausible: Fail) -> R<Option<Fen>> {
-    v.map(|v| amount(Some(v), implausible, implausible)).transpose()
+    v.map(|v| amount(Some(v), implausible, implausible))
+        .transpose()
 }
 
 /// A person's monthly value: also at most [`MAX_PERSON_MONTH`].

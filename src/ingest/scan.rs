@@ -118,8 +118,8 @@ mod tests {
             &mut |_| Ok(Box::new(DiscardRejects)),
             &|_| {},
         )
-            .err()
-            .expect("refused");
+        .err()
+        .expect("refused");
         assert_eq!(err.exit_code(), 3, "{err}");
         assert!(err.to_string().contains("death_date"), "{err}");
     }

@@ -998,7 +998,10 @@ mod tests {
         assert!(st[0].total_revenue > 0 && st[0].amount("benefits") > 0);
         let caught = |books: &Books, st: &[statements::FundStatement], name: &str| {
             let f = failing(books, st);
-            assert!(f.iter().any(|n| n.contains(name)), "{name} not caught: {f:?}");
+            assert!(
+                f.iter().any(|n| n.contains(name)),
+                "{name} not caught: {f:?}"
+            );
         };
         // A sign flipped: an expenditure total of the wrong sign.
         let mut m = st.clone();
@@ -1022,7 +1025,10 @@ mod tests {
         // Two items swapped: revenue booked as expenditure, totals carried over unchanged.
         let (mut b, _) = a_year();
         let fb = b.funds.values_mut().next().unwrap();
-        let rev = CHART.iter().position(|c| c.element == Element::Revenue).unwrap();
+        let rev = CHART
+            .iter()
+            .position(|c| c.element == Element::Revenue)
+            .unwrap();
         let exp = CHART
             .iter()
             .position(|c| c.element == Element::Expenditure)

@@ -50,7 +50,9 @@ impl Writer {
 
 impl RejectSink for Writer {
     fn write(&mut self, files: &[InputFile], rows: Vec<RejectRow>) -> Result<()> {
-        debug_assert!(rows.windows(2).all(|w| (w[0].file, w[0].row) < (w[1].file, w[1].row)));
+        debug_assert!(rows
+            .windows(2)
+            .all(|w| (w[0].file, w[0].row) < (w[1].file, w[1].row)));
         self.pending.extend(rows);
         while self.pending.len() >= GROUP_ROWS {
             self.flush(files, GROUP_ROWS)?;
