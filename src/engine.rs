@@ -320,27 +320,6 @@ pub fn write_parquet(path: &Path, df: DataFrame) -> Result<(), String> {
     sink.finish().map(|_| ())
 }
 
-/// Rewrites a rejects-shaped Parquet file without the rows whose (`source_file`,
-/// `source_row`) `drop` names. Reads the file whole: for the rare repair of a written file.
-pub fn rewrite_without(path: &Path, drop: &dyn Fn(&str, u64) -> bool) -> Result<(), String> {
-    let df = read_all(path)?;
-    let files = df
-        .column("source_file")
-        .and_then(|c| c.str().cloned())
-        .map_err(|e| e.to_string())?;
-    let rows = df
-        .column("source_row")
-        .and_then(|c| c.u64().cloned())
-        .map_err(|e| e.to_string())?;
-    let keep: BooleanChunked = files
-        .iter()
-        .zip(rows.iter())
-        .map(|(f, r)| !drop(f.unwrap_or(""), r.unwrap_or(u64::MAX)))
-        .collect();
-    let kept = df.filter(&keep).map_err(|e| e.to_string())?;
-    write_parquet(path, kept)
-}
-
 /// Reads a whole (small) Parquet file; for tests and small tables.
 pub fn read_all(path: &Path) -> Result<DataFrame, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;

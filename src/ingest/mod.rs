@@ -11,7 +11,7 @@ pub mod rules;
 pub mod scan;
 pub mod tables;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -68,9 +68,8 @@ pub struct TableResult {
 pub trait RejectSink {
     /// Rejected rows in (file, row) order, continuing the previous call's order.
     fn write(&mut self, files: &[InputFile], rows: Vec<RejectRow>) -> Result<()>;
-    /// The table is done. `released` (file, row), sorted, were written as duplicates but only
-    /// shared a key hash with an earlier row: they were accepted after all and are taken out.
-    fn finish(&mut self, files: &[InputFile], released: &[(usize, u64)]) -> Result<()>;
+    /// The table is done.
+    fn finish(&mut self, files: &[InputFile]) -> Result<()>;
 }
 
 /// A sink that keeps nothing, for callers that need only the consumers' results.
@@ -80,7 +79,7 @@ impl RejectSink for DiscardRejects {
     fn write(&mut self, _: &[InputFile], _: Vec<RejectRow>) -> Result<()> {
         Ok(())
     }
-    fn finish(&mut self, _: &[InputFile], _: &[(usize, u64)]) -> Result<()> {
+    fn finish(&mut self, _: &[InputFile]) -> Result<()> {
         Ok(())
     }
 }
@@ -208,7 +207,7 @@ fn check_file_schema(
     problems
 }
 
-/// Hashing for keys that are already 64-bit hashes (`cells::key_hash`): passes them through.
+/// Hashing for keys that are already hashes (`cells::key_hash`): the low 64 bits pass through.
 #[derive(Clone, Copy, Default)]
 struct PassThrough;
 
@@ -233,6 +232,9 @@ impl std::hash::Hasher for PassThroughHasher {
     fn write_u64(&mut self, v: u64) {
         self.0 = v;
     }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
 }
 
 /// Shards of the duplicate-key set (a power of two) and the shift that picks one from a hash.
@@ -242,7 +244,7 @@ impl std::hash::Hasher for PassThroughHasher {
 /// from the hash's middle bits: hashbrown places keys by the low bits and tags them with the top
 /// seven, which must stay varied within a shard.
 struct KeySet {
-    shards: Vec<HashSet<u64, PassThrough>>,
+    shards: Vec<HashSet<u128, PassThrough>>,
 }
 
 impl KeySet {
@@ -258,8 +260,8 @@ impl KeySet {
         KeySet { shards }
     }
 
-    fn shard(&self, h: u64) -> usize {
-        ((((h >> 24) & 0xffff_ffff) * self.shards.len() as u64) >> 32) as usize
+    fn shard(&self, h: u128) -> usize {
+        ((((h as u64 >> 24) & 0xffff_ffff) * self.shards.len() as u64) >> 32) as usize
     }
 }
 
@@ -297,7 +299,7 @@ fn slices(files: &[InputFile]) -> Vec<Slice> {
 struct SliceOut {
     fails: Vec<(u32, &'static str)>,
     /// Key hash of each row that passed the row rules.
-    passed_keys: Vec<(u32, u64)>,
+    passed_keys: Vec<(u32, u128)>,
     rejects: Vec<RejectRow>,
     /// Per money column: (read, failed, passed) sums in fen.
     sums: Vec<(i128, i128, i128)>,
@@ -556,18 +558,6 @@ impl Tally {
             cells,
         });
     }
-
-    /// Undoes [`Tally::reject_repeat`] for a row whose key only shared its hash.
-    fn release(&mut self, table: Table, file: usize, row: u64, money: &[i128]) {
-        for (a, v) in self.amounts.iter_mut().zip(money) {
-            a.1 -= v;
-            a.2 += v;
-        }
-        self.rows.rejected -= 1;
-        *self.reasons.get_mut(dup_reason(table)).expect("counted") -= 1;
-        self.reasons.retain(|_, n| *n > 0);
-        self.rejected[file].retain(|r| *r != row);
-    }
 }
 
 /// Ingests one table in one pass: row rules in parallel, duplicate keys in file order,
@@ -600,12 +590,10 @@ pub fn ingest_table(
     // file order, so "first occurrence wins" is kept per key.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     let mut seen = KeySet::for_rows(rows_total);
-    // Rows whose key hash was seen before: (file, row, hash, money values).
-    let mut repeats: Vec<(usize, u64, u64, Vec<i128>)> = Vec::new();
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
-    let mut window_keys: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); seen.shards.len()];
+    let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
     for batch in work.chunks(window) {
         let feed = Feed {
             consumers,
@@ -660,32 +648,42 @@ pub fn ingest_table(
             fails.push(out.fails);
         }
         // Duplicates in file order: first accepted occurrence wins.
-        let found: Vec<Vec<(usize, u64, u64)>> = seen
+        let found: Vec<Vec<(usize, u64, u128)>> = seen
             .shards
             .par_iter_mut()
             .zip(window_keys.par_iter_mut())
             .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
             .collect();
-        let mut found: Vec<(usize, u64, u64)> = found.into_iter().flatten().collect();
+        let mut found: Vec<(usize, u64, u128)> = found.into_iter().flatten().collect();
         found.sort_unstable();
         // The slices holding a repeated key are mapped again without it (rare: one re-read).
-        for (k, &s) in batch.iter().enumerate() {
-            let inside = |x: &&(usize, u64, u64)| {
-                x.0 == s.file && (s.offset as u64..(s.offset + s.len) as u64).contains(&x.1)
-            };
-            let here: Vec<&(usize, u64, u64)> = found.iter().filter(inside).collect();
-            if here.is_empty() {
-                continue;
-            }
-            let rows: Vec<u32> = here
-                .iter()
-                .map(|x| (x.1 - s.offset as u64) as u32)
-                .collect();
-            let (parts, texts) = remap_slice(table, &files, s, &fails[k], &rows, &feed)?;
+        let jobs: Vec<(usize, usize, usize)> = batch
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let lo = found.partition_point(|x| (x.0, x.1) < (s.file, s.offset as u64));
+                let hi =
+                    found.partition_point(|x| (x.0, x.1) < (s.file, (s.offset + s.len) as u64));
+                (k, lo, hi)
+            })
+            .filter(|j| j.1 < j.2)
+            .collect();
+        let remapped: Vec<_> = jobs
+            .par_iter()
+            .map(|&(k, lo, hi)| {
+                let s = batch[k];
+                let rows: Vec<u32> = found[lo..hi]
+                    .iter()
+                    .map(|x| (x.1 - s.offset as u64) as u32)
+                    .collect();
+                remap_slice(table, &files, s, &fails[k], &rows, &feed)
+            })
+            .collect();
+        for (&(k, lo, hi), r) in jobs.iter().zip(remapped) {
+            let (parts, texts) = r?;
             fed[k] = parts;
-            for (x, (text, money)) in here.iter().zip(texts) {
+            for (x, (text, money)) in found[lo..hi].iter().zip(texts) {
                 tally.reject_repeat(table, x.0, x.1, text, &money);
-                repeats.push((x.0, x.1, x.2, money));
             }
         }
         // Checked before any consumer sees the window: no sum downstream can overflow.
@@ -712,43 +710,6 @@ pub fn ingest_table(
     }
     drop(seen);
 
-    let mut released: Vec<(usize, u64)> = Vec::new();
-    if !repeats.is_empty() {
-        // Exact check of the hash hits: a row whose key only shares its hash is accepted after
-        // all, and fed to the consumers on its own.
-        tally.rejected.iter_mut().for_each(|r| r.sort_unstable());
-        let suspects: Vec<(usize, u64, u64)> = repeats.iter().map(|r| (r.0, r.1, r.2)).collect();
-        let dups: HashSet<(usize, u64)> =
-            resolve_duplicates(table, &files, &work, &tally.rejected, &suspects)?
-                .into_iter()
-                .collect();
-        for (file, row, _, money) in repeats.iter().filter(|r| !dups.contains(&(r.0, r.1))) {
-            tally.release(table, *file, *row, money);
-            released.push((*file, *row));
-            let s = *work
-                .iter()
-                .find(|s| {
-                    s.file == *file && (s.offset as u64..(s.offset + s.len) as u64).contains(row)
-                })
-                .expect("the row's slice");
-            let feed = Feed {
-                consumers,
-                active: &active,
-            };
-            let only = (*row - s.offset as u64) as u32;
-            let parts = with_slice(&files[s.file], s, table, |chunk| {
-                let cells: Vec<Cells> = table
-                    .columns()
-                    .iter()
-                    .map(|c| Cells::read(chunk, c))
-                    .collect();
-                feed.map(table, &cells, s, &[only])
-            })?;
-            for (&k, p) in active.iter().zip(parts) {
-                consumers[k].absorb(table, p)?;
-            }
-        }
-    }
     let Tally {
         amounts,
         mut rows,
@@ -757,8 +718,7 @@ pub fn ingest_table(
         rejects: _,
         rejected,
     } = tally;
-    released.sort_unstable();
-    sink.finish(&files, &released)?;
+    sink.finish(&files)?;
     rows.accepted = rows.read - rows.rejected;
     for (f, mut r) in files.iter_mut().zip(rejected) {
         r.sort_unstable();
@@ -834,65 +794,6 @@ fn dup_reason(table: Table) -> &'static str {
     }
 }
 
-/// Exact check of hash hits: rescans the key columns and returns the rows whose exact key was
-/// already accepted earlier (file order). Hash collisions between different keys are released.
-fn resolve_duplicates(
-    table: Table,
-    files: &[InputFile],
-    work: &[Slice],
-    rejected: &[Vec<u64>],
-    suspects: &[(usize, u64, u64)],
-) -> Result<Vec<(usize, u64)>> {
-    let hashes: HashSet<u64> = suspects.iter().map(|s| s.2).collect();
-    let suspect_pos: HashSet<(usize, u64)> = suspects.iter().map(|s| (s.0, s.1)).collect();
-    let rejected_set: Vec<HashSet<u64>> = rejected
-        .iter()
-        .map(|r| r.iter().copied().collect())
-        .collect();
-    let mut seen: HashMap<u64, Vec<String>> = HashMap::new();
-    let mut dups = Vec::new();
-    for &s in work {
-        let keys: Vec<(u64, Vec<Option<String>>)> =
-            with_slice_of(&files[s.file], s, table.key(), |chunk| {
-                let cells = project(table, chunk, table.key());
-                let key_cols: Vec<&Cells> = table
-                    .key()
-                    .iter()
-                    .map(|k| cells::col(table, &cells, k))
-                    .collect();
-                (0..chunk.height())
-                    .map(|i| {
-                        let parts: Vec<Option<&str>> = key_cols.iter().map(|k| k.s(i)).collect();
-                        (
-                            key_hash(&parts),
-                            parts.iter().map(|p| p.map(str::to_string)).collect(),
-                        )
-                    })
-                    .collect()
-            })?;
-        for (i, (h, parts)) in keys.into_iter().enumerate() {
-            let row = (s.offset + i) as u64;
-            let by_rule =
-                rejected_set[s.file].contains(&row) && !suspect_pos.contains(&(s.file, row));
-            if !hashes.contains(&h) || by_rule {
-                continue;
-            }
-            let key = parts
-                .iter()
-                .map(|p| p.as_deref().unwrap_or("\u{0}"))
-                .collect::<Vec<_>>()
-                .join("\u{1f}");
-            let bucket = seen.entry(h).or_default();
-            if suspect_pos.contains(&(s.file, row)) && bucket.contains(&key) {
-                dups.push((s.file, row));
-            } else if !bucket.contains(&key) {
-                bucket.push(key);
-            }
-        }
-    }
-    Ok(dups)
-}
-
 /// Total rows of the checked tables (for progress bars).
 pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
     results
@@ -900,20 +801,4 @@ pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
         .flat_map(|(_, f, _)| f.iter())
         .map(|f| f.info.rows as u64)
         .sum()
-}
-
-/// The cells of a chunk read with the projection `cols`; other columns are
-/// [`Cells::Absent`] (reading one is a programming error that names it).
-fn project<'a>(table: Table, chunk: &'a engine::Chunk, cols: &[&str]) -> Vec<Cells<'a>> {
-    table
-        .columns()
-        .iter()
-        .map(|c| {
-            if cols.contains(&c.name) {
-                Cells::read(chunk, c)
-            } else {
-                Cells::Absent(c.name)
-            }
-        })
-        .collect()
 }

@@ -30,6 +30,10 @@ pub fn iso(d: Day) -> String {
         .checked_add(EPOCH_CE)
         .and_then(NaiveDate::from_num_days_from_ce_opt)
     {
+        // By hand: chrono's formatter parses its pattern on every call (hot for rejects).
+        Some(n) if (0..=9999).contains(&n.year()) => {
+            format!("{:04}-{:02}-{:02}", n.year(), n.month(), n.day())
+        }
         Some(n) => n.format("%Y-%m-%d").to_string(),
         None => format!("<day {d} since 1970-01-01, outside the calendar>"),
     }

@@ -5,10 +5,9 @@
 //! group of [`GROUP_ROWS`] at a time: memory stays bounded however many rows are rejected, and
 //! the row groups do not depend on the number of threads (same bytes on every run).
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::engine::{self, build, DataFrame, ParquetSink};
+use crate::engine::{build, DataFrame, ParquetSink};
 use crate::error::{Error, Result};
 use crate::ingest::rules::describe;
 use crate::ingest::{InputFile, RejectRow, RejectSink, Table};
@@ -34,10 +33,9 @@ impl Writer {
         }
     }
 
-    fn flush(&mut self, files: &[InputFile], rows: usize) -> Result<()> {
-        let rest = self.pending.split_off(rows.min(self.pending.len()));
-        let group = std::mem::replace(&mut self.pending, rest);
-        let df = frame(self.table, files, &group);
+    /// Writes `pending[from..to]` as one row group.
+    fn flush(&mut self, files: &[InputFile], from: usize, to: usize) -> Result<()> {
+        let df = frame(self.table, files, &self.pending[from..to]);
         let sink = match &mut self.sink {
             Some(s) => s,
             None => self
@@ -54,36 +52,25 @@ impl RejectSink for Writer {
             .windows(2)
             .all(|w| (w[0].file, w[0].row) < (w[1].file, w[1].row)));
         self.pending.extend(rows);
-        while self.pending.len() >= GROUP_ROWS {
-            self.flush(files, GROUP_ROWS)?;
+        let mut done = 0;
+        while self.pending.len() - done >= GROUP_ROWS {
+            self.flush(files, done, done + GROUP_ROWS)?;
+            done += GROUP_ROWS;
         }
+        self.pending.drain(..done);
         Ok(())
     }
 
-    fn finish(&mut self, files: &[InputFile], released: &[(usize, u64)]) -> Result<()> {
+    fn finish(&mut self, files: &[InputFile]) -> Result<()> {
         if !self.pending.is_empty() || self.sink.is_none() {
             // The last short group; a table without rejects still gets its (empty) file.
-            self.flush(files, self.pending.len())?;
+            self.flush(files, 0, self.pending.len())?;
+            self.pending.clear();
         }
         if let Some(sink) = self.sink.take() {
             sink.finish().map_err(Error::Internal)?;
         }
-        if !released.is_empty() {
-            self.take_out(files, released)?;
-        }
         Ok(())
-    }
-}
-
-impl Writer {
-    /// Rows written as duplicates that were accepted after all (a 64-bit key-hash collision, in
-    /// practice never): the file is read back and written again without them.
-    fn take_out(&self, files: &[InputFile], released: &[(usize, u64)]) -> Result<()> {
-        let gone: HashSet<(&str, u64)> = released
-            .iter()
-            .map(|&(f, r)| (files[f].file.rel.as_str(), r))
-            .collect();
-        engine::rewrite_without(&self.path, &|f, r| gone.contains(&(f, r))).map_err(Error::Internal)
     }
 }
 
