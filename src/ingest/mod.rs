@@ -308,47 +308,35 @@ struct SliceOut {
     warnings: Warnings,
 }
 
-/// Reads one slice with a panic guard: a corrupt page must give exit 2, not a crash.
-fn with_slice<T>(
-    f: &InputFile,
-    s: Slice,
-    table: Table,
-    body: impl FnOnce(&engine::Chunk) -> T,
-) -> Result<T> {
-    with_slice_of(f, s, &table.column_names(), body)
+fn at(f: &InputFile, s: Slice) -> String {
+    format!(
+        "{}: rows {}..{}",
+        f.file.path.display(),
+        s.offset,
+        s.offset + s.len
+    )
 }
 
-/// Reads only `cols` of a slice (a projection: later stages decode what they use).
-fn with_slice_of<T>(
-    f: &InputFile,
-    s: Slice,
-    cols: &[&str],
-    body: impl FnOnce(&engine::Chunk) -> T,
-) -> Result<T> {
-    let at = || {
-        format!(
-            "{}: rows {}..{}",
-            f.file.path.display(),
-            s.offset,
-            s.offset + s.len
-        )
-    };
-    // Only the decoder is guarded as "the file's fault" (exit 2)...
+/// Decodes one slice. Only the decoder is guarded as "the file's fault": a corrupt page or an
+/// undecodable value is exit 2, not a crash.
+fn decode(f: &InputFile, s: Slice, table: Table) -> Result<engine::Chunk> {
+    let cols = table.column_names();
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine::read_chunk(&f.file.path, &f.info, cols, &f.file.hive, s.offset, s.len)
+        engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len)
     }));
-    let chunk = match read {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return Err(Error::input(format!("{}: cannot decode ({e})", at()))),
-        Err(_) => {
-            return Err(Error::input(format!(
-                "{}: corrupt data, the decoder failed",
-                at()
-            )))
-        }
-    };
-    // ...a panic in our own rules or stages is our fault (exit 3), named as such.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&chunk))).map_err(|payload| {
+    match read {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(Error::input(format!("{}: cannot decode ({e})", at(f, s)))),
+        Err(_) => Err(Error::input(format!(
+            "{}: corrupt data, the decoder failed",
+            at(f, s)
+        ))),
+    }
+}
+
+/// Runs our own work on a decoded slice: a panic there is our fault (exit 3), named as such.
+fn guarded<T>(f: &InputFile, s: Slice, body: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|payload| {
         let why = if let Some(cells::NotProjected(name)) = payload.downcast_ref() {
             format!("column {name} read but not declared by the stage reading it")
         } else if let Some(m) = payload.downcast_ref::<&str>() {
@@ -358,7 +346,7 @@ fn with_slice_of<T>(
         } else {
             "a panic".to_string()
         };
-        Error::Internal(format!("{}: {why}", at()))
+        Error::Internal(format!("{}: {why}", at(f, s)))
     })
 }
 
@@ -405,20 +393,19 @@ fn passed(n: usize, fails: &[(u32, &'static str)], drop: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// Decodes a slice once: row rules, key hashes, control sums, and every consumer's partial
-/// over the rows that passed (a repeated key found later in the window makes the partial be
-/// computed again without it, see [`remap_slice`]).
+/// Decodes a slice once and applies the row rules: failures with their cells as text, key
+/// hashes of the rows that passed, control sums. The decoded slice is kept for [`feed_slice`].
 fn check_slice(
     table: Table,
     files: &[InputFile],
     s: Slice,
     ctx: &Ctx,
-    feed: &Feed,
-) -> Result<(SliceOut, Vec<Part>)> {
+) -> Result<(engine::Chunk, SliceOut)> {
     let f = &files[s.file];
-    with_slice(f, s, table, |chunk| {
+    let chunk = decode(f, s, table)?;
+    let out = guarded(f, s, || {
         let specs = table.columns();
-        let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(chunk, c)).collect();
+        let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
         let n = chunk.height();
         let mut warnings = Warnings::default();
         let fails = check_rows(table, &cells, n, ctx, &mut warnings);
@@ -467,30 +454,33 @@ fn check_slice(
                 passed_keys.push((i as u32, key_hash(&parts)));
             }
         }
-        let fed = feed.map(table, &cells, s, &passed(n, &fails, &[]));
-        let out = SliceOut {
+        SliceOut {
             fails,
             passed_keys,
             rejects,
             sums,
             magnitude,
             warnings,
-        };
-        (out, fed)
-    })
+        }
+    })?;
+    Ok((chunk, out))
 }
 
-/// A slice read again because some of its rows repeat a key seen earlier: the partials
-/// without those rows, and each such row's cells as text and money values (for `rejects/`).
-fn remap_slice(
+/// Every consumer's partial of a decoded slice over its accepted rows — those that passed the
+/// rules, less the `repeated` keys found in file order — and each repeated row's cells as text
+/// and money values (for `rejects/`).
+type Fed = (Vec<Part>, Vec<(Vec<Option<String>>, Vec<i128>)>);
+
+fn feed_slice(
     table: Table,
-    files: &[InputFile],
+    f: &InputFile,
     s: Slice,
+    chunk: &engine::Chunk,
     fails: &[(u32, &'static str)],
     repeated: &[u32],
     feed: &Feed,
-) -> Result<(Vec<Part>, Vec<(Vec<Option<String>>, Vec<i128>)>)> {
-    with_slice(&files[s.file], s, table, |chunk| {
+) -> Result<Fed> {
+    guarded(f, s, || {
         let cells: Vec<Cells> = table
             .columns()
             .iter()
@@ -600,13 +590,13 @@ pub fn ingest_table(
             active: &active,
         };
         // A slice skipped because another failed is `None`: the error reported is a real one.
-        let outs: Vec<Option<Result<(SliceOut, Vec<Part>)>>> = batch
+        let outs: Vec<Option<Result<(engine::Chunk, SliceOut)>>> = batch
             .par_iter()
             .map(|&s| {
                 if failed_early.load(Ordering::Relaxed) {
                     return None;
                 }
-                let r = check_slice(table, &files, s, ctx, &feed);
+                let r = check_slice(table, &files, s, ctx);
                 if r.is_err() {
                     failed_early.store(true, Ordering::Relaxed);
                 }
@@ -617,11 +607,11 @@ pub fn ingest_table(
             let first = outs.into_iter().flatten().find_map(Result::err);
             return Err(first.expect("a slice failed"));
         }
-        let mut fed = Vec::with_capacity(batch.len());
+        let mut chunks = Vec::with_capacity(batch.len());
         let mut fails = Vec::with_capacity(batch.len());
         let mut batch_magnitude = 0i128;
         for (s, out) in batch.iter().zip(outs.into_iter().flatten()) {
-            let (out, parts) = out?;
+            let (chunk, out) = out?;
             tally.rows.read += s.len as i128;
             tally.rows.rejected += out.fails.len() as i128;
             for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
@@ -644,7 +634,7 @@ pub fn ingest_table(
                 window_keys[seen.shard(h)].push((s.file, (s.offset + r as usize) as u64, h));
             }
             progress(s.len as u64);
-            fed.push(parts);
+            chunks.push(chunk);
             fails.push(out.fails);
         }
         // Duplicates in file order: first accepted occurrence wins.
@@ -656,33 +646,44 @@ pub fn ingest_table(
             .collect();
         let mut found: Vec<(usize, u64, u128)> = found.into_iter().flatten().collect();
         found.sort_unstable();
-        // The slices holding a repeated key are mapped again without it (rare: one re-read).
-        let jobs: Vec<(usize, usize, usize)> = batch
+        // The consumers see each slice's accepted rows, from the cells decoded above.
+        let ranges: Vec<(usize, usize)> = batch
             .iter()
-            .enumerate()
-            .map(|(k, s)| {
+            .map(|s| {
                 let lo = found.partition_point(|x| (x.0, x.1) < (s.file, s.offset as u64));
                 let hi =
                     found.partition_point(|x| (x.0, x.1) < (s.file, (s.offset + s.len) as u64));
-                (k, lo, hi)
+                (lo, hi)
             })
-            .filter(|j| j.1 < j.2)
             .collect();
-        let remapped: Vec<_> = jobs
-            .par_iter()
-            .map(|&(k, lo, hi)| {
+        let fed: Vec<Result<Fed>> = (0..batch.len())
+            .into_par_iter()
+            .map(|k| {
                 let s = batch[k];
+                let (lo, hi) = ranges[k];
                 let rows: Vec<u32> = found[lo..hi]
                     .iter()
                     .map(|x| (x.1 - s.offset as u64) as u32)
                     .collect();
-                remap_slice(table, &files, s, &fails[k], &rows, &feed)
+                feed_slice(
+                    table,
+                    &files[s.file],
+                    s,
+                    &chunks[k],
+                    &fails[k],
+                    &rows,
+                    &feed,
+                )
             })
             .collect();
-        for (&(k, lo, hi), r) in jobs.iter().zip(remapped) {
+        drop(chunks);
+        let mut parts_of = Vec::with_capacity(batch.len());
+        for (k, r) in fed.into_iter().enumerate() {
             let (parts, texts) = r?;
-            fed[k] = parts;
+            parts_of.push(parts);
+            let (lo, hi) = ranges[k];
             for (x, (text, money)) in found[lo..hi].iter().zip(texts) {
+                batch_magnitude -= money.iter().map(|v| v.abs()).sum::<i128>();
                 tally.reject_repeat(table, x.0, x.1, text, &money);
             }
         }
@@ -698,7 +699,7 @@ pub fn ingest_table(
                 tally.rows.read
             )));
         }
-        for parts in fed {
+        for parts in parts_of {
             for (&k, p) in active.iter().zip(parts) {
                 consumers[k].absorb(table, p)?;
             }
