@@ -59,6 +59,71 @@ fn measures_equal_the_books_and_levels_consolidate() {
         assert_eq!(y(&row[4]), members, "{row:?}");
         assert_eq!(y(&row[6]), y(&row[4]) - y(&row[5]));
     }
+    // Participants, counted here from persons.parquet (accepted rows, not deceased or
+    // transferred out, distinct persons per fund), against the published figure.
+    let persons = sifund::engine::read_all(&data.join("persons.parquet")).unwrap();
+    let rejects = sifund::engine::read_all(&out.join("rejects/persons.parquet")).unwrap();
+    let rejected: std::collections::BTreeSet<u64> = rejects
+        .column("source_row")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    let text = |n: &str| -> Vec<Option<String>> {
+        persons
+            .column(n)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    };
+    let (pid, region, scheme, status) = (
+        text("person_id"),
+        text("region"),
+        text("scheme"),
+        text("status"),
+    );
+    let mut counted: std::collections::BTreeMap<
+        (String, String),
+        std::collections::BTreeSet<String>,
+    > = Default::default();
+    for k in 0..persons.height() {
+        let st = status[k].as_deref().unwrap_or("");
+        if rejected.contains(&(k as u64)) || st == "deceased" || st == "transferred_out" {
+            continue;
+        }
+        counted
+            .entry((region[k].clone().unwrap(), scheme[k].clone().unwrap()))
+            .or_default()
+            .insert(pid[k].clone().unwrap());
+    }
+    let mut compared = 0;
+    for f in funds {
+        let key = (
+            f["region"].as_str().unwrap().to_string(),
+            f["scheme"].as_str().unwrap().to_string(),
+        );
+        let want = counted.get(&key).map_or(0, |s| s.len() as u64);
+        match f["participants"].as_u64() {
+            Some(n) => {
+                assert_eq!(n, want, "{key:?} participants");
+                assert!(
+                    n == 0 || n >= 10,
+                    "{key:?}: {n} published, under the threshold"
+                );
+                compared += (n > 0) as usize;
+            }
+            None => assert!(
+                (1..10).contains(&want),
+                "{key:?}: withheld, but {want} counted"
+            ),
+        }
+    }
+    assert!(compared > 10, "{compared} funds compared");
     assert!(out.join("disclose/datapackage.json").is_file());
 }
 
