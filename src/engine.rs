@@ -230,6 +230,50 @@ impl Chunk {
     }
 }
 
+/// How a column of a rejects file is typed: as the input's, money at one scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typed {
+    Text,
+    Int32,
+    Date,
+    /// `DECIMAL(38,2)`: any input decimal of scale 0–2 fits once scaled to fen, up to 10³⁶
+    /// yuan; a value beyond that is null (its row's reason says `implausible`).
+    Money,
+}
+
+impl Chunk {
+    /// The rows `rows` (sorted, chunk-relative) of `cols`, typed, taken column-wise from the
+    /// decoded arrays (no value is formatted or copied one by one).
+    pub fn take_rows(&self, rows: &[u32], cols: &[(&str, Typed)]) -> Result<Vec<Column>, String> {
+        cols.iter()
+            .map(|&(name, kind)| match kind {
+                Typed::Money => {
+                    let f = self.fens(name);
+                    let factor = 10i128.pow(2 - f.scale.min(2) as u32);
+                    let limit = 10i128.pow(38);
+                    let ca: Int128Chunked = rows
+                        .iter()
+                        .map(|&i| {
+                            f.values
+                                .get(i as usize)
+                                .and_then(|u| u.checked_mul(factor))
+                                .filter(|v| v.abs() < limit)
+                        })
+                        .collect();
+                    Ok(ca
+                        .with_name(name.into())
+                        .into_decimal_unchecked(38, 2)
+                        .into_column())
+                }
+                _ => self
+                    .column(name)
+                    .take_slice(rows)
+                    .map_err(|e| e.to_string()),
+            })
+            .collect()
+    }
+}
+
 /// Column builders for frames that sifund writes.
 pub mod build {
     use super::*;
@@ -262,6 +306,17 @@ pub mod build {
     pub fn date(name: &str, v: Vec<Option<i32>>) -> Column {
         let ca: Int32Chunked = v.into_iter().collect();
         ca.with_name(name.into()).into_date().into_column()
+    }
+
+    /// An empty column of a rejects file's type (see [`Typed`]).
+    pub fn empty(name: &str, kind: Typed) -> Column {
+        let dtype = match kind {
+            Typed::Text => DataType::String,
+            Typed::Int32 => DataType::Int32,
+            Typed::Date => DataType::Date,
+            Typed::Money => DataType::Decimal(38, 2),
+        };
+        Column::new_empty(name.into(), &dtype)
     }
 
     /// Fen as Parquet `DECIMAL(18,2)`: the fen are the unscaled value.

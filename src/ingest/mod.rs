@@ -43,12 +43,86 @@ pub struct Control {
     pub rejected: i128,
 }
 
-/// A rejected row: where it was, why, and its cells as text.
-pub struct RejectRow {
-    pub file: usize,
-    pub row: u64,
-    pub reason: &'static str,
-    pub cells: Vec<Option<String>>,
+/// Rejected rows as the rejects file holds them: `source_file`, `source_row`, `reason`,
+/// `message`, then the table's columns, typed (`engine::Typed`), in (file, row) order.
+pub type RejectFrame = engine::DataFrame;
+
+/// The table's columns and how each is typed in its rejects file.
+fn reject_columns(table: Table) -> Vec<(&'static str, engine::Typed)> {
+    table
+        .columns()
+        .iter()
+        .map(|c| {
+            let t = match c.kind {
+                Kind::Utf8 => engine::Typed::Text,
+                Kind::Int32 => engine::Typed::Int32,
+                Kind::Date => engine::Typed::Date,
+                Kind::Money => engine::Typed::Money,
+            };
+            (c.name, t)
+        })
+        .collect()
+}
+
+/// The rejects of one slice, `rows` (chunk-relative, sorted) with their reasons.
+fn reject_frame(
+    table: Table,
+    f: &InputFile,
+    chunk: &engine::Chunk,
+    offset: usize,
+    rows: &[(u32, &'static str)],
+) -> Result<RejectFrame> {
+    use engine::build;
+    let idx: Vec<u32> = rows.iter().map(|r| r.0).collect();
+    let mut messages: BTreeMap<&str, String> = BTreeMap::new();
+    for (_, reason) in rows {
+        messages
+            .entry(reason)
+            .or_insert_with(|| rules::describe(reason));
+    }
+    let mut cols = vec![
+        build::utf8("source_file", &vec![Some(f.file.rel.as_str()); rows.len()]),
+        build::u64(
+            "source_row",
+            rows.iter()
+                .map(|r| (offset + r.0 as usize) as u64)
+                .collect(),
+        ),
+        build::utf8(
+            "reason",
+            &rows.iter().map(|r| Some(r.1)).collect::<Vec<_>>(),
+        ),
+        build::utf8(
+            "message",
+            &rows
+                .iter()
+                .map(|r| Some(messages[r.1].as_str()))
+                .collect::<Vec<_>>(),
+        ),
+    ];
+    cols.extend(
+        chunk
+            .take_rows(&idx, &reject_columns(table))
+            .map_err(|e| Error::Internal(format!("{}: rejects: {e}", f.file.path.display())))?,
+    );
+    Ok(build::frame(cols))
+}
+
+/// A rejects frame without rows: the file's schema when nothing is rejected.
+fn empty_rejects(table: Table) -> RejectFrame {
+    use engine::build;
+    let mut cols = vec![
+        build::empty("source_file", engine::Typed::Text),
+        build::u64("source_row", vec![]),
+        build::empty("reason", engine::Typed::Text),
+        build::empty("message", engine::Typed::Text),
+    ];
+    cols.extend(
+        reject_columns(table)
+            .into_iter()
+            .map(|(n, t)| build::empty(n, t)),
+    );
+    build::frame(cols)
 }
 
 /// The outcome of ingesting one table.
@@ -66,20 +140,21 @@ pub struct TableResult {
 /// Where rejected rows go as they are found (`report::rejects` writes them to Parquet a row
 /// group at a time), so that memory does not grow with the number of rejects.
 pub trait RejectSink {
-    /// Rejected rows in (file, row) order, continuing the previous call's order.
-    fn write(&mut self, files: &[InputFile], rows: Vec<RejectRow>) -> Result<()>;
+    /// Rejected rows in (file, row) order, continuing the previous call's order. The first
+    /// call of a table may hold no rows: it gives the file its schema.
+    fn write(&mut self, rows: RejectFrame) -> Result<()>;
     /// The table is done.
-    fn finish(&mut self, files: &[InputFile]) -> Result<()>;
+    fn finish(&mut self) -> Result<()>;
 }
 
 /// A sink that keeps nothing, for callers that need only the consumers' results.
 pub struct DiscardRejects;
 
 impl RejectSink for DiscardRejects {
-    fn write(&mut self, _: &[InputFile], _: Vec<RejectRow>) -> Result<()> {
+    fn write(&mut self, _: RejectFrame) -> Result<()> {
         Ok(())
     }
-    fn finish(&mut self, _: &[InputFile]) -> Result<()> {
+    fn finish(&mut self) -> Result<()> {
         Ok(())
     }
 }
@@ -300,7 +375,6 @@ struct SliceOut {
     fails: Vec<(u32, &'static str)>,
     /// Key hash of each row that passed the row rules.
     passed_keys: Vec<(u32, u128)>,
-    rejects: Vec<RejectRow>,
     /// Per money column: (read, failed, passed) sums in fen.
     sums: Vec<(i128, i128, i128)>,
     /// Σ |amount| over the money cells of the rows that passed (the dataset bound).
@@ -421,23 +495,10 @@ fn check_slice(
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
         let mut magnitude = 0i128;
         let mut passed_keys = Vec::with_capacity(n - fails.len());
-        let mut rejects = Vec::with_capacity(fails.len());
         let mut next_fail = fails.iter().peekable();
         let mut parts: Vec<Option<&str>> = Vec::with_capacity(key_cols.len());
         for i in 0..n {
-            let failed = match next_fail.peek() {
-                Some((r, reason)) if *r as usize == i => {
-                    rejects.push(RejectRow {
-                        file: s.file,
-                        row: (s.offset + i) as u64,
-                        reason,
-                        cells: cells.iter().map(|c| c.text(i)).collect(),
-                    });
-                    next_fail.next();
-                    true
-                }
-                _ => false,
-            };
+            let failed = next_fail.next_if(|(r, _)| *r as usize == i).is_some();
             for (m, sum) in money.iter().zip(sums.iter_mut()) {
                 let v = fen_value(m.m(i));
                 sum.0 += v;
@@ -457,7 +518,6 @@ fn check_slice(
         SliceOut {
             fails,
             passed_keys,
-            rejects,
             sums,
             magnitude,
             warnings,
@@ -467,9 +527,9 @@ fn check_slice(
 }
 
 /// Every consumer's partial of a decoded slice over its accepted rows — those that passed the
-/// rules, less the `repeated` keys found in file order — and each repeated row's cells as text
-/// and money values (for `rejects/`).
-type Fed = (Vec<Part>, Vec<(Vec<Option<String>>, Vec<i128>)>);
+/// rules, less the `repeated` keys found in file order —, each repeated row's money values,
+/// and the slice's rejects (rule failures and repeated keys) for `rejects/`.
+type Fed = (Vec<Part>, Vec<Vec<i128>>, Option<RejectFrame>);
 
 fn feed_slice(
     table: Table,
@@ -491,15 +551,21 @@ fn feed_slice(
             .money_columns()
             .map(|m| cells::col(table, &cells, m))
             .collect();
-        let rows = repeated
+        let repeated_money = repeated
             .iter()
-            .map(|&i| {
-                let i = i as usize;
-                let text = cells.iter().map(|c| c.text(i)).collect();
-                (text, money.iter().map(|m| fen_value(m.m(i))).collect())
-            })
+            .map(|&i| money.iter().map(|m| fen_value(m.m(i as usize))).collect())
             .collect();
-        (fed, rows)
+        (fed, repeated_money)
+    })
+    .and_then(|(fed, money)| {
+        let mut rows: Vec<(u32, &'static str)> = fails.to_vec();
+        rows.extend(repeated.iter().map(|&r| (r, dup_reason(table))));
+        rows.sort_unstable_by_key(|r| r.0);
+        let frame = match rows.is_empty() {
+            true => None,
+            false => Some(reject_frame(table, f, chunk, s.offset, &rows)?),
+        };
+        Ok((fed, money, frame))
     })
 }
 
@@ -518,21 +584,14 @@ struct Tally {
     rows: Control,
     reasons: BTreeMap<&'static str, u64>,
     warnings: Warnings,
-    /// Rejects of the current window, handed to the sink in (file, row) order.
-    rejects: Vec<RejectRow>,
+    /// Rejects of the current window, one frame per slice, in (file, row) order.
+    rejects: Vec<RejectFrame>,
     rejected: Vec<Vec<u64>>,
 }
 
 impl Tally {
     /// A row that passed the rules but repeats a key: moved from accepted to rejected.
-    fn reject_repeat(
-        &mut self,
-        table: Table,
-        file: usize,
-        row: u64,
-        cells: Vec<Option<String>>,
-        money: &[i128],
-    ) {
+    fn reject_repeat(&mut self, table: Table, file: usize, row: u64, money: &[i128]) {
         for (a, v) in self.amounts.iter_mut().zip(money) {
             a.1 += v;
             a.2 -= v;
@@ -541,12 +600,6 @@ impl Tally {
         self.rows.rejected += 1;
         *self.reasons.entry(reason).or_default() += 1;
         self.rejected[file].push(row);
-        self.rejects.push(RejectRow {
-            file,
-            row,
-            reason,
-            cells,
-        });
     }
 }
 
@@ -580,6 +633,7 @@ pub fn ingest_table(
     // file order, so "first occurrence wins" is kept per key.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     let mut seen = KeySet::for_rows(rows_total);
+    sink.write(empty_rejects(table))?;
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
@@ -629,7 +683,6 @@ pub fn ingest_table(
             );
             tally.warnings.employer_id_check_char += out.warnings.employer_id_check_char;
             batch_magnitude += out.magnitude;
-            tally.rejects.extend(out.rejects);
             for (r, h) in out.passed_keys {
                 window_keys[seen.shard(h)].push((s.file, (s.offset + r as usize) as u64, h));
             }
@@ -679,12 +732,13 @@ pub fn ingest_table(
         drop(chunks);
         let mut parts_of = Vec::with_capacity(batch.len());
         for (k, r) in fed.into_iter().enumerate() {
-            let (parts, texts) = r?;
+            let (parts, moneys, frame) = r?;
             parts_of.push(parts);
+            tally.rejects.extend(frame);
             let (lo, hi) = ranges[k];
-            for (x, (text, money)) in found[lo..hi].iter().zip(texts) {
+            for (x, money) in found[lo..hi].iter().zip(moneys) {
                 batch_magnitude -= money.iter().map(|v| v.abs()).sum::<i128>();
-                tally.reject_repeat(table, x.0, x.1, text, &money);
+                tally.reject_repeat(table, x.0, x.1, &money);
             }
         }
         // Checked before any consumer sees the window: no sum downstream can overflow.
@@ -705,9 +759,9 @@ pub fn ingest_table(
             }
         }
         too_many_rejected(table, &tally, rows_total, ctx)?;
-        let mut window = std::mem::take(&mut tally.rejects);
-        window.sort_by_key(|r| (r.file, r.row));
-        sink.write(&files, window)?;
+        for frame in std::mem::take(&mut tally.rejects) {
+            sink.write(frame)?;
+        }
     }
     drop(seen);
 
@@ -719,7 +773,7 @@ pub fn ingest_table(
         rejects: _,
         rejected,
     } = tally;
-    sink.finish(&files)?;
+    sink.finish()?;
     rows.accepted = rows.read - rows.rejected;
     for (f, mut r) in files.iter_mut().zip(rejected) {
         r.sort_unstable();

@@ -1,103 +1,107 @@
-//! `rejects/<table>.parquet`: every rejected row, its cells as text (types as read may differ
-//! between files), with `source_file`, `source_row`, `reason` (rule code) and `message`.
+//! `rejects/<table>.parquet`: every rejected row with `source_file`, `source_row`, `reason`
+//! (rule code) and `message`, then the row's cells typed as the input's (texts, `Int32`,
+//! `Date`, money as `DECIMAL(38,2)` — wide enough for any input decimal of scale 0–2).
 //!
-//! Rows arrive from ingestion as they are found, in (file, row) order, and are written a row
-//! group of [`GROUP_ROWS`] at a time: memory stays bounded however many rows are rejected, and
-//! the row groups do not depend on the number of threads (same bytes on every run).
+//! Rows arrive from ingestion as they are found, in (file, row) order, taken column-wise from
+//! the decoded slices, and are written a row group of [`GROUP_ROWS`] at a time: memory stays
+//! bounded however many rows are rejected, and the row groups do not depend on the number of
+//! threads (same bytes on every run).
 
 use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
 
-use crate::engine::{build, DataFrame, ParquetSink};
+use crate::engine::{DataFrame, ParquetSink};
 use crate::error::{Error, Result};
-use crate::ingest::rules::describe;
-use crate::ingest::{InputFile, RejectRow, RejectSink, Table};
+use crate::ingest::{RejectFrame, RejectSink, Table};
 
 /// Rows per row group of a rejects file.
 pub const GROUP_ROWS: usize = 65_536;
 
-/// Streams one table's rejects to its Parquet file.
+/// Streams one table's rejects to its Parquet file. Row groups are encoded and written on a
+/// thread of their own, so that writing overlaps the scan of the next rows; the channel holds
+/// at most two groups, which bounds memory.
 pub struct Writer {
     path: PathBuf,
-    table: Table,
-    pending: Vec<RejectRow>,
-    sink: Option<ParquetSink>,
+    pending: Option<DataFrame>,
+    to_writer: Option<SyncSender<DataFrame>>,
+    writer: Option<JoinHandle<Result<()>>>,
 }
 
 impl Writer {
-    pub fn new(path: PathBuf, table: Table) -> Writer {
+    pub fn new(path: PathBuf, _table: Table) -> Writer {
         Writer {
             path,
-            table,
-            pending: Vec::new(),
-            sink: None,
+            pending: None,
+            to_writer: None,
+            writer: None,
         }
     }
 
-    /// Writes `pending[from..to]` as one row group.
-    fn flush(&mut self, files: &[InputFile], from: usize, to: usize) -> Result<()> {
-        let df = frame(self.table, files, &self.pending[from..to]);
-        let sink = match &mut self.sink {
-            Some(s) => s,
-            None => self
-                .sink
-                .insert(ParquetSink::create(&self.path, &df).map_err(Error::Internal)?),
-        };
-        sink.write(df).map_err(Error::Internal)
+    /// Starts the writing thread on the first frame (which gives the file its schema).
+    fn start(&mut self, schema_of: &DataFrame) -> Result<()> {
+        if self.to_writer.is_some() {
+            return Ok(());
+        }
+        let mut sink = ParquetSink::create(&self.path, schema_of).map_err(Error::Internal)?;
+        let (tx, rx) = sync_channel::<DataFrame>(2);
+        self.to_writer = Some(tx);
+        self.writer = Some(std::thread::spawn(move || {
+            for group in rx {
+                sink.write(group).map_err(Error::Internal)?;
+            }
+            sink.finish().map(|_| ()).map_err(Error::Internal)
+        }));
+        Ok(())
+    }
+
+    fn send(&mut self, group: DataFrame) -> Result<()> {
+        let sent = self.to_writer.as_ref().expect("started").send(group);
+        match sent {
+            Ok(()) => Ok(()),
+            // The thread stopped: its error says why.
+            Err(_) => self
+                .join()
+                .and(Err(Error::Internal("rejects writer stopped".into()))),
+        }
+    }
+
+    fn join(&mut self) -> Result<()> {
+        self.to_writer = None;
+        match self.writer.take().map(JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(Error::Internal("rejects writer panicked".into())),
+        }
     }
 }
 
 impl RejectSink for Writer {
-    fn write(&mut self, files: &[InputFile], rows: Vec<RejectRow>) -> Result<()> {
-        debug_assert!(rows
-            .windows(2)
-            .all(|w| (w[0].file, w[0].row) < (w[1].file, w[1].row)));
-        self.pending.extend(rows);
-        let mut done = 0;
-        while self.pending.len() - done >= GROUP_ROWS {
-            self.flush(files, done, done + GROUP_ROWS)?;
-            done += GROUP_ROWS;
+    fn write(&mut self, rows: RejectFrame) -> Result<()> {
+        self.start(&rows)?;
+        let mut pending = match self.pending.take() {
+            None => rows,
+            Some(mut p) => {
+                p.vstack_mut(&rows)
+                    .map_err(|e| Error::Internal(format!("rejects: {e}")))?;
+                p
+            }
+        };
+        while pending.height() >= GROUP_ROWS {
+            let group = pending.slice(0, GROUP_ROWS);
+            pending = pending.slice(GROUP_ROWS as i64, usize::MAX);
+            self.send(group)?;
         }
-        self.pending.drain(..done);
+        self.pending = Some(pending);
         Ok(())
     }
 
-    fn finish(&mut self, files: &[InputFile]) -> Result<()> {
-        if !self.pending.is_empty() || self.sink.is_none() {
-            // The last short group; a table without rejects still gets its (empty) file.
-            self.flush(files, 0, self.pending.len())?;
-            self.pending.clear();
+    fn finish(&mut self) -> Result<()> {
+        if let Some(rest) = self.pending.take() {
+            if rest.height() > 0 {
+                self.send(rest)?;
+            }
         }
-        if let Some(sink) = self.sink.take() {
-            sink.finish().map_err(Error::Internal)?;
-        }
-        Ok(())
+        self.join()
     }
-}
-
-/// The rows as a frame of the rejects file's columns.
-fn frame(table: Table, files: &[InputFile], rows: &[RejectRow]) -> DataFrame {
-    let file: Vec<Option<&str>> = rows
-        .iter()
-        .map(|r| Some(files[r.file].file.rel.as_str()))
-        .collect();
-    let mut cols = vec![
-        build::utf8("source_file", &file),
-        build::u64("source_row", rows.iter().map(|r| r.row).collect()),
-        build::utf8(
-            "reason",
-            &rows.iter().map(|r| Some(r.reason)).collect::<Vec<_>>(),
-        ),
-        build::utf8(
-            "message",
-            &rows
-                .iter()
-                .map(|r| Some(describe(r.reason)))
-                .collect::<Vec<_>>(),
-        ),
-    ];
-    for (ci, spec) in table.columns().iter().enumerate() {
-        let v: Vec<Option<&str>> = rows.iter().map(|r| r.cells[ci].as_deref()).collect();
-        cols.push(build::utf8(spec.name, &v));
-    }
-    build::frame(cols)
 }
