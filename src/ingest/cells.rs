@@ -3,8 +3,6 @@
 use super::rules::*;
 use super::tables::{ColumnSpec, Kind, Table};
 use crate::engine::{Chunk, FenCol, IntCol, StrCol};
-use crate::model::date::iso;
-use crate::model::money::yuan;
 
 /// The panic of reading a column outside a scan's projection: a programming error, told
 /// apart from a decoder failure by its type (see `ingest::with_slice_of`).
@@ -53,19 +51,6 @@ impl<'a> Cells<'a> {
             Cells::Money(v) => v.get(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
-        }
-    }
-    /// The cell as text, for `rejects/`.
-    pub fn text(&self, i: usize) -> Option<String> {
-        match self {
-            Cells::Str(v) => v.get(i).map(str::to_string),
-            Cells::Int(v) => v.get(i).map(|x| x.to_string()),
-            Cells::Date(v) => v.get(i).map(iso),
-            Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
-            Cells::Money(v) => v.get(i).map(|r| {
-                r.map(|f| yuan(f as i128))
-                    .unwrap_or_else(|_| "<too large>".into())
-            }),
         }
     }
 }
