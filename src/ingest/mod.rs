@@ -590,16 +590,19 @@ struct Tally {
 }
 
 impl Tally {
-    /// A row that passed the rules but repeats a key: moved from accepted to rejected.
-    fn reject_repeat(&mut self, table: Table, file: usize, row: u64, money: &[i128]) {
-        for (a, v) in self.amounts.iter_mut().zip(money) {
-            a.1 += v;
-            a.2 -= v;
+    /// Rows that passed the rules but repeat a key: moved from accepted to rejected.
+    fn reject_repeats(&mut self, table: Table, rows: &[(usize, u64, u128)], money: &[Vec<i128>]) {
+        for m in money {
+            for (a, v) in self.amounts.iter_mut().zip(m) {
+                a.1 += v;
+                a.2 -= v;
+            }
         }
-        let reason = dup_reason(table);
-        self.rows.rejected += 1;
-        *self.reasons.entry(reason).or_default() += 1;
-        self.rejected[file].push(row);
+        self.rows.rejected += rows.len() as i128;
+        *self.reasons.entry(dup_reason(table)).or_default() += rows.len() as u64;
+        for r in rows {
+            self.rejected[r.0].push(r.1);
+        }
     }
 }
 
@@ -698,7 +701,7 @@ pub fn ingest_table(
             .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
             .collect();
         let mut found: Vec<(usize, u64, u128)> = found.into_iter().flatten().collect();
-        found.sort_unstable();
+        found.sort_unstable_by_key(|x| (x.0, x.1));
         // The consumers see each slice's accepted rows, from the cells decoded above.
         let ranges: Vec<(usize, usize)> = batch
             .iter()
@@ -736,9 +739,9 @@ pub fn ingest_table(
             parts_of.push(parts);
             tally.rejects.extend(frame);
             let (lo, hi) = ranges[k];
-            for (x, money) in found[lo..hi].iter().zip(moneys) {
-                batch_magnitude -= money.iter().map(|v| v.abs()).sum::<i128>();
-                tally.reject_repeat(table, x.0, x.1, &money);
+            batch_magnitude -= moneys.iter().flatten().map(|v| v.abs()).sum::<i128>();
+            if lo < hi {
+                tally.reject_repeats(table, &found[lo..hi], &moneys);
             }
         }
         // Checked before any consumer sees the window: no sum downstream can overflow.
