@@ -62,25 +62,8 @@ fn measures_equal_the_books_and_levels_consolidate() {
     // Participants, counted here from persons.parquet (accepted rows, not deceased or
     // transferred out, distinct persons per fund), against the published figure.
     let persons = sifund::engine::read_all(&data.join("persons.parquet")).unwrap();
-    let rejects = sifund::engine::read_all(&out.join("rejects/persons.parquet")).unwrap();
-    let rejected: std::collections::BTreeSet<u64> = rejects
-        .column("source_row")
-        .unwrap()
-        .u64()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect();
-    let text = |n: &str| -> Vec<Option<String>> {
-        persons
-            .column(n)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect()
-    };
+    let rejected = rejected_rows(&out, "persons");
+    let text = |n: &str| strings(&persons, n);
     let (pid, region, scheme, status) = (
         text("person_id"),
         text("region"),

@@ -57,28 +57,6 @@ fn every_planted_breach_and_overpayment_is_found_and_nothing_else() {
     assert_eq!(got_over, want_over);
 }
 
-fn strs(df: &sifund::engine::DataFrame, n: &str) -> Vec<Option<String>> {
-    df.column(n)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
-}
-
-/// Row numbers `rejects/<table>.parquet` lists (single-file dataset).
-fn rejected_rows(out: &std::path::Path, table: &str) -> std::collections::BTreeSet<u64> {
-    let r = read_all(&out.join(format!("rejects/{table}.parquet"))).unwrap();
-    r.column("source_row")
-        .unwrap()
-        .u64()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect()
-}
-
 #[test]
 fn ledger_outputs_foot_and_the_invariants_hold() {
     let dir = temp("ledger-out");
@@ -181,15 +159,7 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
     // 收支表 against the journal, by an independent fold: every item's amount is the sum of
     // the journal lines carrying it (revenue subjects 4xxx credit − debit, expenditure 5xxx
     // debit − credit); the opening balance is the accepted `book` rows of opening_balances.
-    let col = |n: &str| -> Vec<Option<String>> {
-        j.column(n)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect()
-    };
+    let col = |n: &str| strings(&j, n);
     let (region, scheme, code, item) = (
         col("region"),
         col("scheme"),
@@ -237,7 +207,7 @@ fn ledger_outputs_foot_and_the_invariants_hold() {
     }
     let ob = read_all(&data.join("opening_balances.parquet")).unwrap();
     let rejected_ob = rejected_rows(&out, "opening_balances");
-    let (obr, obs) = (strs(&ob, "region"), strs(&ob, "scheme"));
+    let (obr, obs) = (strings(&ob, "region"), strings(&ob, "scheme"));
     let book = ob
         .column("book")
         .unwrap()

@@ -38,18 +38,6 @@ fn fens(c: &Column) -> Vec<Option<i128>> {
     d.physical().iter().map(|v| v.map(|x| x * k)).collect()
 }
 
-/// Row numbers rejected in `rejects/<table>.parquet` (the demo tables are single files).
-fn rejected(out: &Path, table: &str) -> BTreeSet<u64> {
-    let df = read_all(&out.join(format!("rejects/{table}.parquet"))).unwrap();
-    df.column("source_row")
-        .unwrap()
-        .u64()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap())
-        .collect()
-}
-
 fn add(map: &mut BTreeMap<VKey, VSums>, k: VKey, amount: i128, late: i128) {
     let e = map.entry(k).or_default();
     e.0 += 1;
@@ -63,7 +51,7 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
     let mut want = BTreeMap::new();
     let mut row_key = BTreeMap::new();
     let c = read_all(&data.join("contributions.parquet")).unwrap();
-    let rej = rejected(out, "contributions");
+    let rej = rejected_rows(out, "contributions");
     let col = |df: &DataFrame, n: &str| df.column(n).unwrap().clone();
     let (reg, sch, day, acct, rref, kind) = (
         strs(&col(&c, "region")),
@@ -105,7 +93,7 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
         row_key.insert(("contributions".to_string(), i as u64), k);
     }
     let p = read_all(&data.join("payouts.parquet")).unwrap();
-    let rej = rejected(out, "payouts");
+    let rej = rejected_rows(out, "payouts");
     let (reg, sch, paid, ben, batch, amt, ret) = (
         strs(&col(&p, "region")),
         strs(&col(&p, "scheme")),
@@ -145,7 +133,7 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
         }
     }
     let f = read_all(&data.join("fund_flows.parquet")).unwrap();
-    let rej = rejected(out, "fund_flows");
+    let rej = rejected_rows(out, "fund_flows");
     let (id, reg, sch, day, amt) = (
         strs(&col(&f, "flow_id")),
         strs(&col(&f, "region")),

@@ -228,3 +228,26 @@ pub fn many_slices(src: &Path, dst: &Path, rows: usize) {
         }
     }
 }
+
+/// A string column of a frame, cell by cell.
+pub fn strings(df: &sifund::engine::DataFrame, name: &str) -> Vec<Option<String>> {
+    df.column(name)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+/// Row numbers listed in `rejects/<table>.parquet` (for single-file tables).
+pub fn rejected_rows(out: &Path, table: &str) -> std::collections::BTreeSet<u64> {
+    let df = sifund::engine::read_all(&out.join(format!("rejects/{table}.parquet"))).unwrap();
+    df.column("source_row")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect()
+}
