@@ -370,6 +370,7 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
 pub fn disclosure(
     path: &Path,
     year: i32,
+    min_persons: u64,
     measures: &[crate::disclose::Measures],
     consolidated: &[crate::disclose::consolidate::Row],
 ) -> Result<()> {
@@ -399,7 +400,9 @@ pub fn disclosure(
         ws.write_string(
             1,
             0,
-            "金额单位：万元（四舍五入，合计按最大余数法调整）；人数单位：人；“—”为不足10人不予公布",
+            format!(
+                "金额单位：万元（四舍五入，合计按最大余数法调整）；人数单位：人；“—”为不足{min_persons}人不予公布"
+            ),
         )
         .map_err(err)?;
         let headers = [

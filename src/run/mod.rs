@@ -509,6 +509,7 @@ fn disclose_stage(
     crate::report::xlsx::disclosure(
         &out.path("disclose/disclosure.xlsx")?,
         p.year,
+        min,
         &measures,
         &rows,
     )?;
