@@ -20,7 +20,7 @@ pub const GROUP_ROWS: usize = 65_536;
 
 /// Streams one table's rejects to its Parquet file. Row groups are encoded and written on a
 /// thread of their own, so that writing overlaps the scan of the next rows; the channel holds
-/// at most two groups, which bounds memory.
+/// at most 16 groups (about a million rows), which bounds memory.
 pub struct Writer {
     path: PathBuf,
     pending: Option<DataFrame>,
@@ -44,7 +44,7 @@ impl Writer {
             return Ok(());
         }
         let mut sink = ParquetSink::create(&self.path, schema_of).map_err(Error::Internal)?;
-        let (tx, rx) = sync_channel::<DataFrame>(2);
+        let (tx, rx) = sync_channel::<DataFrame>(16);
         self.to_writer = Some(tx);
         self.writer = Some(std::thread::spawn(move || {
             for group in rx {
