@@ -354,3 +354,103 @@ fn a_file_present_twice_is_rejected_row_by_row_and_changes_no_figure() {
         ["contributions/part-3.parquet"]
     );
 }
+
+/// The world beyond the generator (issue 11): a person who moved between two regions of the
+/// dataset has a row in each (key person_id, region, scheme); a five-year-old in residents'
+/// medical insurance (390) with five years paid is a participant; the same child in the
+/// residents' pension (170) is not; a row repeated in the same region is still a duplicate.
+#[test]
+fn movers_and_children_are_participants() {
+    use sifund::model::ids::make_citizen_id;
+    let dir = temp("movers");
+    let data = dataset(&dir, 300, 5, false);
+    let mine = dir.join("data");
+    copy_dataset(&data, &mine, &[]);
+    let persons = sifund::engine::read_all(&data.join("persons.parquet")).unwrap();
+    let n = persons.height();
+    let region = strings(&persons, "region");
+    let status = strings(&persons, "status");
+    let k = (0..n)
+        .find(|&i| status[i].as_deref() == Some("contributing"))
+        .unwrap();
+    let other = if region[k].as_deref() == Some("440300") {
+        "440100"
+    } else {
+        "440300"
+    };
+    let row = |i: usize| persons.slice(i as i64, 1);
+    let set = |df: &mut DataFrame, name: &str, v: &str| {
+        df.with_column(Column::new(name.into(), [v])).unwrap();
+    };
+    // The mover's old row, in another region, transferred out: accepted.
+    let mut moved = row(k);
+    set(&mut moved, "region", other);
+    set(&mut moved, "status", "transferred_out");
+    // The same row twice in the same region: a duplicate.
+    let twice = row(k);
+    // Children: born 2020, five years of 390 paid; and in 170, where they cannot be.
+    let child_id = make_citizen_id(440106, 2020, 3, 1, 12);
+    let mut child = row(k);
+    set(&mut child, "person_id", &child_id);
+    // GB 11643: the 17th character is odd for men.
+    let sex = if child_id.as_bytes()[16] % 2 == 1 {
+        "M"
+    } else {
+        "F"
+    };
+    set(&mut child, "sex", sex);
+    set(&mut child, "category", "resident");
+    set(&mut child, "region", "440100");
+    set(&mut child, "scheme", "390");
+    child
+        .with_column(sifund::engine::build::date("birth_date", vec![Some(18322)]))
+        .unwrap(); // 2020-03-01
+    child
+        .with_column(sifund::engine::build::date(
+            "enrolled_on",
+            vec![Some(18322)],
+        ))
+        .unwrap();
+    child
+        .with_column(sifund::engine::build::i32(
+            "contribution_months",
+            vec![Some(60)],
+        ))
+        .unwrap();
+    child
+        .with_column(sifund::engine::build::money("monthly_base", vec![None]))
+        .unwrap();
+    let mut pension_child = child.clone();
+    set(&mut pension_child, "scheme", "170");
+    let mut all = persons.clone();
+    for extra in [&moved, &twice, &child, &pension_child] {
+        all.vstack_mut(extra).unwrap();
+    }
+    sifund::engine::write_parquet(&mine.join("persons.parquet"), all).unwrap();
+    let out = dir.join("out");
+    let o = validate(&mine, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rejects = sifund::engine::read_all(&out.join("rejects/persons.parquet")).unwrap();
+    let rows: Vec<u64> = rejects
+        .column("source_row")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    let reasons = strings(&rejects, "reason");
+    let reason_of = |r: usize| {
+        rows.iter()
+            .position(|x| *x == r as u64)
+            .map(|p| reasons[p].clone().unwrap())
+    };
+    assert_eq!(reason_of(n), None, "the mover's second row is accepted");
+    assert_eq!(reason_of(n + 1).as_deref(), Some("person_id.duplicate"));
+    assert_eq!(reason_of(n + 2), None, "a child in 390 is a participant");
+    assert_eq!(
+        reason_of(n + 3).as_deref(),
+        Some("contribution_months.invalid"),
+        "a child cannot have months in 170"
+    );
+}

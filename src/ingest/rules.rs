@@ -113,7 +113,7 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("persons", "category.mismatch", "category does not fit the sex or the scheme"),
     ("persons", "status.unknown", "not a status (docs/inputs.md)"),
     ("persons", "enrolled_on.invalid", "before birth or after the year"),
-    ("persons", "contribution_months.invalid", "negative, or more months than since age 16"),
+    ("persons", "contribution_months.invalid", "negative, or more months than since the minimum age of the scheme (16; residents\u{2019} medical insurance from birth, in whole years, the next one paid ahead)"),
     ("persons", "monthly_base.null", "contributing to an employee scheme without a base"),
     ("persons", "monthly_base.negative", "negative base"),
     ("persons", "benefit_start.null", "receiving a pension without its first month"),
@@ -511,8 +511,7 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
         return Err("enrolled_on.invalid");
     }
     let months = req(r.contribution_months, "contribution_months.null")?;
-    let max_months = (ctx.last_day - birth) / 30 - 16 * 12 + 12; // a little slack over "since 16"
-    if months < 0 || months > max_months.max(0) {
+    if months < 0 || months > max_months(scheme, birth, ctx) {
         return Err("contribution_months.invalid");
     }
     let base = opt_amount(r.monthly_base, "monthly_base.implausible")?;
@@ -542,6 +541,17 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
         _ => {}
     }
     Ok(())
+}
+
+/// The most contribution months a person born on `birth` can have in `scheme` at the year's
+/// end. Residents' medical insurance counts the months of whole years paid, from the year of
+/// birth, and a year end may pay the next year ahead (a newborn can show 24 months); the other
+/// schemes count months since their minimum age, with a year of slack.
+fn max_months(scheme: Scheme, birth: Day, ctx: &Ctx) -> i32 {
+    match scheme.min_age() {
+        0 => 12 * (ctx.year - crate::model::date::year_of(birth) + 2),
+        age => ((ctx.last_day - birth) / 30 - age * 12 + 12).max(0),
+    }
 }
 
 // ---- deaths 死亡信息 ------------------------------------------------------------------------
@@ -601,5 +611,33 @@ pub fn describe(code: &str) -> String {
         "implausible" => "an amount beyond the plausibility bound".into(),
         "duplicate" => "the row's key was already accepted earlier in the table".into(),
         _ => code.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::date::day;
+
+    #[test]
+    fn contribution_months_follow_the_scheme_s_minimum_age() {
+        let ctx = Ctx::new(2025);
+        let child = day(2020, 3, 1); // five at the year's end
+        let newborn = day(2025, 11, 20);
+        // 390 from birth: six years paid (2020-2025), or seven with 2026 paid ahead.
+        assert_eq!(max_months(Scheme::ResidentMedical, child, &ctx), 84);
+        assert_eq!(max_months(Scheme::ResidentMedical, newborn, &ctx), 24);
+        // The employee schemes and 170 from 16: a five-year-old has none.
+        for s in [
+            Scheme::EnterprisePension,
+            Scheme::ResidentPension,
+            Scheme::EmployeeMedical,
+        ] {
+            assert_eq!(max_months(s, child, &ctx), 0, "{s:?}");
+        }
+        // A 40-year-old: about 24.5 years since 16 (30-day months), and a year of slack.
+        let adult = day(1985, 6, 1);
+        let m = max_months(Scheme::EnterprisePension, adult, &ctx);
+        assert!((25 * 12..=27 * 12).contains(&m), "{m}");
     }
 }

@@ -191,7 +191,8 @@ impl Table {
             Table::FundFlows => &["flow_id"],
             Table::Statements => &["line_id"],
             Table::OpeningBalances => &["region", "scheme", "account"],
-            Table::Persons => &["person_id", "scheme"],
+            // A person who moved between two regions of the dataset has a row in each.
+            Table::Persons => &["person_id", "region", "scheme"],
             Table::Deaths => &["person_id"],
             Table::Budget => &["region", "scheme", "item"],
         }

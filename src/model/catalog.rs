@@ -70,6 +70,18 @@ impl Scheme {
     pub fn is_resident(self) -> bool {
         matches!(self, Scheme::ResidentPension | Scheme::ResidentMedical)
     }
+
+    /// The youngest a participant can be, in years. Residents' medical insurance 城乡居民基本
+    /// 医疗保险 covers everyone outside the employee scheme from birth (社会保险法 art. 25;
+    /// newborns, pupils and students included). Residents' pension 城乡居民基本养老保险 starts
+    /// at 16, students excluded (国发〔2014〕8号 art. 4). The employee schemes start at the
+    /// minimum working age of 16 (劳动法 art. 15).
+    pub fn min_age(self) -> i32 {
+        match self {
+            Scheme::ResidentMedical => 0,
+            _ => 16,
+        }
+    }
 }
 
 /// A fund's bank accounts and its entrusted investment (SPEC §1 accounts table).
