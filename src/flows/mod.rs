@@ -82,13 +82,28 @@ fn v(f: &FlowRow, rule: &'static str, message: String) -> Violation {
     }
 }
 
-/// Judges one flow: `cross_scheme`, then `bypass_fiscal` (an allocation or payment that does
+/// Judges one flow: `item_not_of_scheme` (a kind that belongs to other schemes), `cross_scheme`,
+/// then `bypass_fiscal` (an allocation or payment that does
 /// not come from the fiscal account), else each side against the allow-list — a disallowed
 /// inflow to the expenditure account is `expense_inflow`, a disallowed outflow from the revenue
 /// account `income_outflow`, any other disallowed side `account_use` (a warning: the accounts
 /// table of SPEC §1 forbids it, §6 names no rule for it).
 pub fn judge_flow(f: &FlowRow) -> Vec<Violation> {
     let mut out = Vec::new();
+    if let Some(schemes) = crate::model::catalog::flow_kind_schemes(f.kind) {
+        if !schemes.contains(&f.scheme) {
+            out.push(v(
+                f,
+                "item_not_of_scheme",
+                format!(
+                    "`{}` is a revenue of scheme {} only, booked in {}",
+                    f.kind,
+                    schemes.join(", "),
+                    f.scheme
+                ),
+            ));
+        }
+    }
     if let Some(cs) = f.counter_scheme.filter(|cs| *cs != f.scheme) {
         let outflow = party(f.from) != Party::External && party(f.to) == Party::External;
         if !rules::cross_scheme_allowed(f.scheme, cs, outflow) {
@@ -600,6 +615,18 @@ mod tests {
         ] {
             assert!(rules_of(&flow(k, f, t)).is_empty(), "{k} {f}->{t}");
         }
+        // 集体补助 of 170, collected into the revenue or (tax-collected) the fiscal account.
+        for to in ["income", "fiscal"] {
+            let mut x = flow("collective_subsidy", "external", to);
+            x.scheme = "170";
+            assert!(rules_of(&x).is_empty(), "collective subsidy into {to}");
+        }
+    }
+
+    #[test]
+    fn a_collective_subsidy_outside_170_is_not_of_its_scheme() {
+        let x = flow("collective_subsidy", "external", "income");
+        assert_eq!(rules_of(&x), ["item_not_of_scheme"]);
     }
 
     #[test]

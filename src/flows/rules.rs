@@ -56,6 +56,13 @@ pub const ALLOW: &[Allow] = &[
     a(
         Income,
         In,
+        "collective_subsidy",
+        EXT,
+        "财务制度 art. 40: 社会保险费收入 — 集体补助 is collected like residents' contributions",
+    ),
+    a(
+        Income,
+        In,
         "interest",
         EXT,
         "财务制度 art. 40: 收入户存款利息",

@@ -74,7 +74,7 @@ impl Scheme {
     /// The youngest a participant can be, in years. Residents' medical insurance 城乡居民基本
     /// 医疗保险 covers everyone outside the employee scheme from birth (社会保险法 art. 25;
     /// newborns, pupils and students included). Residents' pension 城乡居民基本养老保险 starts
-    /// at 16, students excluded (国发〔2014〕8号 art. 4). The employee schemes start at the
+    /// at 16, students excluded (国发〔2014〕8号 §三 参保范围). The employee schemes start at the
     /// minimum working age of 16 (劳动法 art. 15).
     pub fn min_age(self) -> i32 {
         match self {
@@ -297,6 +297,16 @@ pub const FLOW_KINDS: [&str; 18] = [
     "other_income",
     "other_expense",
 ];
+
+/// The schemes a flow kind belongs to, where it is not every scheme's: 集体补助 is a revenue of
+X
+/// 个人账户 of 170).
+pub fn flow_kind_schemes(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "collective_subsidy" => Some(&["170"]),
+        _ => None,
+    }
+}
 
 /// `fund_flows.from_account` / `to_account` values: the four accounts and `external`.
 pub fn is_flow_party(k: &str) -> bool {
