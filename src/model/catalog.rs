@@ -299,8 +299,8 @@ pub const FLOW_KINDS: [&str; 18] = [
 ];
 
 /// The schemes a flow kind belongs to, where it is not every scheme's: 集体补助 is a revenue of
-X
-/// 个人账户 of 170).
+/// the residents' pension alone (国发〔2014〕8号 §四 基金筹集, §五: it goes wholly into the
+/// person's 个人账户 of 170).
 pub fn flow_kind_schemes(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
         "collective_subsidy" => Some(&["170"]),
