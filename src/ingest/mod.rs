@@ -526,11 +526,12 @@ fn check_slice(
     Ok((chunk, out))
 }
 
+/// What [`feed_slice`] returns for a slice.
+type Fed = (Vec<Part>, Vec<Vec<i128>>, Option<RejectFrame>);
+
 /// Every consumer's partial of a decoded slice over its accepted rows — those that passed the
 /// rules, less the `repeated` keys found in file order —, each repeated row's money values,
 /// and the slice's rejects (rule failures and repeated keys) for `rejects/`.
-type Fed = (Vec<Part>, Vec<Vec<i128>>, Option<RejectFrame>);
-
 fn feed_slice(
     table: Table,
     f: &InputFile,

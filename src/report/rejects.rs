@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 
 use crate::engine::{DataFrame, ParquetSink};
 use crate::error::{Error, Result};
-use crate::ingest::{RejectFrame, RejectSink, Table};
+use crate::ingest::{RejectFrame, RejectSink};
 
 /// Rows per row group of a rejects file.
 pub const GROUP_ROWS: usize = 65_536;
@@ -29,7 +29,7 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn new(path: PathBuf, _table: Table) -> Writer {
+    pub fn new(path: PathBuf) -> Writer {
         Writer {
             path,
             pending: None,

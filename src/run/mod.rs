@@ -121,7 +121,7 @@ fn validate_stage(
     // Rejects go to `rejects/<table>.parquet` as they are found.
     let mut sinks = |t: Table| -> Result<Box<dyn ingest::RejectSink>> {
         let path = out.path(&format!("rejects/{}.parquet", t.name()))?;
-        Ok(Box::new(crate::report::rejects::Writer::new(path, t)))
+        Ok(Box::new(crate::report::rejects::Writer::new(path)))
     };
     let tables = ingest_all(checked, &ctx, consumers, &mut sinks, &|n| pb.inc(n))?;
     pb.finish_and_clear();
