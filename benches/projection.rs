@@ -71,6 +71,7 @@ fn main() {
             years,
             table: &table,
             funds: (0..40).map(|f| (classes[f % 4], 20_000)).collect(),
+            medical_min_months: [300, 240],
         };
         for round in 1..=2 {
             let t = Instant::now();

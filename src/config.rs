@@ -108,6 +108,8 @@ struct RawAssumptions {
     interest_rate: Option<f64>,
     collection_rate: Option<f64>,
     mortality: Option<String>,
+    medical_min_years_male: Option<u32>,
+    medical_min_years_female: Option<u32>,
 }
 
 /// Budget-year assumptions. Defaults and their sources:
@@ -115,7 +117,11 @@ struct RawAssumptions {
 /// - `pension_adjustment` 0.02 — the 2025 national 基本养老金调整 (DOMAIN.md §10.6, [S] S29).
 /// - `interest_rate` 0.015 — [R] one-year deposit-like rate on fund balances.
 /// - `collection_rate` 1.0 — all projected fees collected (征缴率).
-/// - `mortality` "builtin" — the documented table of `budget::mortality`, or a CSV path.
+/// - `mortality` "builtin" — the documented table of `model::mortality`, or a CSV path.
+/// - `medical_min_years_male` 25, `medical_min_years_female` 20 — [R] the local minimum years
+///   of employee medical insurance (职工医保最低缴费年限) after which a retiree pays no more
+///   310 fees; set by each pooling region (25/20 is a common rule, e.g. Beijing). Whole years
+///   from 1 to 50.
 ///
 /// Growth rates lie in [-0.30, 0.30], `interest_rate` in [-0.10, 0.10], `collection_rate` in
 /// [0, 1], `horizon` ≤ 50: a value outside is a config error (exit 2), see `GROWTH`.
@@ -126,6 +132,8 @@ pub struct Assumptions {
     pub interest_rate: Decimal,
     pub collection_rate: Decimal,
     pub mortality: String,
+    pub medical_min_years_male: u32,
+    pub medical_min_years_female: u32,
 }
 
 /// A checked pipeline.
@@ -179,6 +187,15 @@ fn exact(v: f64, key: &str) -> Result<Decimal> {
 const GROWTH: (i64, i64) = (-30, 30);
 const INTEREST: (i64, i64) = (-10, 10);
 const SHARE: (i64, i64) = (0, 100);
+
+/// A whole number of years from 1 to 50 (minimum contribution years), or its default.
+fn years(v: Option<u32>, default: u32, key: &str) -> Result<u32> {
+    let v = v.unwrap_or(default);
+    match (1..=50).contains(&v) {
+        true => Ok(v),
+        false => Err(Error::Config(format!("{key} = {v} is not a number of years from 1 to 50"))),
+    }
+}
 
 fn rate(v: Option<f64>, default: Decimal, key: &str, percent: (i64, i64)) -> Result<Decimal> {
     let d = match v {
@@ -287,6 +304,16 @@ impl Pipeline {
                 SHARE,
             )?,
             mortality: a.mortality.unwrap_or_else(|| "builtin".into()),
+            medical_min_years_male: years(
+                a.medical_min_years_male,
+                25,
+                "assumptions.medical_min_years_male",
+            )?,
+            medical_min_years_female: years(
+                a.medical_min_years_female,
+                20,
+                "assumptions.medical_min_years_female",
+            )?,
         };
         if assumptions.mortality != "builtin" {
             crate::model::mortality::Table::load(&assumptions.mortality, base)?;

@@ -138,7 +138,10 @@ fn unprojectable(
     if months_between(birth, year * 100 + 12) / 12 > table.last_age(male) {
         return Some("outside_mortality_table");
     }
-    let employee = matches!(class, Class::EmployeePension | Class::EmployeeInsurance);
+    let employee = matches!(
+        class,
+        Class::EmployeePension | Class::EmployeeInsurance | Class::EmployeeMedical
+    );
     let pension = matches!(class, Class::EmployeePension | Class::ResidentPension);
     match state {
         State::Contributing if employee && amount.is_none() => Some("contributing_without_base"),
@@ -440,7 +443,8 @@ fn persons_part(p: &Pipeline, life: &LifeTable, cells: &[Cells], acc: &[u32]) ->
                 // Receiving in 210/410… while below pension age (unemployment
                 // benefit, injury allowance): may have stopped paying this year.
                 let young = retirement_period(cat, birth_p) > y * 100 + 12;
-                if let (Class::EmployeeInsurance, true, Some(id)) = (class, young, id) {
+                let insurance = matches!(class, Class::EmployeeInsurance | Class::EmployeeMedical);
+                if let (true, true, Some(id)) = (insurance, young, id) {
                     part.suspended.push((code, id));
                 }
                 f.receivers += 1;

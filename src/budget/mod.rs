@@ -77,9 +77,10 @@ fn params(s: &Scenario) -> Params {
 }
 
 /// The projectors' setup: each fund's class and estimated suspension rate.
-fn setup<'a>(year: i32, years: usize, life: &'a mortality::Table, read: &facts::Read) -> Setup<'a> {
+fn setup<'a>(p: &Pipeline, years: usize, life: &'a mortality::Table, read: &facts::Read) -> Setup<'a> {
+    let a = &p.assumptions;
     Setup {
-        base_year: year,
+        base_year: p.year,
         years,
         table: life,
         funds: read
@@ -88,6 +89,10 @@ fn setup<'a>(year: i32, years: usize, life: &'a mortality::Table, read: &facts::
             .zip(&read.facts)
             .map(|(f, x)| (Class::of(&f.1), FundInput::suspension_ppm(x)))
             .collect(),
+        medical_min_months: [
+            12 * a.medical_min_years_male as i32,
+            12 * a.medical_min_years_female as i32,
+        ],
     }
 }
 
@@ -156,7 +161,7 @@ fn draft_budget(
     let index: BTreeMap<&FundId, usize> =
         read.funds.iter().enumerate().map(|(i, f)| (f, i)).collect();
     let years = (p.horizon as usize).max(1);
-    let setup = setup(p.year, years, &life, &read);
+    let setup = setup(p, years, &life, &read);
     let exposures = project::fast(&setup, &read.members);
     let shape = Shape {
         funds: read.funds.len(),
@@ -735,7 +740,7 @@ pub fn projectors_agree(p: &Pipeline) -> Result<(usize, usize, bool)> {
     )?;
     let (read, life) = reader.finish();
     let years = (p.horizon as usize).max(1);
-    let setup = setup(p.year, years, &life, &read);
+    let setup = setup(p, years, &life, &read);
     let fast = project::fast(&setup, &read.members);
     let slow = project::slow(&setup, &read.members);
     Ok((

@@ -16,10 +16,16 @@
 //! - a fee is paid for a month the person ends alive and still working:
 //!   P = SW(j−1) · (1 − q·m/12) · (1 − s·m/12), s the fund's yearly suspension rate;
 //! - survival carries from year to year rounded to 10⁻¹² (half up): S(j) = S(j−1)·(1 − q).
-//! - retirement month R = the first month from the statutory month (or January of the first
-//!   year, if that has passed) at which contribution months (+1 per month worked) reach the
-//!   minimum of R's year; suspended persons retire at the statutory month only if their frozen
-//!   months already suffice. Fees stop at R; a pension starts at R.
+//! - when fees stop, by scheme (the month F, from the statutory retirement month — or January
+//!   of the first year, if that has passed):
+//!   - pensions (110, 120): the first month at which contribution months (+1 per month
+//!     worked) reach the pension minimum of that month's year; a pension starts then;
+//!     suspended persons retire at the statutory month only if their frozen months suffice;
+//!   - employee medical (310): the first month at which the months reach the local minimum
+//!     years of medical insurance (by sex, a pipeline key): a retiree short of them pays on;
+//!   - unemployment, work injury, maternity (210, 410, 510): the statutory month itself —
+//!     these cover employment, which ends at the statutory age, whatever the months;
+//!   - residents' pension (170): the pension age; residents' medical (390) never.
 
 use rayon::prelude::*;
 
@@ -46,8 +52,11 @@ pub enum State {
 pub enum Class {
     /// 110, 120: fees on the base until retirement, then a pension.
     EmployeePension,
-    /// 210, 310, 410, 510: fees on the base until retirement.
+    /// 210, 410, 510: fees on the base until the statutory retirement month.
     EmployeeInsurance,
+    /// 310: fees on the base until the local minimum years of medical insurance are met,
+    /// from the statutory retirement month on.
+    EmployeeMedical,
     /// 170: a yearly premium until the pension age, then a pension.
     ResidentPension,
     /// 390: a yearly premium, collected in the autumn.
@@ -60,6 +69,7 @@ impl Class {
             "110" | "120" => Class::EmployeePension,
             "170" => Class::ResidentPension,
             "390" => Class::ResidentMedical,
+            "310" => Class::EmployeeMedical,
             _ => Class::EmployeeInsurance,
         }
     }
@@ -140,6 +150,20 @@ pub struct Setup<'a> {
     pub table: &'a Table,
     /// Class and yearly suspension rate (ppm) per fund index.
     pub funds: Vec<(Class, i64)>,
+    /// Employee medical insurance: the local minimum months after which a retiree pays no
+    /// more fees, `[men, women]`.
+    pub medical_min_months: [i32; 2],
+}
+
+impl Setup<'_> {
+    /// The months a member of a class must have for fees to stop in year `y` (0: none).
+    fn months_needed(&self, class: Class, male: bool, y: i32) -> i32 {
+        match class {
+            Class::EmployeePension => min_contribution_months(y),
+            Class::EmployeeMedical => self.medical_min_months[usize::from(!male)],
+            _ => 0,
+        }
+    }
 }
 
 fn div_round(n: i128, d: i128) -> i128 {
@@ -182,12 +206,18 @@ pub fn q_of(table: &Table, m: &Member, y: i32) -> i64 {
 }
 
 /// First month (yyyymm) from `from` at which contribution months — `months` at `first`, +1
-/// for every month worked from `first` — reach the minimum of that month's year; searched
-/// year by year; `None` after `last`.
-pub fn retirement_month(months: i32, first: i32, from: i32, last: i32) -> Option<i32> {
+/// for every month worked from `first` — reach `needed(year)`, the minimum of that month's
+/// year; searched year by year; `None` after `last`.
+pub fn retirement_month(
+    months: i32,
+    first: i32,
+    from: i32,
+    last: i32,
+    needed: impl Fn(i32) -> i32,
+) -> Option<i32> {
     let mut y = from / 100;
     while y * 100 + 1 <= last {
-        let need = min_contribution_months(y) - months;
+        let need = needed(y) - months;
         let t = add_months(first, need.max(0)).max(from).max(y * 100 + 1);
         if t / 100 == y && t <= last {
             return Some(t);
@@ -210,8 +240,11 @@ fn project_one(setup: &Setup, shape: Shape, m: &Member, out: &mut [i128]) {
         (Class::ResidentPension, State::Contributing | State::Suspended) => {
             (from <= last).then_some((from, 1))
         }
-        (_, State::Contributing) => retirement_month(m.months, first, from, last)
-            .map(|r| (r, (m.months + months_between(first, r)) as i64)),
+        (Class::EmployeeInsurance, State::Contributing) => (from <= last).then_some((from, 0)),
+        (_, State::Contributing) => retirement_month(m.months, first, from, last, |y| {
+            setup.months_needed(class, m.male, y)
+        })
+        .map(|r| (r, (m.months + months_between(first, r)) as i64)),
         (Class::EmployeePension, State::Suspended) => (from <= last
             && m.months >= min_contribution_months(from / 100))
         .then_some((from, m.months as i64)),
@@ -231,7 +264,7 @@ fn project_one(setup: &Setup, shape: Shape, m: &Member, out: &mut [i128]) {
         };
         if pays_fees {
             match class {
-                Class::EmployeePension | Class::EmployeeInsurance => {
+                Class::EmployeePension | Class::EmployeeInsurance | Class::EmployeeMedical => {
                     let mut months = 0;
                     for mo in 1..=work_end {
                         months += fee(sw, q, susp, mo);
@@ -347,15 +380,14 @@ pub fn slow(setup: &Setup, members: &[Member]) -> Vec<i128> {
                 let t = y * 100 + mo;
                 // Does the person retire this month?
                 let of_age = t >= m.retire;
-                let enough =
-                    class == Class::ResidentPension || months >= min_contribution_months(y);
+                let enough = months >= setup.months_needed(class, m.male, y);
                 let retires = match now {
                     _ if class == Class::ResidentMedical => false,
                     Now::Working => of_age && enough,
                     // Frozen months: only at the statutory month or the first projected one.
                     Now::Idle => {
                         m.state == State::Suspended
-                            && class != Class::EmployeeInsurance
+                            && pensioned
                             && t == m.retire.max((setup.base_year + 1) * 100 + 1)
                             && enough
                     }
@@ -392,7 +424,9 @@ pub fn slow(setup: &Setup, members: &[Member]) -> Vec<i128> {
                                     .entry(shape.at(f, j, Measure::PremiumPayers))
                                     .or_default() += paid(s, q, 10)
                             }
-                            Class::EmployeePension | Class::EmployeeInsurance => {
+                            Class::EmployeePension
+                            | Class::EmployeeInsurance
+                            | Class::EmployeeMedical => {
                                 let p = fee(sw, q, susp, mo);
                                 *sums.entry(shape.at(f, j, Measure::FeeBase)).or_default() +=
                                     p * m.amount as i128;
@@ -453,7 +487,9 @@ mod tests {
                 (Class::ResidentPension, 0),
                 (Class::ResidentMedical, 0),
                 (Class::EmployeeInsurance, 30_000),
+                (Class::EmployeeMedical, 0),
             ],
+            medical_min_months: [300, 240],
         }
     }
 
@@ -472,14 +508,43 @@ mod tests {
     #[test]
     fn retirement_waits_for_the_minimum_months() {
         // Enough months at the statutory month.
-        assert_eq!(retirement_month(300, 202601, 202605, 203012), Some(202605));
+        assert_eq!(retirement_month(300, 202601, 202605, 203012, min_contribution_months), Some(202605));
         // 170 months at January 2026, of age in May: 180 reached in November.
-        assert_eq!(retirement_month(170, 202601, 202605, 203012), Some(202611));
+        assert_eq!(retirement_month(170, 202601, 202605, 203012, min_contribution_months), Some(202611));
         // Past the statutory month, 178 months: two months from January.
-        assert_eq!(retirement_month(178, 202601, 202601, 203012), Some(202603));
+        assert_eq!(retirement_month(178, 202601, 202601, 203012, min_contribution_months), Some(202603));
         // Chasing the rising minimum: 180 in 2030-01 is short of 2030's 186 → 2030-07.
-        assert_eq!(retirement_month(132, 202601, 202601, 203512), Some(203007));
-        assert_eq!(retirement_month(10, 202601, 202601, 202712), None);
+        assert_eq!(retirement_month(132, 202601, 202601, 203512, min_contribution_months), Some(203007));
+        assert_eq!(retirement_month(10, 202601, 202601, 202712, min_contribution_months), None);
+    }
+
+    /// Fee months in the first projected year of one contributor, with no deaths.
+    fn fee_months(fund: u32, male: bool, retire: i32, months: i32) -> i128 {
+        let t = Table::parse("age,sex,qx\n0,M,0\n0,F,0\n", "zero").unwrap();
+        let mut s = setup(&t, 1);
+        s.funds[fund as usize].1 = 0;
+        let mut m = member(fund, State::Contributing, 202601, retire, months);
+        m.male = male;
+        let out = fast(&s, &[m]);
+        assert_eq!(out, slow(&s, &[m]));
+        out[Shape { funds: 5, years: 1 }.at(fund as usize, 0, Measure::FeeMonths)] / P1
+    }
+
+    #[test]
+    fn fees_stop_by_scheme() {
+        // 210/410/510 (fund 3): at the statutory month, whatever the months — even 10.
+        assert_eq!(fee_months(3, true, 202605, 10), 4);
+        assert_eq!(fee_months(3, true, 202501, 10), 0, "past the statutory age");
+        // 310 (fund 4): a man with 290 months at January, of age in May, pays until 300.
+        assert_eq!(fee_months(4, true, 202605, 290), 10);
+        // a woman needs 240: she has them, so fees stop at the statutory month.
+        assert_eq!(fee_months(4, false, 202605, 290), 4);
+        // a woman with 236 months past the statutory age pays four more months.
+        assert_eq!(fee_months(4, false, 202501, 236), 4);
+        // the pension (fund 0) waits for 180 months: 176 in January, of age in March → May.
+        assert_eq!(fee_months(0, true, 202603, 176), 4);
+        // no minimum for 210 even when the pension's is not met.
+        assert_eq!(fee_months(3, true, 202603, 176), 2);
     }
 
     #[test]
@@ -489,7 +554,7 @@ mod tests {
         let s = setup(&t, 1);
         let m = member(0, State::Receiving, 202601, 208601, 0);
         let out = fast(&s, &[m]);
-        let shape = Shape { funds: 4, years: 1 };
+        let shape = Shape { funds: 5, years: 1 };
         assert_eq!(
             out[shape.at(0, 0, Measure::PensionInPayment)],
             12 * P1 * 500_000
@@ -504,7 +569,7 @@ mod tests {
         s.funds[0].1 = 0;
         let m = member(0, State::Contributing, 202601, 202606, 400);
         let out = fast(&s, &[m]);
-        let shape = Shape { funds: 4, years: 1 };
+        let shape = Shape { funds: 5, years: 1 };
         assert_eq!(out[shape.at(0, 0, Measure::FeeMonths)], 5 * P1);
         assert_eq!(out[shape.at(0, 0, Measure::PensionMonths)], 7 * P1);
         assert_eq!(out[shape.new_pension(0, 0, 0)], 7 * P1 * 405);
@@ -525,7 +590,7 @@ mod tests {
             let birth = add_months(193001, ((x >> 33) % (75 * 12)) as i32);
             let state = [State::Contributing, State::Suspended, State::Receiving][(x % 3) as usize];
             let retire = add_months(birth, 60 * 12 + ((x >> 20) % 37) as i32);
-            let mut m = member(i % 4, state, birth, retire, ((x >> 40) % 420) as i32);
+            let mut m = member(i % 5, state, birth, retire, ((x >> 40) % 420) as i32);
             m.male = x & 8 == 0;
             m.amount = ((x >> 12) % 2_000_000) as i64;
             members.push(m);

@@ -707,12 +707,9 @@ fn scheduled(
     }
     if scheme == "170" && m == 11 && dom == 15 && fund.0.starts_with("32") {
         let heads = agg.contributors.get(&fund).copied().unwrap_or(0) as i64;
-        moves.push(mv(
-            "collective_subsidy",
-            "external",
-            "fiscal",
-            heads * 5_000,
-        ));
+        // Collected like the residents' own contributions: into the revenue account, or the
+        // fiscal account where the tax bureau collects.
+        moves.push(mv("collective_subsidy", "external", receiving, heads * 5_000));
     }
     // Transfers of insured persons across pooling regions 转移接续.
     if matches!(scheme, "110" | "310") && dom == 12 {

@@ -19,11 +19,16 @@ pub(crate) enum Carried {
 
 /// What `next_worker` needs besides the state.
 pub(crate) struct Worker {
+    pub male: bool,
     pub scheme: &'static str,
     pub flexible: bool,
     pub enterprise: bool,
     pub wage: Fen,
     pub months: i32,
+    /// Months of employee medical insurance (equal to `months` until a retiree pays on).
+    pub medical_months: i32,
+    /// The December base, for a retiree still paying 310 fees.
+    pub base: Fen,
     pub ret_p: i32,
     pub injury_bp: u32,
 }
@@ -33,9 +38,10 @@ fn add_next(b: &mut Block, region: &'static str, scheme: &'static str, item: &'s
 }
 
 /// The person's following year under the same dynamics (backtest truth, `next_year.csv`):
-/// wages and the average wage +5 %, pensions in payment +2 % from January, deaths by the same
-/// table, retirement at the statutory month once the months suffice, jobless spells at the
-/// same rate, no re-entry of the jobless and no new entrants.
+/// wages and the average wage +5 %, pensions in payment +2 % from January, deaths by the
+/// world's table, a pension from the statutory month once the months suffice, 210/410/510
+/// fees until the statutory month, 310 fees until the local medical minimum is held, jobless
+/// spells at the same rate, no re-entry of the jobless and no new entrants.
 pub(crate) fn next_worker(
     ctx: &Ctx,
     idx: u64,
@@ -46,7 +52,7 @@ pub(crate) fn next_worker(
     b: &mut Block,
 ) {
     let y1 = ctx.year + 1;
-    let (mut rng, dm) = next_year_start(ctx, idx, age);
+    let (mut rng, dm) = next_year_start(ctx, idx, w.male, age);
     let avg1 = region.avg_wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
     let wage1 = w.wage * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000;
     let base1 = (wage1.clamp(avg1 * 60 / 100, avg1 * 3) / 100) * 100;
@@ -59,6 +65,19 @@ pub(crate) fn next_worker(
     let code = region.code;
     let premium = bp(avg1 * 60 / 100, 800);
     let ui = region.min_wage * 9 / 10;
+    let first = y1 * 100 + 1;
+    let last = y1 * 100 + 12;
+    // First month without 310 fees, for one who holds `months` at January and pays on.
+    let medical_stop = |months: i32, from: i32| -> u32 {
+        let need = |_| world::MEDICAL_MIN_MONTHS[usize::from(!w.male)];
+        world::first_month_holding(months, first, from, last, need)
+            .map(|t| (t % 100) as u32)
+            .unwrap_or(13)
+    };
+    let medical_fee = |base: Fen| {
+        let r = world::rates("310", region.maternity_separate);
+        bp(base, r.employer) + bp(base, r.individual)
+    };
     match state {
         Carried::Retired { pension } => {
             let p1 = pension * (10_000 + world::NEXT_PENSION_ADJUSTMENT_BP) / 10_000 / 10 * 10;
@@ -69,6 +88,12 @@ pub(crate) fn next_worker(
                 "benefits.basic_pension",
                 p1 * 12u32.min(dm) as i64,
             );
+            // A retiree short of the medical minimum pays 310 on his last base until held.
+            let stop = medical_stop(w.medical_months, first).min(dm);
+            let base = (w.base * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000 / 100) * 100;
+            for _ in 1..stop {
+                add_next(b, code, "310", "contribution", medical_fee(base));
+            }
         }
         Carried::Suspended { ui_left } => {
             for _ in 1..=(ui_left.max(0) as u32).min(12).min(dm) {
@@ -85,20 +110,22 @@ pub(crate) fn next_worker(
             }
         }
         Carried::Working => {
-            let first = y1 * 100 + 1;
-            let retire = crate::budget::project::retirement_month(
-                w.months,
-                first,
-                w.ret_p.max(first),
-                y1 * 100 + 12,
-            );
+            let min = crate::model::retirement::min_contribution_months;
+            let retire = world::first_month_holding(w.months, first, w.ret_p, last, min);
             let ret_m = retire.map(|r| (r % 100) as u32).unwrap_or(13);
+            // Employment-linked schemes end at the statutory month, medical at its minimum.
+            let statutory_m = match w.ret_p {
+                p if p < first => 1,
+                p if p <= last => (p % 100) as u32,
+                _ => 13,
+            };
+            let medical_m = medical_stop(w.months, w.ret_p);
             let jm: u32 = if w.enterprise && retire.is_none() && rng.chance(0.03) {
                 rng.range(2, 11) as u32
             } else {
                 13
             };
-            let stop = dm.min(ret_m).min(jm);
+            let stop = dm.min(jm);
             let schemes: &[&'static str] = if w.flexible {
                 &["110", "310"]
             } else if region.maternity_separate {
@@ -106,9 +133,17 @@ pub(crate) fn next_worker(
             } else {
                 &["P", "210", "310", "410"]
             };
-            for _ in 1..stop {
+            for m in 1..stop {
                 for &s in schemes {
                     let s = if s == "P" { w.scheme } else { s };
+                    let ends = match s {
+                        "310" => medical_m,
+                        "210" | "410" | "510" => statutory_m,
+                        _ => ret_m,
+                    };
+                    if m >= ends {
+                        continue;
+                    }
                     let fee = match (w.flexible, s) {
                         (true, "110") => bp(base1, world::FLEXIBLE_110_BP),
                         (true, _) => bp(base1, world::FLEXIBLE_310_BP),
@@ -123,6 +158,7 @@ pub(crate) fn next_worker(
             }
             let r = world::rates(w.scheme, false);
             let month_fee = bp(base1, r.employer) + bp(base1, r.individual);
+            let stop = stop.min(ret_m);
             if !w.flexible && rng.chance(0.01) && stop > 6 {
                 add_next(b, code, w.scheme, "contribution", 3 * month_fee);
             }
@@ -151,18 +187,20 @@ pub(crate) fn next_worker(
 }
 
 /// A resident's following year: the medical premium in the autumn, the pension contribution
-/// in the spring below age 60, the pension (held flat) from the pension month.
+/// in the spring below age 60, the pension (held flat) from the pension month; `ret_p` is
+/// `None` for one who is not in residents' pension (children, students).
 pub(crate) fn next_resident(
     ctx: &Ctx,
     idx: u64,
+    male: bool,
     age: i32,
     region: &'static Region,
-    ret_p: i32,
+    ret_p: Option<i32>,
     account_part: Option<Fen>,
     b: &mut Block,
 ) {
     let y1 = ctx.year + 1;
-    let (mut rng, dm) = next_year_start(ctx, idx, age);
+    let (mut rng, dm) = next_year_start(ctx, idx, male, age);
     let code = region.code;
     if (rng.range(9, 12) as u32) < dm {
         add_next(
@@ -173,6 +211,10 @@ pub(crate) fn next_resident(
             world::RESIDENT_MEDICAL_PREMIUM,
         );
     }
+    // Not a member of 170 (a child, a student): the medical premium only.
+    let Some(ret_p) = ret_p else {
+        return;
+    };
     if ret_p > y1 * 100 + 1 {
         let m = rng.range(3, 6) as u32;
         let grade = world::RESIDENT_PENSION_GRADES[rng.weighted(&[40, 25, 15, 10, 6, 4])];
@@ -192,9 +234,9 @@ pub(crate) fn next_resident(
 }
 
 /// The following year's random stream of a person and its month of death (13: survives).
-fn next_year_start(ctx: &Ctx, idx: u64, age: i32) -> (Rng, u32) {
+fn next_year_start(ctx: &Ctx, idx: u64, male: bool, age: i32) -> (Rng, u32) {
     let mut rng = Rng::new(ctx.seed ^ NEXT_STREAM, idx);
-    let dm = if rng.chance(death_probability(age + 1)) {
+    let dm = if rng.chance(death_probability(male, age + 1)) {
         rng.range(1, 12) as u32
     } else {
         13

@@ -112,12 +112,23 @@ pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
     let mut rng = Rng::new(seed, idx * 2);
     let region = rng.weighted(&REGIONS.map(|r| r.share));
     let male = rng.chance(0.5);
-    // Age at 31 December in months; fewer people at old ages.
-    let age_m = loop {
-        let a = rng.range(18 * 12, 96 * 12 - 1) as i32;
-        let years = a / 12;
-        if years < 62 || rng.chance((-(years - 62) as f64 / 11.0).exp()) {
-            break a;
+    let kind = match rng.weighted(&[470, 70, 90, 370]) {
+        0 => WorkerKind::Enterprise,
+        1 => WorkerKind::Public,
+        2 => WorkerKind::Flexible,
+        _ => WorkerKind::Resident,
+    };
+    // Age at 31 December in months; fewer people at old ages. Residents' medical insurance
+    // covers children from birth: about a third of the residents here are under 18.
+    let age_m = if kind == WorkerKind::Resident && rng.chance(0.33) {
+        rng.range(0, 18 * 12 - 1) as i32
+    } else {
+        loop {
+            let a = rng.range(18 * 12, 96 * 12 - 1) as i32;
+            let years = a / 12;
+            if years < 62 || rng.chance((-(years - 62) as f64 / 11.0).exp()) {
+                break a;
+            }
         }
     };
     let bp_ = add_months(year * 100 + 12, -age_m);
@@ -128,12 +139,6 @@ pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
     } else {
         MIGRANT_ADDRS[rng.below(MIGRANT_ADDRS.len() as u64) as usize]
     };
-    let kind = match rng.weighted(&[470, 70, 90, 370]) {
-        0 => WorkerKind::Enterprise,
-        1 => WorkerKind::Public,
-        2 => WorkerKind::Flexible,
-        _ => WorkerKind::Resident,
-    };
     Identity {
         region,
         male,
@@ -143,10 +148,22 @@ pub fn identity(seed: u64, idx: u64, year: i32) -> Identity {
     }
 }
 
-/// One-year death probability: the budget's built-in life table (a Gompertz curve near
-/// Chinese population tables, q60 ≈ 0.6 %, q80 ≈ 3.5 % [R]; `budget::mortality`).
-pub fn death_probability(age: i32) -> f64 {
-    crate::model::mortality::builtin_probability(age)
+/// One-year death probability of the generated world, by sex: a Gompertz–Makeham curve of
+/// its own — not the budget's built-in table (`model::mortality`), so that a backtest on
+/// generated data measures the budget's table against a world it does not know. Shape: a
+/// constant accident term, a childhood term and an ageing term; men die at 1.5–1.7 times
+/// women's rate at 60–80 (life expectancy at birth 76.5 and 81.9 years).
+pub fn death_probability(male: bool, age: i32) -> f64 {
+    let x = age.clamp(0, 110) as f64;
+    if x >= 110.0 {
+        return 1.0;
+    }
+    let (accident, child, a, b) = if male {
+        (0.0003, 0.0050, 0.00075, 0.088)
+    } else {
+        (0.00012, 0.0042, 0.00038, 0.094)
+    };
+    (accident + child * (-1.8 * x).exp() + a * (b * (x - 30.0)).exp()).min(0.4)
 }
 
 pub struct Ctx {
@@ -369,7 +386,7 @@ pub fn simulate(ctx: &Ctx, idx: u64, id: &Identity, seq: u32, b: &mut Block) {
     let birth_p = period_of(id.birth);
     let age = (y * 12 + 12 - (bd.year() * 12 + bd.month() as i32)) / 12;
     let death: Option<Day> = rng
-        .chance(death_probability(age))
+        .chance(death_probability(id.male, age))
         .then(|| month_day(y, rng.range(1, 12) as u32, rng.range(1, 28) as u32));
     let death_m = death
         .map(|d| split_period(period_of(d)).expect("valid").1)
@@ -419,12 +436,28 @@ fn resident_year(
 ) {
     let y = ctx.year;
     let by = crate::model::date::year_of(id.birth);
-    let enrolled = month_day(
-        (by + 16).max(2012 + rng.range(0, 8) as i32).min(y),
-        rng.range(1, 12) as u32,
-        1,
-    );
-    let years_in = (y - crate::model::date::year_of(enrolled)).max(0);
+    let age = crate::model::date::months_between(birth_p, y * 100 + 12) / 12;
+    // Children are enrolled from birth (within about 75 days); adults as before.
+    let enrolled = if age < 16 {
+        id.birth + 75
+    } else {
+        month_day(
+            (by + 16).max(2012 + rng.range(0, 8) as i32).min(y),
+            rng.range(1, 12) as u32,
+            1,
+        )
+    };
+    if enrolled > day(y, 12, 31) {
+        return; // born late in the year: not yet enrolled
+    }
+    // Students 16–22 are not in residents' pension; the very poor 特困 pay no premium.
+    let student = (16..=22).contains(&age) && rng.chance(0.6);
+    let subsidised = rng.chance(0.03);
+    let premium = if subsidised {
+        0
+    } else {
+        world::RESIDENT_MEDICAL_PREMIUM
+    };
     let ret_p = retirement_period(cat, birth_p).max(201107);
     let alive_dec = death.is_none();
     let status_of = |receiving: bool| {
@@ -436,35 +469,52 @@ fn resident_year(
             "contributing"
         }
     };
+    let resident_fee = |scheme: &'static str, period: i32, d: Day, amount: Fen| Line {
+        scheme,
+        payer: "resident",
+        employer_id: None,
+        period,
+        received_on: d,
+        receipt_ref: None,
+        base: None,
+        employer_amount: 0,
+        individual_amount: amount,
+        late_fee: 0,
+        kind: "normal",
+    };
+    // A newborn enrolled this year pays this year's premium on enrolment.
+    let newborn = crate::model::date::year_of(enrolled) == y && age == 0;
+    let enrol_m = split_period(period_of(enrolled)).expect("valid").1;
+    if newborn && enrol_m < death_m {
+        o.fee(resident_fee("390", y * 100 + enrol_m as i32, enrolled, premium));
+    }
     // 390: everyone pays the yearly premium for next year in the autumn (collected Sep–Dec).
     let recv_m = rng.range(9, 12) as u32;
-    if recv_m < death_m {
+    let paid_ahead = recv_m < death_m && (!newborn || recv_m > enrol_m);
+    if paid_ahead {
         let d = month_day(y, recv_m, rng.range(1, 28) as u32);
-        o.fee(Line {
-            scheme: "390",
-            payer: "resident",
-            employer_id: None,
-            period: (y + 1) * 100 + 1,
-            received_on: d,
-            receipt_ref: None,
-            base: None,
-            employer_amount: 0,
-            individual_amount: world::RESIDENT_MEDICAL_PREMIUM,
-            late_fee: 0,
-            kind: "normal",
-        });
+        o.fee(resident_fee("390", (y + 1) * 100 + 1, d, premium));
     }
+    // Months of the years paid: every year since enrolment, and next year if paid ahead.
+    let months_390 = 12 * (y - crate::model::date::year_of(enrolled) + 1 + i32::from(paid_ahead));
     o.person_row(
         id,
         cat,
         "390",
         status_of(false),
         enrolled,
-        0,
+        months_390,
         None,
         None,
         None,
     );
+    if age < 16 || student {
+        if alive_dec {
+            next_resident(ctx, o.idx, id.male, age, o.region, None, None, o.b);
+        }
+        return;
+    }
+    let years_in = (y - crate::model::date::year_of(enrolled)).max(0);
     // 170: contribute until 60, then the monthly pension.
     let basic = world::RESIDENT_BASIC_MIN + o.region.resident_top_up;
     let account_part = rng.range(2_000, 15_000);
@@ -536,9 +586,8 @@ fn resident_year(
         }
     }
     if alive_dec {
-        let age = crate::model::date::months_between(birth_p, y * 100 + 12) / 12;
         let part = receiving.then_some(account_part);
-        next_resident(ctx, o.idx, age, o.region, ret_p, part, o.b);
+        next_resident(ctx, o.idx, id.male, age, o.region, Some(ret_p), part, o.b);
     }
     let months = years_in * 12;
     let (start, ben) = if receiving {
@@ -575,6 +624,12 @@ struct Worklife {
     retiring: bool,
     /// Month of retirement in the year, 13 if none.
     ret_m: u32,
+    /// First month past the statutory age in the year (1 if passed before, 13 if not
+    /// reached): 210, 410 and 510 cover employment, which ends there.
+    statutory_m: u32,
+    /// First month without 310 fees: from the statutory month, once the local medical
+    /// minimum is held (a new retiree short of it pays on); 13 if none in the year.
+    medical_m: u32,
 }
 
 impl Worklife {
@@ -633,6 +688,20 @@ impl Worklife {
             retired_before,
             retiring,
             ret_m: if retiring { (ret_p % 100) as u32 } else { 13 },
+            statutory_m: match ret_p {
+                p if p <= y * 100 => 1,
+                p if p <= y * 100 + 12 => (p % 100) as u32,
+                _ => 13,
+            },
+            medical_m: world::first_month_holding(
+                cm0,
+                y * 100 + 1,
+                ret_p,
+                y * 100 + 12,
+                |_| world::MEDICAL_MIN_MONTHS[usize::from(!id.male)],
+            )
+            .map(|t| (t % 100) as u32)
+            .unwrap_or(13),
         }
     }
 
@@ -724,7 +793,11 @@ fn retired_year(
     }
     survivor(y, region, death_m, w.cm0, years_paid, w.pension_scheme, o);
     if alive {
+        // The long-retired hold the medical minimum (paid up at retirement, in the world).
         let next = Worker {
+            male: id.male,
+            medical_months: w.cm0.max(world::MEDICAL_MIN_MONTHS[usize::from(!id.male)]),
+            base: 0,
             scheme: w.pension_scheme,
             flexible: w.flexible,
             enterprise: false,
@@ -762,6 +835,8 @@ struct Job {
     injured: bool,
     /// First month without fees (death, retirement or job loss), 13 if none.
     stop_m: u32,
+    /// Month of death, 13 if none.
+    death_m: u32,
     injury_bp: u32,
 }
 
@@ -783,6 +858,7 @@ impl Job {
             jobless_m,
             injured,
             stop_m: death_m.min(w.ret_m).min(jobless_m),
+            death_m,
         }
     }
 }
@@ -813,7 +889,7 @@ fn working_year(
     o: &mut PersonOut,
 ) {
     let job = Job::draw(ctx, id, w, death_m, rng);
-    let months_paid = monthly_fees(w, &job, rng, o);
+    let (months_paid, medical_paid) = monthly_fees(w, &job, rng, o);
     arrears_and_refund(w, &job, rng, o);
     let receiving_ui = unemployment(w, &job, death_m, o);
     benefits_at_work(id, w, &job, age, death_m, rng, o);
@@ -838,52 +914,68 @@ fn working_year(
     });
     survivor(w.y, o.region, death_m, months_total, 0, w.pension_scheme, o);
     let alive = death.is_none();
-    if alive {
-        carry_worker(ctx, w, &job, age, months_total, monthly, o);
-    }
     let year_end = YearEnd {
         alive,
         months_total,
+        medical_months: w.cm0 + medical_paid,
+        medical_in_december: w.medical_m == 13 && job.jobless_m == 13,
         monthly,
         receiving_ui,
     };
+    if alive {
+        carry_worker(ctx, id, w, &job, age, &year_end, o);
+    }
     worker_rows(id, cat, w, &job, &year_end, o);
 }
 
-/// The monthly fees of the year until `stop_m`; returns the months paid.
-fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> i32 {
+/// The monthly fees of the year: the pension scheme until `stop_m`, 210/410/510 until the
+/// statutory month, 310 until the medical minimum is held (after a retirement in the year, as
+/// the retiree's own fee); returns the pension months paid and the 310 months paid.
+fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> (i32, i32) {
     let (y, region, base) = (w.y, o.region, w.base);
     let receive_day = 8 + (job.employer_serial % 12) as u32;
-    let mut months_paid = 0;
-    for m in 1..job.stop_m.min(13) {
-        months_paid += 1;
+    let (mut months_paid, mut medical_paid) = (0, 0);
+    let working_until = job.stop_m.max(w.medical_m.min(job.jobless_m).min(job.death_m));
+    for m in 1..working_until.min(13) {
         let period = y * 100 + m as i32;
+        let pension = m < job.stop_m;
+        let medical = m < w.medical_m && m < job.jobless_m && m < job.death_m;
+        months_paid += i32::from(pension);
+        medical_paid += i32::from(medical);
         if w.flexible {
             let d = month_day(y, m, rng.range(3, 27) as u32);
-            for (scheme, rate) in [
-                ("110", world::FLEXIBLE_110_BP),
-                ("310", world::FLEXIBLE_310_BP),
+            for (scheme, rate, due) in [
+                ("110", world::FLEXIBLE_110_BP, pension),
+                ("310", world::FLEXIBLE_310_BP, medical),
             ] {
-                o.fee(Line {
-                    scheme,
-                    payer: "flexible",
-                    employer_id: None,
-                    period,
-                    received_on: d,
-                    receipt_ref: None,
-                    base: Some(base),
-                    employer_amount: 0,
-                    individual_amount: bp(base, rate),
-                    late_fee: 0,
-                    kind: "normal",
-                });
+                if due {
+                    o.fee(flexible_fee(scheme, period, d, base, bp(base, rate)));
+                }
             }
             continue;
         }
         let d = month_day(y, m, receive_day);
-        let mut schemes: Vec<&'static str> = vec![w.pension_scheme, "210", "310", "410"];
-        if region.maternity_separate {
-            schemes.push("510");
+        if !pension {
+            // Retired in the year, short of the medical minimum: pays 310 on his own.
+            if medical {
+                let r = world::rates("310", region.maternity_separate);
+                let fee = bp(base, r.employer) + bp(base, r.individual);
+                o.fee(flexible_fee("310", period, d, base, fee));
+            }
+            continue;
+        }
+        let mut schemes: Vec<&'static str> = vec![w.pension_scheme];
+        if m < w.statutory_m {
+            schemes.push("210");
+        }
+        if medical {
+            schemes.push("310");
+        }
+        if m < w.statutory_m {
+            schemes.push("410");
+            if region.maternity_separate {
+                schemes.push("510");
+            }
         }
         for s in schemes {
             let (e, i) = if s == "410" {
@@ -907,7 +999,24 @@ fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> i3
             });
         }
     }
-    months_paid
+    (months_paid, medical_paid)
+}
+
+/// A fee a person pays on his own (no employer): flexible workers, retirees paying 310 on.
+fn flexible_fee(scheme: &'static str, period: i32, d: Day, base: Fen, amount: Fen) -> Line<'static> {
+    Line {
+        scheme,
+        payer: "flexible",
+        employer_id: None,
+        period,
+        received_on: d,
+        receipt_ref: None,
+        base: Some(base),
+        employer_amount: 0,
+        individual_amount: amount,
+        late_fee: 0,
+        kind: "normal",
+    }
 }
 
 /// Back pay of last year's arrears with the 0.05 %/day late fee 滞纳金 (1 %), and a refund of
@@ -1071,6 +1180,9 @@ fn benefits_at_work(
 struct YearEnd {
     alive: bool,
     months_total: i32,
+    /// 310 months held at the year's end, and whether 310 fees were still due in December.
+    medical_months: i32,
+    medical_in_december: bool,
     monthly: Option<Fen>,
     receiving_ui: bool,
 }
@@ -1078,14 +1190,18 @@ struct YearEnd {
 /// A living worker carried into the following year (`next_year.csv`).
 fn carry_worker(
     ctx: &Ctx,
+    id: &Identity,
     w: &Worklife,
     job: &Job,
     age: i32,
-    months_total: i32,
-    monthly: Option<Fen>,
+    e: &YearEnd,
     o: &mut PersonOut,
 ) {
+    let (months_total, monthly) = (e.months_total, e.monthly);
     let next = Worker {
+        male: id.male,
+        medical_months: e.medical_months,
+        base: w.base,
         scheme: w.pension_scheme,
         flexible: w.flexible,
         enterprise: job.enterprise,
@@ -1133,17 +1249,13 @@ fn worker_rows(
             ret,
             e.monthly,
         );
-        o.person_row(
-            id,
-            cat,
-            "310",
-            "receiving",
-            enrolled,
-            months,
-            None,
-            None,
-            None,
-        );
+        // Short of the medical minimum, the retiree still pays 310 in December.
+        let (st, base) = match e.medical_in_december {
+            true => ("contributing", Some(w.base)),
+            false => ("receiving", None),
+        };
+        let m = e.medical_months;
+        o.person_row(id, cat, "310", st, enrolled, m, base, None, None);
         return;
     }
     let status = |contributing: bool| match (e.alive, contributing) {
@@ -1156,6 +1268,16 @@ fn worker_rows(
     let row = |o: &mut PersonOut, scheme: &'static str, st: &'static str, base: Option<Fen>| {
         o.person_row(id, cat, scheme, st, enrolled, months, base, None, None)
     };
+    // About one worker in a hundred moved here this year from another region of the dataset:
+    // the old region keeps a `transferred_out` row of the same scheme (转移接续).
+    if e.alive && working_dec && o.idx % 97 == 13 {
+        let here = o.region;
+        o.region = &REGIONS[(id.region + 1) % REGIONS.len()];
+        for scheme in [w.pension_scheme, "310"] {
+            o.person_row(id, cat, scheme, "transferred_out", enrolled, months - 6, None, None, None);
+        }
+        o.region = here;
+    }
     row(o, w.pension_scheme, status(working_dec), dec_base);
     // 210 pays the recipient's 310 premium on 60 % of the average wage.
     let med_base = if e.receiving_ui {
@@ -1164,7 +1286,9 @@ fn worker_rows(
         dec_base
     };
     row(o, "310", status(working_dec || e.receiving_ui), med_base);
-    if w.flexible {
+    // Past the statutory age, a person is no longer insured against unemployment, injury or
+    // for maternity: those schemes cover employment, which ended there.
+    if w.flexible || w.statutory_m < 13 {
         return;
     }
     let ui_status = if !e.alive {

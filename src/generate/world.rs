@@ -146,6 +146,32 @@ pub const FISCAL_RATE_BP: i64 = 150;
 pub const NEXT_WAGE_GROWTH_BP: i64 = 500;
 pub const NEXT_PENSION_ADJUSTMENT_BP: i64 = 200;
 
+/// Local minimum years of employee medical insurance in the generated cities (men 25, women
+/// 20 years, as months): a retiree short of them keeps paying 310 fees month by month until
+/// they are met; one who has them pays none. A local rule [R], the same in every city here.
+pub const MEDICAL_MIN_MONTHS: [i32; 2] = [300, 240];
+
+/// The world's own month-by-month search (it shares no code with the budget's projector):
+/// the first month from `from` up to `last` at which a person holding `months` at the start
+/// of `first`, one more for every month paid since, holds at least `need(year)`.
+pub fn first_month_holding(
+    months: i32,
+    first: i32,
+    from: i32,
+    last: i32,
+    need: impl Fn(i32) -> i32,
+) -> Option<i32> {
+    let mut t = from.max(first);
+    while t <= last {
+        let held = months + crate::model::date::months_between(first, t);
+        if held >= need(t / 100) {
+            return Some(t);
+        }
+        t = crate::model::date::add_months(t, 1);
+    }
+    None
+}
+
 /// `amount × bp / 10000`, half away from zero (四舍五入), in fen.
 pub fn bp(amount: Fen, bp: u32) -> Fen {
     let p = amount as i128 * bp as i128;
@@ -156,6 +182,20 @@ pub fn bp(amount: Fen, bp: u32) -> Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The worked cases of the retirement rule (the law's minimum months, DOMAIN §10.2): the
+    /// same cases the budget's projector is tested on, reached by the world's own search.
+    #[test]
+    fn first_month_holding_the_minimum() {
+        let min = crate::model::retirement::min_contribution_months;
+        assert_eq!(first_month_holding(300, 202601, 202605, 203012, min), Some(202605));
+        assert_eq!(first_month_holding(170, 202601, 202605, 203012, min), Some(202611));
+        assert_eq!(first_month_holding(178, 202601, 202601, 203012, min), Some(202603));
+        assert_eq!(first_month_holding(132, 202601, 202601, 203512, min), Some(203007));
+        assert_eq!(first_month_holding(10, 202601, 202601, 202712, min), None);
+        let med = |_| MEDICAL_MIN_MONTHS[0];
+        assert_eq!(first_month_holding(290, 202601, 202605, 202612, med), Some(202611));
+    }
 
     #[test]
     fn bp_rounds_half_away_from_zero() {
