@@ -67,6 +67,18 @@ fn backtest_against_the_simulated_next_year() {
         }
     }
     assert_eq!(checked, 8);
+    // Every item the generator's world has a truth for, for the closing note: the draft's
+    // error beside the naive one (no bound: the other schemes' models are coarser).
+    for ((region, scheme, item), t) in &truth {
+        let k = (region.clone(), scheme.clone(), item.clone());
+        if let (Some((base, budget)), true) = (d.get(&k), *t != 0.0) {
+            eprintln!(
+                "all {region} {scheme} {item}: truth {t:.2} draft {:+.2} % naive {:+.2} %",
+                100.0 * (budget - t) / t,
+                100.0 * (base * 1.05 - t) / t
+            );
+        }
+    }
 }
 
 #[test]
