@@ -6,19 +6,16 @@
 
 use std::path::{Path, PathBuf};
 
-use sifund::ingest::rules::RULES;
-
-const BEGIN: &str = "<!-- BEGIN reject-codes";
-const END: &str = "<!-- END reject-codes -->";
+use sifund::ingest::rules::{RULES, WARNINGS};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The table as the docs show it, from `RULES`.
-fn reject_table() -> String {
+/// A code table as the docs show it, from `RULES` or `WARNINGS`.
+fn code_table(codes: &[(&str, &str, &str)]) -> String {
     let mut out = String::from("| table | code | meaning |\n| --- | --- | --- |\n");
-    for (table, code, meaning) in RULES {
+    for (table, code, meaning) in codes {
         let table = if *table == "*" { "every table" } else { table };
         let meaning = meaning.replace('|', "\\|");
         out.push_str(&format!("| {table} | `{code}` | {meaning} |\n"));
@@ -26,14 +23,17 @@ fn reject_table() -> String {
     out
 }
 
-#[test]
-fn the_reject_code_table_in_the_docs_is_the_code_s() {
+/// The generated block `name` of docs/inputs.md equals `want` (or is rewritten to it).
+fn generated_block(name: &str, want: String) {
+    let (begin, end) = (
+        format!("<!-- BEGIN {name}"),
+        format!("<!-- END {name} -->"),
+    );
     let path = root().join("docs/inputs.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    let start = text.find(BEGIN).expect("begin marker in docs/inputs.md");
+    let start = text.find(&begin).expect("begin marker in docs/inputs.md");
     let body = start + text[start..].find('\n').unwrap() + 1;
-    let end = text.find(END).expect("end marker in docs/inputs.md");
-    let want = reject_table();
+    let end = text.find(&end).expect("end marker in docs/inputs.md");
     if std::env::var_os("SIFUND_BLESS").is_some() {
         let new = format!("{}{}{}", &text[..body], want, &text[end..]);
         std::fs::write(&path, new).unwrap();
@@ -42,8 +42,18 @@ fn the_reject_code_table_in_the_docs_is_the_code_s() {
     assert_eq!(
         &text[body..end],
         want,
-        "docs/inputs.md's reject codes differ from RULES: run SIFUND_BLESS=1 cargo test --test docs"
+        "docs/inputs.md's {name} differ from the code: run SIFUND_BLESS=1 cargo test --test docs"
     );
+}
+
+#[test]
+fn the_reject_code_table_in_the_docs_is_the_code_s() {
+    generated_block("reject-codes", code_table(RULES));
+}
+
+#[test]
+fn the_warning_code_table_in_the_docs_is_the_code_s() {
+    generated_block("warning-codes", code_table(WARNINGS));
 }
 
 /// Every `"column.rule"` literal in the row rules is listed in `RULES`, exactly or by one of
@@ -52,7 +62,7 @@ fn the_reject_code_table_in_the_docs_is_the_code_s() {
 fn every_code_the_rules_return_is_listed() {
     let src = std::fs::read_to_string(root().join("src/ingest/rules.rs")).unwrap();
     let body = &src[..src.find("#[cfg(test)]").unwrap_or(src.len())];
-    let listed: Vec<&str> = RULES.iter().map(|r| r.1).collect();
+    let listed: Vec<&str> = RULES.iter().chain(WARNINGS).map(|r| r.1).collect();
     let mut missing = Vec::new();
     for lit in body.split('"').skip(1).step_by(2) {
         let Some((col, rule)) = lit.split_once('.') else {
@@ -73,7 +83,7 @@ fn every_code_the_rules_return_is_listed() {
     }
     assert!(
         missing.is_empty(),
-        "codes returned but not in RULES: {missing:?}"
+        "codes returned but not in RULES or WARNINGS: {missing:?}"
     );
     // The check reads something: the rules return dozens of codes.
     assert!(body.matches(".unknown\"").count() > 10);

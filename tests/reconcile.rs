@@ -61,7 +61,7 @@ fn every_planted_difference_is_reported_and_nothing_else() {
 #[test]
 fn fail_on_unreconciled_exits_1_and_still_writes_the_reports() {
     let dir = temp("recon-fail");
-    let data = dataset(&dir, 300, 5, true);
+    let data = dataset(&dir, 600, 5, true);
     let p = dir.join("p.toml");
     std::fs::write(
         &p,

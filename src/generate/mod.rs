@@ -152,12 +152,12 @@ fn plant<T: Frame + Clone>(
 ) -> Result<()> {
     let mut rows = Vec::new();
     for (k, mut p) in planted.into_iter().enumerate() {
-        if p.expected != Some(id_null) {
+        if p.expected != faults::Expect::Reject(id_null) {
             set_id(&mut p.row, format!("X{table}{k:03}"));
         }
         let (kind, expected) = match p.expected {
-            Some(e) => ("bad_row", e.to_string()),
-            None => ("warning", "employer_id.check_char".to_string()),
+            faults::Expect::Reject(e) => ("bad_row", e.to_string()),
+            faults::Expect::Warning(w) => ("warning", w.to_string()),
         };
         log.push(FaultRow {
             kind,

@@ -234,6 +234,8 @@ impl PersonOut<'_> {
                     .entry((fund, acct, l.received_on, r))
                     .or_default() += total;
             }
+            // A fully subsidised premium moves no money: no bank credit.
+            _ if total == 0 => {}
             _ => {
                 *self
                     .b

@@ -249,7 +249,7 @@ pub fn check_rows(
                     benefit_start: bstart.n(i),
                     monthly_benefit: ben.m(i),
                 };
-                push(i, check_person(&row, ctx));
+                push(i, check_person(&row, ctx, warn));
             }
         }
         Table::Deaths => {

@@ -685,7 +685,7 @@ pub fn ingest_table(
                     .iter()
                     .map(|(r, _)| (s.offset + *r as usize) as u64),
             );
-            tally.warnings.employer_id_check_char += out.warnings.employer_id_check_char;
+            tally.warnings.merge(&out.warnings);
             batch_magnitude += out.magnitude;
             for (r, h) in out.passed_keys {
                 window_keys[seen.shard(h)].push((s.file, (s.offset + r as usize) as u64, h));

@@ -50,11 +50,35 @@ impl Ctx {
 pub type Fail = &'static str;
 type R<T = ()> = Result<T, Fail>;
 
-/// Warnings are counted in the manifest, the row is kept (SPEC §2 employer_id).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// Warnings are counted in the manifest by code ([`WARNINGS`]); the row is kept.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Warnings {
-    pub employer_id_check_char: u64,
+    pub counts: std::collections::BTreeMap<&'static str, u64>,
 }
+
+impl Warnings {
+    pub fn add(&mut self, code: &'static str) {
+        *self.counts.entry(code).or_default() += 1;
+    }
+    pub fn merge(&mut self, other: &Warnings) {
+        for (k, n) in &other.counts {
+            *self.counts.entry(k).or_default() += n;
+        }
+    }
+    pub fn of(&self, code: &str) -> u64 {
+        self.counts.get(code).copied().unwrap_or(0)
+    }
+}
+
+/// Every warning: (table, code, meaning). The row is accepted and counted here. A person row
+/// that the census can use but the budget cannot project is kept: it counts as a participant
+/// and is left out of the projection with the reason the manifest's budget section names.
+pub const WARNINGS: &[(&str, &str, &str)] = &[
+    ("contributions", "employer_id.check_char", "wrong GB 32100 check character of a well-formed credit code: real registries hold such codes"),
+    ("persons", "monthly_base.null", "contributing to an employee scheme without a base: a participant, not projected (budget exclusion contributing_without_base)"),
+    ("persons", "benefit_start.null", "receiving a pension without its first month: a participant, projected without it (not counted as a new retiree)"),
+    ("persons", "monthly_benefit.null", "receiving a pension without its amount: a participant, not projected (budget exclusion receiving_without_benefit)"),
+];
 
 /// Every rule: (table, code, meaning). The manifest and `rejects/` use the codes.
 pub const RULES: &[(&str, &str, &str)] = &[
@@ -114,11 +138,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("persons", "status.unknown", "not a status (docs/inputs.md)"),
     ("persons", "enrolled_on.invalid", "before birth or after the year"),
     ("persons", "contribution_months.invalid", "negative, or more months than since the minimum age of the scheme (16; residents\u{2019} medical insurance from birth, in whole years, the next one paid ahead)"),
-    ("persons", "monthly_base.null", "contributing to an employee scheme without a base"),
     ("persons", "monthly_base.negative", "negative base"),
-    ("persons", "benefit_start.null", "receiving a pension without its first month"),
     ("persons", "benefit_start.invalid", "not a yyyymm month, or after the year"),
-    ("persons", "monthly_benefit.null", "receiving a pension without its amount"),
     ("persons", "monthly_benefit.negative", "negative benefit"),
     ("deaths", "death_date.invalid", "after the run's year or before 1900"),
     ("deaths", "source.unknown", "not police, civil_affairs, health or court"),
@@ -222,7 +243,7 @@ pub fn check_contribution(r: &Contribution, ctx: &Ctx, warn: &mut Warnings) -> R
     match r.employer_id {
         Some(code) => match check_uscc(code) {
             UsccCheck::Valid => {}
-            UsccCheck::BadCheckChar => warn.employer_id_check_char += 1,
+            UsccCheck::BadCheckChar => warn.add("employer_id.check_char"),
             UsccCheck::Malformed => return Err("employer_id.malformed"),
         },
         None if payer == "employee" => return Err("employer_id.null"),
@@ -473,7 +494,10 @@ pub struct Person<'a> {
     pub monthly_benefit: Amt,
 }
 
-pub fn check_person(r: &Person, ctx: &Ctx) -> R {
+/// A person row's rules. A row the census can use but the budget cannot project is kept with
+/// a warning (counted only when the row passes every rule).
+pub fn check_person(r: &Person, ctx: &Ctx, warn: &mut Warnings) -> R {
+    let mut notes: Vec<&'static str> = Vec::new();
     let id = citizen_id(req(r.person_id, "person_id.null")?)?;
     region(r.region)?;
     let scheme = scheme(r.scheme)?;
@@ -518,7 +542,7 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
     let base = person_month(base, "monthly_base.implausible")?;
     match base {
         None if status == "contributing" && !scheme.is_resident() => {
-            return Err("monthly_base.null")
+            notes.push("monthly_base.null")
         }
         Some(b) if b < 0 => return Err("monthly_base.negative"),
         _ => {}
@@ -528,7 +552,7 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
         Scheme::EnterprisePension | Scheme::PublicPension | Scheme::ResidentPension
     );
     match r.benefit_start {
-        None if status == "receiving" && pension => return Err("benefit_start.null"),
+        None if status == "receiving" && pension => notes.push("benefit_start.null"),
         Some(p) if split_period(p).is_none() || p > ctx.year * 100 + 12 => {
             return Err("benefit_start.invalid")
         }
@@ -536,9 +560,12 @@ pub fn check_person(r: &Person, ctx: &Ctx) -> R {
     }
     let benefit = opt_amount(r.monthly_benefit, "monthly_benefit.implausible")?;
     match person_month(benefit, "monthly_benefit.implausible")? {
-        None if status == "receiving" && pension => return Err("monthly_benefit.null"),
+        None if status == "receiving" && pension => notes.push("monthly_benefit.null"),
         Some(b) if b < 0 => return Err("monthly_benefit.negative"),
         _ => {}
+    }
+    for n in notes {
+        warn.add(n);
     }
     Ok(())
 }

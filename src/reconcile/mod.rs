@@ -131,6 +131,11 @@ impl<'p> Items<'p> {
     pub fn finish(self, books: &Books) -> Result<(ItemsByAccount, ItemsByAccount)> {
         let mut book: ItemsByAccount = BTreeMap::new();
         for ((r, s, a, id, dir), (date, amount, reference)) in bank_groups(books)? {
+            // Receipts of nothing (fully subsidised premiums of 0) moved no money: a bank
+            // prints no line for them, so they are not items to match.
+            if amount == 0 {
+                continue;
+            }
             book.entry((r, s, a)).or_default().push(Item {
                 id,
                 date,

@@ -94,13 +94,12 @@ pub fn inputs(tables: &[TableResult]) -> Vec<InputEntry> {
 }
 
 pub fn table_entry(t: &TableResult) -> TableEntry {
-    let mut warnings = BTreeMap::new();
-    if t.warnings.employer_id_check_char > 0 {
-        warnings.insert(
-            "employer_id.check_char".to_string(),
-            t.warnings.employer_id_check_char,
-        );
-    }
+    let warnings: BTreeMap<String, u64> = t
+        .warnings
+        .counts
+        .iter()
+        .map(|(k, n)| (k.to_string(), *n))
+        .collect();
     TableEntry {
         rows: Totals::rows(&t.rows),
         amounts: t
