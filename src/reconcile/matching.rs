@@ -158,6 +158,10 @@ impl State {
 pub fn reconcile(book: &[Item], statement: &[Item], window_days: i32) -> Outcome {
     let mut s = State::new(book.len(), statement.len());
     by_reference(book, statement, &mut s);
+    // Everything on the same day before anything across days: a per-payer credit is a lone
+    // amount that may equal another day's total, so the day it belongs to speaks first.
+    amount_date(book, statement, 0, &mut s);
+    day_totals(book, statement, 0, &mut s);
     amount_date(book, statement, window_days, &mut s);
     day_totals(book, statement, window_days, &mut s);
     s.outcome()
@@ -232,6 +236,8 @@ fn amount_date(book: &[Item], statement: &[Item], w: i32, s: &mut State) {
         let n = nearest(&bd, &sd, w);
         for &(p, q) in &n.pairs {
             s.pair(gb[p], gs[q], Rule::AmountDate);
+            // a tie of the same-day pass that this pass resolves
+            (s.book_reason[gb[p]], s.st_reason[gs[q]]) = (None, None);
         }
         for (p, _) in n.book_amb.iter().enumerate().filter(|x| *x.1) {
             s.book_reason[gb[p]] = Some(Reason::Ambiguous);
