@@ -12,13 +12,19 @@
 //! 5. `day_total`  — what is left without a reference, per direction and day on each side: a
 //!                    book day and a statement day match as a whole when their sums are equal
 //!                    to the fen and one of them holds several items (the bank credited a day's
-//!                    receipts per payer, or one total for several vouchers). First the same
-//!                    day, then the unique nearest day within the window (ties: `ambiguous`).
-//!                    It runs twice: on every such item, then — for the days still open —
-//!                    without the items rule 4 found ambiguous, which may be what keeps a day
-//!                    from adding up. Only whole days: no search for a subset that adds up
-//!                    (exponential, and no explanation a finance user could check by hand).
+//!                    receipts per payer, or one total for several vouchers); a single item
+//!                    against a single line stays rule 4's verdict. The unique nearest day
+//!                    within the window; ties are `ambiguous`. Each pass runs twice: on every
+//!                    such item, then — for the days still open — without the items rule 4
+//!                    found ambiguous, which may be what keeps a day from adding up. Whole days
+//!                    only: no search for a subset that adds up (exponential, and no rule a
+//!                    finance user could check by hand); a day that does not add up keeps its
+//!                    reasons.
 //! 6. what is left: `not_on_statement` (book) or `not_booked` (statement).
+//!
+//! Rules 4 and 5 run first on the same day (window 0), then within the window: a payer's
+//! credit is a lone amount that may equal another day's total, so the day it belongs to is
+//! heard before any other day.
 //!
 //! Near-linear: rules 1–3 hash on the reference; rule 4 sorts by (direction, amount, date) and
 //! finds each item's nearest candidates by binary search; rule 5 sorts by day, then by sum.
@@ -822,8 +828,9 @@ mod tests {
         );
     }
 
-    /// Flat premiums: payer credits of 400 on the 5th are rule 4's ties between two one-payer
-    /// days (4th and 6th, matched by amount); the day's total explains them.
+    /// Flat premiums: payer credits of 400 on the 5th would be rule 4's ties between two
+    /// one-payer days (the 4th and the 6th) within the window; the same day comes first, and
+    /// the 5th's total explains them.
     #[test]
     fn rule_4_ties_explained_by_the_day() {
         let book = [
