@@ -5,6 +5,7 @@ mod common;
 use common::*;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 #[test]
 fn every_planted_difference_is_reported_and_nothing_else() {
@@ -52,6 +53,7 @@ fn every_planted_difference_is_reported_and_nothing_else() {
         rules.contains("reference") && rules.contains("amount_date"),
         "{rules:?}"
     );
+    banks_list_payers_and_every_payer_line_is_matched(&data, &out);
     assert!(
         out.join("reconcile/reconcile.xlsx").is_file()
             && out.join("reconcile/monthly.csv").is_file()
@@ -75,4 +77,52 @@ fn fail_on_unreconciled_exits_1_and_still_writes_the_reports() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("440300/210/expense"), "{}", stderr(&o));
     assert!(dir.join("out/reconcile/adjustment.csv").is_file());
+}
+
+/// Some days the banks print the day's unreferenced credits per payer (or in a few parts):
+/// such days exist in the generated data, every such line is in `matches.parquet`, the days
+/// of several lines by rule `day_total`; statement line ids stay unique.
+fn banks_list_payers_and_every_payer_line_is_matched(data: &Path, out: &Path) {
+    let st = sifund::engine::read_all(&data.join("statements.parquet")).unwrap();
+    let (ids, memos) = (strings(&st, "line_id"), strings(&st, "memo"));
+    // (the planted rows without an id, and the planted repeat, are rejects)
+    let named: Vec<&String> = ids.iter().flatten().collect();
+    let mut seen = BTreeSet::new();
+    let twice: Vec<String> = named
+        .iter()
+        .filter(|x| !seen.insert(**x))
+        .map(|x| x.to_string())
+        .collect();
+    let planted: Vec<String> = csv(&data.join("faults.csv"))
+        .into_iter()
+        .filter(|f| f[4] == "line_id.duplicate")
+        .map(|f| f[2].clone())
+        .collect();
+    assert_eq!(
+        twice, planted,
+        "statement line ids are unique but the planted one"
+    );
+    let split: BTreeSet<String> = ids
+        .iter()
+        .zip(&memos)
+        .filter(|(_, m)| matches!(m.as_deref(), Some("payer credit" | "collections, part")))
+        .filter_map(|(id, _)| id.clone())
+        .collect();
+    assert!(split.len() > 500, "{} payer lines", split.len());
+    let m = sifund::engine::read_all(&out.join("reconcile/matches.parquet")).unwrap();
+    let (lines, rules) = (strings(&m, "statement_line_id"), strings(&m, "rule"));
+    let matched: BTreeSet<String> = lines.iter().map(|l| l.clone().unwrap()).collect();
+    let missing: Vec<&String> = split.difference(&matched).collect();
+    assert!(missing.is_empty(), "payer lines not matched: {missing:?}");
+    let by_day: BTreeSet<String> = lines
+        .iter()
+        .zip(&rules)
+        .filter(|(_, r)| r.as_deref() == Some("day_total"))
+        .map(|(l, _)| l.clone().unwrap())
+        .collect();
+    assert!(by_day.len() > 300, "{} lines matched by day", by_day.len());
+    assert!(
+        by_day.is_subset(&split),
+        "only split days need the day rule"
+    );
 }

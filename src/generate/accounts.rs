@@ -311,18 +311,64 @@ fn province_of(region: &str) -> &'static str {
 }
 
 /// The persons' money of each fund, by day: contribution credits, refunds, payment batches
-/// and returned payments.
+/// and returned payments; the unreferenced credits one by one, and the seed that picks how
+/// the bank prints them.
 #[derive(Default)]
-struct Days {
+struct Days<'a> {
+    seed: u64,
     credits: BTreeMap<(FundKey, Day), Vec<(&'static str, Option<String>, Fen)>>,
+    payers: Option<&'a BTreeMap<(FundKey, &'static str, Day), Vec<Fen>>>,
     refunds: BTreeMap<(FundKey, Day), Vec<(&'static str, String, Fen)>>,
     batches: BTreeMap<(FundKey, Day), Vec<(String, Fen)>>,
     returns: BTreeMap<(FundKey, Day), Vec<(String, Fen)>>,
 }
 
-impl Days {
-    fn of(agg: &Agg) -> Days {
-        let mut days = Days::default();
+/// How a bank prints a day's unreferenced credits of one fund and account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Printed {
+    /// one line for the day's total
+    Total,
+    /// one line per payer
+    PerPayer,
+    /// a few lines, each the sum of consecutive payers
+    Parts(usize),
+}
+
+/// About a third of fund-days are printed per payer or in parts, drawn from a stream of their
+/// own per fund, account and day (so the choice depends on the seed alone).
+fn printed(seed: u64, fund: FundKey, acct: &str, d: Day) -> Printed {
+    let code = fund.0.parse::<u64>().unwrap_or(0) * 1000 + fund.1.parse::<u64>().unwrap_or(0);
+    let acct_no = acct.bytes().fold(0u64, |h, b| h * 31 + b as u64) & 0xFFFF;
+    let stream = 0xBA4C_0000_0000_0000 ^ (code << 24) ^ (acct_no << 8) ^ ((d as u32 as u64) << 40);
+    let mut rng = Rng::new(seed, stream);
+    match rng.below(6) {
+        0 | 1 => Printed::PerPayer,
+        2 => Printed::Parts(rng.range(2, 4) as usize),
+        _ => Printed::Total,
+    }
+}
+
+/// The lines a bank prints for a day's payer credits: one total, one line per payer, or `k`
+/// lines of consecutive payers. Lines of nothing are not printed.
+fn credit_lines(payers: &[Fen], how: Printed) -> Vec<Fen> {
+    let lines: Vec<Fen> = match how {
+        Printed::Total => vec![payers.iter().sum()],
+        Printed::PerPayer => payers.to_vec(),
+        Printed::Parts(k) => {
+            let per = payers.len().div_ceil(k).max(1);
+            payers.chunks(per).map(|c| c.iter().sum()).collect()
+        }
+    };
+    lines.into_iter().filter(|&v| v > 0).collect()
+}
+
+impl<'a> Days<'a> {
+    fn of(agg: &'a Agg, seed: u64) -> Days<'a> {
+        let mut days = Days {
+            seed,
+            payers: Some(&agg.payers),
+            ..Days::default()
+        };
         for ((fund, acct, d, r), v) in &agg.credits {
             let e = days.credits.entry((*fund, *d)).or_default();
             e.push((acct, r.clone(), *v));
@@ -346,12 +392,25 @@ impl Days {
     fn settle(&self, book: &mut Book, fund: FundKey, d: Day) {
         for (acct, r, v) in self.credits.get(&(fund, d)).into_iter().flatten() {
             *book.bal.entry(acct).or_default() += v;
-            let memo = if r.is_some() {
-                "collection"
-            } else {
-                "daily collections"
+            if r.is_some() {
+                book.line(acct, d, "in", *v, r.clone(), "collection");
+                continue;
+            }
+            let how = printed(self.seed, fund, acct, d);
+            let payers = self.payers.and_then(|p| p.get(&(fund, *acct, d)));
+            let lines = match payers {
+                Some(p) if how != Printed::Total => credit_lines(p, how),
+                _ => vec![*v],
             };
-            book.line(acct, d, "in", *v, r.clone(), memo);
+            debug_assert_eq!(lines.iter().sum::<Fen>(), *v, "{fund:?} {acct} {d}");
+            let memo = match how {
+                Printed::Total => "daily collections",
+                Printed::PerPayer => "payer credit",
+                Printed::Parts(_) => "collections, part",
+            };
+            for amount in lines {
+                book.line(acct, d, "in", amount, None, memo);
+            }
         }
         for (acct, r, v) in self.refunds.get(&(fund, d)).into_iter().flatten() {
             *book.bal.entry(acct).or_default() -= v;
@@ -391,7 +450,7 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
     }
     funds.sort();
     funds.dedup();
-    let days = Days::of(agg);
+    let days = Days::of(agg, seed);
     let mut money = Money::default();
     for fund in funds {
         simulate_fund(year, agg, seed, fund, &days, &mut money);

@@ -3,7 +3,8 @@
 //!
 //! Persons are simulated in parallel blocks (one random stream each) and written in order;
 //! the money flows of every fund are then simulated day by day from the persons' totals, and
-//! the statements mirror the books. `--faults` appends planted problems and lists them in
+//! the statements mirror the books (some days' unreferenced credits one line per payer, as
+//! many banks print them). `--faults` appends planted problems and lists them in
 //! `faults.csv`.
 
 pub mod accounts;

@@ -20,6 +20,9 @@ pub type FundKey = (&'static str, &'static str);
 pub struct Agg {
     /// Bank credits of contributions: (fund, account, day, receipt_ref) → amount.
     pub credits: BTreeMap<(FundKey, &'static str, Day, Option<String>), Fen>,
+    /// The unreferenced credits one by one, in person order: (fund, account, day) → amounts
+    /// (for the banks that list each payer).
+    pub payers: BTreeMap<(FundKey, &'static str, Day), Vec<Fen>>,
     /// Refunds paid out of the receiving account: (fund, account, day, ref) → amount.
     pub refunds: BTreeMap<(FundKey, &'static str, Day, String), Fen>,
     /// Payment batches: (fund, batch_id) → (paid_on, total).
@@ -42,6 +45,9 @@ impl Agg {
             }
         }
         add(&mut self.credits, o.credits);
+        for (k, mut v) in o.payers {
+            self.payers.entry(k).or_default().append(&mut v);
+        }
         add(&mut self.refunds, o.refunds);
         add(&mut self.returns, o.returns);
         add(&mut self.benefits, o.benefits);
@@ -243,6 +249,10 @@ impl PersonOut<'_> {
                     .credits
                     .entry((fund, acct, l.received_on, l.receipt_ref.clone()))
                     .or_default() += total;
+                if l.receipt_ref.is_none() {
+                    let day = (fund, acct, l.received_on);
+                    self.b.agg.payers.entry(day).or_default().push(total);
+                }
                 if l.kind == "normal" {
                     let f = self.b.agg.fees.entry(fund).or_default();
                     f.0 += l.employer_amount;
