@@ -33,6 +33,8 @@ struct RawPipeline {
     #[serde(default)]
     disclose: RawDisclose,
     #[serde(default)]
+    consolidate: RawConsolidate,
+    #[serde(default)]
     ledger: RawLedger,
     #[serde(default)]
     horizon: Option<u32>,
@@ -72,6 +74,25 @@ struct RawDisclose {
 pub struct DiscloseConfig {
     pub min_persons: u64,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsolidate {
+    window_days: Option<i32>,
+}
+
+/// Consolidation settings. `window_days` (default [`DEFAULT_PAIR_WINDOW_DAYS`]): how far apart
+/// the two levels' bookings of one 上解/补助 without a shared reference may be dated and still
+/// pair on amount; also how close to the year's ends a lone flow must be to count as in transit
+/// 在途. A decision of sifund, not a published rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsolidateConfig {
+    pub window_days: i32,
+}
+
+/// Two weeks and a day: a quarter-end 上解 booked by a city on 28 December and by the province
+/// in the first working days of January is 7–10 days apart; no rule fixes the interval.
+pub const DEFAULT_PAIR_WINDOW_DAYS: i32 = 15;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,6 +175,7 @@ pub struct Pipeline {
     pub assumptions: Assumptions,
     pub reconcile: ReconcileConfig,
     pub disclose: DiscloseConfig,
+    pub consolidate: ConsolidateConfig,
     pub ledger: LedgerConfig,
     /// Years projected into `budget/projection.csv` (0: none; the draft is always year + 1).
     pub horizon: u32,
@@ -242,6 +264,7 @@ impl Pipeline {
             assumptions: RawAssumptions::default(),
             reconcile: RawReconcile::default(),
             disclose: RawDisclose::default(),
+            consolidate: RawConsolidate::default(),
             ledger: RawLedger::default(),
             horizon: None,
             scenarios: Default::default(),
@@ -368,6 +391,15 @@ impl Pipeline {
                 "reconcile.window_days = {window_days} is outside [0, 31]"
             )));
         }
+        let pair_window = raw
+            .consolidate
+            .window_days
+            .unwrap_or(DEFAULT_PAIR_WINDOW_DAYS);
+        if !(0..=31).contains(&pair_window) {
+            return Err(Error::Config(format!(
+                "consolidate.window_days = {pair_window} is outside [0, 31]"
+            )));
+        }
         let min_persons = raw.disclose.min_persons.unwrap_or(DEFAULT_MIN_PERSONS);
         if min_persons == 0 {
             return Err(Error::Config(
@@ -400,6 +432,9 @@ impl Pipeline {
             assumptions,
             reconcile: ReconcileConfig { window_days },
             disclose: DiscloseConfig { min_persons },
+            consolidate: ConsolidateConfig {
+                window_days: pair_window,
+            },
             ledger: LedgerConfig {
                 trace: raw.ledger.trace.unwrap_or(false),
             },
@@ -444,6 +479,18 @@ mod tests {
         assert!(Pipeline::parse(&format!("{MIN}schemes = [\"999\"]\n"), Path::new(".")).is_err());
         assert!(Pipeline::parse(&format!("{MIN}regions = [\"4401\"]\n"), Path::new(".")).is_err());
         assert!(Pipeline::parse(&format!("{MIN}fail_on = [\"typos\"]\n"), Path::new(".")).is_err());
+        assert!(Pipeline::parse(
+            &format!("{MIN}[consolidate]\nwindow_days = 32\n"),
+            Path::new(".")
+        )
+        .is_err());
+        assert!(Pipeline::parse(
+            &format!("{MIN}[consolidate]\nwindow_dayz = 3\n"),
+            Path::new(".")
+        )
+        .is_err());
+        let p = Pipeline::parse(MIN, Path::new(".")).unwrap();
+        assert_eq!(p.consolidate.window_days, 15);
         assert!(Pipeline::parse(
             &format!("{MIN}[assumptions]\ncollection_rate = 1.5\n"),
             Path::new(".")

@@ -1,5 +1,6 @@
 //! Disclosure end to end: measures equal the books, consolidation eliminates every generated
-//! inter-level pair, and no person id or credit code of the input reaches `disclose/`.
+//! inter-level pair but those in transit or with the national level, and no person id or
+//! credit code of the input reaches `disclose/`.
 
 mod common;
 use common::*;
@@ -38,13 +39,59 @@ fn measures_equal_the_books_and_levels_consolidate() {
             "{r}/{s}"
         );
     }
-    // Every generated inter-level pair is booked by both levels: all eliminated.
-    let elim = csv(&out.join("disclose/eliminations.csv"));
-    assert!(!elim.is_empty());
-    assert!(elim.iter().all(|e| e[8] == "eliminated"), "{elim:?}");
-    // Province net revenue = Σ members' revenue − the pairs inside it.
-    let cons = csv(&out.join("disclose/consolidated.csv"));
     let y = |s: &str| sifund::model::money::parse_yuan(s).unwrap();
+    let elim = csv(&out.join("disclose/eliminations.csv"));
+    inter_level_rows_follow_the_generator(&data, &out, &elim);
+    // Province net = gross − the pairs with both sides inside it, summed here from the CSV;
+    // in transit = the lone flows near the year's ends booked by its regions.
+    let cons = csv(&out.join("disclose/consolidated.csv"));
+    let inside = |e: &Vec<String>, row: &Vec<String>| {
+        e[0] == row[2] && e[1][..2] == row[1][..2] && e[2][..2] == row[1][..2]
+    };
+    let mut checked = 0;
+    for row in cons.iter().filter(|c| c[0] == "province") {
+        let pairs = elim
+            .iter()
+            .filter(|e| e[8] == "eliminated" && inside(e, row));
+        let want: i64 = match row[3].as_str() {
+            "revenue" | "expenditure" => pairs.map(|e| y(&e[5])).sum(),
+            "item.remit_to_upper" | "item.remit_from_lower" => {
+                pairs.filter(|e| e[9] == "up").map(|e| y(&e[5])).sum()
+            }
+            "item.subsidy_to_lower" | "item.subsidy_from_upper" => {
+                pairs.filter(|e| e[9] == "down").map(|e| y(&e[5])).sum()
+            }
+            "in_transit" => {
+                let transit = elim.iter().filter(|e| {
+                    e[0] == row[2]
+                        && e[11].starts_with("in_transit")
+                        && (if e[6].is_empty() { &e[1] } else { &e[2] })[..2] == row[1][..2]
+                });
+                assert_eq!(y(&row[5]), 0, "{row:?}");
+                assert_eq!(
+                    y(&row[4]),
+                    transit.map(|e| y(&e[5])).sum::<i64>(),
+                    "{row:?}"
+                );
+                continue;
+            }
+            _ => continue,
+        };
+        assert_eq!(y(&row[5]), want, "{row:?}");
+        assert_eq!(y(&row[6]), y(&row[4]) - want, "{row:?}");
+        checked += (want != 0) as usize;
+    }
+    assert!(checked >= 12, "{checked} province rows with eliminations");
+    let summary = &manifest(&out)["stages"]["disclose"];
+    let transit: i64 = elim
+        .iter()
+        .filter(|e| e[11].starts_with("in_transit"))
+        .map(|e| y(&e[5]))
+        .sum();
+    assert_eq!(
+        summary["inter_level_in_transit_amount"].as_str().map(y),
+        Some(transit)
+    );
     for row in cons
         .iter()
         .filter(|c| c[0] == "province" && c[3] == "revenue")
@@ -108,6 +155,98 @@ fn measures_equal_the_books_and_levels_consolidate() {
     }
     assert!(compared > 10, "{compared} funds compared");
     assert!(out.join("disclose/datapackage.json").is_file());
+}
+
+/// Every inter-level flow of the input is in `eliminations.csv` once. The generator books
+/// each 上解/补助 on both levels some days apart, except: the fourth quarter's 110 remittance,
+/// booked by the city on 28/29 December and by the province in January (in transit at year
+/// end; and the province's January booking of last December's, in transit at year start), and
+/// 全国统筹, whose national books are not in the data.
+fn inter_level_rows_follow_the_generator(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    elim: &[Vec<String>],
+) {
+    let flows = sifund::engine::read_all(&data.join("fund_flows.parquet")).unwrap();
+    let (ids, kinds) = (strings(&flows, "flow_id"), strings(&flows, "kind"));
+    let rejected = rejected_rows(out, "fund_flows"); // planted faults repeat a flow id
+    let mut inter: Vec<String> = (0..flows.height())
+        .filter(|&k| !rejected.contains(&(k as u64)))
+        .filter(|&k| {
+            matches!(
+                kinds[k].as_deref(),
+                Some(
+                    "remit_to_upper"
+                        | "remit_from_lower"
+                        | "subsidy_to_lower"
+                        | "subsidy_from_upper"
+                )
+            )
+        })
+        .map(|k| ids[k].clone().unwrap())
+        .collect();
+    let mut listed: Vec<String> = elim
+        .iter()
+        .flat_map(|e| [e[6].clone(), e[7].clone()])
+        .filter(|id| !id.is_empty())
+        .collect();
+    inter.sort();
+    listed.sort();
+    assert_eq!(listed, inter);
+    let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut rules: std::collections::BTreeMap<&str, usize> = Default::default();
+    for e in elim {
+        assert_eq!(e.len(), 13, "{e:?}");
+        if e[3] == "national" {
+            assert_eq!((e[0].as_str(), e[1].as_str()), ("110", "100000"), "{e:?}");
+            assert!(e[2].ends_with("0000"), "{e:?}");
+        }
+        match (e[8].as_str(), e[11].as_str()) {
+            ("eliminated", "") => {
+                let gap: i32 = e[12].parse().unwrap();
+                let lag = if e[9] == "up" { gap } else { -gap };
+                assert!((0..=6).contains(&lag), "{e:?}");
+                assert_ne!(e[3], "national");
+                *rules.entry(e[10].as_str()).or_default() += 1;
+            }
+            ("unmatched", "counterpart_outside_data") => assert_eq!(e[3], "national", "{e:?}"),
+            ("unmatched", "in_transit_year_end") => {
+                assert_eq!(
+                    (e[0].as_str(), e[3].as_str(), e[7].as_str()),
+                    ("110", "remit", "")
+                );
+                assert!(
+                    e[4].ends_with("-12-28") || e[4].ends_with("-12-29"),
+                    "{e:?}"
+                );
+            }
+            ("unmatched", "in_transit_year_start") => {
+                assert_eq!(
+                    (e[0].as_str(), e[3].as_str(), e[6].as_str()),
+                    ("110", "remit", "")
+                );
+                assert!(e[4][5..].starts_with("01-0"), "{e:?}");
+            }
+            _ => panic!("not what the generator wrote: {e:?}"),
+        }
+        *reasons.entry(e[11].as_str()).or_default() += 1;
+    }
+    // four cities with a 110 fund; two provinces, four 上解 and four 下拨 each
+    assert_eq!(reasons.get("in_transit_year_end"), Some(&4), "{reasons:?}");
+    assert_eq!(
+        reasons.get("in_transit_year_start"),
+        Some(&4),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        reasons.get("counterpart_outside_data"),
+        Some(&16),
+        "{reasons:?}"
+    );
+    assert!(
+        rules.get("reference") > Some(&4) && rules.get("amount_date") > Some(&4),
+        "{rules:?}"
+    );
 }
 
 /// Every maximal run of 18+ ID characters in a file, as its 18-character windows.

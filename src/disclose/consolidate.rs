@@ -1,8 +1,20 @@
 //! Consolidation across levels 汇总: regions roll up by their GB/T 2260 code (county → city →
 //! province). A consolidated region shows gross sums and the totals with inter-level flows
 //! eliminated — 上解上级支出 against 下级上解收入, 补助下级支出 against 上级补助收入 — pair by
-//! pair (same scheme, the two regions naming each other, same date and amount). A flow without
-//! its counterpart is listed as `unmatched`, never netted.
+//! pair, never by netting totals.
+//!
+//! Pairing ([`pair`]), within one scheme, the two regions naming each other, one direction
+//! (`up`: the lower pays; `down`: the upper pays) and one amount:
+//! 1. `reference` — the same non-null `ref` on both sides (several: paired in date order);
+//! 2. `amount_date` — what is left, dated at most `[consolidate] window_days` apart, when each is
+//!    the other's unique nearest. A flow with a candidate in the window that is not such a pair
+//!    (a tie, or its nearest is nearer to another) is `ambiguous`: a person pairs it, not sifund.
+//!
+//! A flow left alone says why: `counterpart_outside_data` (the other fund has no books in the
+//! run: always so for the national level 全国统筹, `100000`), `in_transit_year_end` /
+//! `in_transit_year_start` (within the window of 31 December / 1 January: the other level books
+//! it in the next / booked it in the previous year 在途), or `no_counterpart`. Groups are sorted
+//! once and swept with binary searches: O(n log n).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,8 +24,8 @@ use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
-use crate::model::date::{iso, Day};
-use crate::model::ids::{level_of, Level};
+use crate::model::date::{iso, year_bounds, Day};
+use crate::model::ids::{level_of, Level, NATIONAL};
 use crate::model::money::yuan;
 use crate::model::Fen;
 use crate::model::FundId;
@@ -29,6 +41,8 @@ pub struct InterLevel {
     pub date: Day,
     pub amount: Fen,
     pub flow_id: String,
+    /// The voucher number `ref`: a remittance's reference, when both levels quote it.
+    pub reference: Option<String>,
 }
 
 /// The inter-level flows of the selection, fed by the shared scan of `fund_flows`.
@@ -57,6 +71,7 @@ impl Consumer for InterLevels<'_> {
                 "kind",
                 "amount",
                 "counter_region",
+                "ref",
             ],
             _ => &[],
         }
@@ -64,7 +79,7 @@ impl Consumer for InterLevels<'_> {
 
     fn map(&self, _: Table, cells: &[Cells], _: usize, _: u64, acc: &[u32]) -> Part {
         let c = |n: &str| col(Table::FundFlows, cells, n);
-        let (id, reg, sch, date, kind, amt, cr) = (
+        let (id, reg, sch, date, kind, amt, cr, rf) = (
             c("flow_id"),
             c("region"),
             c("scheme"),
@@ -72,16 +87,14 @@ impl Consumer for InterLevels<'_> {
             c("kind"),
             c("amount"),
             c("counter_region"),
+            c("ref"),
         );
         let mut v = Vec::new();
         for &i in acc {
             let i = i as usize;
             let k = kind.s(i).unwrap_or_default();
             let (r, s) = (reg.s(i).unwrap_or_default(), sch.s(i).unwrap_or_default());
-            let between_levels = PAIRS
-                .iter()
-                .any(|(_, lower, upper)| k == *lower || k == *upper);
-            if !between_levels || !self.p.selects(r, s) {
+            if side_of(k).is_none() || !self.p.selects(r, s) {
                 continue;
             }
             v.push(InterLevel {
@@ -92,6 +105,7 @@ impl Consumer for InterLevels<'_> {
                 date: date.n(i).unwrap_or_default(),
                 amount: amt.m(i).and_then(Result::ok).unwrap_or(0),
                 flow_id: id.s(i).unwrap_or_default().into(),
+                reference: rf.s(i).map(str::to_string),
             });
         }
         Box::new(v)
@@ -103,11 +117,80 @@ impl Consumer for InterLevels<'_> {
     }
 }
 
-/// The two booking kinds of one movement between levels: (the lower's, the upper's).
-pub const PAIRS: [(&str, &str, &str); 2] = [
-    ("remit", "remit_to_upper", "remit_from_lower"),
-    ("subsidy", "subsidy_from_upper", "subsidy_to_lower"),
+/// The two booking kinds of one movement between levels: (direction, the lower's, the upper's).
+/// `up`: the lower level pays 上解; `down`: the upper level pays 补助 / 下拨.
+pub const DIRECTIONS: [(&str, &str, &str); 2] = [
+    ("up", "remit_to_upper", "remit_from_lower"),
+    ("down", "subsidy_from_upper", "subsidy_to_lower"),
 ];
+
+/// A flow kind's direction and whether the lower level books it.
+fn side_of(kind: &str) -> Option<(&'static str, bool)> {
+    DIRECTIONS.iter().find_map(|&(d, lower, upper)| {
+        (kind == lower)
+            .then_some((d, true))
+            .or((kind == upper).then_some((d, false)))
+    })
+}
+
+/// The pair's name: `national` when one side is the central adjustment fund 全国统筹 (its
+/// 上解 and 下拨 use the remit and subsidy kinds with counter_region `100000`); else by
+/// direction.
+fn pair_name(direction: &str, upper: &str) -> &'static str {
+    match (upper == NATIONAL, direction) {
+        (true, _) => "national",
+        (false, "up") => "remit",
+        _ => "subsidy",
+    }
+}
+
+/// How a pair was matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    Reference,
+    AmountDate,
+}
+
+/// Why a flow stands alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    InTransitYearEnd,
+    InTransitYearStart,
+    CounterpartOutsideData,
+    Ambiguous,
+    NoCounterpart,
+}
+
+impl Rule {
+    pub fn key(self) -> &'static str {
+        match self {
+            Rule::Reference => "reference",
+            Rule::AmountDate => "amount_date",
+        }
+    }
+}
+
+impl Reason {
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::InTransitYearEnd => "in_transit_year_end",
+            Reason::InTransitYearStart => "in_transit_year_start",
+            Reason::CounterpartOutsideData => "counterpart_outside_data",
+            Reason::Ambiguous => "ambiguous",
+            Reason::NoCounterpart => "no_counterpart",
+        }
+    }
+    pub fn in_transit(self) -> bool {
+        matches!(self, Reason::InTransitYearEnd | Reason::InTransitYearStart)
+    }
+}
+
+/// A pair's rule and date gap (upper's date − lower's), or a lone flow's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Paired(Rule, i32),
+    Alone(Reason),
+}
 
 /// One row of `eliminations.csv`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,57 +199,217 @@ pub struct Elimination {
     pub upper: String,
     pub lower: String,
     pub pair: &'static str,
+    /// The lower level's booking date (a lone upper flow's own date).
     pub date: Day,
     pub amount: Fen,
     pub lower_flow: Option<String>,
     pub upper_flow: Option<String>,
+    pub direction: &'static str,
+    pub outcome: Outcome,
 }
 
 impl Elimination {
     pub fn matched(&self) -> bool {
-        self.lower_flow.is_some() && self.upper_flow.is_some()
+        matches!(self.outcome, Outcome::Paired(..))
+    }
+    pub fn reason(&self) -> Option<Reason> {
+        match self.outcome {
+            Outcome::Alone(r) => Some(r),
+            Outcome::Paired(..) => None,
+        }
+    }
+    /// The region that booked a lone flow (the lower one of a pair).
+    pub fn booked_by(&self) -> &str {
+        if self.lower_flow.is_some() {
+            &self.lower
+        } else {
+            &self.upper
+        }
     }
 }
 
+/// What pairing needs besides the flows: the funds with books in the run (a counterpart
+/// without books is outside the data, not missing), the window and the year.
+pub struct Context<'a> {
+    pub books: &'a BTreeSet<FundId>,
+    pub window_days: i32,
+    pub year: i32,
+}
+
+/// The flows of one group: same scheme, regions, direction and amount, each side in date order.
+type Group<'a> = (Vec<&'a InterLevel>, Vec<&'a InterLevel>);
+
 /// Pairs each lower-level booking with the upper level's booking of the same movement.
-pub fn pair(flows: &[InterLevel]) -> Vec<Elimination> {
+pub fn pair(flows: &[InterLevel], cx: &Context) -> Vec<Elimination> {
+    // (scheme, upper, lower, direction, amount) → (the lower's flows, the upper's flows)
+    let mut groups: BTreeMap<(&str, &str, &str, &str, Fen), Group> = BTreeMap::new();
+    for f in flows {
+        let Some((direction, lower_side)) = side_of(&f.kind) else {
+            continue;
+        };
+        let (upper, lower) = if lower_side {
+            (&f.counter_region, &f.region)
+        } else {
+            (&f.region, &f.counter_region)
+        };
+        let g = groups
+            .entry((&f.scheme, upper, lower, direction, f.amount))
+            .or_default();
+        if lower_side { &mut g.0 } else { &mut g.1 }.push(f);
+    }
     let mut out = Vec::new();
-    for (name, lower_kind, upper_kind) in PAIRS {
-        // key: (scheme, upper, lower, date, amount) → flow ids on each side
-        let mut sides: BTreeMap<(&str, &str, &str, Day, Fen), (Vec<&str>, Vec<&str>)> =
-            BTreeMap::new();
-        for f in flows {
-            if f.kind == lower_kind {
-                sides
-                    .entry((&f.scheme, &f.counter_region, &f.region, f.date, f.amount))
-                    .or_default()
-                    .0
-                    .push(&f.flow_id);
-            } else if f.kind == upper_kind {
-                sides
-                    .entry((&f.scheme, &f.region, &f.counter_region, f.date, f.amount))
-                    .or_default()
-                    .1
-                    .push(&f.flow_id);
-            }
-        }
-        for ((scheme, upper, lower, date, amount), (lo, up)) in sides {
-            for k in 0..lo.len().max(up.len()) {
-                out.push(Elimination {
+    for ((scheme, upper, lower, direction, amount), (mut lo, mut up)) in groups {
+        lo.sort_by(|a, b| (a.date, &a.flow_id).cmp(&(b.date, &b.flow_id)));
+        up.sort_by(|a, b| (a.date, &a.flow_id).cmp(&(b.date, &b.flow_id)));
+        let row =
+            |date, lower_flow: Option<&InterLevel>, upper_flow: Option<&InterLevel>, outcome| {
+                Elimination {
                     scheme: scheme.into(),
                     upper: upper.into(),
                     lower: lower.into(),
-                    pair: name,
+                    pair: pair_name(direction, upper),
                     date,
                     amount,
-                    lower_flow: lo.get(k).map(|s| s.to_string()),
-                    upper_flow: up.get(k).map(|s| s.to_string()),
-                });
-            }
+                    lower_flow: lower_flow.map(|f| f.flow_id.clone()),
+                    upper_flow: upper_flow.map(|f| f.flow_id.clone()),
+                    direction,
+                    outcome,
+                }
+            };
+        let (pairs, lo_left, up_left) = pair_group(&lo, &up, cx.window_days);
+        for (i, j, rule) in pairs {
+            let gap = up[j].date - lo[i].date;
+            out.push(row(
+                lo[i].date,
+                Some(lo[i]),
+                Some(up[j]),
+                Outcome::Paired(rule, gap),
+            ));
+        }
+        for (i, ambiguous) in lo_left {
+            let r = alone_reason(lo[i], ambiguous, cx);
+            out.push(row(lo[i].date, Some(lo[i]), None, Outcome::Alone(r)));
+        }
+        for (j, ambiguous) in up_left {
+            let r = alone_reason(up[j], ambiguous, cx);
+            out.push(row(up[j].date, None, Some(up[j]), Outcome::Alone(r)));
         }
     }
     out.sort();
     out
+}
+
+/// Pairs within one group (both sides sorted by date): (lower index, upper index, rule), and
+/// the flows left on each side with whether a candidate lay within the window (ambiguous).
+#[allow(clippy::type_complexity)]
+fn pair_group(
+    lo: &[&InterLevel],
+    up: &[&InterLevel],
+    window: i32,
+) -> (
+    Vec<(usize, usize, Rule)>,
+    Vec<(usize, bool)>,
+    Vec<(usize, bool)>,
+) {
+    let mut pairs = Vec::new();
+    let (mut lo_used, mut up_used) = (vec![false; lo.len()], vec![false; up.len()]);
+    // 1. reference: same ref, in date order (the sides are sorted already)
+    let mut by_ref: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, f) in lo.iter().enumerate() {
+        if let Some(r) = &f.reference {
+            by_ref.entry(r).or_default().0.push(i);
+        }
+    }
+    for (j, f) in up.iter().enumerate() {
+        if let Some(r) = &f.reference {
+            by_ref.entry(r).or_default().1.push(j);
+        }
+    }
+    for (is, js) in by_ref.values() {
+        for (&i, &j) in is.iter().zip(js) {
+            lo_used[i] = true;
+            up_used[j] = true;
+            pairs.push((i, j, Rule::Reference));
+        }
+    }
+    // 2. amount and date: unique mutual nearest among what is left
+    let lo_rest: Vec<usize> = (0..lo.len()).filter(|&i| !lo_used[i]).collect();
+    let up_rest: Vec<usize> = (0..up.len()).filter(|&j| !up_used[j]).collect();
+    let lo_days: Vec<Day> = lo_rest.iter().map(|&i| lo[i].date).collect();
+    let up_days: Vec<Day> = up_rest.iter().map(|&j| up[j].date).collect();
+    let lo_near: Vec<Nearest> = lo_days
+        .iter()
+        .map(|&d| nearest(&up_days, d, window))
+        .collect();
+    let up_near: Vec<Nearest> = up_days
+        .iter()
+        .map(|&d| nearest(&lo_days, d, window))
+        .collect();
+    let mut lo_left = Vec::new();
+    for (a, &i) in lo_rest.iter().enumerate() {
+        match lo_near[a] {
+            Nearest::One(b) if up_near[b] == Nearest::One(a) => {
+                up_used[up_rest[b]] = true;
+                pairs.push((i, up_rest[b], Rule::AmountDate));
+            }
+            n => lo_left.push((i, n != Nearest::None)),
+        }
+    }
+    let up_left = up_rest
+        .iter()
+        .enumerate()
+        .filter(|(_, &j)| !up_used[j])
+        .map(|(b, &j)| (j, up_near[b] != Nearest::None))
+        .collect();
+    pairs.sort();
+    (pairs, lo_left, up_left)
+}
+
+/// The nearest flows on the other side within the window: none, exactly one (its index), or
+/// several at the same distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Nearest {
+    None,
+    One(usize),
+    Tie,
+}
+
+/// Nearest of `days` (sorted) to `d` within `window`, by binary search.
+fn nearest(days: &[Day], d: Day, window: i32) -> Nearest {
+    let at = days.partition_point(|&x| x < d);
+    let after = days.get(at).map(|&x| x - d);
+    let before = at.checked_sub(1).map(|k| d - days[k]);
+    let Some(gap) = [after, before].into_iter().flatten().min() else {
+        return Nearest::None;
+    };
+    if gap > window {
+        return Nearest::None;
+    }
+    let on = |day: Day| days.partition_point(|&x| x <= day) - days.partition_point(|&x| x < day);
+    let n = on(d + gap) + if gap > 0 { on(d - gap) } else { 0 };
+    match n {
+        1 if after == Some(gap) => Nearest::One(at),
+        1 => Nearest::One(at - 1),
+        _ => Nearest::Tie,
+    }
+}
+
+/// Why a flow has no counterpart: a tie first (a person must choose), then a counterpart
+/// without books in the run, then the year's ends (in transit), else none found.
+fn alone_reason(f: &InterLevel, ambiguous: bool, cx: &Context) -> Reason {
+    let (first, last) = year_bounds(cx.year);
+    let counterpart = (f.counter_region.clone(), f.scheme.clone());
+    if ambiguous {
+        Reason::Ambiguous
+    } else if !cx.books.contains(&counterpart) {
+        Reason::CounterpartOutsideData
+    } else if f.date >= last - cx.window_days {
+        Reason::InTransitYearEnd
+    } else if f.date <= first + cx.window_days {
+        Reason::InTransitYearStart
+    } else {
+        Reason::NoCounterpart
+    }
 }
 
 /// The consolidation nodes a region belongs to: itself, its city, its province.
@@ -234,7 +477,7 @@ pub fn consolidate(
             let a = e.amount as i128;
             rev_elim += a;
             exp_elim += a;
-            let (rev_item, exp_item) = if e.pair == "remit" {
+            let (rev_item, exp_item) = if e.direction == "up" {
                 ("remit_from_lower", "remit_to_upper")
             } else {
                 ("subsidy_from_upper", "subsidy_to_lower")
@@ -242,6 +485,17 @@ pub fn consolidate(
             *item_elim.entry(rev_item).or_default() += a;
             *item_elim.entry(exp_item).or_default() += a;
         }
+        // in transit 在途: lone flows booked by the node's regions near the year's ends, shown
+        // beside the figures (they stay in gross and net alike)
+        let in_transit: i128 = eliminations
+            .iter()
+            .filter(|e| {
+                e.scheme == scheme
+                    && e.reason().is_some_and(Reason::in_transit)
+                    && members.contains(e.booked_by())
+            })
+            .map(|e| e.amount as i128)
+            .sum();
         let sum = |f: &dyn Fn(&FundFigures) -> i128| figs.iter().map(|x| f(x)).sum::<i128>();
         let level = level_of(&node);
         let mut push = |measure: String, gross: i128, eliminated: i128| {
@@ -277,6 +531,7 @@ pub fn consolidate(
             rev_elim - exp_elim,
         );
         push("closing_balance".into(), sum(&|x| x.closing_balance), 0);
+        push("in_transit".into(), in_transit, 0);
         let keys: BTreeSet<&String> = figs.iter().flat_map(|x| x.items.keys()).collect();
         for k in keys {
             let gross = sum(&|x| x.items.get(k).copied().unwrap_or(0));
@@ -345,12 +600,15 @@ pub fn eliminations_csv(e: &[Elimination]) -> Vec<u8> {
         "lower_flow_id",
         "upper_flow_id",
         "status",
+        "direction",
+        "rule",
+        "reason",
+        "date_gap_days",
     ]);
     for x in e {
-        let status = if x.matched() {
-            "eliminated"
-        } else {
-            "unmatched"
+        let (status, rule, reason, gap) = match x.outcome {
+            Outcome::Paired(rule, gap) => ("eliminated", rule.key(), "", gap.to_string()),
+            Outcome::Alone(r) => ("unmatched", "", r.key(), String::new()),
         };
         csv.row([
             x.scheme.as_str(),
@@ -362,6 +620,10 @@ pub fn eliminations_csv(e: &[Elimination]) -> Vec<u8> {
             x.lower_flow.as_deref().unwrap_or(""),
             x.upper_flow.as_deref().unwrap_or(""),
             status,
+            x.direction,
+            rule,
+            reason,
+            &gap,
         ]);
     }
     csv.into_bytes()
@@ -373,15 +635,341 @@ mod tests {
     use crate::model::date::day;
 
     fn il(region: &str, counter: &str, kind: &str, m: u32, amount: Fen, id: &str) -> InterLevel {
+        fl(region, counter, kind, day(2025, m, 28), amount, id, None)
+    }
+
+    fn fl(
+        region: &str,
+        counter: &str,
+        kind: &str,
+        date: Day,
+        amount: Fen,
+        id: &str,
+        reference: Option<&str>,
+    ) -> InterLevel {
         InterLevel {
             scheme: "110".into(),
             region: region.into(),
             counter_region: counter.into(),
             kind: kind.into(),
-            date: day(2025, m, 28),
+            date,
             amount,
             flow_id: id.into(),
+            reference: reference.map(Into::into),
         }
+    }
+
+    /// Books of a province over two cities, 2025, window 15.
+    fn run(flows: &[InterLevel]) -> Vec<Elimination> {
+        run_with(flows, 15)
+    }
+
+    fn run_with(flows: &[InterLevel], window_days: i32) -> Vec<Elimination> {
+        let books: BTreeSet<FundId> = ["440000", "440100", "440300"]
+            .iter()
+            .map(|r| (r.to_string(), "110".to_string()))
+            .collect();
+        pair(
+            flows,
+            &Context {
+                books: &books,
+                window_days,
+                year: 2025,
+            },
+        )
+    }
+
+    /// (lower flow, upper flow, outcome) of every row.
+    fn outcomes(e: &[Elimination]) -> Vec<(Option<&str>, Option<&str>, Outcome)> {
+        e.iter()
+            .map(|x| (x.lower_flow.as_deref(), x.upper_flow.as_deref(), x.outcome))
+            .collect()
+    }
+
+    const UP: &str = "remit_to_upper";
+    const UP_IN: &str = "remit_from_lower";
+
+    #[test]
+    fn nearest_by_binary_search() {
+        let days = [10, 12, 12, 20];
+        assert_eq!(nearest(&days, 10, 15), Nearest::One(0));
+        assert_eq!(nearest(&days, 13, 15), Nearest::Tie); // two on the 12th
+        assert_eq!(nearest(&days, 16, 15), Nearest::Tie); // 12 and 20, both 4 away
+        assert_eq!(nearest(&days, 19, 15), Nearest::One(3));
+        assert_eq!(nearest(&days, 40, 15), Nearest::None);
+        assert_eq!(nearest(&days, 35, 15), Nearest::One(3));
+        assert_eq!(nearest(&[], 1, 15), Nearest::None);
+    }
+
+    /// 广州 remits on 28 December; 广东 books it in January, outside this year's data: in
+    /// transit at year end, not eliminated, shown as `in_transit` of the province.
+    #[test]
+    fn a_year_end_remittance_booked_by_the_city_only_is_in_transit() {
+        let flows = [
+            fl(
+                "440100",
+                "440000",
+                UP,
+                day(2025, 12, 28),
+                5_000,
+                "c",
+                Some("SJ4"),
+            ),
+            // the province's January booking of the city's remittance of last December
+            fl("440000", "440300", UP_IN, day(2025, 1, 4), 7_000, "p", None),
+            // mid-year, nobody on the other side
+            fl("440300", "440000", UP, day(2025, 6, 28), 9_000, "m", None),
+        ];
+        let e = run(&flows);
+        assert_eq!(
+            outcomes(&e),
+            [
+                (Some("c"), None, Outcome::Alone(Reason::InTransitYearEnd)),
+                (None, Some("p"), Outcome::Alone(Reason::InTransitYearStart)),
+                (Some("m"), None, Outcome::Alone(Reason::NoCounterpart)),
+            ]
+        );
+        let mut funds = BTreeMap::new();
+        for (r, exp, rev) in [
+            ("440100", 5_000, 0),
+            ("440300", 9_000, 0),
+            ("440000", 0, 7_000),
+        ] {
+            funds.insert(
+                (r.to_string(), "110".to_string()),
+                figures(rev, exp, 0, &[], 0),
+            );
+        }
+        let rows = consolidate(&funds, &e);
+        let get = |region: &str, m: &str| {
+            rows.iter()
+                .find(|r| r.region == region && r.measure == m)
+                .map(|r| (r.gross, r.eliminated))
+                .unwrap()
+        };
+        assert_eq!(get("440000", "expenditure"), (14_000, 0));
+        assert_eq!(get("440000", "in_transit"), (12_000, 0)); // 5,000 + 7,000, not the 9,000
+        assert_eq!(get("440100", "in_transit"), (5_000, 0));
+        assert_eq!(get("440300", "in_transit"), (0, 0));
+    }
+
+    /// 上解 booked by the city on 24 December and by the province on 29 December, no shared
+    /// reference: paired on amount, five days apart; a window of 4 would leave both alone.
+    #[test]
+    fn booked_five_days_apart_pairs_on_amount_within_the_window() {
+        let flows = [
+            fl(
+                "440100",
+                "440000",
+                UP,
+                day(2025, 12, 24),
+                5_000,
+                "c",
+                Some("V1"),
+            ),
+            fl(
+                "440000",
+                "440100",
+                UP_IN,
+                day(2025, 12, 29),
+                5_000,
+                "p",
+                Some("V2"),
+            ),
+        ];
+        assert_eq!(
+            outcomes(&run(&flows)),
+            [(Some("c"), Some("p"), Outcome::Paired(Rule::AmountDate, 5))]
+        );
+        assert_eq!(
+            outcomes(&run_with(&flows, 4)),
+            [
+                (Some("c"), None, Outcome::Alone(Reason::NoCounterpart)),
+                (None, Some("p"), Outcome::Alone(Reason::InTransitYearEnd)),
+            ]
+        );
+    }
+
+    /// The same voucher number on both sides pairs flows 71 days apart; without it they stay
+    /// alone. A different amount under the same reference is not a pair.
+    #[test]
+    fn a_shared_reference_pairs_far_apart_dates() {
+        let flows = [
+            fl(
+                "440100",
+                "440000",
+                UP,
+                day(2025, 3, 10),
+                5_000,
+                "c",
+                Some("SJ1"),
+            ),
+            fl(
+                "440000",
+                "440100",
+                UP_IN,
+                day(2025, 5, 20),
+                5_000,
+                "p",
+                Some("SJ1"),
+            ),
+            fl("440300", "440000", UP, day(2025, 3, 10), 6_000, "c2", None),
+            fl(
+                "440000",
+                "440300",
+                UP_IN,
+                day(2025, 5, 20),
+                6_000,
+                "p2",
+                None,
+            ),
+            fl(
+                "440300",
+                "440000",
+                UP,
+                day(2025, 8, 10),
+                100,
+                "c3",
+                Some("SJ3"),
+            ),
+            fl(
+                "440000",
+                "440300",
+                UP_IN,
+                day(2025, 8, 10),
+                101,
+                "p3",
+                Some("SJ3"),
+            ),
+        ];
+        let e = run(&flows);
+        assert_eq!(
+            outcomes(&e),
+            [
+                (Some("c"), Some("p"), Outcome::Paired(Rule::Reference, 71)),
+                (Some("c2"), None, Outcome::Alone(Reason::NoCounterpart)),
+                (None, Some("p2"), Outcome::Alone(Reason::NoCounterpart)),
+                (Some("c3"), None, Outcome::Alone(Reason::NoCounterpart)),
+                (None, Some("p3"), Outcome::Alone(Reason::NoCounterpart)),
+            ]
+        );
+    }
+
+    /// Two equal remittances two days apart on each side pair with their nearest; an upper
+    /// booking equally near two lower ones (or the reverse) is left alone, ambiguous.
+    #[test]
+    fn nearest_pairs_and_an_equal_tie_is_left_ambiguous() {
+        let flows = [
+            fl("440100", "440000", UP, day(2025, 6, 2), 5_000, "c1", None),
+            fl("440100", "440000", UP, day(2025, 6, 4), 5_000, "c2", None),
+            fl(
+                "440000",
+                "440100",
+                UP_IN,
+                day(2025, 6, 2),
+                5_000,
+                "p1",
+                None,
+            ),
+            fl(
+                "440000",
+                "440100",
+                UP_IN,
+                day(2025, 6, 5),
+                5_000,
+                "p2",
+                None,
+            ),
+            // a tie: one city booking on the 10th, province bookings on the 8th and the 12th
+            fl("440300", "440000", UP, day(2025, 9, 10), 3_000, "t", None),
+            fl(
+                "440000",
+                "440300",
+                UP_IN,
+                day(2025, 9, 8),
+                3_000,
+                "t1",
+                None,
+            ),
+            fl(
+                "440000",
+                "440300",
+                UP_IN,
+                day(2025, 9, 12),
+                3_000,
+                "t2",
+                None,
+            ),
+        ];
+        let e = run(&flows);
+        let a = Outcome::Alone(Reason::Ambiguous);
+        assert_eq!(
+            outcomes(&e),
+            [
+                (Some("c1"), Some("p1"), Outcome::Paired(Rule::AmountDate, 0)),
+                (Some("c2"), Some("p2"), Outcome::Paired(Rule::AmountDate, 1)),
+                (None, Some("t1"), a),
+                (Some("t"), None, a),
+                (None, Some("t2"), a),
+            ]
+        );
+    }
+
+    /// 广东 remits 上解 to the central adjustment fund and receives its 下拨; the national
+    /// level's books are not in a province's data: listed, outside the data, not eliminated.
+    #[test]
+    fn national_pooling_without_national_books() {
+        let flows = [
+            fl("440000", NATIONAL, UP, day(2025, 3, 20), 80_000, "n1", None),
+            fl(
+                "440000",
+                NATIONAL,
+                "subsidy_from_upper",
+                day(2025, 5, 25),
+                50_000,
+                "n2",
+                None,
+            ),
+            fl(
+                "440000",
+                NATIONAL,
+                UP,
+                day(2025, 12, 29),
+                80_000,
+                "n3",
+                None,
+            ),
+        ];
+        let e = run(&flows);
+        assert!(e
+            .iter()
+            .all(|x| x.pair == "national" && x.upper == NATIONAL));
+        assert_eq!(
+            e.iter()
+                .map(|x| (x.direction, x.lower_flow.as_deref(), x.reason()))
+                .collect::<Vec<_>>(),
+            [
+                ("up", Some("n1"), Some(Reason::CounterpartOutsideData)),
+                ("down", Some("n2"), Some(Reason::CounterpartOutsideData)),
+                ("up", Some("n3"), Some(Reason::CounterpartOutsideData)),
+            ]
+        );
+        let csv = String::from_utf8(eliminations_csv(&e)).unwrap();
+        assert_eq!(
+            csv.lines().take(2).collect::<Vec<_>>(),
+            [
+                "scheme,upper_region,lower_region,pair,date,amount,lower_flow_id,upper_flow_id,status,direction,rule,reason,date_gap_days",
+                "110,100000,440000,national,2025-03-20,800.00,n1,,unmatched,up,,counterpart_outside_data,",
+            ]
+        );
+        let mut funds = BTreeMap::new();
+        funds.insert(
+            ("440000".to_string(), "110".to_string()),
+            figures(50_000, 160_000, 0, &[("remit_to_upper", 160_000)], 0),
+        );
+        let rows = consolidate(&funds, &e);
+        let exp = rows.iter().find(|r| r.measure == "expenditure").unwrap();
+        assert_eq!((exp.gross, exp.eliminated), (160_000, 0));
     }
 
     fn figures(
@@ -415,7 +1003,7 @@ mod tests {
             il("440300", "440000", "subsidy_from_upper", 5, 2_000, "d"),
             il("440300", "440000", "remit_to_upper", 6, 700, "e"),
         ];
-        let e = pair(&flows);
+        let e = run(&flows);
         assert_eq!(e.len(), 3);
         assert_eq!(e.iter().filter(|x| x.matched()).count(), 2);
         let lone = e.iter().find(|x| !x.matched()).unwrap();

@@ -94,7 +94,15 @@ pub fn publish(
 ) -> Publication {
     let counts = census.finish();
     let measures = all_measures(statements, &counts, p.disclose.min_persons);
-    let eliminations = consolidate::pair(&levels.flows);
+    let books = statements.iter().map(|st| st.fund.clone()).collect();
+    let eliminations = consolidate::pair(
+        &levels.flows,
+        &consolidate::Context {
+            books: &books,
+            window_days: p.consolidate.window_days,
+            year: p.year,
+        },
+    );
     let figures = statements
         .iter()
         .map(|st| {

@@ -214,6 +214,8 @@ struct Move {
     amount: Fen,
     counter_region: Option<&'static str>,
     counter_scheme: Option<&'static str>,
+    /// The reference both levels quote (else the book's own voucher number).
+    reference: Option<String>,
 }
 
 fn mv(kind: &'static str, from: &'static str, to: &'static str, amount: Fen) -> Move {
@@ -224,6 +226,7 @@ fn mv(kind: &'static str, from: &'static str, to: &'static str, amount: Fen) -> 
         amount,
         counter_region: None,
         counter_scheme: None,
+        reference: None,
     }
 }
 
@@ -262,7 +265,10 @@ impl Book {
             return;
         }
         self.seq += 1;
-        let voucher = format!("V{}{}{:06}", self.fund.0, self.fund.1, self.seq);
+        let voucher = m
+            .reference
+            .clone()
+            .unwrap_or_else(|| format!("V{}{}{:06}", self.fund.0, self.fund.1, self.seq));
         for (acct, dir) in [(m.from, "out"), (m.to, "in")] {
             if acct == "external" {
                 continue;
@@ -560,6 +566,7 @@ fn between_levels(
     to: &'static str,
     amount: Fen,
     other: &'static str,
+    reference: Option<String>,
 ) -> Move {
     Move {
         kind,
@@ -568,17 +575,96 @@ fn between_levels(
         amount,
         counter_region: Some(other),
         counter_scheme: None,
+        reference,
+    }
+}
+
+/// One movement between levels as the two levels book it: the paying level's day, the
+/// receiving level's day (possibly in the next year: then it is not in this year's data), and
+/// the reference both quote (None: each level books its own voucher number).
+struct Booking {
+    payer: Day,
+    payee: Day,
+    reference: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Between {
+    /// 上解: the city pays at quarter end, the province books it 0–6 days later.
+    Remit,
+    /// 补助下级: the province pays mid-quarter, the city books it 0–5 days later.
+    Subsidy,
+}
+
+/// When quarter `q` of `year`'s movement between `lower` and its province is booked: a pure
+/// function of the seed, so the two levels, simulated apart, agree. The fourth quarter's 110
+/// remittance is booked by the city on 28 or 29 December and by the province 4–8 days later,
+/// in January: in transit 在途 at year end.
+fn booking(seed: u64, year: i32, what: Between, lower: &str, scheme: &str, q: u32) -> Booking {
+    let code = lower.parse::<u64>().unwrap_or(0) * 1000 + scheme.parse::<u64>().unwrap_or(0);
+    let kind = (what == Between::Subsidy) as u64;
+    let stream =
+        0x1E7E_0000_0000_0000 ^ (code << 8) ^ ((year as u64) << 40) ^ (kind << 4) ^ q as u64;
+    let mut rng = Rng::new(seed, stream);
+    let (payer, lag) = match what {
+        Between::Remit if q == 4 => {
+            let d = day(year, 12, 28 + rng.below(2) as u32);
+            (
+                d,
+                if scheme == "110" {
+                    rng.range(4, 8)
+                } else {
+                    rng.range(0, 2)
+                },
+            )
+        }
+        Between::Remit => (day(year, 3 * q, 28), rng.range(0, 6)),
+        Between::Subsidy => (day(year, 3 * q - 1, 15), rng.range(0, 5)),
+    };
+    let shared = match q {
+        2 => true,
+        3 => false,
+        _ => rng.chance(0.5),
+    };
+    let prefix = if what == Between::Remit { "SJ" } else { "BZ" };
+    Booking {
+        payer,
+        payee: payer + lag as Day,
+        reference: shared.then(|| format!("{prefix}{lower}{scheme}{year}Q{q}")),
+    }
+}
+
+/// The bookings whose `pick`ed day is `d`: this year's quarters and last year's (a remittance
+/// of last December booked by the province in January).
+fn bookings_on(
+    seed: u64,
+    d: Day,
+    what: Between,
+    lower: &str,
+    scheme: &str,
+    pick: fn(&Booking) -> Day,
+) -> Vec<Booking> {
+    use chrono::Datelike;
+    let year = crate::model::date::to_naive(d).year();
+    (year - 1..=year)
+        .flat_map(|y| (1..=4).map(move |q| booking(seed, y, what, lower, scheme, q)))
+        .filter(|b| pick(b) == d)
+        .collect()
+}
+
+/// The city the province subsidises 补助下级 (its oldest).
+fn subsidised(province: &str) -> &'static str {
+    if province == "440000" {
+        "440300"
+    } else {
+        "320100"
     }
 }
 
 /// The province's quarterly subsidy to its oldest city 补助下级 (mid-quarter).
-fn province_subsidy(agg: &Agg, fund: FundKey, m: u32, dom: u32, moves: &mut Vec<Move>) {
-    if dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
-        let lower = if fund.0 == "440000" {
-            "440300"
-        } else {
-            "320100"
-        };
+fn province_subsidy(agg: &Agg, seed: u64, fund: FundKey, d: Day, moves: &mut Vec<Move>) {
+    let lower = subsidised(fund.0);
+    for b in bookings_on(seed, d, Between::Subsidy, lower, fund.1, |b| b.payer) {
         let amount = fees_of(agg, (lower, fund.1)) * 2 / 100 / 4;
         moves.push(between_levels(
             "subsidy_to_lower",
@@ -586,61 +672,99 @@ fn province_subsidy(agg: &Agg, fund: FundKey, m: u32, dom: u32, moves: &mut Vec<
             "external",
             amount,
             lower,
+            b.reference,
         ));
     }
 }
 
-/// Remittances up 上解, booked by both levels on the same day, and the subsidy from the
-/// province as the city books it.
-fn level_moves(
-    agg: &Agg,
-    fund: FundKey,
-    is_province: bool,
-    m: u32,
-    dom: u32,
-    moves: &mut Vec<Move>,
-) {
-    let quarter_end = dom == 28 && m % 3 == 0;
-    let share = if fund.1 == "110" { 3 } else { 5 };
-    if !is_province && matches!(fund.1, "110" | "210") && quarter_end {
-        let amount = fees_of(agg, fund) * share / 100 / 4;
-        let province = province_of(fund.0);
+/// National pooling 全国统筹 of 110: the province remits 上解 to the central adjustment fund
+/// at quarter end and receives its 下拨 mid-quarter; the two need not net (Guangdong and
+/// Jiangsu pay in more than they get back). The national books are not in the data.
+fn national_moves(agg: &Agg, fund: FundKey, m: u32, dom: u32, moves: &mut Vec<Move>) {
+    if fund.1 != "110" {
+        return;
+    }
+    let fees: Fen = REGIONS
+        .iter()
+        .filter(|r| r.province == fund.0)
+        .map(|r| fees_of(agg, (r.code, fund.1)))
+        .sum();
+    let up = fees * 2 / 100 / 4;
+    let back = if fund.0 == "440000" { 40 } else { 70 };
+    let national = crate::model::ids::NATIONAL;
+    if dom == 20 && m % 3 == 0 {
         moves.push(between_levels(
             "remit_to_upper",
             "fiscal",
             "external",
-            amount,
-            province,
+            up,
+            national,
+            None,
         ));
     }
-    if is_province && quarter_end {
-        for r in REGIONS.iter().filter(|r| r.province == fund.0) {
-            let amount = fees_of(agg, (r.code, fund.1)) * share / 100 / 4;
+    if dom == 25 && m % 3 == 2 {
+        moves.push(between_levels(
+            "subsidy_from_upper",
+            "external",
+            "fiscal",
+            up * back / 100,
+            national,
+            None,
+        ));
+    }
+}
+
+/// Remittances up 上解 and the subsidy from the province as the city books it, each level on
+/// its own day (`booking`).
+fn level_moves(
+    agg: &Agg,
+    seed: u64,
+    fund: FundKey,
+    is_province: bool,
+    d: Day,
+    moves: &mut Vec<Move>,
+) {
+    let share = if fund.1 == "110" { 3 } else { 5 };
+    if !is_province && matches!(fund.1, "110" | "210") {
+        let province = province_of(fund.0);
+        let amount = fees_of(agg, fund) * share / 100 / 4;
+        for b in bookings_on(seed, d, Between::Remit, fund.0, fund.1, |b| b.payer) {
             moves.push(between_levels(
-                "remit_from_lower",
-                "external",
+                "remit_to_upper",
                 "fiscal",
+                "external",
                 amount,
-                r.code,
+                province,
+                b.reference,
             ));
         }
-    }
-    if !is_province && matches!(fund.1, "110" | "210") && dom == 15 && matches!(m, 2 | 5 | 8 | 11) {
-        let upper = province_of(fund.0);
-        let lower = if upper == "440000" {
-            "440300"
-        } else {
-            "320100"
-        };
-        if fund.0 == lower {
+        if fund.0 == subsidised(province) {
             let amount = fees_of(agg, fund) * 2 / 100 / 4;
-            moves.push(between_levels(
-                "subsidy_from_upper",
-                "external",
-                "fiscal",
-                amount,
-                upper,
-            ));
+            for b in bookings_on(seed, d, Between::Subsidy, fund.0, fund.1, |b| b.payee) {
+                moves.push(between_levels(
+                    "subsidy_from_upper",
+                    "external",
+                    "fiscal",
+                    amount,
+                    province,
+                    b.reference,
+                ));
+            }
+        }
+    }
+    if is_province {
+        for r in REGIONS.iter().filter(|r| r.province == fund.0) {
+            let amount = fees_of(agg, (r.code, fund.1)) * share / 100 / 4;
+            for b in bookings_on(seed, d, Between::Remit, r.code, fund.1, |b| b.payee) {
+                moves.push(between_levels(
+                    "remit_from_lower",
+                    "external",
+                    "fiscal",
+                    amount,
+                    r.code,
+                    b.reference,
+                ));
+            }
         }
     }
 }
@@ -666,7 +790,8 @@ fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, mo
         let mut moves: Vec<Move> = Vec::new();
         interest_moves(&book, m, dom, &mut pending_interest, &mut moves);
         if is_province {
-            province_subsidy(agg, fund, m, dom, &mut moves);
+            province_subsidy(agg, seed, fund, d, &mut moves);
+            national_moves(agg, fund, m, dom, &mut moves);
         } else {
             let fees = fees_of(agg, fund);
             scheduled(
@@ -682,7 +807,7 @@ fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, mo
                 &book,
             );
         }
-        level_moves(agg, fund, is_province, m, dom, &mut moves);
+        level_moves(agg, seed, fund, is_province, d, &mut moves);
         // Allocation 拨付: the day's batches and other payments out of the expenditure account.
         let other_out: Fen = moves
             .iter()
@@ -781,6 +906,7 @@ fn scheduled(
             amount,
             counter_region: Some(others[m as usize % 4]),
             counter_scheme: None,
+            reference: None,
         });
         let amount = fees / 600 * rng.range(80, 120) / 100;
         moves.push(Move {
@@ -790,6 +916,7 @@ fn scheduled(
             amount,
             counter_region: Some(others[(m as usize + 1) % 4]),
             counter_scheme: None,
+            reference: None,
         });
     }
     // Prior-year payments returned by the original channel; small other items.

@@ -122,7 +122,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("fund_flows", "to_account.unknown", "not an account or external"),
     ("fund_flows", "to_account.same", "from and to are the same"),
     ("fund_flows", "amount.not_positive", "amount must be > 0"),
-    ("fund_flows", "counter_region.unknown", "not a GB/T 2260 code"),
+    (
+        "fund_flows",
+        "counter_region.unknown",
+        "not a GB/T 2260 code nor 100000 (national)",
+    ),
     ("fund_flows", "counter_scheme.unknown", "not a scheme code"),
     ("statements", "account.unknown", "not income, fiscal or expense"),
     ("statements", "date.outside_year", "not in the run's year"),
@@ -407,7 +411,7 @@ pub fn check_fund_flow(r: &FundFlow, ctx: &Ctx) -> R {
     if amount(r.amount, "amount.null", "amount.implausible")? <= 0 {
         return Err("amount.not_positive");
     }
-    if r.counter_region.is_some_and(|c| !ids::is_region_code(c)) {
+    if r.counter_region.is_some_and(|c| !ids::is_counter_region(c)) {
         return Err("counter_region.unknown");
     }
     if r.counter_scheme

@@ -181,6 +181,17 @@ pub fn is_region_code(code: &str) -> bool {
     b.len() == 6 && b.iter().all(u8::is_ascii_digit) && is_province_prefix(&b[..2])
 }
 
+/// The national level 中央 as the other side of a flow: the central adjustment fund of
+/// enterprise pensions 全国统筹 (since 2022) receives provinces' 上解 and makes its 下拨. GB/T
+/// 2260 lists no code for the whole country; `100000` is the one statistical tables put beside
+/// the list for 全国. Allowed only as a `counter_region`, never as a fund's own region.
+pub const NATIONAL: &str = "100000";
+
+/// A `counter_region`: a division code, or [`NATIONAL`].
+pub fn is_counter_region(code: &str) -> bool {
+    code == NATIONAL || is_region_code(code)
+}
+
 /// Administrative level of a division code: province `PP0000`, city `PPCC00`, county otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -203,6 +214,13 @@ pub fn level_of(code: &str) -> Level {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn national_code_only_as_counter_region() {
+        assert!(is_counter_region(NATIONAL) && is_counter_region("440000"));
+        assert!(!is_region_code(NATIONAL));
+        assert!(!is_counter_region("100100") && !is_counter_region("000000"));
+    }
 
     #[test]
     fn citizen_id_published_example() {

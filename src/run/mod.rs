@@ -522,10 +522,22 @@ fn disclose_stage(
         &consolidate::eliminations_csv(&eliminations),
     )?;
     let unmatched = eliminations.iter().filter(|e| !e.matched()).count();
+    let mut by_reason: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut in_transit = 0i128;
+    for e in &eliminations {
+        let Some(reason) = e.reason() else { continue };
+        *by_reason.entry(reason.key()).or_default() += 1;
+        if reason.in_transit() {
+            in_transit += e.amount as i128;
+        }
+    }
     Ok(serde_json::json!({
         "funds": measures.len(),
+        "inter_level_window_days": p.consolidate.window_days,
         "inter_level_pairs_eliminated": eliminations.len() - unmatched,
         "inter_level_unmatched": unmatched,
+        "inter_level_unmatched_by_reason": by_reason,
+        "inter_level_in_transit_amount": yuan(in_transit),
         "suppression_min_persons": min,
     }))
 }
