@@ -613,15 +613,28 @@ pub fn adjustment_csv(r: &Reconciliation) -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// The book items and statement lines that are matched, each counted once (a `day_total`
+/// match is several pairs sharing an item or a line).
+fn matched_items(o: &Outcome) -> usize {
+    let mut book: Vec<usize> = o.matches.iter().map(|x| x.0).collect();
+    let mut lines: Vec<usize> = o.matches.iter().map(|x| x.1).collect();
+    book.sort_unstable();
+    book.dedup();
+    lines.sort_unstable();
+    lines.dedup();
+    book.len() + lines.len()
+}
+
 /// Counts for the manifest and the closing note.
 pub fn summary(r: &Reconciliation) -> serde_json::Value {
-    let (mut b, mut s, mut m) = (0usize, 0usize, 0usize);
+    let (mut b, mut s, mut m, mut matched) = (0usize, 0usize, 0usize, 0usize);
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unreconciled = Vec::new();
     for a in &r.accounts {
         b += a.book.len();
         s += a.statement.len();
         m += a.outcome.matches.len();
+        matched += matched_items(&a.outcome);
         for (_, why) in a.outcome.book_left.iter().chain(&a.outcome.statement_left) {
             *reasons.entry(why.key()).or_default() += 1;
         }
@@ -636,7 +649,7 @@ pub fn summary(r: &Reconciliation) -> serde_json::Value {
         }
     }
     let share = if b + s > 0 {
-        format!("{:.4}", (2 * m) as f64 / (b + s) as f64)
+        format!("{:.4}", matched as f64 / (b + s) as f64)
     } else {
         "1.0000".into()
     };
