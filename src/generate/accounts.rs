@@ -590,7 +590,8 @@ struct Booking {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Between {
-    /// 上解: the city pays at quarter end, the province books it 0–6 days later.
+    /// 上解: the city pays on the quarter's 28th, the province books it 0–6 days later (the
+    /// fourth quarter: see `booking`).
     Remit,
     /// 补助下级: the province pays mid-quarter, the city books it 0–5 days later.
     Subsidy,
@@ -599,7 +600,7 @@ enum Between {
 /// When quarter `q` of `year`'s movement between `lower` and its province is booked: a pure
 /// function of the seed, so the two levels, simulated apart, agree. The fourth quarter's 110
 /// remittance is booked by the city on 28 or 29 December and by the province 4–8 days later,
-/// in January: in transit 在途 at year end.
+/// in January: in transit 在途 at year end (210's: 0–2 days later, still in December).
 fn booking(seed: u64, year: i32, what: Between, lower: &str, scheme: &str, q: u32) -> Booking {
     let code = lower.parse::<u64>().unwrap_or(0) * 1000 + scheme.parse::<u64>().unwrap_or(0);
     let kind = (what == Between::Subsidy) as u64;
@@ -609,14 +610,13 @@ fn booking(seed: u64, year: i32, what: Between, lower: &str, scheme: &str, q: u3
     let (payer, lag) = match what {
         Between::Remit if q == 4 => {
             let d = day(year, 12, 28 + rng.below(2) as u32);
-            (
-                d,
-                if scheme == "110" {
-                    rng.range(4, 8)
-                } else {
-                    rng.range(0, 2)
-                },
-            )
+            // 110: the province books it in January; 210: still in December
+            let lag = if scheme == "110" {
+                rng.range(4, 8)
+            } else {
+                rng.range(0, 2)
+            };
+            (d, lag)
         }
         Between::Remit => (day(year, 3 * q, 28), rng.range(0, 6)),
         Between::Subsidy => (day(year, 3 * q - 1, 15), rng.range(0, 5)),
