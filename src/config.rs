@@ -215,7 +215,9 @@ fn years(v: Option<u32>, default: u32, key: &str) -> Result<u32> {
     let v = v.unwrap_or(default);
     match (1..=50).contains(&v) {
         true => Ok(v),
-        false => Err(Error::Config(format!("{key} = {v} is not a number of years from 1 to 50"))),
+        false => Err(Error::Config(format!(
+            "{key} = {v} is not a number of years from 1 to 50"
+        ))),
     }
 }
 

@@ -25,10 +25,7 @@ fn code_table(codes: &[(&str, &str, &str)]) -> String {
 
 /// The generated block `name` of docs/inputs.md equals `want` (or is rewritten to it).
 fn generated_block(name: &str, want: String) {
-    let (begin, end) = (
-        format!("<!-- BEGIN {name}"),
-        format!("<!-- END {name} -->"),
-    );
+    let (begin, end) = (format!("<!-- BEGIN {name}"), format!("<!-- END {name} -->"));
     let path = root().join("docs/inputs.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let start = text.find(&begin).expect("begin marker in docs/inputs.md");

@@ -64,7 +64,10 @@ fn every_planted_bad_row_is_rejected_and_no_clean_row_is() {
         assert_eq!(m["tables"][table]["warnings"][code], 1, "{table} {code}");
     }
     assert_eq!(
-        m["tables"]["persons"]["warnings"].as_object().unwrap().len(),
+        m["tables"]["persons"]["warnings"]
+            .as_object()
+            .unwrap()
+            .len(),
         3
     );
 }

@@ -77,7 +77,12 @@ fn params(s: &Scenario) -> Params {
 }
 
 /// The projectors' setup: each fund's class and estimated suspension rate.
-fn setup<'a>(p: &Pipeline, years: usize, life: &'a mortality::Table, read: &facts::Read) -> Setup<'a> {
+fn setup<'a>(
+    p: &Pipeline,
+    years: usize,
+    life: &'a mortality::Table,
+    read: &facts::Read,
+) -> Setup<'a> {
     let a = &p.assumptions;
     Setup {
         base_year: p.year,

@@ -508,14 +508,29 @@ mod tests {
     #[test]
     fn retirement_waits_for_the_minimum_months() {
         // Enough months at the statutory month.
-        assert_eq!(retirement_month(300, 202601, 202605, 203012, min_contribution_months), Some(202605));
+        assert_eq!(
+            retirement_month(300, 202601, 202605, 203012, min_contribution_months),
+            Some(202605)
+        );
         // 170 months at January 2026, of age in May: 180 reached in November.
-        assert_eq!(retirement_month(170, 202601, 202605, 203012, min_contribution_months), Some(202611));
+        assert_eq!(
+            retirement_month(170, 202601, 202605, 203012, min_contribution_months),
+            Some(202611)
+        );
         // Past the statutory month, 178 months: two months from January.
-        assert_eq!(retirement_month(178, 202601, 202601, 203012, min_contribution_months), Some(202603));
+        assert_eq!(
+            retirement_month(178, 202601, 202601, 203012, min_contribution_months),
+            Some(202603)
+        );
         // Chasing the rising minimum: 180 in 2030-01 is short of 2030's 186 → 2030-07.
-        assert_eq!(retirement_month(132, 202601, 202601, 203512, min_contribution_months), Some(203007));
-        assert_eq!(retirement_month(10, 202601, 202601, 202712, min_contribution_months), None);
+        assert_eq!(
+            retirement_month(132, 202601, 202601, 203512, min_contribution_months),
+            Some(203007)
+        );
+        assert_eq!(
+            retirement_month(10, 202601, 202601, 202712, min_contribution_months),
+            None
+        );
     }
 
     /// Fee months in the first projected year of one contributor, with no deaths.

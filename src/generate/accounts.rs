@@ -893,7 +893,12 @@ fn scheduled(
         let heads = agg.contributors.get(&fund).copied().unwrap_or(0) as i64;
         // Collected like the residents' own contributions: into the revenue account, or the
         // fiscal account where the tax bureau collects.
-        moves.push(mv("collective_subsidy", "external", receiving, heads * 5_000));
+        moves.push(mv(
+            "collective_subsidy",
+            "external",
+            receiving,
+            heads * 5_000,
+        ));
     }
     // Transfers of insured persons across pooling regions 转移接续.
     if matches!(scheme, "110" | "310") && dom == 12 {

@@ -70,7 +70,7 @@ pub(crate) fn next_worker(
     // First month without 310 fees, for one who holds `months` at January and pays on.
     let medical_stop = |months: i32, from: i32| -> u32 {
         let need = |_| world::MEDICAL_MIN_MONTHS[usize::from(!w.male)];
-        world::first_month_holding(months, first, from, last, need)
+        world::first_month_holding((months, first), (from, last), need)
             .map(|t| (t % 100) as u32)
             .unwrap_or(13)
     };
@@ -111,7 +111,7 @@ pub(crate) fn next_worker(
         }
         Carried::Working => {
             let min = crate::model::retirement::min_contribution_months;
-            let retire = world::first_month_holding(w.months, first, w.ret_p, last, min);
+            let retire = world::first_month_holding((w.months, first), (w.ret_p, last), min);
             let ret_m = retire.map(|r| (r % 100) as u32).unwrap_or(13);
             // Employment-linked schemes end at the statutory month, medical at its minimum.
             let statutory_m = match w.ret_p {

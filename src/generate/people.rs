@@ -498,7 +498,12 @@ fn resident_year(
     let newborn = crate::model::date::year_of(enrolled) == y && age == 0;
     let enrol_m = split_period(period_of(enrolled)).expect("valid").1;
     if newborn && enrol_m < death_m {
-        o.fee(resident_fee("390", y * 100 + enrol_m as i32, enrolled, premium));
+        o.fee(resident_fee(
+            "390",
+            y * 100 + enrol_m as i32,
+            enrolled,
+            premium,
+        ));
     }
     // 390: everyone pays the yearly premium for next year in the autumn (collected Sep–Dec).
     let recv_m = rng.range(9, 12) as u32;
@@ -706,10 +711,8 @@ impl Worklife {
                 _ => 13,
             },
             medical_m: world::first_month_holding(
-                cm0,
-                y * 100 + 1,
-                ret_p,
-                y * 100 + 12,
+                (cm0, y * 100 + 1),
+                (ret_p, y * 100 + 12),
                 |_| world::MEDICAL_MIN_MONTHS[usize::from(!id.male)],
             )
             .map(|t| (t % 100) as u32)
@@ -947,7 +950,9 @@ fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> (i
     let (y, region, base) = (w.y, o.region, w.base);
     let receive_day = 8 + (job.employer_serial % 12) as u32;
     let (mut months_paid, mut medical_paid) = (0, 0);
-    let working_until = job.stop_m.max(w.medical_m.min(job.jobless_m).min(job.death_m));
+    let working_until = job
+        .stop_m
+        .max(w.medical_m.min(job.jobless_m).min(job.death_m));
     for m in 1..working_until.min(13) {
         let period = y * 100 + m as i32;
         let pension = m < job.stop_m;
@@ -1015,7 +1020,13 @@ fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> (i
 }
 
 /// A fee a person pays on his own (no employer): flexible workers, retirees paying 310 on.
-fn flexible_fee(scheme: &'static str, period: i32, d: Day, base: Fen, amount: Fen) -> Line<'static> {
+fn flexible_fee(
+    scheme: &'static str,
+    period: i32,
+    d: Day,
+    base: Fen,
+    amount: Fen,
+) -> Line<'static> {
     Line {
         scheme,
         payer: "flexible",
@@ -1286,7 +1297,17 @@ fn worker_rows(
         let here = o.region;
         o.region = &REGIONS[(id.region + 1) % REGIONS.len()];
         for scheme in [w.pension_scheme, "310"] {
-            o.person_row(id, cat, scheme, "transferred_out", enrolled, months - 6, None, None, None);
+            o.person_row(
+                id,
+                cat,
+                scheme,
+                "transferred_out",
+                enrolled,
+                months - 6,
+                None,
+                None,
+                None,
+            );
         }
         o.region = here;
     }

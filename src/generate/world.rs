@@ -153,14 +153,14 @@ pub const MEDICAL_MIN_MONTHS: [i32; 2] = [300, 240];
 
 /// The world's own month-by-month search (it shares no code with the budget's projector):
 /// the first month from `from` up to `last` at which a person holding `months` at the start
-/// of `first`, one more for every month paid since, holds at least `need(year)`.
+/// of month `first`, one more for every month paid since, holds at least `need(year)`.
 pub fn first_month_holding(
-    months: i32,
-    first: i32,
-    from: i32,
-    last: i32,
+    held: (i32, i32),
+    span: (i32, i32),
     need: impl Fn(i32) -> i32,
 ) -> Option<i32> {
+    // `held`: (months, at the start of this month); `span`: (from, last) months searched.
+    let ((months, first), (from, last)) = (held, span);
     let mut t = from.max(first);
     while t <= last {
         let held = months + crate::model::date::months_between(first, t);
@@ -188,13 +188,31 @@ mod tests {
     #[test]
     fn first_month_holding_the_minimum() {
         let min = crate::model::retirement::min_contribution_months;
-        assert_eq!(first_month_holding(300, 202601, 202605, 203012, min), Some(202605));
-        assert_eq!(first_month_holding(170, 202601, 202605, 203012, min), Some(202611));
-        assert_eq!(first_month_holding(178, 202601, 202601, 203012, min), Some(202603));
-        assert_eq!(first_month_holding(132, 202601, 202601, 203512, min), Some(203007));
-        assert_eq!(first_month_holding(10, 202601, 202601, 202712, min), None);
+        assert_eq!(
+            first_month_holding((300, 202601), (202605, 203012), min),
+            Some(202605)
+        );
+        assert_eq!(
+            first_month_holding((170, 202601), (202605, 203012), min),
+            Some(202611)
+        );
+        assert_eq!(
+            first_month_holding((178, 202601), (202601, 203012), min),
+            Some(202603)
+        );
+        assert_eq!(
+            first_month_holding((132, 202601), (202601, 203512), min),
+            Some(203007)
+        );
+        assert_eq!(
+            first_month_holding((10, 202601), (202601, 202712), min),
+            None
+        );
         let med = |_| MEDICAL_MIN_MONTHS[0];
-        assert_eq!(first_month_holding(290, 202601, 202605, 202612, med), Some(202611));
+        assert_eq!(
+            first_month_holding((290, 202601), (202605, 202612), med),
+            Some(202611)
+        );
     }
 
     #[test]

@@ -64,9 +64,10 @@ pub struct Table {
 impl Table {
     pub fn builtin() -> Table {
         Table {
-            source: "builtin model by sex: qx = c·e^(−1.5x) + a·e^(b(x−30)), men a 0.00108 b 0.083 \
+            source:
+                "builtin model by sex: qx = c·e^(−1.5x) + a·e^(b(x−30)), men a 0.00108 b 0.083 \
                      c 0.0045, women a 0.0005 b 0.090 c 0.0040, cap 0.35, ω = 110 [R]"
-                .into(),
+                    .into(),
             q: [BUILTIN_MALE.to_vec(), BUILTIN_FEMALE.to_vec()],
         }
     }
@@ -176,15 +177,27 @@ mod tests {
         };
         for age in 0..110 {
             let x = age as f64;
-            let (m, f) = (BUILTIN_MALE[age] as f64 / 1e6, BUILTIN_FEMALE[age] as f64 / 1e6);
-            assert!((m - curve(x, 0.00108, 0.083, 0.0045)).abs() <= 0.5e-6, "male {age}");
-            assert!((f - curve(x, 0.0005, 0.090, 0.0040)).abs() <= 0.5e-6, "female {age}");
+            let (m, f) = (
+                BUILTIN_MALE[age] as f64 / 1e6,
+                BUILTIN_FEMALE[age] as f64 / 1e6,
+            );
+            assert!(
+                (m - curve(x, 0.00108, 0.083, 0.0045)).abs() <= 0.5e-6,
+                "male {age}"
+            );
+            assert!(
+                (f - curve(x, 0.0005, 0.090, 0.0040)).abs() <= 0.5e-6,
+                "female {age}"
+            );
             if age >= 5 {
                 assert!(BUILTIN_MALE[age + 1] >= BUILTIN_MALE[age]);
                 assert!(BUILTIN_FEMALE[age + 1] >= BUILTIN_FEMALE[age]);
             }
         }
-        assert_eq!((BUILTIN_MALE[110], BUILTIN_FEMALE[110]), (1_000_000, 1_000_000));
+        assert_eq!(
+            (BUILTIN_MALE[110], BUILTIN_FEMALE[110]),
+            (1_000_000, 1_000_000)
+        );
     }
 
     /// The calibration the module note states: e₀ of the 2020 census, women's qx at 60–80
@@ -200,8 +213,16 @@ mod tests {
             }
             years
         };
-        assert!((e0(&BUILTIN_MALE) - 75.4).abs() < 0.3, "{}", e0(&BUILTIN_MALE));
-        assert!((e0(&BUILTIN_FEMALE) - 80.9).abs() < 0.4, "{}", e0(&BUILTIN_FEMALE));
+        assert!(
+            (e0(&BUILTIN_MALE) - 75.4).abs() < 0.3,
+            "{}",
+            e0(&BUILTIN_MALE)
+        );
+        assert!(
+            (e0(&BUILTIN_FEMALE) - 80.9).abs() < 0.4,
+            "{}",
+            e0(&BUILTIN_FEMALE)
+        );
         for age in 60..=80 {
             let r = BUILTIN_FEMALE[age] as f64 / BUILTIN_MALE[age] as f64;
             assert!((0.55..0.7).contains(&r), "age {age}: {r}");
