@@ -208,7 +208,11 @@ pub(crate) fn next_resident(
             code,
             "390",
             "contribution",
-            world::RESIDENT_MEDICAL_PREMIUM,
+            if world::subsidised(idx) {
+                0
+            } else {
+                world::RESIDENT_MEDICAL_PREMIUM
+            },
         );
     }
     // Not a member of 170 (a child, a student): the medical premium only.

@@ -464,8 +464,7 @@ fn resident_year(
     }
     // Students 16–22 are not in residents' pension; the very poor 特困 pay no premium.
     let student = (16..=22).contains(&age) && rng.chance(0.6);
-    let subsidised = rng.chance(0.03);
-    let premium = if subsidised {
+    let premium = if world::subsidised(o.idx) {
         0
     } else {
         world::RESIDENT_MEDICAL_PREMIUM

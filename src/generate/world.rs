@@ -136,6 +136,12 @@ pub const RESIDENT_PENSION_GRADES: [Fen; 6] = [20_000, 30_000, 50_000, 100_000, 
 pub const RESIDENT_MEDICAL_PREMIUM: Fen = 40_000;
 pub const RESIDENT_MEDICAL_SUBSIDY: Fen = 70_000;
 
+/// Whether a resident is fully subsidised 特困 (pays a premium of 0), about 3 %: a property of
+/// the person, the same in the base year and the following one.
+pub fn subsidised(person: u64) -> bool {
+    person % 33 == 7
+}
+
 /// Yearly interest rates on balances, bp: current deposits for the revenue and expenditure
 /// accounts, a blended rate for the fiscal special account [R].
 pub const CURRENT_RATE_BP: i64 = 35;
