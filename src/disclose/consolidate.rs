@@ -27,6 +27,7 @@ use crate::ingest::Table;
 use crate::model::date::{iso, year_bounds, Day};
 use crate::model::ids::{level_of, Level, NATIONAL};
 use crate::model::money::yuan;
+use crate::model::nearest;
 use crate::model::Fen;
 use crate::model::FundId;
 
@@ -337,61 +338,24 @@ fn pair_group(
     let up_rest: Vec<usize> = (0..up.len()).filter(|&j| !up_used[j]).collect();
     let lo_days: Vec<Day> = lo_rest.iter().map(|&i| lo[i].date).collect();
     let up_days: Vec<Day> = up_rest.iter().map(|&j| up[j].date).collect();
-    let lo_near: Vec<Nearest> = lo_days
-        .iter()
-        .map(|&d| nearest(&up_days, d, window))
-        .collect();
-    let up_near: Vec<Nearest> = up_days
-        .iter()
-        .map(|&d| nearest(&lo_days, d, window))
-        .collect();
-    let mut lo_left = Vec::new();
-    for (a, &i) in lo_rest.iter().enumerate() {
-        match lo_near[a] {
-            Nearest::One(b) if up_near[b] == Nearest::One(a) => {
-                up_used[up_rest[b]] = true;
-                pairs.push((i, up_rest[b], Rule::AmountDate));
-            }
-            n => lo_left.push((i, n != Nearest::None)),
-        }
+    let n = nearest::mutual(&lo_days, &up_days, window);
+    for &(a, b) in &n.pairs {
+        up_used[up_rest[b]] = true;
+        lo_used[lo_rest[a]] = true;
+        pairs.push((lo_rest[a], up_rest[b], Rule::AmountDate));
     }
-    let up_left = up_rest
-        .iter()
-        .enumerate()
-        .filter(|(_, &j)| !up_used[j])
-        .map(|(b, &j)| (j, up_near[b] != Nearest::None))
-        .collect();
+    // Alone, and ambiguous when a candidate lay within the window: a person pairs it.
+    let left = |rest: &[usize], used: &[bool], near: &[bool]| -> Vec<(usize, bool)> {
+        rest.iter()
+            .zip(near)
+            .filter(|(&i, _)| !used[i])
+            .map(|(&i, &near)| (i, near))
+            .collect()
+    };
+    let lo_left = left(&lo_rest, &lo_used, &n.book_near);
+    let up_left = left(&up_rest, &up_used, &n.st_near);
     pairs.sort();
     (pairs, lo_left, up_left)
-}
-
-/// The nearest flows on the other side within the window: none, exactly one (its index), or
-/// several at the same distance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Nearest {
-    None,
-    One(usize),
-    Tie,
-}
-
-/// Nearest of `days` (sorted) to `d` within `window`, by binary search.
-fn nearest(days: &[Day], d: Day, window: i32) -> Nearest {
-    let at = days.partition_point(|&x| x < d);
-    let after = days.get(at).map(|&x| x - d);
-    let before = at.checked_sub(1).map(|k| d - days[k]);
-    let Some(gap) = [after, before].into_iter().flatten().min() else {
-        return Nearest::None;
-    };
-    if gap > window {
-        return Nearest::None;
-    }
-    let on = |day: Day| days.partition_point(|&x| x <= day) - days.partition_point(|&x| x < day);
-    let n = on(d + gap) + if gap > 0 { on(d - gap) } else { 0 };
-    match n {
-        1 if after == Some(gap) => Nearest::One(at),
-        1 => Nearest::One(at - 1),
-        _ => Nearest::Tie,
-    }
 }
 
 /// Why a flow has no counterpart: a tie first (a person must choose), then a counterpart
@@ -688,18 +652,6 @@ mod tests {
 
     const UP: &str = "remit_to_upper";
     const UP_IN: &str = "remit_from_lower";
-
-    #[test]
-    fn nearest_by_binary_search() {
-        let days = [10, 12, 12, 20];
-        assert_eq!(nearest(&days, 10, 15), Nearest::One(0));
-        assert_eq!(nearest(&days, 13, 15), Nearest::Tie); // two on the 12th
-        assert_eq!(nearest(&days, 16, 15), Nearest::Tie); // 12 and 20, both 4 away
-        assert_eq!(nearest(&days, 19, 15), Nearest::One(3));
-        assert_eq!(nearest(&days, 40, 15), Nearest::None);
-        assert_eq!(nearest(&days, 35, 15), Nearest::One(3));
-        assert_eq!(nearest(&[], 1, 15), Nearest::None);
-    }
 
     /// 广州 remits on 28 December; 广东 books it in January, outside this year's data: in
     /// transit at year end, not eliminated, shown as `in_transit` of the province.

@@ -9,6 +9,7 @@ pub mod date;
 pub mod ids;
 pub mod money;
 pub mod mortality;
+pub mod nearest;
 pub mod retirement;
 
 pub use catalog::{Account, Benefit, Scheme};

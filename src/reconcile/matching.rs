@@ -32,6 +32,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::date::Day;
+use crate::model::nearest;
 use crate::model::Fen;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -239,7 +240,7 @@ fn amount_date(book: &[Item], statement: &[Item], w: i32, s: &mut State) {
     join_runs(&bs, &ss, kb, ks, |gb, gs| {
         let bd: Vec<Day> = gb.iter().map(|&i| book[i].date).collect();
         let sd: Vec<Day> = gs.iter().map(|&j| statement[j].date).collect();
-        let n = nearest(&bd, &sd, w);
+        let n = nearest::mutual(&bd, &sd, w);
         for &(p, q) in &n.pairs {
             s.pair(gb[p], gs[q], Rule::AmountDate);
             // a tie of the same-day pass that this pass resolves
@@ -284,121 +285,6 @@ fn join_runs<K: Ord>(
             }
         }
     }
-}
-
-/// An item's nearest candidates on the other side: at most two runs of one date each (the
-/// nearest before, the nearest on or after), as position ranges in the other side's sorted
-/// dates; an empty run is (0, 0).
-type Runs = [(usize, usize); 2];
-
-fn runs_len(r: &Runs) -> usize {
-    r.iter().map(|(a, b)| b - a).sum()
-}
-
-/// The one candidate, if there is exactly one.
-fn only(r: &Runs) -> Option<usize> {
-    (runs_len(r) == 1).then(|| if r[0].1 > r[0].0 { r[0].0 } else { r[1].0 })
-}
-
-/// The candidates in `sorted` nearest to `d`, at most `w` days away, by binary search.
-fn nearest_runs(sorted: &[Day], d: Day, w: i32) -> Runs {
-    let at = sorted.partition_point(|&x| x < d);
-    let after = sorted.get(at).map(|&x| x - d).filter(|&g| g <= w);
-    let before = at.checked_sub(1).map(|k| d - sorted[k]).filter(|&g| g <= w);
-    let Some(best) = before.into_iter().chain(after).min() else {
-        return [(0, 0); 2];
-    };
-    let run = |x: Day| {
-        (
-            sorted.partition_point(|&y| y < x),
-            sorted.partition_point(|&y| y <= x),
-        )
-    };
-    [
-        if before == Some(best) {
-            run(d - best)
-        } else {
-            (0, 0)
-        },
-        if after == Some(best) {
-            run(d + best)
-        } else {
-            (0, 0)
-        },
-    ]
-}
-
-/// Range marks over positions, summed once (a difference array), so marking every candidate
-/// of every item costs O(1) an item instead of O(candidates).
-struct Marks(Vec<i64>);
-
-impl Marks {
-    fn new(n: usize) -> Marks {
-        Marks(vec![0; n + 1])
-    }
-    fn add(&mut self, r: &Runs) {
-        for &(a, b) in r {
-            self.0[a] += 1;
-            self.0[b] -= 1;
-        }
-    }
-    fn marked(&self) -> impl Iterator<Item = bool> + '_ {
-        self.0[..self.0.len() - 1].iter().scan(0i64, |acc, d| {
-            *acc += d;
-            Some(*acc > 0)
-        })
-    }
-}
-
-/// The outcome of the nearest-candidate rule between two sides, by position.
-struct Nearest {
-    pairs: Vec<(usize, usize)>,
-    book_amb: Vec<bool>,
-    st_amb: Vec<bool>,
-}
-
-/// The unique-nearest rule between two sorted date lists within `w` days: a pair matches when
-/// each is the other's only nearest candidate. Ambiguous: an unpaired book item with
-/// candidates and all its candidates; an unpaired line with several nearest book items and
-/// those of them left unpaired. O((m + n) log(m + n)).
-fn nearest(bd: &[Day], sd: &[Day], w: i32) -> Nearest {
-    let nb: Vec<Runs> = bd.iter().map(|&d| nearest_runs(sd, d, w)).collect();
-    let ns: Vec<Runs> = sd.iter().map(|&d| nearest_runs(bd, d, w)).collect();
-    let mut out = Nearest {
-        pairs: Vec::new(),
-        book_amb: vec![false; bd.len()],
-        st_amb: vec![false; sd.len()],
-    };
-    let (mut b_paired, mut s_paired) = (vec![false; bd.len()], vec![false; sd.len()]);
-    for (p, r) in nb.iter().enumerate() {
-        if let Some(q) = only(r).filter(|&q| only(&ns[q]) == Some(p)) {
-            out.pairs.push((p, q));
-            (b_paired[p], s_paired[q]) = (true, true);
-        }
-    }
-    let mut st_marks = Marks::new(sd.len());
-    for (p, r) in nb.iter().enumerate() {
-        if !b_paired[p] && runs_len(r) > 0 {
-            out.book_amb[p] = true;
-            st_marks.add(r);
-        }
-    }
-    let mut book_marks = Marks::new(bd.len());
-    for (q, r) in ns.iter().enumerate() {
-        if !s_paired[q] && runs_len(r) > 1 {
-            out.st_amb[q] = true;
-            book_marks.add(r);
-        }
-    }
-    // A candidate of an unpaired item is ambiguous even if it paired with a nearer item (as
-    // rule 4 has always reported it).
-    for (q, m) in st_marks.marked().enumerate() {
-        out.st_amb[q] |= m;
-    }
-    for (p, m) in book_marks.marked().enumerate() {
-        out.book_amb[p] |= m && !b_paired[p];
-    }
-    out
 }
 
 /// One side's open, unreferenced items of one direction and day.
@@ -521,7 +407,7 @@ fn nearest_day(
     join_runs(&ib, &is, kb, ks, |gb, gs| {
         let bd: Vec<Day> = gb.iter().map(|&k| bg[k].date).collect();
         let sd: Vec<Day> = gs.iter().map(|&k| sg[k].date).collect();
-        let n = nearest(&bd, &sd, w);
+        let n = nearest::mutual(&bd, &sd, w);
         for &(p, q) in &n.pairs {
             if fits(&bg[gb[p]], &sg[gs[q]]) {
                 pair_groups(book, statement, &bg[gb[p]], &sg[gs[q]], s);
