@@ -240,13 +240,13 @@ fn project_one(setup: &Setup, shape: Shape, m: &Member, out: &mut [i128]) {
         (Class::ResidentPension, State::Contributing | State::Suspended) => {
             (from <= last).then_some((from, 1))
         }
-        (Class::EmployeeInsurance, State::Contributing) => (from <= last).then_some((from, 0)),
+        // 210/410/510 need no months: their fees stop at the statutory month itself.
         (_, State::Contributing) => retirement_month(m.months, first, from, last, |y| {
             setup.months_needed(class, m.male, y)
         })
         .map(|r| (r, (m.months + months_between(first, r)) as i64)),
         (Class::EmployeePension, State::Suspended) => (from <= last
-            && m.months >= min_contribution_months(from / 100))
+            && m.months >= setup.months_needed(class, m.male, from / 100))
         .then_some((from, m.months as i64)),
         _ => None,
     };

@@ -80,6 +80,15 @@ pub fn check_rows(
             fails.push((i as u32, f));
         }
     };
+    // A row's warnings count only when the row is kept (an empty map allocates nothing).
+    let mut warned = |check: &mut dyn FnMut(&mut Warnings) -> Result<(), Fail>| {
+        let mut w = Warnings::default();
+        let r = check(&mut w);
+        if r.is_ok() && !w.counts.is_empty() {
+            warn.merge(&w);
+        }
+        r
+    };
     match table {
         Table::Contributions => {
             let (txn, reg, sch, pid, emp, payer) = (
@@ -121,7 +130,7 @@ pub fn check_rows(
                     late_fee: lf.m(i),
                     kind: kind.s(i),
                 };
-                push(i, check_contribution(&row, ctx, warn));
+                push(i, warned(&mut |w| check_contribution(&row, ctx, w)));
             }
         }
         Table::Payouts => {
@@ -249,7 +258,7 @@ pub fn check_rows(
                     benefit_start: bstart.n(i),
                     monthly_benefit: ben.m(i),
                 };
-                push(i, check_person(&row, ctx, warn));
+                push(i, warned(&mut |w| check_person(&row, ctx, w)));
             }
         }
         Table::Deaths => {

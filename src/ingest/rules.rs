@@ -499,9 +499,8 @@ pub struct Person<'a> {
 }
 
 /// A person row's rules. A row the census can use but the budget cannot project is kept with
-/// a warning (counted only when the row passes every rule).
+/// a warning (`check_rows` counts a row's warnings only when the row is kept).
 pub fn check_person(r: &Person, ctx: &Ctx, warn: &mut Warnings) -> R {
-    let mut notes: Vec<&'static str> = Vec::new();
     let id = citizen_id(req(r.person_id, "person_id.null")?)?;
     region(r.region)?;
     let scheme = scheme(r.scheme)?;
@@ -546,7 +545,7 @@ pub fn check_person(r: &Person, ctx: &Ctx, warn: &mut Warnings) -> R {
     let base = person_month(base, "monthly_base.implausible")?;
     match base {
         None if status == "contributing" && !scheme.is_resident() => {
-            notes.push("monthly_base.null")
+            warn.add("monthly_base.null")
         }
         Some(b) if b < 0 => return Err("monthly_base.negative"),
         _ => {}
@@ -556,7 +555,7 @@ pub fn check_person(r: &Person, ctx: &Ctx, warn: &mut Warnings) -> R {
         Scheme::EnterprisePension | Scheme::PublicPension | Scheme::ResidentPension
     );
     match r.benefit_start {
-        None if status == "receiving" && pension => notes.push("benefit_start.null"),
+        None if status == "receiving" && pension => warn.add("benefit_start.null"),
         Some(p) if split_period(p).is_none() || p > ctx.year * 100 + 12 => {
             return Err("benefit_start.invalid")
         }
@@ -564,12 +563,9 @@ pub fn check_person(r: &Person, ctx: &Ctx, warn: &mut Warnings) -> R {
     }
     let benefit = opt_amount(r.monthly_benefit, "monthly_benefit.implausible")?;
     match person_month(benefit, "monthly_benefit.implausible")? {
-        None if status == "receiving" && pension => notes.push("monthly_benefit.null"),
+        None if status == "receiving" && pension => warn.add("monthly_benefit.null"),
         Some(b) if b < 0 => return Err("monthly_benefit.negative"),
         _ => {}
-    }
-    for n in notes {
-        warn.add(n);
     }
     Ok(())
 }
