@@ -74,10 +74,6 @@ pub(crate) fn next_worker(
             .map(|t| (t % 100) as u32)
             .unwrap_or(13)
     };
-    let medical_fee = |base: Fen| {
-        let r = world::rates("310", region.maternity_separate);
-        bp(base, r.employer) + bp(base, r.individual)
-    };
     match state {
         Carried::Retired { pension } => {
             let p1 = pension * (10_000 + world::NEXT_PENSION_ADJUSTMENT_BP) / 10_000 / 10 * 10;
@@ -92,7 +88,8 @@ pub(crate) fn next_worker(
             let stop = medical_stop(w.medical_months, first).min(dm);
             let base = (w.base * (10_000 + world::NEXT_WAGE_GROWTH_BP) / 10_000 / 100) * 100;
             for _ in 1..stop {
-                add_next(b, code, "310", "contribution", medical_fee(base));
+                let fee = world::month_fee("310", base, region.maternity_separate);
+                add_next(b, code, "310", "contribution", fee);
             }
         }
         Carried::Suspended { ui_left } => {
@@ -148,16 +145,12 @@ pub(crate) fn next_worker(
                         (true, "110") => bp(base1, world::FLEXIBLE_110_BP),
                         (true, _) => bp(base1, world::FLEXIBLE_310_BP),
                         (false, "410") => bp(base1, w.injury_bp),
-                        (false, s) => {
-                            let r = world::rates(s, region.maternity_separate);
-                            bp(base1, r.employer) + bp(base1, r.individual)
-                        }
+                        (false, s) => world::month_fee(s, base1, region.maternity_separate),
                     };
                     add_next(b, code, s, "contribution", fee);
                 }
             }
-            let r = world::rates(w.scheme, false);
-            let month_fee = bp(base1, r.employer) + bp(base1, r.individual);
+            let month_fee = world::month_fee(w.scheme, base1, false);
             let stop = stop.min(ret_m);
             if !w.flexible && rng.chance(0.01) && stop > 6 {
                 add_next(b, code, w.scheme, "contribution", 3 * month_fee);

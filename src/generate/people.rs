@@ -849,8 +849,8 @@ struct Job {
     injured: bool,
     /// First month without fees (death, retirement or job loss), 13 if none.
     stop_m: u32,
-    /// Month of death, 13 if none.
-    death_m: u32,
+    /// First month without 310 fees (death, job loss, the medical minimum held), 13 if none.
+    medical_stop_m: u32,
     injury_bp: u32,
 }
 
@@ -872,7 +872,7 @@ impl Job {
             jobless_m,
             injured,
             stop_m: death_m.min(w.ret_m).min(jobless_m),
-            death_m,
+            medical_stop_m: death_m.min(w.medical_m).min(jobless_m),
         }
     }
 }
@@ -932,7 +932,7 @@ fn working_year(
         alive,
         months_total,
         medical_months: w.cm0 + medical_paid,
-        medical_in_december: w.medical_m == 13 && job.jobless_m == 13,
+        medical_in_december: job.medical_stop_m == 13,
         monthly,
         receiving_ui,
     };
@@ -949,13 +949,10 @@ fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> (i
     let (y, region, base) = (w.y, o.region, w.base);
     let receive_day = 8 + (job.employer_serial % 12) as u32;
     let (mut months_paid, mut medical_paid) = (0, 0);
-    let working_until = job
-        .stop_m
-        .max(w.medical_m.min(job.jobless_m).min(job.death_m));
-    for m in 1..working_until.min(13) {
+    for m in 1..job.stop_m.max(job.medical_stop_m).min(13) {
         let period = y * 100 + m as i32;
         let pension = m < job.stop_m;
-        let medical = m < w.medical_m && m < job.jobless_m && m < job.death_m;
+        let medical = m < job.medical_stop_m;
         months_paid += i32::from(pension);
         medical_paid += i32::from(medical);
         if w.flexible {
@@ -974,8 +971,7 @@ fn monthly_fees(w: &Worklife, job: &Job, rng: &mut Rng, o: &mut PersonOut) -> (i
         if !pension {
             // Retired in the year, short of the medical minimum: pays 310 on his own.
             if medical {
-                let r = world::rates("310", region.maternity_separate);
-                let fee = bp(base, r.employer) + bp(base, r.individual);
+                let fee = world::month_fee("310", base, region.maternity_separate);
                 o.fee(flexible_fee("310", period, d, base, fee));
             }
             continue;

@@ -178,6 +178,12 @@ pub fn first_month_holding(
     None
 }
 
+/// An employee's monthly fee to a scheme on `base`: the employer's and his own share.
+pub fn month_fee(scheme: &str, base: Fen, maternity_separate: bool) -> Fen {
+    let r = rates(scheme, maternity_separate);
+    bp(base, r.employer) + bp(base, r.individual)
+}
+
 /// `amount × bp / 10000`, half away from zero (四舍五入), in fen.
 pub fn bp(amount: Fen, bp: u32) -> Fen {
     let p = amount as i128 * bp as i128;
