@@ -12,7 +12,9 @@ pub mod faults;
 pub mod next_year;
 pub mod people;
 pub mod records;
+mod residents;
 pub mod rng;
+pub mod workers;
 pub mod world;
 
 use std::collections::HashMap;

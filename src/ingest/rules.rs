@@ -544,9 +544,7 @@ pub fn check_person(r: &Person, ctx: &Ctx, warn: &mut Warnings) -> R {
     let base = opt_amount(r.monthly_base, "monthly_base.implausible")?;
     let base = person_month(base, "monthly_base.implausible")?;
     match base {
-        None if status == "contributing" && !scheme.is_resident() => {
-            warn.add("monthly_base.null")
-        }
+        None if status == "contributing" && !scheme.is_resident() => warn.add("monthly_base.null"),
         Some(b) if b < 0 => return Err("monthly_base.negative"),
         _ => {}
     }
