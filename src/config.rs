@@ -493,6 +493,15 @@ mod tests {
         .is_err());
         let p = Pipeline::parse(MIN, Path::new(".")).unwrap();
         assert_eq!(p.consolidate.window_days, 15);
+        let a = &p.assumptions;
+        assert_eq!((a.medical_min_years_male, a.medical_min_years_female), (25, 20));
+        for bad in ["medical_min_years_male = 0", "medical_min_years_female = 51"] {
+            let text = format!("{MIN}[assumptions]\n{bad}\n");
+            assert!(Pipeline::parse(&text, Path::new(".")).is_err(), "{bad}");
+        }
+        let text = format!("{MIN}[assumptions]\nmedical_min_years_male = 30\n");
+        let p = Pipeline::parse(&text, Path::new(".")).unwrap();
+        assert_eq!(p.assumptions.medical_min_years_male, 30);
         assert!(Pipeline::parse(
             &format!("{MIN}[assumptions]\ncollection_rate = 1.5\n"),
             Path::new(".")

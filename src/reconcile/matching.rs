@@ -339,6 +339,11 @@ fn day_totals(book: &[Item], statement: &[Item], w: i32, s: &mut State) {
             !s.st_used[j] && !(skip_ambiguous && amb_s[j])
         });
         let (open_b, open_s) = same_day(book, statement, &bg, &sg, s);
+        // Within 0 days the nearest day is the same day, just tried (and a day is one group
+        // per side, so no tie can arise there).
+        if w == 0 {
+            continue;
+        }
         nearest_day(
             book,
             statement,
