@@ -653,7 +653,7 @@ fn bookings_on(
 }
 
 /// The city the province subsidises 补助下级 (its oldest).
-fn subsidised(province: &str) -> &'static str {
+fn subsidised_city(province: &str) -> &'static str {
     if province == "440000" {
         "440300"
     } else {
@@ -663,7 +663,7 @@ fn subsidised(province: &str) -> &'static str {
 
 /// The province's quarterly subsidy to its oldest city 补助下级 (mid-quarter).
 fn province_subsidy(agg: &Agg, seed: u64, fund: FundKey, d: Day, moves: &mut Vec<Move>) {
-    let lower = subsidised(fund.0);
+    let lower = subsidised_city(fund.0);
     for b in bookings_on(seed, d, Between::Subsidy, lower, fund.1, |b| b.payer) {
         let amount = fees_of(agg, (lower, fund.1)) * 2 / 100 / 4;
         moves.push(between_levels(
@@ -738,7 +738,7 @@ fn level_moves(
                 b.reference,
             ));
         }
-        if fund.0 == subsidised(province) {
+        if fund.0 == subsidised_city(province) {
             let amount = fees_of(agg, fund) * 2 / 100 / 4;
             for b in bookings_on(seed, d, Between::Subsidy, fund.0, fund.1, |b| b.payee) {
                 moves.push(between_levels(
