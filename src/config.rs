@@ -494,8 +494,14 @@ mod tests {
         let p = Pipeline::parse(MIN, Path::new(".")).unwrap();
         assert_eq!(p.consolidate.window_days, 15);
         let a = &p.assumptions;
-        assert_eq!((a.medical_min_years_male, a.medical_min_years_female), (25, 20));
-        for bad in ["medical_min_years_male = 0", "medical_min_years_female = 51"] {
+        assert_eq!(
+            (a.medical_min_years_male, a.medical_min_years_female),
+            (25, 20)
+        );
+        for bad in [
+            "medical_min_years_male = 0",
+            "medical_min_years_female = 51",
+        ] {
             let text = format!("{MIN}[assumptions]\n{bad}\n");
             assert!(Pipeline::parse(&text, Path::new(".")).is_err(), "{bad}");
         }

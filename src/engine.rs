@@ -294,6 +294,37 @@ pub mod build {
             .into_column()
     }
 
+    /// A fixed list of categories for `coded` columns: built once, so that every frame of a
+    /// file has the very same `Enum` type (any number of categories).
+    #[derive(Clone)]
+    pub struct Categories(DataType);
+
+    impl Categories {
+        pub fn new<S: AsRef<str>>(categories: &[S]) -> Categories {
+            let cats = FrozenCategories::new(categories.iter().map(|c| c.as_ref()))
+                .expect("unique categories");
+            Categories(DataType::from_frozen_categories(cats))
+        }
+    }
+
+    /// A string column given as indices into `cats` (no nulls): an `Enum` column, written to
+    /// Parquet as a dictionary without building or hashing a string per row.
+    pub fn coded(name: &str, codes: Vec<u32>, cats: &Categories) -> Column {
+        let phys = DataType::from(cats.0.cat_physical().expect("an enum type"));
+        let ids = UInt32Chunked::from_vec(name.into(), codes)
+            .into_series()
+            .strict_cast(&phys)
+            .expect("codes within the categories' width");
+        Series::from_cats_and_dtype(&ids, &cats.0, true)
+            .expect("codes within the categories")
+            .into_column()
+    }
+
+    /// An empty `coded` column.
+    pub fn coded_empty(name: &str, cats: &Categories) -> Column {
+        Column::new_empty(name.into(), &cats.0)
+    }
+
     pub fn i32(name: &str, v: Vec<Option<i32>>) -> Column {
         let ca: Int32Chunked = v.into_iter().collect();
         ca.with_name(name.into()).into_column()

@@ -64,41 +64,101 @@ fn reject_columns(table: Table) -> Vec<(&'static str, engine::Typed)> {
         .collect()
 }
 
+/// The few-valued columns of a table's rejects — `source_file`, `reason`, `message` — as
+/// categories fixed for the whole file: written as dictionaries, no string built or hashed per
+/// rejected row. The reasons are every code the table's rules can return (the codes of
+/// `rules::RULES` for the table and for every table, the generic `<column>.null` and
+/// `<column>.implausible` for each of its columns) and its duplicate key.
+struct RejectCats {
+    files: engine::build::Categories,
+    reasons: Vec<String>,
+    reason_cats: engine::build::Categories,
+    /// Per reason, the index of its message in `message_cats` (codes may share a message).
+    message_of: Vec<u32>,
+    message_cats: engine::build::Categories,
+}
+
+impl RejectCats {
+    fn new(table: Table, files: &[InputFile]) -> RejectCats {
+        let mut reasons: Vec<String> = rules::RULES
+            .iter()
+            .filter(|(t, code, _)| (*t == "*" || *t == table.name()) && !code.starts_with('<'))
+            .map(|r| r.1.to_string())
+            .collect();
+        for c in table.columns() {
+            reasons.extend(["null", "implausible"].map(|rule| format!("{}.{rule}", c.name)));
+        }
+        reasons.push(dup_reason(table).to_string());
+        let mut seen = std::collections::HashSet::new();
+        reasons.retain(|r| seen.insert(r.clone()));
+        let mut messages: Vec<String> = Vec::new();
+        let message_of = reasons
+            .iter()
+            .map(|r| {
+                let m = rules::describe(r);
+                let k = messages.iter().position(|x| *x == m).unwrap_or_else(|| {
+                    messages.push(m);
+                    messages.len() - 1
+                });
+                k as u32
+            })
+            .collect();
+        let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+        RejectCats {
+            files: engine::build::Categories::new(&rels),
+            reason_cats: engine::build::Categories::new(&reasons),
+            reasons,
+            message_of,
+            message_cats: engine::build::Categories::new(&messages),
+        }
+    }
+
+    /// The category of a reason code; a code the list misses is a bug (exit 3).
+    fn reason(&self, code: &str) -> Result<u32> {
+        self.reasons
+            .iter()
+            .position(|r| *r == code)
+            .map(|k| k as u32)
+            .ok_or_else(|| Error::Internal(format!("reject code {code} not in the rule tables")))
+    }
+}
+
 /// The rejects of one slice, `rows` (chunk-relative, sorted) with their reasons.
 fn reject_frame(
     table: Table,
-    f: &InputFile,
+    (fi, f): (usize, &InputFile),
+    cats: &RejectCats,
     chunk: &engine::Chunk,
     offset: usize,
     rows: &[(u32, &'static str)],
 ) -> Result<RejectFrame> {
     use engine::build;
     let idx: Vec<u32> = rows.iter().map(|r| r.0).collect();
-    let mut messages: BTreeMap<&str, String> = BTreeMap::new();
-    for (_, reason) in rows {
-        messages
-            .entry(reason)
-            .or_insert_with(|| rules::describe(reason));
+    // A slice's rejects share few reasons: the last one found is tried first.
+    let mut last: Option<(&str, u32)> = None;
+    let mut reasons = Vec::with_capacity(rows.len());
+    for (_, code) in rows {
+        let k = match last {
+            Some((c, k)) if std::ptr::eq(c, *code) => k,
+            _ => cats.reason(code)?,
+        };
+        last = Some((code, k));
+        reasons.push(k);
     }
+    let messages = reasons
+        .iter()
+        .map(|&k| cats.message_of[k as usize])
+        .collect();
     let mut cols = vec![
-        build::utf8("source_file", &vec![Some(f.file.rel.as_str()); rows.len()]),
+        build::coded("source_file", vec![fi as u32; rows.len()], &cats.files),
         build::u64(
             "source_row",
             rows.iter()
                 .map(|r| (offset + r.0 as usize) as u64)
                 .collect(),
         ),
-        build::utf8(
-            "reason",
-            &rows.iter().map(|r| Some(r.1)).collect::<Vec<_>>(),
-        ),
-        build::utf8(
-            "message",
-            &rows
-                .iter()
-                .map(|r| Some(messages[r.1].as_str()))
-                .collect::<Vec<_>>(),
-        ),
+        build::coded("reason", reasons, &cats.reason_cats),
+        build::coded("message", messages, &cats.message_cats),
     ];
     cols.extend(
         chunk
@@ -109,13 +169,13 @@ fn reject_frame(
 }
 
 /// A rejects frame without rows: the file's schema when nothing is rejected.
-fn empty_rejects(table: Table) -> RejectFrame {
+fn empty_rejects(table: Table, cats: &RejectCats) -> RejectFrame {
     use engine::build;
     let mut cols = vec![
-        build::empty("source_file", engine::Typed::Text),
+        build::coded_empty("source_file", &cats.files),
         build::u64("source_row", vec![]),
-        build::empty("reason", engine::Typed::Text),
-        build::empty("message", engine::Typed::Text),
+        build::coded_empty("reason", &cats.reason_cats),
+        build::coded_empty("message", &cats.message_cats),
     ];
     cols.extend(
         reject_columns(table)
@@ -532,9 +592,11 @@ type Fed = (Vec<Part>, Vec<Vec<i128>>, Option<RejectFrame>);
 /// Every consumer's partial of a decoded slice over its accepted rows — those that passed the
 /// rules, less the `repeated` keys found in file order —, each repeated row's money values,
 /// and the slice's rejects (rule failures and repeated keys) for `rejects/`.
+#[allow(clippy::too_many_arguments)]
 fn feed_slice(
     table: Table,
     f: &InputFile,
+    cats: &RejectCats,
     s: Slice,
     chunk: &engine::Chunk,
     fails: &[(u32, &'static str)],
@@ -564,7 +626,14 @@ fn feed_slice(
         rows.sort_unstable_by_key(|r| r.0);
         let frame = match rows.is_empty() {
             true => None,
-            false => Some(reject_frame(table, f, chunk, s.offset, &rows)?),
+            false => Some(reject_frame(
+                table,
+                (s.file, f),
+                cats,
+                chunk,
+                s.offset,
+                &rows,
+            )?),
         };
         Ok((fed, money, frame))
     })
@@ -637,7 +706,8 @@ pub fn ingest_table(
     // file order, so "first occurrence wins" is kept per key.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     let mut seen = KeySet::for_rows(rows_total);
-    sink.write(empty_rejects(table))?;
+    let cats = RejectCats::new(table, &files);
+    sink.write(empty_rejects(table, &cats))?;
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
@@ -702,7 +772,7 @@ pub fn ingest_table(
             .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
             .collect();
         let mut found: Vec<(usize, u64, u128)> = found.into_iter().flatten().collect();
-        found.sort_unstable_by_key(|x| (x.0, x.1));
+        found.par_sort_unstable_by_key(|x| (x.0, x.1));
         // The consumers see each slice's accepted rows, from the cells decoded above.
         let ranges: Vec<(usize, usize)> = batch
             .iter()
@@ -725,6 +795,7 @@ pub fn ingest_table(
                 feed_slice(
                     table,
                     &files[s.file],
+                    &cats,
                     s,
                     &chunks[k],
                     &fails[k],
