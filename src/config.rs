@@ -37,6 +37,10 @@ struct RawPipeline {
     #[serde(default)]
     ledger: RawLedger,
     #[serde(default)]
+    sub_funds: RawSubFunds,
+    #[serde(default)]
+    reserve: RawReserve,
+    #[serde(default)]
     horizon: Option<u32>,
     #[serde(default)]
     scenarios: std::collections::BTreeMap<String, RawScenario>,
@@ -110,6 +114,47 @@ pub struct LedgerConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawSubFunds {
+    account_rate: Option<f64>,
+}
+
+/// The parts of a fund 分账核算. `account_rate` (default 0.02, 国办发〔2021〕14号 "in
+/// principle 2 % of the base"; [R]: the province sets it): the share of the contribution base
+/// of a person's own 310 contribution credited to the individual account 个人账户.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubFundConfig {
+    pub account_rate: Decimal,
+}
+
+impl SubFundConfig {
+    /// The rate in millionths (the config check allows at most six decimals, so this is exact).
+    pub fn rate_ppm(&self) -> i64 {
+        use rust_decimal::prelude::ToPrimitive;
+        (self.account_rate * Decimal::from(1_000_000))
+            .to_i64()
+            .expect("account_rate checked within [0, 0.10]")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReserve {
+    share: Option<f64>,
+    cap: Option<f64>,
+}
+
+/// 410's reserve 储备金 (工伤保险条例 art. 17): the province sets its share, so sifund checks the
+/// books against these when given and invents nothing when not. `share`: the expected share
+/// of the year's contribution revenue set aside; `cap`: the largest share of the fund balance
+/// the reserve may reach. Outside them: the warning `reserve_outside_policy`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReserveConfig {
+    pub share: Option<Decimal>,
+    pub cap: Option<Decimal>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawReconcile {
     window_days: Option<i32>,
 }
@@ -177,6 +222,8 @@ pub struct Pipeline {
     pub disclose: DiscloseConfig,
     pub consolidate: ConsolidateConfig,
     pub ledger: LedgerConfig,
+    pub sub_funds: SubFundConfig,
+    pub reserve: ReserveConfig,
     /// Years projected into `budget/projection.csv` (0: none; the draft is always year + 1).
     pub horizon: u32,
     /// `central` (= `[assumptions]`) first, then the named `[scenarios]` in name order.
@@ -268,6 +315,8 @@ impl Pipeline {
             disclose: RawDisclose::default(),
             consolidate: RawConsolidate::default(),
             ledger: RawLedger::default(),
+            sub_funds: RawSubFunds::default(),
+            reserve: RawReserve::default(),
             horizon: None,
             scenarios: Default::default(),
         };
@@ -402,6 +451,25 @@ impl Pipeline {
                 "consolidate.window_days = {pair_window} is outside [0, 31]"
             )));
         }
+        let account_rate = rate(
+            raw.sub_funds.account_rate,
+            Decimal::new(2, 2),
+            "sub_funds.account_rate",
+            (0, 10),
+        )?;
+        if account_rate.normalize().scale() > 6 {
+            return Err(Error::Config(format!(
+                "sub_funds.account_rate = {account_rate} has more than six decimals"
+            )));
+        }
+        let share = |v: Option<f64>, key: &str| {
+            v.map(|v| rate(Some(v), Decimal::ZERO, key, SHARE))
+                .transpose()
+        };
+        let reserve = ReserveConfig {
+            share: share(raw.reserve.share, "reserve.share")?,
+            cap: share(raw.reserve.cap, "reserve.cap")?,
+        };
         let min_persons = raw.disclose.min_persons.unwrap_or(DEFAULT_MIN_PERSONS);
         if min_persons == 0 {
             return Err(Error::Config(
@@ -440,6 +508,8 @@ impl Pipeline {
             ledger: LedgerConfig {
                 trace: raw.ledger.trace.unwrap_or(false),
             },
+            sub_funds: SubFundConfig { account_rate },
+            reserve,
         })
     }
 
@@ -462,6 +532,24 @@ mod tests {
         assert_eq!(p.dataset_path, Path::new("/x/pipelines/d"));
         assert_eq!(p.assumptions.pension_adjustment, Decimal::new(2, 2));
         assert!(!p.strict);
+    }
+
+    #[test]
+    fn sub_fund_and_reserve_keys() {
+        let p = Pipeline::parse(MIN, Path::new(".")).unwrap();
+        assert_eq!(p.sub_funds.rate_ppm(), 20_000);
+        assert!(p.reserve.share.is_none() && p.reserve.cap.is_none());
+        let p = Pipeline::parse(
+            &format!("{MIN}[sub_funds]\naccount_rate = 0.015\n[reserve]\nshare = 0.1\ncap = 0.3\n"),
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(p.sub_funds.rate_ppm(), 15_000);
+        assert_eq!(p.reserve.share, Some(Decimal::new(1, 1)));
+        assert_eq!(p.reserve.cap, Some(Decimal::new(3, 1)));
+        for bad in ["[sub_funds]\naccount_rate = 0.2\n", "[sub_funds]\naccount_rate = 0.0200001\n", "[reserve]\ncap = 1.5\n", "[reserve]\nshre = 0.1\n"] {
+            assert!(Pipeline::parse(&format!("{MIN}{bad}"), Path::new(".")).is_err(), "{bad}");
+        }
     }
 
     #[test]

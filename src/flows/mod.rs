@@ -16,7 +16,7 @@ use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::Table;
 use crate::ledger::Books;
-use crate::model::catalog::{benefit, Account};
+use crate::model::catalog::{benefit, Account, SubFund};
 use crate::model::date::{iso, period_of, split_period, year_bounds, Day};
 use crate::model::money::yuan;
 use crate::model::Fen;
@@ -88,6 +88,9 @@ fn v(f: &FlowRow, rule: &'static str, message: String) -> Violation {
 /// inflow to the expenditure account is `expense_inflow`, a disallowed outflow from the revenue
 /// account `income_outflow`, any other disallowed side `account_use` (a warning: the accounts
 /// table of SPEC §1 forbids it, §6 names no rule for it).
+///
+/// A transfer between the parts of a fund (from = to, `catalog::is_part_transfer`) moves no
+/// money between accounts: only `item_not_of_scheme` applies to it.
 pub fn judge_flow(f: &FlowRow) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Some(schemes) = crate::model::catalog::flow_kind_schemes(f.kind) {
@@ -96,13 +99,16 @@ pub fn judge_flow(f: &FlowRow) -> Vec<Violation> {
                 f,
                 "item_not_of_scheme",
                 format!(
-                    "`{}` is a revenue of scheme {} only, booked in {}",
+                    "`{}` belongs to scheme {} only, booked in {}",
                     f.kind,
                     schemes.join(", "),
                     f.scheme
                 ),
             ));
         }
+    }
+    if crate::model::catalog::is_part_transfer(f.kind) {
+        return out;
     }
     if let Some(cs) = f.counter_scheme.filter(|cs| *cs != f.scheme) {
         let outflow = party(f.from) != Party::External && party(f.to) == Party::External;
@@ -275,6 +281,122 @@ pub fn balance_findings(books: &Books) -> Vec<Violation> {
     out
 }
 
+/// The parts of a fund 分账核算: a run of days on which a part of a fund kept in parts ends
+/// below zero is one `sub_fund_misuse` (amount = the lowest balance) — the individual
+/// accounts paying more than they hold (财务制度 art. 28), the reserve released beyond its
+/// balance (工伤保险条例 art. 17), or the pool living on the other part's money. A fund whose
+/// opening split `sub_fund_balances` does not give is not judged: its parts' balances are not
+/// known (the manifest lists it).
+pub fn part_findings(books: &Books) -> Vec<Violation> {
+    let (first, _) = year_bounds(books.year);
+    let mut out = Vec::new();
+    for (fund, fb) in &books.funds {
+        let parts = crate::ledger::statements::parts_of(fund);
+        if parts.len() < 2 || !fb.part_opening_given {
+            continue;
+        }
+        for &part in parts {
+            let p = part as usize;
+            let mut bal = fb.part_opening[p];
+            let mut run: Option<(Day, i128, u32)> = None;
+            let mut flush = |run: &mut Option<(Day, i128, u32)>| {
+                if let Some((start, low, days)) = run.take() {
+                    let what = match part {
+                        SubFund::Account => "individual accounts 个人账户 paid more than they hold (财务制度 art. 28)",
+                        SubFund::Reserve => "reserve 储备金 released beyond its balance (工伤保险条例 art. 17)",
+                        SubFund::Pooled => "pooled fund 统筹基金 below zero: it lived on another part's money (分账核算)",
+                    };
+                    out.push(Violation {
+                        region: fund.0.clone(),
+                        scheme: fund.1.clone(),
+                        rule: "sub_fund_misuse",
+                        date: start,
+                        source_table: "sub_funds",
+                        source_id: format!("{}:{}", part.key(), iso(start)),
+                        amount: Fen::try_from(low).unwrap_or(Fen::MIN),
+                        severity: "error",
+                        message: format!("{what}: below zero at the end of {days} day(s) from {}", iso(start)),
+                    });
+                }
+            };
+            for (k, day) in fb.part_daily.iter().enumerate() {
+                bal += day[p];
+                if bal < 0 {
+                    let d = first + k as i32;
+                    run = Some(match run {
+                        Some((start, low, n)) => (start, low.min(bal), n + 1),
+                        None => (d, bal, 1),
+                    });
+                } else {
+                    flush(&mut run);
+                }
+            }
+            flush(&mut run);
+        }
+    }
+    out
+}
+
+/// 410's reserve against the province's policy, when the pipeline gives it (`[reserve]`):
+/// `reserve_outside_policy` (warning) when the year set aside less than `share` × the fund's
+/// contribution revenue, or when the reserve ends the year above `cap` × the fund's closing
+/// balance. Products are rounded half away from zero to the fen.
+pub fn reserve_findings(books: &Books, policy: &crate::config::ReserveConfig) -> Vec<Violation> {
+    use crate::ledger::statements::{fund_statement, part_statements};
+    let (_, last) = year_bounds(books.year);
+    let mut out = Vec::new();
+    let times = |share: rust_decimal::Decimal, v: i128| -> i128 {
+        use rust_decimal::prelude::ToPrimitive;
+        (share * rust_decimal::Decimal::from_i128_with_scale(v, 0))
+            .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .to_i128()
+            .expect("a share of a fund total fits")
+    };
+    for (fund, fb) in books.funds.iter().filter(|(f, _)| f.1 == "410") {
+        let st = fund_statement(fund, fb);
+        let r = SubFund::Reserve as usize;
+        let mut warn = |id: &str, amount: i128, message: String| {
+            out.push(Violation {
+                region: fund.0.clone(),
+                scheme: fund.1.clone(),
+                rule: "reserve_outside_policy",
+                date: last,
+                source_table: "sub_funds",
+                source_id: format!("reserve:{id}"),
+                amount: Fen::try_from(amount).unwrap_or(Fen::MAX),
+                severity: "warning",
+                message,
+            });
+        };
+        if let Some(share) = policy.share {
+            let expected = times(share, st.amount("contribution"));
+            let set_aside = fb.part_transfers_in[r];
+            if set_aside < expected {
+                warn("share", set_aside, format!(
+                    "reserve set aside {} is below {share} of the contribution revenue ({})",
+                    yuan(set_aside),
+                    yuan(expected)
+                ));
+            }
+        }
+        if let Some(cap) = policy.cap {
+            let reserve = part_statements(fund, fb)
+                .iter()
+                .find(|p| p.part == SubFund::Reserve)
+                .map_or(0, |p| p.closing_balance());
+            let limit = times(cap, st.closing_balance());
+            if reserve > limit {
+                warn("cap", reserve, format!(
+                    "reserve {} at year end is above {cap} of the fund balance ({})",
+                    yuan(reserve),
+                    yuan(limit)
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// An interest credit or remittance of the revenue or expenditure account:
 /// (region, scheme, date, flow id, kind, account, amount).
 type InterestMove = (String, String, Day, String, String, String, Fen);
@@ -377,6 +499,8 @@ impl<'p> Checks<'p> {
         let mut violations = self.violations;
         violations.extend(unremitted_interest(&self.interest_moves));
         violations.extend(balance_findings(books));
+        violations.extend(part_findings(books));
+        violations.extend(reserve_findings(books, &self.p.reserve));
         let overpayments = overpayments(self.after, &mut violations);
         violations.sort();
         Findings {

@@ -227,6 +227,18 @@ pub fn check_rows(
                 push(i, check_opening_balance(&row));
             }
         }
+        Table::SubFundBalances => {
+            let (reg, sch, part, open) = (c("region"), c("scheme"), c("sub_fund"), c("opening"));
+            for i in 0..n {
+                let row = SubFundBalance {
+                    region: reg.s(i),
+                    scheme: sch.s(i),
+                    sub_fund: part.s(i),
+                    opening: open.m(i),
+                };
+                push(i, check_sub_fund_balance(&row));
+            }
+        }
         Table::Persons => {
             let (pid, reg, sch, sex, birth, cat) = (
                 c("person_id"),

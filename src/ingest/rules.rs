@@ -121,6 +121,7 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("fund_flows", "from_account.unknown", "not an account or external"),
     ("fund_flows", "to_account.unknown", "not an account or external"),
     ("fund_flows", "to_account.same", "from and to are the same"),
+    ("fund_flows", "to_account.not_same", "a transfer between the parts of a fund (account_credit, reserve_set_aside, reserve_release) names one account, the one holding the money, as both from and to"),
     ("fund_flows", "amount.not_positive", "amount must be > 0"),
     (
         "fund_flows",
@@ -134,6 +135,9 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("statements", "amount.not_positive", "amount must be > 0"),
     ("opening_balances", "account.unknown", "not income, expense, fiscal or investment"),
     ("opening_balances", "statement.null", "a bank account without its statement balance"),
+    ("sub_fund_balances", "sub_fund.unknown", "not pooled, account or reserve"),
+    ("sub_fund_balances", "sub_fund.scheme", "account is a part of 310 only, reserve of 410 only"),
+    ("sub_fund_balances", "opening.negative", "an individual account part or a reserve cannot be overdrawn"),
     ("persons", "sex.unknown", "not M or F"),
     ("persons", "sex.mismatch_id", "sex differs from the citizen ID's sequence digit"),
     ("persons", "birth_date.mismatch_id", "birth date differs from the citizen ID"),
@@ -405,7 +409,12 @@ pub fn check_fund_flow(r: &FundFlow, ctx: &Ctx) -> R {
     if !catalog::is_flow_party(to) {
         return Err("to_account.unknown");
     }
-    if from == to {
+    let kind = r.kind.unwrap_or_default();
+    if catalog::is_part_transfer(kind) {
+        if from != to || from == "external" {
+            return Err("to_account.not_same");
+        }
+    } else if from == to {
         return Err("to_account.same");
     }
     if amount(r.amount, "amount.null", "amount.implausible")? <= 0 {
@@ -476,6 +485,30 @@ pub fn check_opening_balance(r: &OpeningBalance) -> R {
     let statement = opt_amount(r.statement, "statement.implausible")?;
     if account.has_statement() && statement.is_none() {
         return Err("statement.null");
+    }
+    Ok(())
+}
+
+// ---- sub_fund_balances 分账核算的年初余额 ---------------------------------------------------
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SubFundBalance<'a> {
+    pub region: Option<&'a str>,
+    pub scheme: Option<&'a str>,
+    pub sub_fund: Option<&'a str>,
+    pub opening: Amt,
+}
+
+pub fn check_sub_fund_balance(r: &SubFundBalance) -> R {
+    region(r.region)?;
+    let scheme = scheme(r.scheme)?;
+    let part = catalog::SubFund::from_key(req(r.sub_fund, "sub_fund.null")?)
+        .ok_or("sub_fund.unknown")?;
+    if !part.of_scheme(scheme) {
+        return Err("sub_fund.scheme");
+    }
+    if amount(r.opening, "opening.null", "opening.implausible")? < 0 && part != catalog::SubFund::Pooled {
+        return Err("opening.negative");
     }
     Ok(())
 }

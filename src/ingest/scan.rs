@@ -32,8 +32,9 @@ pub trait Consumer: Sync {
 }
 
 /// Order of the shared scan: lookup tables first.
-pub const SCAN_ORDER: [Table; 8] = [
+pub const SCAN_ORDER: [Table; 9] = [
     Table::OpeningBalances,
+    Table::SubFundBalances,
     Table::Persons,
     Table::Deaths,
     Table::Budget,

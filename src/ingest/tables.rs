@@ -94,6 +94,14 @@ const OPENING_BALANCES_COLUMNS: &[ColumnSpec] = &[
     c("statement", Money, true),
 ];
 
+/// SPEC §2 `sub_fund_balances` (optional): opening balance of each part of a fund 分账核算.
+const SUB_FUND_BALANCES_COLUMNS: &[ColumnSpec] = &[
+    c("region", Utf8, false),
+    c("scheme", Utf8, false),
+    c("sub_fund", Utf8, false),
+    c("opening", Money, false),
+];
+
 const PERSONS_COLUMNS: &[ColumnSpec] = &[
     c("person_id", Utf8, false),
     c("region", Utf8, false),
@@ -130,6 +138,7 @@ pub enum Table {
     FundFlows,
     Statements,
     OpeningBalances,
+    SubFundBalances,
     Persons,
     Deaths,
     Budget,
@@ -137,12 +146,13 @@ pub enum Table {
 
 impl Table {
     /// Order of ingestion (and of the manifest).
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Contributions,
         Table::Payouts,
         Table::FundFlows,
         Table::Statements,
         Table::OpeningBalances,
+        Table::SubFundBalances,
         Table::Persons,
         Table::Deaths,
         Table::Budget,
@@ -155,6 +165,7 @@ impl Table {
             Table::FundFlows => "fund_flows",
             Table::Statements => "statements",
             Table::OpeningBalances => "opening_balances",
+            Table::SubFundBalances => "sub_fund_balances",
             Table::Persons => "persons",
             Table::Deaths => "deaths",
             Table::Budget => "budget",
@@ -165,9 +176,9 @@ impl Table {
         Table::ALL.into_iter().find(|t| t.name() == n)
     }
 
-    /// Only the approved budget is optional (SPEC §2 `budget`).
+    /// Only the approved budget and the parts' opening balances are optional (SPEC §2).
     pub fn required(self) -> bool {
-        !matches!(self, Table::Budget)
+        !matches!(self, Table::Budget | Table::SubFundBalances)
     }
 
     pub fn columns(self) -> &'static [ColumnSpec] {
@@ -177,6 +188,7 @@ impl Table {
             Table::FundFlows => FUND_FLOWS_COLUMNS,
             Table::Statements => STATEMENTS_COLUMNS,
             Table::OpeningBalances => OPENING_BALANCES_COLUMNS,
+            Table::SubFundBalances => SUB_FUND_BALANCES_COLUMNS,
             Table::Persons => PERSONS_COLUMNS,
             Table::Deaths => DEATHS_COLUMNS,
             Table::Budget => BUDGET_COLUMNS,
@@ -191,6 +203,7 @@ impl Table {
             Table::FundFlows => &["flow_id"],
             Table::Statements => &["line_id"],
             Table::OpeningBalances => &["region", "scheme", "account"],
+            Table::SubFundBalances => &["region", "scheme", "sub_fund"],
             // A person who moved between two regions of the dataset has a row in each.
             Table::Persons => &["person_id", "region", "scheme"],
             Table::Deaths => &["person_id"],

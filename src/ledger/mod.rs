@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::ingest::cells::{col, Cells};
 use crate::ingest::scan::{part, Consumer, Part};
 use crate::ingest::{Table, TableResult};
-use crate::model::catalog::{Account, BENEFITS};
+use crate::model::catalog::{Account, Scheme, SubFund, BENEFITS};
 use crate::model::date::{year_bounds, Day};
 use crate::model::Fen;
 use chart::{Element, CHART};
@@ -56,6 +56,18 @@ pub struct FundBook {
     pub slots: Vec<[i128; 2]>,
     /// Net movement per day of the year and account (index `Account as usize`).
     pub daily: Vec<[i128; 4]>,
+    /// The parts of the fund 分账核算 (index `SubFund as usize`): their opening balances (from
+    /// `sub_fund_balances`, else everything in `pooled`), (debit, credit) per slot — the
+    /// fund's `slots` are their sum, line by line —, what moved between parts (net into
+    /// each), and the net change of each part's net assets per day.
+    pub part_opening: [i128; 3],
+    /// Whether the opening split came from `sub_fund_balances` (else it is all `pooled`).
+    pub part_opening_given: bool,
+    pub part_slots: [Vec<[i128; 2]>; 3],
+    pub part_transfers: [i128; 3],
+    /// Gross transfers into each part (the reserve set aside, the accounts credited).
+    pub part_transfers_in: [i128; 3],
+    pub part_daily: Vec<[i128; 3]>,
 }
 
 impl FundBook {
@@ -66,7 +78,18 @@ impl FundBook {
             has_account: [false; 4],
             slots: vec![[0, 0]; N_SLOTS],
             daily: vec![[0; 4]; days],
+            part_opening: [0; 3],
+            part_opening_given: false,
+            part_slots: std::array::from_fn(|_| vec![[0, 0]; N_SLOTS]),
+            part_transfers: [0; 3],
+            part_transfers_in: [0; 3],
+            part_daily: vec![[0; 3]; days],
         }
+    }
+
+    /// The fund's opening balance 年初滚存结余: the sum of its accounts' book balances.
+    pub fn opening_balance(&self) -> i128 {
+        self.opening.iter().map(|&b| b as i128).sum()
     }
 }
 
@@ -144,12 +167,24 @@ impl Books {
                 .entry(fund)
                 .or_insert_with(|| FundBook::new(days));
             let di = (key.date - first_day) as usize;
+            let between_parts = key.origin == Origin::Flow && voucher::is_part_transfer(key.detail);
             for l in &lines {
                 let s = slot(l);
-                book.slots[s][0] += l.debit as i128;
-                book.slots[s][1] += l.credit as i128;
+                let (d, c, p) = (l.debit as i128, l.credit as i128, l.part as usize);
+                book.slots[s][0] += d;
+                book.slots[s][1] += c;
+                book.part_slots[p][s][0] += d;
+                book.part_slots[p][s][1] += c;
                 if let Some(a) = chart::account_of(l.code) {
-                    book.daily[di][a as usize] += (l.debit - l.credit) as i128;
+                    book.daily[di][a as usize] += d - c;
+                }
+                // Net assets of the part: assets less liabilities, both moved by debit − credit.
+                if matches!(chart::subject(l.code).element, Element::Asset | Element::Liability) {
+                    book.part_daily[di][p] += d - c;
+                    if between_parts {
+                        book.part_transfers[p] += d - c;
+                        book.part_transfers_in[p] += d;
+                    }
                 }
             }
         }
@@ -168,8 +203,9 @@ struct JournalCategories {
 
 const SOURCE_TABLES: [&str; 4] = ["contributions", "payouts", "fund_flows", "closing"];
 
-/// Parts of a fund 分账核算 (SPEC §2 `sub_fund_balances`); every fund has `pooled`.
+/// Parts of a fund 分账核算 (SPEC §2 `sub_fund_balances`), in `SubFund` order.
 const SUB_FUNDS: [&str; 3] = ["pooled", "account", "reserve"];
+const _: () = assert!(SubFund::Account as usize == 1 && SubFund::Reserve as usize == 2);
 
 fn journal_categories() -> &'static JournalCategories {
     static C: std::sync::OnceLock<JournalCategories> = std::sync::OnceLock::new();
@@ -222,6 +258,7 @@ struct JournalBatch<'v> {
     debit: Vec<Option<Fen>>,
     credit: Vec<Option<Fen>>,
     item: Vec<Option<u8>>,
+    part: Vec<Option<u8>>,
     table: Vec<Option<u8>>,
     reference: Vec<Option<&'v str>>,
     rows: Vec<u64>,
@@ -241,6 +278,7 @@ impl<'v> JournalBatch<'v> {
         self.debit.push(Some(l.debit));
         self.credit.push(Some(l.credit));
         self.item.push(l.item.map(item_index));
+        self.part.push(Some(l.part as u8));
         self.table.push(Some(table));
         self.reference.push(key.reference.as_deref());
         self.rows.push(rows);
@@ -248,14 +286,12 @@ impl<'v> JournalBatch<'v> {
 
     fn frame(self) -> crate::engine::DataFrame {
         let c = journal_categories();
-        let n = self.voucher_id.len();
         build::frame(vec![
             build::u64("voucher_id", self.voucher_id),
             build::date("date", self.date),
             build::utf8("region", &self.region),
             build::enumerated("scheme", self.scheme, &c.schemes),
-            // One part per fund until the sub-funds (issue 12) are posted.
-            build::enumerated("sub_fund", vec![Some(0); n], &SUB_FUNDS),
+            build::enumerated("sub_fund", self.part, &SUB_FUNDS),
             build::enumerated("account_code", self.code, &c.codes),
             build::money("debit", self.debit),
             build::money("credit", self.credit),
@@ -288,15 +324,20 @@ pub struct Posting<'p> {
     books: Books,
     vouchers: Vouchers,
     opening: Vec<OpeningRow>,
+    parts: Vec<PartRow>,
 }
 
 /// (fund, account, book balance, statement balance)
 type OpeningRow = (FundId, Account, Fen, Option<Fen>);
 
+/// (fund, part, opening balance) of `sub_fund_balances`
+type PartRow = (FundId, SubFund, Fen);
+
 impl Consumer for Posting<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
         match table {
             Table::OpeningBalances => &["region", "scheme", "account", "book", "statement"],
+            Table::SubFundBalances => &["region", "scheme", "sub_fund", "opening"],
             Table::Contributions => &[
                 "region",
                 "scheme",
@@ -307,6 +348,8 @@ impl Consumer for Posting<'_> {
                 "individual_amount",
                 "late_fee",
                 "kind",
+                "payer_kind",
+                "base",
             ],
             Table::Payouts => &[
                 "region",
@@ -335,6 +378,7 @@ impl Consumer for Posting<'_> {
         let (p, trace) = (self.p, self.trace);
         match table {
             Table::OpeningBalances => Box::new(opening_rows(cells, acc)),
+            Table::SubFundBalances => Box::new(part_rows(cells, acc)),
             Table::Contributions => Box::new(post_contributions(p, cells, acc, trace)),
             Table::Payouts => Box::new(post_payouts(p, cells, acc, trace)),
             _ => Box::new(post_flows(p, cells, acc, trace)),
@@ -344,6 +388,10 @@ impl Consumer for Posting<'_> {
     fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
         if table == Table::OpeningBalances {
             self.opening.extend(*part::<Vec<OpeningRow>>(p)?);
+            return Ok(());
+        }
+        if table == Table::SubFundBalances {
+            self.parts.extend(*part::<Vec<PartRow>>(p)?);
             return Ok(());
         }
         let s = *part::<SliceOut>(p)?;
@@ -361,6 +409,7 @@ impl<'p> Posting<'p> {
             books: Books::new(p.year),
             vouchers: Vouchers::default(),
             opening: Vec::new(),
+            parts: Vec::new(),
         }
     }
 
@@ -376,6 +425,8 @@ impl<'p> Posting<'p> {
         let days = (last_day - first_day + 1) as usize;
         let opening = std::mem::take(&mut self.opening);
         self.open(opening, days);
+        let parts = std::mem::take(&mut self.parts);
+        self.open_parts(parts)?;
         let (mut books, mut vouchers) = (self.books, self.vouchers);
         books.add_vouchers(&vouchers, first_day, days)?;
         for (day, c) in closing_entries(&books, last_day) {
@@ -410,6 +461,71 @@ impl<'p> Posting<'p> {
             fb.has_account[a as usize] = true;
         }
         self.books.take(Table::OpeningBalances, taken);
+    }
+
+    /// Opening balances of the parts (SPEC §2 `sub_fund_balances`): per fund they must add up
+    /// to the fund's opening balance to the fen, else the run stops (exit 2); a fund without
+    /// rows there starts with everything in `pooled`.
+    fn open_parts(&mut self, rows: Vec<PartRow>) -> Result<()> {
+        let mut given: BTreeMap<FundId, [i128; 3]> = BTreeMap::new();
+        let mut taken = Taken::default();
+        for (fund, part, v) in rows {
+            if !self.p.selects(&fund.0, &fund.1) {
+                taken.skipped_rows += 1;
+                taken.skipped_amount += v as i128;
+                continue;
+            }
+            taken.rows += 1;
+            taken.amount += v as i128;
+            given.entry(fund).or_default()[part as usize] += v as i128;
+        }
+        self.books.take(Table::SubFundBalances, taken);
+        let mut errors = Vec::new();
+        for (fund, parts) in &given {
+            let fund_opening = self
+                .books
+                .funds
+                .get(fund)
+                .map_or(0, FundBook::opening_balance);
+            let sum: i128 = parts.iter().sum();
+            if sum != fund_opening {
+                errors.push(format!(
+                    "sub_fund_balances: the parts of fund {}/{} add up to {} but its opening balance (opening_balances.book) is {}",
+                    fund.0,
+                    fund.1,
+                    crate::model::money::yuan(sum),
+                    crate::model::money::yuan(fund_opening)
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Input(errors));
+        }
+        for (fund, fb) in self.books.funds.iter_mut() {
+            match given.get(fund) {
+                Some(parts) => {
+                    fb.part_opening = *parts;
+                    fb.part_opening_given = true;
+                }
+                None => fb.part_opening[SubFund::Pooled as usize] = fb.opening_balance(),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Books {
+    /// Funds kept in parts (310, 410) for which `sub_fund_balances` gave no opening split: their
+    /// whole opening balance is taken as `pooled` (the manifest lists them).
+    pub fn funds_without_opening_split(&self) -> Vec<&FundId> {
+        self.funds
+            .iter()
+            .filter(|(f, fb)| {
+                !fb.part_opening_given
+                    && Scheme::from_code(&f.1).is_some_and(|s| SubFund::of(s).len() > 1)
+            })
+            .map(|(f, _)| f)
+            .collect()
     }
 }
 
@@ -571,6 +687,22 @@ fn opening_rows(cells: &[Cells], acc: &[u32]) -> Vec<OpeningRow> {
         .collect()
 }
 
+fn part_rows(cells: &[Cells], acc: &[u32]) -> Vec<PartRow> {
+    let c = |n: &str| col(Table::SubFundBalances, cells, n);
+    acc.iter()
+        .map(|&i| {
+            let i = i as usize;
+            let fund = (
+                c("region").s(i).unwrap_or_default().to_string(),
+                c("scheme").s(i).unwrap_or_default().to_string(),
+            );
+            let part = SubFund::from_key(c("sub_fund").s(i).unwrap_or_default())
+                .expect("checked at ingestion");
+            (fund, part, fen(c("opening"), i))
+        })
+        .collect()
+}
+
 /// A row in the selection: summed into its voucher, traced, counted with its whole amount.
 fn post_row<'a>(
     taken: &mut Taken,
@@ -578,8 +710,9 @@ fn post_row<'a>(
     key: Key<&'a str>,
     amount: Fen,
     late: Fen,
+    to_account: Fen,
 ) {
-    let local = v.add(key, amount, late);
+    let local = v.add(key, amount, late, to_account);
     v.trace(local);
     taken.rows += 1;
     taken.amount += amount as i128 + late as i128;
@@ -601,12 +734,15 @@ fn post_contributions(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -
         c("received_on"),
         c("receipt_ref"),
     );
-    let (ea, ia, lf, kind) = (
+    let (ea, ia, lf, kind, payer, base) = (
         c("employer_amount"),
         c("individual_amount"),
         c("late_fee"),
         c("kind"),
+        c("payer_kind"),
+        c("base"),
     );
+    let rate = p.sub_funds.rate_ppm();
     let mut v = SliceVouchers::new(trace);
     let mut taken = Taken::default();
     for &i in acc {
@@ -633,7 +769,15 @@ fn post_contributions(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -
             detail: account as u16,
             reference: rref.s(i),
         };
-        post_row(&mut taken, &mut v, key, fees, late);
+        let scheme = Scheme::from_code(s).expect("checked at ingestion");
+        let to_account = posting::account_share(
+            scheme,
+            payer.s(i).unwrap_or_default(),
+            base.m(i).and_then(Result::ok),
+            fen(ia, i),
+            rate,
+        );
+        post_row(&mut taken, &mut v, key, fees, late, to_account);
     }
     SliceOut {
         vouchers: v.finish(),
@@ -676,9 +820,9 @@ fn post_payouts(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> Slic
                 origin: Origin::Returned,
                 ..key.clone()
             };
-            v.add(returned, amount, 0);
+            v.add(returned, amount, 0, 0);
         }
-        post_row(&mut taken, &mut v, key, amount, 0);
+        post_row(&mut taken, &mut v, key, amount, 0, 0);
     }
     SliceOut {
         vouchers: v.finish(),
@@ -712,7 +856,7 @@ fn post_flows(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> SliceO
             ),
             reference: id.s(i),
         };
-        post_row(&mut taken, &mut v, key, amount, 0);
+        post_row(&mut taken, &mut v, key, amount, 0, 0);
     }
     SliceOut {
         vouchers: v.finish(),
@@ -733,53 +877,8 @@ fn closing_entries(books: &Books, last_day: Day) -> Vec<(Day, Closing)> {
     let mut out = Vec::new();
     for (fund, fb) in &books.funds {
         let mut lines = Lines::new();
-        for (k, s) in CHART.iter().enumerate() {
-            let net = match s.element {
-                Element::Revenue => fb.slots[k][1] - fb.slots[k][0],
-                Element::Expenditure => {
-                    let details: i128 = if s.code == chart::BENEFITS {
-                        (0..BENEFITS.len())
-                            .map(|b| fb.slots[CHART.len() + b][0] - fb.slots[CHART.len() + b][1])
-                            .sum()
-                    } else {
-                        0
-                    };
-                    fb.slots[k][0] - fb.slots[k][1] + details
-                }
-                _ => continue,
-            };
-            if net == 0 {
-                continue;
-            }
-            let net = Fen::try_from(net).expect("a subject total fits in i64 fen");
-            let code = s.code;
-            if s.element == Element::Revenue {
-                lines.push(Line {
-                    code,
-                    debit: net,
-                    credit: 0,
-                    item: None,
-                });
-                lines.push(Line {
-                    code: chart::FUND_BALANCE,
-                    debit: 0,
-                    credit: net,
-                    item: None,
-                });
-            } else {
-                lines.push(Line {
-                    code: chart::FUND_BALANCE,
-                    debit: net,
-                    credit: 0,
-                    item: None,
-                });
-                lines.push(Line {
-                    code,
-                    debit: 0,
-                    credit: net,
-                    item: None,
-                });
-            }
+        for part in SubFund::ALL {
+            closing_lines(&fb.part_slots[part as usize], part, &mut lines);
         }
         out.push((
             last_day,
@@ -790,6 +889,37 @@ fn closing_entries(books: &Books, last_day: Day) -> Vec<(Day, Closing)> {
         ));
     }
     out
+}
+
+/// The closing lines of one part: each revenue and expenditure subject's net to 基金结余.
+fn closing_lines(slots: &[[i128; 2]], part: SubFund, lines: &mut Lines) {
+    for (k, s) in CHART.iter().enumerate() {
+        let net = match s.element {
+            Element::Revenue => slots[k][1] - slots[k][0],
+            Element::Expenditure => {
+                let details: i128 = if s.code == chart::BENEFITS {
+                    (0..BENEFITS.len())
+                        .map(|b| slots[CHART.len() + b][0] - slots[CHART.len() + b][1])
+                        .sum()
+                } else {
+                    0
+                };
+                slots[k][0] - slots[k][1] + details
+            }
+            _ => continue,
+        };
+        if net == 0 {
+            continue;
+        }
+        let net = Fen::try_from(net).expect("a subject total fits in i64 fen");
+        let (debit, credit) = if s.element == Element::Revenue {
+            (s.code, chart::FUND_BALANCE)
+        } else {
+            (chart::FUND_BALANCE, s.code)
+        };
+        lines.push(posting::dr(debit, net, None).in_part(part));
+        lines.push(posting::cr(credit, net, None).in_part(part));
+    }
 }
 
 #[cfg(test)]
@@ -803,13 +933,15 @@ mod tests {
     type Event = (u8, usize, usize, i64, i32, usize, usize, bool);
 
     /// The event's fund, day, voucher key parts and its own posting lines (the oracle).
-    fn event(n: usize, e: &Event) -> ((&'static str, &'static str), Origin, u16, Fen, Fen, Lines) {
+    /// Funds of three shapes: one part (110), 统筹 + 个人账户 (310), 统筹 + 储备金 (410).
+    fn event(n: usize, e: &Event) -> ((&'static str, &'static str), Origin, u16, Fen, Fen, Fen, Lines) {
         let &(what, x, y, amount, _, kind, ben, flag) = e;
-        let fund = if n % 3 == 0 {
-            ("440100", "110")
-        } else {
-            ("440300", "210")
+        let fund = match n % 3 {
+            0 => ("440100", "110"),
+            1 => ("440300", "310"),
+            _ => ("440300", "410"),
         };
+        let scheme = Scheme::from_code(fund.1).unwrap();
         let benefit = BENEFITS[ben].key;
         let account = if flag {
             Account::Income
@@ -825,14 +957,15 @@ mod tests {
                 } else {
                     Origin::Receipt
                 };
-                let lines = posting::contribution(account, amount, amount / 3, late, refund);
-                (fund, origin, account as u16, fees, late, lines)
+                let to_account = if fund.1 == "310" { amount / 5 } else { 0 };
+                let lines = posting::contribution(account, fees, to_account, late, refund);
+                (fund, origin, account as u16, fees, late, to_account, lines)
             }
             1 | 2 => {
                 let (origin, lines) = if what == 1 {
-                    (Origin::Payment, posting::payout(benefit, amount))
+                    (Origin::Payment, posting::payout(benefit, scheme, amount))
                 } else {
-                    (Origin::Returned, posting::payout_returned(benefit, amount))
+                    (Origin::Returned, posting::payout_returned(benefit, scheme, amount))
                 };
                 (
                     fund,
@@ -840,25 +973,31 @@ mod tests {
                     voucher::benefit_detail(benefit),
                     amount,
                     0,
+                    0,
                     lines,
                 )
             }
             _ => {
-                let (from, mut to) = (voucher::PARTIES[x], voucher::PARTIES[y]);
-                if from == to {
+                let (mut from, mut to) = (voucher::PARTIES[x], voucher::PARTIES[y]);
+                let kind = FLOW_KINDS[kind];
+                if crate::model::catalog::is_part_transfer(kind) {
+                    // between the parts of a fund: one account, the one holding the money
+                    from = if from == "external" { "fiscal" } else { from };
+                    to = from;
+                } else if from == to {
                     to = if from == "external" {
                         "fiscal"
                     } else {
                         "external"
                     };
                 }
-                let kind = FLOW_KINDS[kind];
-                let lines = posting::flow(kind, from, to, amount);
+                let lines = posting::flow(kind, scheme, from, to, amount);
                 (
                     fund,
                     Origin::Flow,
                     voucher::flow_detail(kind, from, to),
                     amount,
+                    0,
                     0,
                     lines,
                 )
@@ -866,16 +1005,22 @@ mod tests {
         }
     }
 
+    /// Each event posted on its own: the fund's slots and each part's.
+    struct Oracle {
+        fund: Vec<[i128; 2]>,
+        parts: [Vec<[i128; 2]>; 3],
+    }
+
     /// Books through summary vouchers (few references, so events share vouchers), the
     /// journal written to a scratch file; and the slots of posting each event on its own.
-    fn books_of(events: &[Event], opening: [i64; 4]) -> (Books, BTreeMap<FundId, Vec<[i128; 2]>>) {
+    fn books_of(events: &[Event], opening: [i64; 4]) -> (Books, BTreeMap<FundId, Oracle>) {
         let (first_day, last_day) = year_bounds(2025);
         let days = (last_day - first_day + 1) as usize;
         let refs = ["A", "B"];
         let mut v = SliceVouchers::new(false);
-        let mut oracle: BTreeMap<FundId, Vec<[i128; 2]>> = BTreeMap::new();
+        let mut oracle: BTreeMap<FundId, Oracle> = BTreeMap::new();
         for (n, e) in events.iter().enumerate() {
-            let (fund, origin, detail, amount, late, lines) = event(n, e);
+            let (fund, origin, detail, amount, late, to_account, lines) = event(n, e);
             let reference = match origin {
                 Origin::Flow => Some(["F1", "F2", "F3"][n % 3]),
                 _ => (n % 5 != 0).then_some(refs[n % 2]),
@@ -888,13 +1033,18 @@ mod tests {
                 detail,
                 reference,
             };
-            v.add(key, amount, late);
-            let slots = oracle
+            v.add(key, amount, late, to_account);
+            let o = oracle
                 .entry((fund.0.to_string(), fund.1.to_string()))
-                .or_insert_with(|| vec![[0, 0]; N_SLOTS]);
+                .or_insert_with(|| Oracle {
+                    fund: vec![[0, 0]; N_SLOTS],
+                    parts: std::array::from_fn(|_| vec![[0, 0]; N_SLOTS]),
+                });
             for l in &lines {
-                slots[slot(l)][0] += l.debit as i128;
-                slots[slot(l)][1] += l.credit as i128;
+                o.fund[slot(l)][0] += l.debit as i128;
+                o.fund[slot(l)][1] += l.credit as i128;
+                o.parts[l.part as usize][slot(l)][0] += l.debit as i128;
+                o.parts[l.part as usize][slot(l)][1] += l.credit as i128;
             }
         }
         let mut vouchers = Vouchers::default();
@@ -914,6 +1064,7 @@ mod tests {
         for fb in books.funds.values_mut() {
             fb.opening = opening;
             fb.has_account = [true; 4];
+            fb.part_opening[0] = fb.opening_balance();
         }
         (books, oracle)
     }
@@ -927,8 +1078,9 @@ mod tests {
             opening in prop::array::uniform4(-1_000_000_000i64..1_000_000_000_000),
         ) {
             let (books, oracle) = books_of(&events, opening);
-            for (fund, slots) in &oracle {
-                prop_assert_eq!(&books.funds[fund].slots, slots, "vouchers change no total of {:?}", fund);
+            for (fund, o) in &oracle {
+                prop_assert_eq!(&books.funds[fund].slots, &o.fund, "vouchers change no total of {:?}", fund);
+                prop_assert_eq!(&books.funds[fund].part_slots, &o.parts, "nor of a part of {:?}", fund);
             }
             prop_assert_eq!(books.unbalanced_vouchers, 0);
             let statements = fund_statements(&books);

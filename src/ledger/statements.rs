@@ -4,7 +4,7 @@
 use super::chart::{self, Element, CHART};
 use super::{Books, FundBook, FundId};
 use crate::csv::Csv;
-use crate::model::catalog::{Account, Direction, BENEFITS, ITEMS};
+use crate::model::catalog::{Account, Direction, Scheme, SubFund, BENEFITS, ITEMS};
 use crate::model::money::yuan;
 
 /// One line of a 收支表.
@@ -46,14 +46,19 @@ impl FundStatement {
     }
 }
 
-fn net(fb: &FundBook, slot: usize, element: Element) -> (i128, bool) {
-    let [d, c] = fb.slots[slot];
+fn net(slots: &[[i128; 2]], slot: usize, element: Element) -> (i128, bool) {
+    let [d, c] = slots[slot];
     let v = if element.debit_normal() { d - c } else { c - d };
     (v, d != 0 || c != 0)
 }
 
 /// The 收支表 of a fund: every SPEC §4 item that occurs, benefit details, totals.
 pub fn fund_statement(fund: &FundId, fb: &FundBook) -> FundStatement {
+    statement_of(fund, &fb.slots, fb.opening_balance())
+}
+
+/// The 收支表 over a set of slots (a fund's or one part's) from an opening balance.
+fn statement_of(fund: &FundId, slots: &[[i128; 2]], opening_balance: i128) -> FundStatement {
     let mut revenue = Vec::new();
     let mut expenditure = Vec::new();
     for item in ITEMS {
@@ -66,7 +71,7 @@ pub fn fund_statement(fund: &FundId, fb: &FundBook) -> FundStatement {
             let mut details = Vec::new();
             let mut total = 0;
             for (b, ben) in BENEFITS.iter().enumerate().filter(|(_, b)| !b.own_item) {
-                let (v, occurs) = net(fb, CHART.len() + b, Element::Expenditure);
+                let (v, occurs) = net(slots, CHART.len() + b, Element::Expenditure);
                 if occurs {
                     total += v;
                     details.push(StatementLine {
@@ -86,7 +91,7 @@ pub fn fund_statement(fund: &FundId, fb: &FundBook) -> FundStatement {
             }
             continue;
         }
-        let (v, occurs) = net(fb, k, element);
+        let (v, occurs) = net(slots, k, element);
         if occurs {
             let line = StatementLine {
                 key: item.key.into(),
@@ -111,7 +116,7 @@ pub fn fund_statement(fund: &FundId, fb: &FundBook) -> FundStatement {
         expenditure,
         total_revenue,
         total_expenditure,
-        opening_balance: fb.opening.iter().map(|&b| b as i128).sum(),
+        opening_balance,
     }
 }
 
@@ -121,6 +126,74 @@ pub fn fund_statements(books: &Books) -> Vec<FundStatement> {
         .iter()
         .map(|(f, fb)| fund_statement(f, fb))
         .collect()
+}
+
+/// The 收支表 of one part of a fund 分账核算: its own revenue and expenditure, and what moved
+/// between it and the fund's other parts (`transfers`, net into this part: 统筹基金划入个人账户,
+/// 提取/动用储备金), which is neither revenue nor expenditure of the fund.
+#[derive(Debug, Clone)]
+pub struct PartStatement {
+    pub part: SubFund,
+    pub statement: FundStatement,
+    pub transfers: i128,
+}
+
+impl PartStatement {
+    pub fn closing_balance(&self) -> i128 {
+        self.statement.closing_balance() + self.transfers
+    }
+}
+
+/// The parts a fund is kept in (SPEC §2): 310 统筹基金 + 个人账户, 410 统筹基金 + 储备金, every
+/// other fund `pooled` alone.
+pub fn parts_of(fund: &FundId) -> &'static [SubFund] {
+    Scheme::from_code(&fund.1).map_or(&[SubFund::Pooled], SubFund::of)
+}
+
+pub fn part_statements(fund: &FundId, fb: &FundBook) -> Vec<PartStatement> {
+    parts_of(fund)
+        .iter()
+        .map(|&part| {
+            let p = part as usize;
+            PartStatement {
+                part,
+                statement: statement_of(fund, &fb.part_slots[p], fb.part_opening[p]),
+                transfers: fb.part_transfers[p],
+            }
+        })
+        .collect()
+}
+
+/// `ledger/sub_funds.csv`: the 收支表 of every part of every fund — items as in
+/// `fund_statement.csv`, totals, the transfers between parts (funds kept in parts only),
+/// opening and closing balances. Per fund the parts add up to `fund_statement.csv`.
+pub fn sub_funds_csv(books: &Books) -> Vec<u8> {
+    let mut csv = Csv::new(&["region", "scheme", "sub_fund", "item", "name", "amount"]);
+    for (fund, fb) in &books.funds {
+        let parts = part_statements(fund, fb);
+        let kept_in_parts = parts.len() > 1;
+        for ps in &parts {
+            let (r, s, k) = (&fund.0, &fund.1, ps.part.key());
+            let st = &ps.statement;
+            for l in st.revenue.iter().chain(&st.expenditure) {
+                csv.row([r, s, k, &l.key, &l.name_zh, &yuan(l.amount)]);
+            }
+            let mut totals = vec![
+                ("total_revenue", "本年收入合计", st.total_revenue),
+                ("total_expenditure", "本年支出合计", st.total_expenditure),
+                ("surplus", "本年收支结余", st.surplus()),
+            ];
+            if kept_in_parts {
+                totals.push(("part_transfers", "分账间划转（净划入）", ps.transfers));
+            }
+            totals.push(("opening_balance", "年初滚存结余", st.opening_balance));
+            totals.push(("closing_balance", "年末滚存结余", ps.closing_balance()));
+            for (key, name, v) in totals {
+                csv.row([r.as_str(), s, k, key, name, &yuan(v)]);
+            }
+        }
+    }
+    csv.into_bytes()
 }
 
 pub fn fund_statement_csv(statements: &[FundStatement]) -> Vec<u8> {
@@ -286,11 +359,26 @@ pub fn balance_sheet(fb: &FundBook, st: &FundStatement) -> Vec<SheetLine> {
     out
 }
 
+/// The 资产负债表 of every fund; a fund kept in parts shows its fund balance by part
+/// (`fund_balance.pooled`, … "其中：统筹基金") right after `fund_balance`.
 pub fn balance_sheet_csv(books: &Books, statements: &[FundStatement]) -> Vec<u8> {
     let mut csv = Csv::new(&["region", "scheme", "line", "name", "opening", "closing"]);
     for (((r, s), fb), st) in books.funds.iter().zip(statements) {
+        let parts = part_statements(&st.fund, fb);
         for (key, name, o, c) in balance_sheet(fb, st) {
             csv.row([r.as_str(), s, key, name, &yuan(o), &yuan(c)]);
+            if key == "fund_balance" && parts.len() > 1 {
+                for ps in &parts {
+                    csv.row([
+                        r.as_str(),
+                        s,
+                        &format!("fund_balance.{}", ps.part.key()),
+                        &format!("其中：{}", ps.part.name_zh()),
+                        &yuan(ps.statement.opening_balance),
+                        &yuan(ps.closing_balance()),
+                    ]);
+                }
+            }
         }
     }
     csv.into_bytes()
@@ -317,6 +405,10 @@ pub fn check(books: &Books, statements: &[FundStatement]) -> Vec<Check> {
     };
     let mut sheet = Check {
         name: "ledger: assets = liabilities + fund balance (资产负债表)",
+        failures: vec![],
+    };
+    let mut parted = Check {
+        name: "ledger: the parts of every fund add up to the fund, item by item and in every balance; each part's closing balance = opening + revenue - expenditure + transfers between parts = its net assets (分账核算)",
         failures: vec![],
     };
     for (((r, s), fb), st) in books.funds.iter().zip(statements) {
@@ -380,6 +472,7 @@ pub fn check(books: &Books, statements: &[FundStatement]) -> Vec<Check> {
                 yuan(liab.3)
             ));
         }
+        parted.failures.extend(check_parts(fb, st));
     }
     if books.journal_debit != books.journal_credit {
         balanced.failures.push(format!(
@@ -394,5 +487,57 @@ pub fn check(books: &Books, statements: &[FundStatement]) -> Vec<Check> {
             books.unbalanced_vouchers
         ));
     }
-    vec![balanced, foots, rolled, sheet]
+    vec![balanced, foots, rolled, sheet, parted]
+}
+
+/// The parts of one fund against the fund (see the `parted` check).
+fn check_parts(fb: &FundBook, st: &FundStatement) -> Vec<String> {
+    let (r, s) = (&st.fund.0, &st.fund.1);
+    let mut out = Vec::new();
+    let own = parts_of(&st.fund);
+    for k in 0..fb.slots.len() {
+        let sum = (0..3).fold([0i128; 2], |a, p| {
+            [a[0] + fb.part_slots[p][k][0], a[1] + fb.part_slots[p][k][1]]
+        });
+        if sum != fb.slots[k] {
+            out.push(format!("{r}/{s}: slot {k}: parts {sum:?} vs fund {:?}", fb.slots[k]));
+        }
+    }
+    for part in SubFund::ALL.into_iter().filter(|p| !own.contains(p)) {
+        let p = part as usize;
+        let touched = fb.part_slots[p].iter().any(|x| x != &[0, 0])
+            || fb.part_opening[p] != 0
+            || fb.part_transfers[p] != 0;
+        if touched {
+            out.push(format!("{r}/{s}: the part `{}` is not one of this fund's", part.key()));
+        }
+    }
+    if fb.part_opening.iter().sum::<i128>() != st.opening_balance {
+        out.push(format!("{r}/{s}: opening balances of the parts do not add up"));
+    }
+    if fb.part_transfers.iter().sum::<i128>() != 0 {
+        out.push(format!("{r}/{s}: transfers between parts do not net to zero"));
+    }
+    let parts = part_statements(&st.fund, fb);
+    let closing: i128 = parts.iter().map(PartStatement::closing_balance).sum();
+    if closing != st.closing_balance() {
+        out.push(format!(
+            "{r}/{s}: closing balances of the parts {} vs the fund {}",
+            yuan(closing),
+            yuan(st.closing_balance())
+        ));
+    }
+    for ps in &parts {
+        let p = ps.part as usize;
+        let net_assets = fb.part_opening[p] + fb.part_daily.iter().map(|d| d[p]).sum::<i128>();
+        if ps.closing_balance() != net_assets {
+            out.push(format!(
+                "{r}/{s}/{}: closing {} vs net assets {}",
+                ps.part.key(),
+                yuan(ps.closing_balance()),
+                yuan(net_assets)
+            ));
+        }
+    }
+    out
 }

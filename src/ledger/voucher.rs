@@ -21,8 +21,8 @@
 use rustc_hash::FxHashMap;
 
 use super::chart;
-use super::posting::{self, Line, Lines};
-use crate::model::catalog::{Account, BENEFITS, FLOW_KINDS};
+use super::posting::{self, Lines};
+use crate::model::catalog::{Account, Scheme, BENEFITS, FLOW_KINDS};
 use crate::model::date::Day;
 use crate::model::Fen;
 
@@ -95,6 +95,11 @@ pub fn flow_detail(kind: &str, from: &str, to: &str) -> u16 {
     ((k as u16) << 6) | ((f as u16) << 3) | t as u16
 }
 
+/// Is the flow voucher of this detail a transfer between the parts of a fund?
+pub fn is_part_transfer(detail: u16) -> bool {
+    crate::model::catalog::is_part_transfer(FLOW_KINDS[(detail >> 6) as usize])
+}
+
 /// The detail of a payment or return voucher: the benefit's index.
 pub fn benefit_detail(benefit: &str) -> u16 {
     BENEFITS
@@ -104,12 +109,14 @@ pub fn benefit_detail(benefit: &str) -> u16 {
 }
 
 /// What a voucher adds up: its rows and its amounts (fees and late fees for contributions,
-/// the amount otherwise).
+/// the amount otherwise); `to_account`: the fees' share credited to 310's individual
+/// accounts (`posting::account_share`), part of `amount`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sums {
     pub rows: u64,
     pub amount: i128,
     pub late_fee: i128,
+    pub to_account: i128,
 }
 
 /// The vouchers of one slice, keyed by borrowed strings (no allocation per row).
@@ -134,7 +141,7 @@ impl<'a> SliceVouchers<'a> {
     }
 
     /// Adds a row's amounts to its voucher; returns the voucher's slice-local index.
-    pub fn add(&mut self, key: Key<&'a str>, amount: Fen, late_fee: Fen) -> u32 {
+    pub fn add(&mut self, key: Key<&'a str>, amount: Fen, late_fee: Fen, to_account: Fen) -> u32 {
         let n = self.vouchers.len() as u32;
         let i = *self.index.entry(key.clone()).or_insert(n);
         if i == n {
@@ -144,6 +151,7 @@ impl<'a> SliceVouchers<'a> {
         s.rows += 1;
         s.amount += amount as i128;
         s.late_fee += late_fee as i128;
+        s.to_account += to_account as i128;
         i
     }
 
@@ -197,6 +205,7 @@ impl Vouchers {
                 t.rows += sums.rows;
                 t.amount += sums.amount;
                 t.late_fee += sums.late_fee;
+                t.to_account += sums.to_account;
                 g
             })
             .collect();
@@ -263,37 +272,33 @@ impl Vouchers {
                 )
             })
         };
-        let (a, late) = (fen(s.amount)?, fen(s.late_fee)?);
+        let (a, late, to_account) = (fen(s.amount)?, fen(s.late_fee)?, fen(s.to_account)?);
+        let scheme = Scheme::from_code(&key.scheme).expect("scheme checked at ingestion");
         let benefit = || BENEFITS[key.detail as usize].key;
         let (lines, deposit) = match key.origin {
             Origin::Receipt | Origin::Refund => {
                 let acct = Account::ALL[key.detail as usize];
                 let refund = key.origin == Origin::Refund;
                 (
-                    posting::contribution(acct, a, 0, late, refund),
+                    posting::contribution(acct, a, to_account, late, refund),
                     chart::deposit(acct),
                 )
             }
-            Origin::Payment => (posting::payout(benefit(), a), chart::EXPENSE_DEPOSIT),
+            Origin::Payment => (posting::payout(benefit(), scheme, a), chart::EXPENSE_DEPOSIT),
             Origin::Returned => (
-                posting::payout_returned(benefit(), a),
+                posting::payout_returned(benefit(), scheme, a),
                 chart::EXPENSE_DEPOSIT,
             ),
             Origin::Flow => {
                 let d = key.detail as usize;
-                let lines =
-                    posting::flow(FLOW_KINDS[d >> 6], PARTIES[(d >> 3) & 7], PARTIES[d & 7], a);
+                let (kind, from, to) = (FLOW_KINDS[d >> 6], PARTIES[(d >> 3) & 7], PARTIES[d & 7]);
+                let lines = posting::flow(kind, scheme, from, to, a);
                 (lines, chart::FISCAL_DEPOSIT)
             }
             Origin::Closing => return Ok(self.closing[&g].clone()),
         };
         if lines.is_empty() {
-            return Ok(vec![Line {
-                code: deposit,
-                debit: 0,
-                credit: 0,
-                item: None,
-            }]);
+            return Ok(vec![posting::dr(deposit, 0, None)]);
         }
         Ok(lines)
     }
@@ -317,14 +322,14 @@ mod tests {
     #[test]
     fn rows_of_one_key_share_a_voucher_and_slices_merge() {
         let mut a = SliceVouchers::new(true);
-        assert_eq!(a.add(key(Some("R1"), 10), 100, 0), 0);
-        assert_eq!(a.add(key(None, 10), 50, 5), 1);
-        assert_eq!(a.add(key(Some("R1"), 10), 200, 1), 0);
+        assert_eq!(a.add(key(Some("R1"), 10), 100, 0, 0), 0);
+        assert_eq!(a.add(key(None, 10), 50, 5, 0), 1);
+        assert_eq!(a.add(key(Some("R1"), 10), 200, 1, 0), 0);
         a.trace(0);
         a.trace(NO_VOUCHER);
         let mut b = SliceVouchers::new(true);
-        b.add(key(None, 11), 7, 0);
-        b.add(key(Some("R1"), 10), 1, 0);
+        b.add(key(None, 11), 7, 0, 0);
+        b.add(key(Some("R1"), 10), 1, 0, 0);
         b.trace(1);
         let mut v = Vouchers::default();
         v.absorb("contributions", a.finish());
@@ -335,7 +340,8 @@ mod tests {
             Sums {
                 rows: 3,
                 amount: 301,
-                late_fee: 1
+                late_fee: 1,
+                to_account: 0
             }
         );
         assert_eq!(v.trace, vec![("contributions", vec![0, NO_VOUCHER, 0])]);
@@ -350,14 +356,14 @@ mod tests {
     #[test]
     fn a_zero_voucher_keeps_one_line_and_flows_round_trip() {
         let mut a = SliceVouchers::new(false);
-        a.add(key(Some("Z"), 3), 0, 0);
+        a.add(key(Some("Z"), 3), 0, 0, 0);
         let flow = Key {
             origin: Origin::Flow,
             detail: flow_detail("remit_to_upper", "fiscal", "external"),
             reference: Some("F1"),
             ..key(None, 3)
         };
-        a.add(flow, 900, 0);
+        a.add(flow, 900, 0, 0);
         let mut v = Vouchers::default();
         v.absorb("contributions", a.finish());
         assert_eq!(v.lines(0).unwrap().len(), 1);

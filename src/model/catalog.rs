@@ -84,6 +84,92 @@ impl Scheme {
     }
 }
 
+/// A part of a fund 分账核算、统一管理 (SPEC §2 `sub_fund_balances`, DOMAIN §13): accounted
+/// apart, managed together. Employee medical insurance keeps 统筹基金 and 个人账户, the
+/// work-injury fund a reserve 储备金 beside its pool; every other fund has one part, `pooled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubFund {
+    /// 统筹基金 (the whole fund where a fund has no parts)
+    Pooled,
+    /// 个人账户 of 310
+    Account,
+    /// 储备金 of 410
+    Reserve,
+}
+
+impl SubFund {
+    pub const ALL: [SubFund; 3] = [SubFund::Pooled, SubFund::Account, SubFund::Reserve];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SubFund::Pooled => "pooled",
+            SubFund::Account => "account",
+            SubFund::Reserve => "reserve",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<SubFund> {
+        SubFund::ALL.into_iter().find(|p| p.key() == k)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SubFund::Pooled => "统筹基金",
+            SubFund::Account => "个人账户",
+            SubFund::Reserve => "储备金",
+        }
+    }
+
+    /// The parts a scheme's fund is kept in: 310 统筹 + 个人账户, 410 统筹 + 储备金.
+    pub fn of(scheme: Scheme) -> &'static [SubFund] {
+        match scheme {
+            Scheme::EmployeeMedical => &[SubFund::Pooled, SubFund::Account],
+            Scheme::WorkInjury => &[SubFund::Pooled, SubFund::Reserve],
+            _ => &[SubFund::Pooled],
+        }
+    }
+
+    pub fn of_scheme(self, scheme: Scheme) -> bool {
+        SubFund::of(scheme).contains(&self)
+    }
+}
+
+/// The part a benefit is paid from (财社〔2017〕144号 art. 28): 个人账户待遇支出 from 310's
+/// account part, everything else from the pool.
+pub fn benefit_part(benefit: &str, scheme: Scheme) -> SubFund {
+    if benefit == "account_medical" && scheme == Scheme::EmployeeMedical {
+        SubFund::Account
+    } else {
+        SubFund::Pooled
+    }
+}
+
+/// The part a fund flow with the outside is booked to: 310's transfers of insured persons in
+/// and out 转移收入/转移支出 go with the person's individual account (art. 28); everything
+/// else — interest, subsidies, transfers between levels — is the pool's.
+pub fn flow_part(kind: &str, scheme: Scheme) -> SubFund {
+    match (scheme, kind) {
+        (Scheme::EmployeeMedical, "transfer_in" | "transfer_out") => SubFund::Account,
+        _ => SubFund::Pooled,
+    }
+}
+
+/// A transfer between the parts of a fund (SPEC §2): no money moves between accounts, so
+/// `from_account` = `to_account`. Returns (from part, to part) for the scheme it belongs to.
+pub fn part_transfer(kind: &str) -> Option<(SubFund, SubFund)> {
+    match kind {
+        "account_credit" => Some((SubFund::Pooled, SubFund::Account)),
+        "reserve_set_aside" => Some((SubFund::Pooled, SubFund::Reserve)),
+        "reserve_release" => Some((SubFund::Reserve, SubFund::Pooled)),
+        _ => None,
+    }
+}
+
+pub fn is_part_transfer(kind: &str) -> bool {
+    part_transfer(kind).is_some()
+}
+
 /// A fund's bank accounts and its entrusted investment (SPEC §1 accounts table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -277,7 +363,7 @@ pub fn is_budget_item(key: &str) -> bool {
 }
 
 /// `fund_flows.kind` values (SPEC §2).
-pub const FLOW_KINDS: [&str; 18] = [
+pub const FLOW_KINDS: [&str; 21] = [
     "sweep",
     "allocation",
     "fiscal_subsidy",
@@ -296,14 +382,20 @@ pub const FLOW_KINDS: [&str; 18] = [
     "returned_prior_year",
     "other_income",
     "other_expense",
+    "account_credit",
+    "reserve_set_aside",
+    "reserve_release",
 ];
 
 /// The schemes a flow kind belongs to, where it is not every scheme's: 集体补助 is a revenue of
 /// the residents' pension alone (国发〔2014〕8号 §四 基金筹集, §五: it goes wholly into the
-/// person's 个人账户 of 170).
+/// person's 个人账户 of 170). Crediting retirees' individual accounts belongs to 310
+/// (国办发〔2021〕14号), the reserve to 410 (工伤保险条例 art. 17).
 pub fn flow_kind_schemes(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
         "collective_subsidy" => Some(&["170"]),
+        "account_credit" => Some(&["310"]),
+        "reserve_set_aside" | "reserve_release" => Some(&["410"]),
         _ => None,
     }
 }

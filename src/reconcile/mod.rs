@@ -248,6 +248,10 @@ fn flow_sides(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> Vec<(AccountKey, It
             continue;
         }
         let amount = amt.m(i).and_then(Result::ok).unwrap_or(0);
+        // A transfer between the parts of a fund (from = to) moves no money: no bank line.
+        if from.s(i) == to.s(i) {
+            continue;
+        }
         for (side, dir) in [(from.s(i), Dir::Out), (to.s(i), Dir::In)] {
             let Some(a) = side
                 .and_then(Account::from_key)

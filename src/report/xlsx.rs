@@ -8,7 +8,7 @@ use std::path::Path;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
 use crate::error::{Error, Result};
-use crate::ledger::statements::FundStatement;
+use crate::ledger::statements::{FundStatement, PartStatement};
 use crate::model::Scheme;
 
 fn err(e: rust_xlsxwriter::XlsxError) -> Error {
@@ -108,12 +108,21 @@ fn scheme_name(code: &str) -> &'static str {
 }
 
 /// `ledger/fund_statement.xlsx`: a summary sheet, then one 收支表 per fund.
-pub fn fund_statement(path: &Path, year: i32, statements: &[FundStatement]) -> Result<()> {
+/// A fund kept in parts 分账核算 (310, 410) shows one column per part and the fund's total
+/// beside them, with the transfers between parts on a line of their own.
+pub fn fund_statement(
+    path: &Path,
+    year: i32,
+    statements: &[FundStatement],
+    books: &crate::ledger::Books,
+) -> Result<()> {
     let mut wb = workbook(year, "社会保险基金收支表")?;
     let f = formats();
     summary_sheet(wb.add_worksheet(), year, statements, &f)?;
     for st in statements {
-        fund_sheet(wb.add_worksheet(), year, st, &f)?;
+        let parts = crate::ledger::statements::part_statements(&st.fund, &books.funds[&st.fund]);
+        let parts = if parts.len() > 1 { parts } else { Vec::new() };
+        fund_sheet(wb.add_worksheet(), year, st, &parts, &f)?;
     }
     save(wb, path)
 }
@@ -176,7 +185,13 @@ fn summary_sheet(
     Ok(())
 }
 
-fn fund_sheet(ws: &mut Worksheet, year: i32, st: &FundStatement, f: &Formats) -> Result<()> {
+fn fund_sheet(
+    ws: &mut Worksheet,
+    year: i32,
+    st: &FundStatement,
+    parts: &[PartStatement],
+    f: &Formats,
+) -> Result<()> {
     let name = scheme_name(&st.fund.1);
     ws.set_name(format!("{} {}", st.fund.0, st.fund.1))
         .map_err(err)?;
@@ -190,10 +205,17 @@ fn fund_sheet(ws: &mut Worksheet, year: i32, st: &FundStatement, f: &Formats) ->
     .map_err(err)?;
     ws.write_string_with_format(3, 0, "项目", &f.header)
         .map_err(err)?;
-    ws.write_string_with_format(3, 1, "金额", &f.header)
+    for (k, p) in parts.iter().enumerate() {
+        ws.write_string_with_format(3, 1 + k as u16, p.part.name_zh(), &f.header)
+            .map_err(err)?;
+    }
+    let total_col = parts.len() as u16 + 1;
+    let total_head = if parts.is_empty() { "金额" } else { "合计" };
+    ws.write_string_with_format(3, total_col, total_head, &f.header)
         .map_err(err)?;
     let mut row = 4;
-    let mut put = |ws: &mut Worksheet, label: &str, v: i128, strong: bool| -> Result<()> {
+    // (label, fund amount, each part's amount, bold)
+    let mut put = |ws: &mut Worksheet, label: &str, v: i128, by_part: &dyn Fn(&PartStatement) -> i128, strong: bool| -> Result<()> {
         let (tf, nf) = if strong {
             (&f.bold, &f.money_bold)
         } else {
@@ -201,29 +223,38 @@ fn fund_sheet(ws: &mut Worksheet, year: i32, st: &FundStatement, f: &Formats) ->
         };
         ws.write_string_with_format(row, 0, label, tf)
             .map_err(err)?;
-        ws.write_number_with_format(row, 1, yuan_number(v), nf)
+        for (k, p) in parts.iter().enumerate() {
+            ws.write_number_with_format(row, 1 + k as u16, yuan_number(by_part(p)), nf)
+                .map_err(err)?;
+        }
+        ws.write_number_with_format(row, total_col, yuan_number(v), nf)
             .map_err(err)?;
         row += 1;
         Ok(())
     };
-    put(ws, "一、本年收入", st.total_revenue, true)?;
+    put(ws, "一、本年收入", st.total_revenue, &|p| p.statement.total_revenue, true)?;
     for l in &st.revenue {
-        put(ws, &format!("　　{}", l.name_zh), l.amount, false)?;
+        put(ws, &format!("　　{}", l.name_zh), l.amount, &|p| p.statement.amount(&l.key), false)?;
     }
-    put(ws, "二、本年支出", st.total_expenditure, true)?;
+    put(ws, "二、本年支出", st.total_expenditure, &|p| p.statement.total_expenditure, true)?;
     for l in &st.expenditure {
         let label = if l.key.starts_with("benefits.") {
             format!("　　　　其中：{}", l.name_zh)
         } else {
             format!("　　{}", l.name_zh)
         };
-        put(ws, &label, l.amount, false)?;
+        put(ws, &label, l.amount, &|p| p.statement.amount(&l.key), false)?;
     }
-    put(ws, "三、本年收支结余", st.surplus(), true)?;
-    put(ws, "四、年初滚存结余", st.opening_balance, true)?;
-    put(ws, "五、年末滚存结余", st.closing_balance(), true)?;
+    put(ws, "三、本年收支结余", st.surplus(), &|p| p.statement.surplus(), true)?;
+    if !parts.is_empty() {
+        put(ws, "　　分账间划转（净划入）", 0, &|p| p.transfers, false)?;
+    }
+    put(ws, "四、年初滚存结余", st.opening_balance, &|p| p.statement.opening_balance, true)?;
+    put(ws, "五、年末滚存结余", st.closing_balance(), &|p| p.closing_balance(), true)?;
     ws.set_column_width(0, 40).map_err(err)?;
-    ws.set_column_width(1, 22).map_err(err)?;
+    for c in 1..=total_col {
+        ws.set_column_width(c, 22).map_err(err)?;
+    }
     Ok(())
 }
 

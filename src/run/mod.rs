@@ -315,6 +315,7 @@ fn ledger_stage(
         "ledger/fund_statement.csv",
         &st::fund_statement_csv(&statements),
     )?;
+    out.write("ledger/sub_funds.csv", &st::sub_funds_csv(&books))?;
     out.write("ledger/balances.csv", &st::balances_csv(&books))?;
     out.write(
         "ledger/balance_sheet.csv",
@@ -324,6 +325,7 @@ fn ledger_stage(
         &out.path("ledger/fund_statement.xlsx")?,
         p.year,
         &statements,
+        &books,
     )?;
     for c in st::check(&books, &statements) {
         let detail = if c.failures.is_empty() {
@@ -348,6 +350,7 @@ fn ledger_stage(
                 .map(|c| t.amounts[c].accepted)
                 .sum(),
             Table::OpeningBalances => t.amounts["book"].accepted,
+            Table::SubFundBalances => t.amounts["opening"].accepted,
             _ => t.amounts["amount"].accepted,
         };
         let rows_ok = (taken.rows + taken.skipped_rows) as i128 == t.rows.accepted;
@@ -383,6 +386,13 @@ fn ledger_stage(
         "journal_debit": yuan(books.journal_debit),
         "journal_credit": yuan(books.journal_credit),
         "posted": posted,
+        // Funds kept in parts whose opening split `sub_fund_balances` does not give: their
+        // whole opening balance was taken as 统筹基金 `pooled` (SPEC §2).
+        "opening_all_pooled": books
+            .funds_without_opening_split()
+            .iter()
+            .map(|f| format!("{}/{}", f.0, f.1))
+            .collect::<Vec<_>>(),
     });
     Ok((books, statements, report))
 }
