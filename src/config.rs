@@ -547,8 +547,16 @@ mod tests {
         assert_eq!(p.sub_funds.rate_ppm(), 15_000);
         assert_eq!(p.reserve.share, Some(Decimal::new(1, 1)));
         assert_eq!(p.reserve.cap, Some(Decimal::new(3, 1)));
-        for bad in ["[sub_funds]\naccount_rate = 0.2\n", "[sub_funds]\naccount_rate = 0.0200001\n", "[reserve]\ncap = 1.5\n", "[reserve]\nshre = 0.1\n"] {
-            assert!(Pipeline::parse(&format!("{MIN}{bad}"), Path::new(".")).is_err(), "{bad}");
+        for bad in [
+            "[sub_funds]\naccount_rate = 0.2\n",
+            "[sub_funds]\naccount_rate = 0.0200001\n",
+            "[reserve]\ncap = 1.5\n",
+            "[reserve]\nshre = 0.1\n",
+        ] {
+            assert!(
+                Pipeline::parse(&format!("{MIN}{bad}"), Path::new(".")).is_err(),
+                "{bad}"
+            );
         }
     }
 

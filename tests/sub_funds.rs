@@ -26,7 +26,16 @@ fn fen(v: &str) -> Option<i64> {
 }
 
 /// (id, scheme, payer, base, employer, individual, late fee, kind), received 10 January.
-type C<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, &'a str, &'a str, &'a str, &'a str);
+type C<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
 
 fn contribution(c: C, person: &str) -> Contribution {
     let (id, scheme, payer, base, e, i, late, kind) = c;
@@ -49,7 +58,15 @@ fn contribution(c: C, person: &str) -> Contribution {
     }
 }
 
-fn payout(id: &str, scheme: &str, benefit: &str, payee: &str, person: &str, md: (u32, u32), amount: &str) -> Payout {
+fn payout(
+    id: &str,
+    scheme: &str,
+    benefit: &str,
+    payee: &str,
+    person: &str,
+    md: (u32, u32),
+    amount: &str,
+) -> Payout {
     Payout {
         payment_id: s(id),
         region: s(REGION),
@@ -65,7 +82,15 @@ fn payout(id: &str, scheme: &str, benefit: &str, payee: &str, person: &str, md: 
     }
 }
 
-fn flow(id: &str, scheme: &str, md: (u32, u32), kind: &str, from: &str, to: &str, amount: &str) -> FundFlow {
+fn flow(
+    id: &str,
+    scheme: &str,
+    md: (u32, u32),
+    kind: &str,
+    from: &str,
+    to: &str,
+    amount: &str,
+) -> FundFlow {
     FundFlow {
         flow_id: s(id),
         region: s(REGION),
@@ -93,11 +118,8 @@ fn opening(scheme: &str, account: &str, amount: &str) -> OpeningBalance {
 
 /// `sub_fund_balances.parquet` from (scheme, part, opening) rows.
 fn write_parts(data: &Path, rows: &[(&str, &str, &str)]) {
-    let col = |k: usize| -> Vec<Option<&str>> {
-        rows.iter()
-            .map(|r| Some([r.0, r.1, r.2][k]))
-            .collect()
-    };
+    let col =
+        |k: usize| -> Vec<Option<&str>> { rows.iter().map(|r| Some([r.0, r.1, r.2][k])).collect() };
     let df = build::frame(vec![
         build::utf8("region", &vec![Some(REGION); rows.len()]),
         build::utf8("scheme", &col(0)),
@@ -117,37 +139,200 @@ fn dataset_with(dir: &Path, account_payout_day: (u32, u32), more: Vec<FundFlow>)
     let jobless = make_citizen_id(440305, 1990, 9, 9, 31);
     let contributions = vec![
         // 2 % of 10,000.00 = 200.00: all of the 200.00 own part to the account
-        contribution(("C1", "310", "employee", Some("10000"), "600.00", "200.00", "0", "normal"), &worker),
+        contribution(
+            (
+                "C1",
+                "310",
+                "employee",
+                Some("10000"),
+                "600.00",
+                "200.00",
+                "0",
+                "normal",
+            ),
+            &worker,
+        ),
         // 2 % of 8,000.00 = 160.00; the late fee 12.00 is the pool's 其他收入
-        contribution(("C2", "310", "employee", Some("8000"), "480.00", "160.00", "12.00", "normal"), &worker),
+        contribution(
+            (
+                "C2",
+                "310",
+                "employee",
+                Some("8000"),
+                "480.00",
+                "160.00",
+                "12.00",
+                "normal",
+            ),
+            &worker,
+        ),
         // a flexible worker pays 450.00 alone: 2 % of 5,000.00 = 100.00 to the account, 350.00 pooled
-        contribution(("C3", "310", "flexible", Some("5000"), "0", "450.00", "0", "normal"), &flexible),
+        contribution(
+            (
+                "C3",
+                "310",
+                "flexible",
+                Some("5000"),
+                "0",
+                "450.00",
+                "0",
+                "normal",
+            ),
+            &flexible,
+        ),
         // 2 % of 3,333.33 = 66.6666, half up 66.67: all of the 66.67 to the account
-        contribution(("C4", "310", "employee", Some("3333.33"), "200.00", "66.67", "0", "normal"), &worker),
+        contribution(
+            (
+                "C4",
+                "310",
+                "employee",
+                Some("3333.33"),
+                "200.00",
+                "66.67",
+                "0",
+                "normal",
+            ),
+            &worker,
+        ),
         // a refund of 60.00 + 20.00: the account gives back 20.00, the pool 60.00
-        contribution(("C5", "310", "employee", Some("10000"), "60.00", "20.00", "0", "refund"), &worker),
+        contribution(
+            (
+                "C5",
+                "310",
+                "employee",
+                Some("10000"),
+                "60.00",
+                "20.00",
+                "0",
+                "refund",
+            ),
+            &worker,
+        ),
         // 210 pays the jobless person's premium: the pool's
-        contribution(("C6", "310", "fund", None, "300.00", "0", "0", "normal"), &jobless),
+        contribution(
+            ("C6", "310", "fund", None, "300.00", "0", "0", "normal"),
+            &jobless,
+        ),
         // 410: the employer alone
-        contribution(("W1", "410", "employee", Some("100000"), "1000.00", "0", "0", "normal"), &worker),
+        contribution(
+            (
+                "W1",
+                "410",
+                "employee",
+                Some("100000"),
+                "1000.00",
+                "0",
+                "0",
+                "normal",
+            ),
+            &worker,
+        ),
     ];
     let payouts = vec![
-        payout("P1", "310", "pooled_medical", "institution", &worker, (3, 5), "2000.00"),
-        payout("P2", "310", "account_medical", "person", &worker, account_payout_day, "800.00"),
-        payout("P3", "310", "maternity_allowance", "person", &flexible, (4, 5), "500.00"),
-        payout("W2", "410", "injury_medical", "institution", &worker, (5, 5), "300.00"),
+        payout(
+            "P1",
+            "310",
+            "pooled_medical",
+            "institution",
+            &worker,
+            (3, 5),
+            "2000.00",
+        ),
+        payout(
+            "P2",
+            "310",
+            "account_medical",
+            "person",
+            &worker,
+            account_payout_day,
+            "800.00",
+        ),
+        payout(
+            "P3",
+            "310",
+            "maternity_allowance",
+            "person",
+            &flexible,
+            (4, 5),
+            "500.00",
+        ),
+        payout(
+            "W2",
+            "410",
+            "injury_medical",
+            "institution",
+            &worker,
+            (5, 5),
+            "300.00",
+        ),
     ];
     let mut flows = vec![
         // the receipts of 10 January swept: 2,376.67 of fees + 12.00 late fee
         flow("F1", "310", (1, 20), "sweep", "income", "fiscal", "2388.67"),
-        flow("F2", "310", (1, 31), "account_credit", "fiscal", "fiscal", "150.00"),
-        flow("F3", "310", (3, 21), "interest", "external", "fiscal", "30.00"),
-        flow("F4", "310", (3, 1), "allocation", "fiscal", "expense", "3000.00"),
-        flow("F5", "310", (6, 30), "transfer_out", "expense", "external", "1000.00"),
+        flow(
+            "F2",
+            "310",
+            (1, 31),
+            "account_credit",
+            "fiscal",
+            "fiscal",
+            "150.00",
+        ),
+        flow(
+            "F3",
+            "310",
+            (3, 21),
+            "interest",
+            "external",
+            "fiscal",
+            "30.00",
+        ),
+        flow(
+            "F4",
+            "310",
+            (3, 1),
+            "allocation",
+            "fiscal",
+            "expense",
+            "3000.00",
+        ),
+        flow(
+            "F5",
+            "310",
+            (6, 30),
+            "transfer_out",
+            "expense",
+            "external",
+            "1000.00",
+        ),
         flow("W3", "410", (1, 20), "sweep", "income", "fiscal", "1000.00"),
-        flow("W4", "410", (3, 31), "reserve_set_aside", "fiscal", "fiscal", "100.00"),
-        flow("W5", "410", (9, 30), "reserve_release", "fiscal", "fiscal", "50.00"),
-        flow("W6", "410", (5, 1), "allocation", "fiscal", "expense", "300.00"),
+        flow(
+            "W4",
+            "410",
+            (3, 31),
+            "reserve_set_aside",
+            "fiscal",
+            "fiscal",
+            "100.00",
+        ),
+        flow(
+            "W5",
+            "410",
+            (9, 30),
+            "reserve_release",
+            "fiscal",
+            "fiscal",
+            "50.00",
+        ),
+        flow(
+            "W6",
+            "410",
+            (5, 1),
+            "allocation",
+            "fiscal",
+            "expense",
+            "300.00",
+        ),
     ];
     flows.extend(more);
     let openings = vec![
@@ -158,10 +343,18 @@ fn dataset_with(dir: &Path, account_payout_day: (u32, u32), more: Vec<FundFlow>)
         opening("410", "fiscal", "10000.00"),
         opening("410", "expense", "0"),
     ];
-    write_parquet(&data.join("contributions.parquet"), Contribution::frame(&contributions)).unwrap();
+    write_parquet(
+        &data.join("contributions.parquet"),
+        Contribution::frame(&contributions),
+    )
+    .unwrap();
     write_parquet(&data.join("payouts.parquet"), Payout::frame(&payouts)).unwrap();
     write_parquet(&data.join("fund_flows.parquet"), FundFlow::frame(&flows)).unwrap();
-    write_parquet(&data.join("opening_balances.parquet"), OpeningBalance::frame(&openings)).unwrap();
+    write_parquet(
+        &data.join("opening_balances.parquet"),
+        OpeningBalance::frame(&openings),
+    )
+    .unwrap();
     write_parquet(&data.join("statements.parquet"), StatementLine::frame(&[])).unwrap();
     write_parquet(&data.join("persons.parquet"), Person::frame(&[])).unwrap();
     write_parquet(&data.join("deaths.parquet"), Death::frame(&[])).unwrap();
@@ -179,7 +372,10 @@ fn run(dir: &Path, extra: &str) -> (std::process::Output, PathBuf) {
         format!("dataset = \"data\"\nyear = 2025\noutput = \"out\"\n{extra}"),
     )
     .unwrap();
-    (sifund(&["run", pipeline.to_str().unwrap()]), dir.join("out"))
+    (
+        sifund(&["run", pipeline.to_str().unwrap()]),
+        dir.join("out"),
+    )
 }
 
 fn lines(path: &Path, prefix: &str) -> Vec<String> {
@@ -194,7 +390,15 @@ fn lines(path: &Path, prefix: &str) -> Vec<String> {
 fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
     let dir = temp("sub-funds");
     let data = dataset(&dir, (2, 1));
-    write_parts(&data, &[("310", "pooled", "60000.00"), ("310", "account", "45000.00"), ("410", "pooled", "9000.00"), ("410", "reserve", "1000.00")]);
+    write_parts(
+        &data,
+        &[
+            ("310", "pooled", "60000.00"),
+            ("310", "account", "45000.00"),
+            ("410", "pooled", "9000.00"),
+            ("410", "reserve", "1000.00"),
+        ],
+    );
     let (o, out) = run(&dir, "");
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let want = [
@@ -226,7 +430,10 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
         // 45,000 − 1,293.33 + 150
         "440300,310,account,closing_balance,年末滚存结余,43856.67",
     ];
-    assert_eq!(lines(&out.join("ledger/sub_funds.csv"), "440300,310,"), want);
+    assert_eq!(
+        lines(&out.join("ledger/sub_funds.csv"), "440300,310,"),
+        want
+    );
     // The fund is the sum of its parts: 105,000 − 1,881.33 = 103,118.67.
     let fund = lines(&out.join("ledger/fund_statement.csv"), "440300,310,");
     for l in [
@@ -236,7 +443,10 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
     ] {
         assert!(fund.contains(&l.to_string()), "{l} not in {fund:#?}");
     }
-    let sheet = lines(&out.join("ledger/balance_sheet.csv"), "440300,310,fund_balance");
+    let sheet = lines(
+        &out.join("ledger/balance_sheet.csv"),
+        "440300,310,fund_balance",
+    );
     assert_eq!(
         sheet,
         [
@@ -258,12 +468,22 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
     }
     // No part went below zero; no finding of the parts.
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
-    assert!(!v.contains("sub_fund_misuse") && !v.contains("reserve_outside_policy"), "{v}");
+    assert!(
+        !v.contains("sub_fund_misuse") && !v.contains("reserve_outside_policy"),
+        "{v}"
+    );
     // The manifest's invariant of the parts holds; the split was given.
     let m = manifest(&out);
     let inv = m["invariants"].as_array().unwrap();
-    assert!(inv.iter().any(|i| i["name"].as_str().unwrap().contains("分账核算") && i["holds"] == true), "{inv:#?}");
-    assert_eq!(m["stages"]["ledger"]["opening_all_pooled"], serde_json::json!([]));
+    assert!(
+        inv.iter()
+            .any(|i| i["name"].as_str().unwrap().contains("分账核算") && i["holds"] == true),
+        "{inv:#?}"
+    );
+    assert_eq!(
+        m["stages"]["ledger"]["opening_all_pooled"],
+        serde_json::json!([])
+    );
 }
 
 /// The journal books each line in its part, and each part's lines balance in every voucher
@@ -272,7 +492,13 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
 fn journal_lines_carry_their_part() {
     let dir = temp("sub-funds-journal");
     let data = dataset(&dir, (2, 1));
-    write_parts(&data, &[("310", "pooled", "60000.00"), ("310", "account", "45000.00")]);
+    write_parts(
+        &data,
+        &[
+            ("310", "pooled", "60000.00"),
+            ("310", "account", "45000.00"),
+        ],
+    );
     let (o, out) = run(&dir, "");
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let df = sifund::engine::read_all(&out.join("ledger/journal.parquet")).unwrap();
@@ -281,28 +507,51 @@ fn journal_lines_carry_their_part() {
     let codes = strings(&df, "account_code");
     let scheme = strings(&df, "scheme");
     // fen of the credit column (DECIMAL(18,2))
-    let credit: Vec<Option<i128>> = df.column("credit").unwrap().decimal().unwrap().physical().iter().collect();
+    let credit: Vec<Option<i128>> = df
+        .column("credit")
+        .unwrap()
+        .decimal()
+        .unwrap()
+        .physical()
+        .iter()
+        .collect();
     // C1–C5 share one receipt voucher (same day, account, null reference): the account
     // part's credit on 4001 is 506.67 + 20.00 refunded in its own voucher.
     let account_revenue: Vec<i128> = (0..df.height())
-        .filter(|&k| parts[k].as_deref() == Some("account") && items[k].as_deref() == Some("contribution"))
+        .filter(|&k| {
+            parts[k].as_deref() == Some("account") && items[k].as_deref() == Some("contribution")
+        })
         .filter_map(|k| credit[k])
         .collect();
-    assert_eq!(account_revenue, [52_667, 0], "the receipt voucher's credit, the refund's debit");
+    assert_eq!(
+        account_revenue,
+        [52_667, 0],
+        "the receipt voucher's credit, the refund's debit"
+    );
     // 410 without a split: it opens all pooled, its reserve flows still move money into
     // and out of the reserve on 1003; a 410 account part never appears, nor a 310 reserve.
     for k in 0..df.height() {
         let (sch, part) = (scheme[k].as_deref(), parts[k].as_deref());
         assert!(
-            !matches!((sch, part), (Some("410"), Some("account")) | (Some("310"), Some("reserve"))),
+            !matches!(
+                (sch, part),
+                (Some("410"), Some("account")) | (Some("310"), Some("reserve"))
+            ),
             "line {k}"
         );
         if sch == Some("410") && part == Some("reserve") {
-            assert!(matches!(codes[k].as_deref(), Some("1003") | Some("3001")), "line {k}: {:?}", codes[k]);
+            assert!(
+                matches!(codes[k].as_deref(), Some("1003") | Some("3001")),
+                "line {k}: {:?}",
+                codes[k]
+            );
         }
     }
     let m = manifest(&out);
-    assert_eq!(m["stages"]["ledger"]["opening_all_pooled"], serde_json::json!(["440300/410"]));
+    assert_eq!(
+        m["stages"]["ledger"]["opening_all_pooled"],
+        serde_json::json!(["440300/410"])
+    );
 }
 
 /// The account part paying before it is credited, and the reserve released beyond its
@@ -313,7 +562,15 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
     let dir = temp("sub-funds-misuse");
     // The account pays 800.00 on 5 January, five days before 506.67 arrives.
     let data = dataset(&dir, (1, 5));
-    write_parts(&data, &[("310", "pooled", "104500.00"), ("310", "account", "500.00"), ("410", "pooled", "10000.00"), ("410", "reserve", "0")]);
+    write_parts(
+        &data,
+        &[
+            ("310", "pooled", "104500.00"),
+            ("310", "account", "500.00"),
+            ("410", "pooled", "10000.00"),
+            ("410", "reserve", "0"),
+        ],
+    );
     // share 0.2 of 1,000.00 of fees = 200.00 expected, 100.00 set aside; cap 0.05 of the
     // fund's 10,700.00 = 535.00, the reserve holds 50.00: within it.
     let (o, out) = run(&dir, "[reserve]\nshare = 0.2\ncap = 0.05\n");
@@ -329,10 +586,25 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
         found,
         [
             // 500 − 800 on 5 January; +506.67 on the 10th
-            ("310".into(), "sub_fund_misuse".into(), "2025-01-05".into(), "-300.00".into()),
+            (
+                "310".into(),
+                "sub_fund_misuse".into(),
+                "2025-01-05".into(),
+                "-300.00".into()
+            ),
             // 500 − 800 + 506.67 + 150 − 1,000 on 30 June, to the year's end
-            ("310".into(), "sub_fund_misuse".into(), "2025-06-30".into(), "-643.33".into()),
-            ("410".into(), "reserve_outside_policy".into(), "2025-12-31".into(), "100.00".into()),
+            (
+                "310".into(),
+                "sub_fund_misuse".into(),
+                "2025-06-30".into(),
+                "-643.33".into()
+            ),
+            (
+                "410".into(),
+                "reserve_outside_policy".into(),
+                "2025-12-31".into(),
+                "100.00".into()
+            ),
         ]
     );
     // Now the release exceeds the reserve: 0 + 100 − 50 is fine, so take a reserve of zero
@@ -348,11 +620,20 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
 fn parts_that_do_not_add_up_to_the_fund_stop_the_run() {
     let dir = temp("sub-funds-sum");
     let data = dataset(&dir, (2, 1));
-    write_parts(&data, &[("310", "pooled", "60000.00"), ("310", "account", "44999.99")]);
+    write_parts(
+        &data,
+        &[
+            ("310", "pooled", "60000.00"),
+            ("310", "account", "44999.99"),
+        ],
+    );
     let (o, out) = run(&dir, "");
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("440300/310") && e.contains("104999.99") && e.contains("105000.00"), "{e}");
+    assert!(
+        e.contains("440300/310") && e.contains("104999.99") && e.contains("105000.00"),
+        "{e}"
+    );
     assert!(!out.exists(), "nothing written on exit 2");
 }
 
@@ -360,9 +641,33 @@ fn parts_that_do_not_add_up_to_the_fund_stop_the_run() {
 fn part_transfers_of_the_wrong_scheme_are_not_of_their_scheme() {
     let dir = temp("sub-funds-scheme");
     let flows = vec![
-        flow("X1", "410", (2, 2), "account_credit", "fiscal", "fiscal", "10.00"),
-        flow("X2", "310", (2, 2), "reserve_set_aside", "fiscal", "fiscal", "10.00"),
-        flow("X3", "310", (2, 3), "account_credit", "fiscal", "income", "10.00"),
+        flow(
+            "X1",
+            "410",
+            (2, 2),
+            "account_credit",
+            "fiscal",
+            "fiscal",
+            "10.00",
+        ),
+        flow(
+            "X2",
+            "310",
+            (2, 2),
+            "reserve_set_aside",
+            "fiscal",
+            "fiscal",
+            "10.00",
+        ),
+        flow(
+            "X3",
+            "310",
+            (2, 3),
+            "account_credit",
+            "fiscal",
+            "income",
+            "10.00",
+        ),
     ];
     dataset_with(&dir, (2, 1), flows);
     let (o, out) = run(&dir, "");
@@ -370,13 +675,89 @@ fn part_transfers_of_the_wrong_scheme_are_not_of_their_scheme() {
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     for id in ["X1", "X2"] {
         assert!(
-            v.lines().any(|l| l.contains("item_not_of_scheme") && l.contains(id)),
+            v.lines()
+                .any(|l| l.contains("item_not_of_scheme") && l.contains(id)),
             "{id}: {v}"
         );
     }
     // Outside its scheme a part transfer moves nothing between parts.
-    let w = lines(&out.join("ledger/sub_funds.csv"), "440300,310,pooled,part_transfers");
-    assert_eq!(w, ["440300,310,pooled,part_transfers,分账间划转（净划入）,-150.00"]);
+    let w = lines(
+        &out.join("ledger/sub_funds.csv"),
+        "440300,310,pooled,part_transfers",
+    );
+    assert_eq!(
+        w,
+        ["440300,310,pooled,part_transfers,分账间划转（净划入）,-150.00"]
+    );
     // A part transfer naming two accounts is rejected.
     assert!(rejected_rows(&out, "fund_flows").len() == 1);
+}
+
+/// The draft per part 分账预算: each part opens with its closing of this year, the account part
+/// keeps its share of the contributions and all of `account_medical`, the parts add up to the
+/// fund's draft.
+#[test]
+fn the_draft_is_split_by_part_and_adds_up_to_the_fund() {
+    let dir = temp("sub-funds-budget");
+    let data = dataset(&dir, (2, 1));
+    write_parts(
+        &data,
+        &[
+            ("310", "pooled", "60000.00"),
+            ("310", "account", "45000.00"),
+        ],
+    );
+    let (o, out) = run(&dir, "");
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    // region, scheme, sub_fund, item, name, base_year_actual, budget
+    let parts = csv(&out.join("budget/draft_sub_funds.csv"));
+    let get = |part: &str, item: &str| -> (i64, i64) {
+        let r = parts
+            .iter()
+            .find(|r| r[1] == "310" && r[2] == part && r[3] == item)
+            .unwrap_or_else(|| panic!("{part} {item}"));
+        (fen(&r[5]).unwrap(), fen(&r[6]).unwrap())
+    };
+    // region, scheme, item, name, base_year_actual, budget, …
+    let draft = csv(&out.join("budget/draft.csv"));
+    let fund = |item: &str| -> i64 {
+        let r = draft
+            .iter()
+            .find(|r| r[1] == "310" && r[2] == item)
+            .unwrap();
+        fen(&r[5]).unwrap()
+    };
+    assert_eq!(
+        get("account", "opening_balance").1,
+        4_385_667,
+        "this year's closing, 43,856.67"
+    );
+    assert_eq!(get("pooled", "opening_balance").1, 5_926_200);
+    assert_eq!(get("account", "contribution").0, 50_667);
+    let (a, p) = (
+        get("account", "contribution").1,
+        get("pooled", "contribution").1,
+    );
+    assert_eq!(a + p, fund("contribution"));
+    // the account's share of the fees: 506.67 of 2,376.67, within a fen
+    let share = fund("contribution") as i128 * 50_667 / 237_667;
+    assert!((a as i128 - share).abs() <= 1, "{a} vs {share}");
+    assert_eq!(
+        get("account", "benefits.account_medical").1,
+        fund("benefits.account_medical")
+    );
+    assert_eq!(get("pooled", "benefits.account_medical").1, 0);
+    assert_eq!(get("account", "interest").1, 0, "interest is the pool's");
+    // the retirees' credits move from the pool into the accounts, netting to zero
+    let (ta, tp) = (
+        get("account", "part_transfers"),
+        get("pooled", "part_transfers"),
+    );
+    assert_eq!((ta.0, tp.0), (15_000, -15_000));
+    assert_eq!(ta.1 + tp.1, 0);
+    assert!(ta.1 > 0);
+    assert_eq!(
+        get("account", "closing_balance").1 + get("pooled", "closing_balance").1,
+        fund("closing_balance")
+    );
 }

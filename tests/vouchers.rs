@@ -17,7 +17,8 @@ use sifund::engine::{read_all, Column, DataFrame};
 type VKey = (String, String, String, String, i32, String, Option<String>);
 
 /// Rows and amounts of a voucher: (rows, amount, late fee).
-type VSums = (u64, i128, i128);
+/// (rows, amount, late fee, the fees' share in 310's individual account part)
+type VSums = (u64, i128, i128, i128);
 
 fn strs(c: &Column) -> Vec<Option<String>> {
     c.str()
@@ -38,11 +39,22 @@ fn fens(c: &Column) -> Vec<Option<i128>> {
     d.physical().iter().map(|v| v.map(|x| x * k)).collect()
 }
 
-fn add(map: &mut BTreeMap<VKey, VSums>, k: VKey, amount: i128, late: i128) {
+fn add(map: &mut BTreeMap<VKey, VSums>, k: VKey, amount: i128, late: i128, account: i128) {
     let e = map.entry(k).or_default();
     e.0 += 1;
     e.1 += amount;
     e.2 += late;
+    e.3 += account;
+}
+
+/// The part of a 310 row's own contribution that goes to the individual account: at most 2 %
+/// (the default `[sub_funds] account_rate`) of the base, half up to the fen; the employer's
+/// part and fees paid by others are the pool's (docs/accounting.md, 分账核算).
+fn account_part(scheme: &str, payer: &str, base: Option<i128>, individual: i128) -> i128 {
+    match (scheme, payer, base) {
+        ("310", "employee" | "flexible", Some(b)) if b > 0 => individual.min((b * 2 + 50) / 100),
+        _ => 0,
+    }
 }
 
 /// The vouchers the inputs call for, grouped by the test from the raw rows; and per
@@ -66,6 +78,7 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
         fens(&col(&c, "individual_amount")),
         fens(&col(&c, "late_fee")),
     );
+    let (payer, base) = (strs(&col(&c, "payer_kind")), fens(&col(&c, "base")));
     for i in 0..c.height() {
         if rej.contains(&(i as u64)) {
             continue;
@@ -84,11 +97,14 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
             acct[i].clone().unwrap(),
             rref[i].clone(),
         );
+        let scheme = sch[i].as_deref().unwrap();
+        let payer = payer[i].as_deref().unwrap();
         add(
             &mut want,
             k.clone(),
             ea[i].unwrap() + ia[i].unwrap(),
             lf[i].unwrap(),
+            account_part(scheme, payer, base[i], ia[i].unwrap()),
         );
         row_key.insert(("contributions".to_string(), i as u64), k);
     }
@@ -123,13 +139,14 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
             key("payment", paid[i].unwrap()),
             amt[i].unwrap(),
             0,
+            0,
         );
         row_key.insert(
             ("payouts".to_string(), i as u64),
             key("payment", paid[i].unwrap()),
         );
         if let Some(back) = ret[i] {
-            add(&mut want, key("returned", back), amt[i].unwrap(), 0);
+            add(&mut want, key("returned", back), amt[i].unwrap(), 0, 0);
         }
     }
     let f = read_all(&data.join("fund_flows.parquet")).unwrap();
@@ -154,7 +171,7 @@ fn expected(data: &Path, out: &Path) -> (BTreeMap<VKey, VSums>, BTreeMap<(String
             String::new(),
             id[i].clone(),
         );
-        add(&mut want, k.clone(), amt[i].unwrap(), 0);
+        add(&mut want, k.clone(), amt[i].unwrap(), 0, 0);
         row_key.insert(("fund_flows".to_string(), i as u64), k);
     }
     (want, row_key)
@@ -203,19 +220,42 @@ fn journal(out: &Path) -> Journal {
     let mut closing = 0;
     for (id, lines) in &by_id {
         let first = lines[0];
-        let balance: i128 = lines
-            .iter()
-            .map(|&i| debit[i].unwrap() - credit[i].unwrap())
-            .sum();
-        assert_eq!(balance, 0, "voucher {id} balances");
+        let balance = |part: Option<&str>| -> i128 {
+            lines
+                .iter()
+                .filter(|&&i| part.is_none() || sub[i].as_deref() == part)
+                .map(|&i| debit[i].unwrap() - credit[i].unwrap())
+                .sum()
+        };
+        assert_eq!(balance(None), 0, "voucher {id} balances");
+        let table = table[first].clone().unwrap();
+        let parts: BTreeSet<&str> = lines.iter().map(|&i| sub[i].as_deref().unwrap()).collect();
+        let allowed: &[&str] = match sch[first].as_deref() {
+            Some("310") => &["pooled", "account"],
+            Some("410") => &["pooled", "reserve"],
+            _ => &["pooled"],
+        };
+        assert!(
+            parts.iter().all(|p| allowed.contains(p)),
+            "voucher {id}: parts {parts:?}"
+        );
+        // Each part balances on its own, except a transfer between parts (a flow booked
+        // D deposit in one part / C the same deposit in the other).
+        let between_parts = table == "fund_flows"
+            && parts.len() == 2
+            && lines.len() == 2
+            && code[lines[0]] == code[lines[1]];
+        if !between_parts {
+            for p in &parts {
+                assert_eq!(balance(Some(p)), 0, "voucher {id}: part {p} balances");
+            }
+        }
         for &i in lines {
             assert_eq!(day[i], day[first], "voucher {id}: one date");
             assert_eq!(reg[i], reg[first], "voucher {id}: one fund");
             assert_eq!(sch[i], sch[first], "voucher {id}: one fund");
             assert_eq!(rows[i], rows[first], "voucher {id}: one row count");
-            assert_eq!(sub[i].as_deref(), Some("pooled"));
         }
-        let table = table[first].clone().unwrap();
         if table == "closing" {
             closing += 1;
             continue;
@@ -224,11 +264,14 @@ fn journal(out: &Path) -> Journal {
             .iter()
             .copied()
             .find(|&i| ["1002", "1003", "1004"].contains(&code[i].as_deref().unwrap()));
-        let line_of = |c: &str| {
+        // Σ of a subject's lines (both parts), and of its account-part lines.
+        let sum_of = |c: &str, account_only: bool| -> i128 {
             lines
                 .iter()
-                .copied()
-                .find(|&i| code[i].as_deref() == Some(c))
+                .filter(|&&i| code[i].as_deref() == Some(c))
+                .filter(|&&i| !account_only || sub[i].as_deref() == Some("account"))
+                .map(|&i| debit[i].unwrap() + credit[i].unwrap())
+                .sum()
         };
         let amount_of = |i: Option<usize>| {
             i.map(|i| debit[i].unwrap() + credit[i].unwrap())
@@ -249,8 +292,9 @@ fn journal(out: &Path) -> Journal {
                 };
                 let sums = (
                     rows[first],
-                    amount_of(line_of("4001")),
-                    amount_of(line_of("4009")),
+                    sum_of("4001", false),
+                    sum_of("4009", false),
+                    sum_of("4001", true),
                 );
                 (origin, acct.to_string(), sums)
             }
@@ -270,11 +314,11 @@ fn journal(out: &Path) -> Journal {
                 } else {
                     "returned"
                 };
-                (origin, benefit, (rows[first], amount_of(Some(e)), 0))
+                (origin, benefit, (rows[first], amount_of(Some(e)), 0, 0))
             }
             "fund_flows" => {
                 let a = lines.iter().map(|&i| debit[i].unwrap()).sum();
-                ("flow", String::new(), (rows[first], a, 0))
+                ("flow", String::new(), (rows[first], a, 0, 0))
             }
             other => panic!("source_table {other}"),
         };
@@ -313,7 +357,11 @@ fn every_voucher_key_finds_exactly_its_rows_and_the_trace_names_it() {
     let got: BTreeMap<VKey, VSums> = j.vouchers.iter().map(|(k, v)| (k.clone(), v.0)).collect();
     assert_eq!(got.len(), want.len(), "one voucher per distinct key");
     for (k, w) in &want {
-        assert_eq!(got.get(k), Some(w), "voucher {k:?}: rows, amount, late fee");
+        assert_eq!(
+            got.get(k),
+            Some(w),
+            "voucher {k:?}: rows, amount, late fee, account part"
+        );
     }
     let m = manifest(&out);
     let funds = m["stages"]["ledger"]["funds"].as_u64().unwrap() as usize;

@@ -178,6 +178,15 @@ const RECIPIENT_ITEMS: [&str; 4] = [
     "disability_benefit",
 ];
 
+/// Projected members at the end of year `j` ÷ the base year's members (1 without members).
+pub fn members_ratio(input: &FundInput, j: usize) -> Decimal {
+    if input.facts.members == 0 {
+        Decimal::ONE
+    } else {
+        input.x(j, Measure::AliveEnd) / dec(input.facts.members as i128)
+    }
+}
+
 /// Computes one year `j` (0-based) of a fund under `params`, from the opening balance.
 pub fn year(input: &FundInput, params: &Params, j: usize, base_year: i32, opening: i128) -> Year {
     let st = input.statement;
@@ -191,11 +200,7 @@ pub fn year(input: &FundInput, params: &Params, j: usize, base_year: i32, openin
         .filter(|b| !b.own_item && b.schemes.contains(&input.scheme))
         .map(|b| b.key)
         .collect();
-    let members_ratio = if f.members == 0 {
-        one
-    } else {
-        input.x(j, Measure::AliveEnd) / dec(f.members as i128)
-    };
+    let members_ratio = members_ratio(input, j);
     // Residents' pensions: one projected total, split by the base year's shares.
     let mut resident_split: BTreeMap<&str, (i128, String)> = BTreeMap::new();
     if input.scheme == "170" {

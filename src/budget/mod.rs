@@ -7,6 +7,7 @@
 
 pub mod draft;
 pub mod facts;
+pub mod parts;
 pub use crate::model::mortality;
 pub mod project;
 
@@ -37,6 +38,8 @@ pub struct FundBudget {
     pub basis: Vec<BasisRow>,
     /// (scenario, years) in the pipeline's scenario order.
     pub projection: Vec<(String, Vec<Year>)>,
+    /// The draft per part 分账预算 of a fund kept in parts (310, 410); empty otherwise.
+    pub parts: Vec<parts::PartDraft>,
 }
 
 /// One driver of `basis.csv`.
@@ -148,9 +151,13 @@ impl<'p> Drafting<'p> {
     }
 
     /// Drafts the budget from the base year and the year's statements.
-    pub fn finish(self, statements: &[FundStatement]) -> Result<Budget> {
+    pub fn finish(
+        self,
+        statements: &[FundStatement],
+        books: &crate::ledger::Books,
+    ) -> Result<Budget> {
         let (read, life) = self.reader.finish();
-        draft_budget(self.p, read, life, self.approved, statements)
+        draft_budget(self.p, read, life, self.approved, statements, books)
     }
 }
 
@@ -161,6 +168,7 @@ fn draft_budget(
     life: mortality::Table,
     approved: BTreeMap<(FundId, String), i128>,
     statements: &[FundStatement],
+    books: &crate::ledger::Books,
 ) -> Result<Budget> {
     // Funds: those with books; a fund with persons but no money has nothing to budget.
     let index: BTreeMap<&FundId, usize> =
@@ -205,12 +213,19 @@ fn draft_budget(
                 projection.push((s.name.clone(), ys));
             }
         }
+        let base_parts =
+            crate::ledger::statements::part_statements(&st.fund, &books.funds[&st.fund]);
+        let parts = match base_parts.len() > 1 {
+            true => parts::split(&first, &base_parts, draft::members_ratio(&input, 0)),
+            false => Vec::new(),
+        };
         funds.push(FundBudget {
             fund: st.fund.clone(),
             base: st.clone(),
             draft: first,
             basis,
             projection,
+            parts,
         });
     }
     let members = read.facts.iter().map(|f| f.members).sum();
@@ -534,6 +549,44 @@ pub fn draft_rows(f: &FundBudget) -> Vec<(String, String, i128, i128)> {
         d.closing(),
     ));
     rows
+}
+
+/// `budget/draft_sub_funds.csv`: the draft per part of every fund kept in parts — its items,
+/// totals, the transfers between parts, opening and closing balances (`budget::parts`).
+pub fn draft_sub_funds_csv(b: &Budget) -> Vec<u8> {
+    let mut csv = Csv::new(&[
+        "region",
+        "scheme",
+        "sub_fund",
+        "item",
+        "name",
+        "base_year_actual",
+        "budget",
+    ]);
+    for f in b.funds.iter().filter(|f| !f.parts.is_empty()) {
+        let (r, s) = (&f.fund.0, &f.fund.1);
+        for d in &f.parts {
+            let (k, b) = (d.part.key(), d.base);
+            for (key, name, base, amount) in &d.lines {
+                csv.row([r, s, k, key, name, &yuan(*base), &yuan(*amount)]);
+            }
+            for (key, name, base, amount) in [
+                ("total_revenue", "收入合计", b.0, d.total_revenue),
+                ("total_expenditure", "支出合计", b.1, d.total_expenditure),
+                (
+                    "part_transfers",
+                    "分账间划转（净划入）",
+                    d.transfers.0,
+                    d.transfers.1,
+                ),
+                ("opening_balance", "年初滚存结余", b.2, d.opening),
+                ("closing_balance", "年末滚存结余", d.opening, d.closing()),
+            ] {
+                csv.row([r.as_str(), s, k, key, name, &yuan(base), &yuan(amount)]);
+            }
+        }
+    }
+    csv.into_bytes()
 }
 
 /// `budget/basis.csv`.

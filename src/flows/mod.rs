@@ -315,7 +315,10 @@ pub fn part_findings(books: &Books) -> Vec<Violation> {
                         source_id: format!("{}:{}", part.key(), iso(start)),
                         amount: Fen::try_from(low).unwrap_or(Fen::MIN),
                         severity: "error",
-                        message: format!("{what}: below zero at the end of {days} day(s) from {}", iso(start)),
+                        message: format!(
+                            "{what}: below zero at the end of {days} day(s) from {}",
+                            iso(start)
+                        ),
                     });
                 }
             };
@@ -372,11 +375,15 @@ pub fn reserve_findings(books: &Books, policy: &crate::config::ReserveConfig) ->
             let expected = times(share, st.amount("contribution"));
             let set_aside = fb.part_transfers_in[r];
             if set_aside < expected {
-                warn("share", set_aside, format!(
-                    "reserve set aside {} is below {share} of the contribution revenue ({})",
-                    yuan(set_aside),
-                    yuan(expected)
-                ));
+                warn(
+                    "share",
+                    set_aside,
+                    format!(
+                        "reserve set aside {} is below {share} of the contribution revenue ({})",
+                        yuan(set_aside),
+                        yuan(expected)
+                    ),
+                );
             }
         }
         if let Some(cap) = policy.cap {
@@ -386,11 +393,15 @@ pub fn reserve_findings(books: &Books, policy: &crate::config::ReserveConfig) ->
                 .map_or(0, |p| p.closing_balance());
             let limit = times(cap, st.closing_balance());
             if reserve > limit {
-                warn("cap", reserve, format!(
-                    "reserve {} at year end is above {cap} of the fund balance ({})",
-                    yuan(reserve),
-                    yuan(limit)
-                ));
+                warn(
+                    "cap",
+                    reserve,
+                    format!(
+                        "reserve {} at year end is above {cap} of the fund balance ({})",
+                        yuan(reserve),
+                        yuan(limit)
+                    ),
+                );
             }
         }
     }

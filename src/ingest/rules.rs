@@ -502,12 +502,14 @@ pub struct SubFundBalance<'a> {
 pub fn check_sub_fund_balance(r: &SubFundBalance) -> R {
     region(r.region)?;
     let scheme = scheme(r.scheme)?;
-    let part = catalog::SubFund::from_key(req(r.sub_fund, "sub_fund.null")?)
-        .ok_or("sub_fund.unknown")?;
+    let part =
+        catalog::SubFund::from_key(req(r.sub_fund, "sub_fund.null")?).ok_or("sub_fund.unknown")?;
     if !part.of_scheme(scheme) {
         return Err("sub_fund.scheme");
     }
-    if amount(r.opening, "opening.null", "opening.implausible")? < 0 && part != catalog::SubFund::Pooled {
+    if amount(r.opening, "opening.null", "opening.implausible")? < 0
+        && part != catalog::SubFund::Pooled
+    {
         return Err("opening.negative");
     }
     Ok(())

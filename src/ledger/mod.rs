@@ -179,7 +179,10 @@ impl Books {
                     book.daily[di][a as usize] += d - c;
                 }
                 // Net assets of the part: assets less liabilities, both moved by debit − credit.
-                if matches!(chart::subject(l.code).element, Element::Asset | Element::Liability) {
+                if matches!(
+                    chart::subject(l.code).element,
+                    Element::Asset | Element::Liability
+                ) {
                     book.part_daily[di][p] += d - c;
                     if between_parts {
                         book.part_transfers[p] += d - c;
@@ -934,7 +937,18 @@ mod tests {
 
     /// The event's fund, day, voucher key parts and its own posting lines (the oracle).
     /// Funds of three shapes: one part (110), 统筹 + 个人账户 (310), 统筹 + 储备金 (410).
-    fn event(n: usize, e: &Event) -> ((&'static str, &'static str), Origin, u16, Fen, Fen, Fen, Lines) {
+    fn event(
+        n: usize,
+        e: &Event,
+    ) -> (
+        (&'static str, &'static str),
+        Origin,
+        u16,
+        Fen,
+        Fen,
+        Fen,
+        Lines,
+    ) {
         let &(what, x, y, amount, _, kind, ben, flag) = e;
         let fund = match n % 3 {
             0 => ("440100", "110"),
@@ -965,7 +979,10 @@ mod tests {
                 let (origin, lines) = if what == 1 {
                     (Origin::Payment, posting::payout(benefit, scheme, amount))
                 } else {
-                    (Origin::Returned, posting::payout_returned(benefit, scheme, amount))
+                    (
+                        Origin::Returned,
+                        posting::payout_returned(benefit, scheme, amount),
+                    )
                 };
                 (
                     fund,

@@ -279,7 +279,10 @@ mod tests {
             let revenue = acct.iter().find(|x| x.item == c).unwrap();
             assert_eq!(revenue.debit + revenue.credit, 6_000);
             let late = l.iter().find(|x| x.code == "4009").unwrap();
-            assert_eq!((late.part, late.debit + late.credit), (SubFund::Pooled, 120));
+            assert_eq!(
+                (late.part, late.debit + late.credit),
+                (SubFund::Pooled, 120)
+            );
         }
     }
 
@@ -287,15 +290,39 @@ mod tests {
     fn the_account_share_is_the_own_contribution_up_to_the_rate_of_the_base() {
         let m = Scheme::EmployeeMedical;
         // base 8,000.00 yuan at 2 %: 160.00 yuan; the person paid 160.00 (2 %) or 200.00.
-        assert_eq!(account_share(m, "employee", Some(800_000), 16_000, 20_000), 16_000);
-        assert_eq!(account_share(m, "flexible", Some(800_000), 20_000, 20_000), 16_000);
-        assert_eq!(account_share(m, "employee", Some(800_000), 10_000, 20_000), 10_000);
+        assert_eq!(
+            account_share(m, "employee", Some(800_000), 16_000, 20_000),
+            16_000
+        );
+        assert_eq!(
+            account_share(m, "flexible", Some(800_000), 20_000, 20_000),
+            16_000
+        );
+        assert_eq!(
+            account_share(m, "employee", Some(800_000), 10_000, 20_000),
+            10_000
+        );
         // half up at the fen: 3,333.33 yuan × 2 % = 66.6666 → 66.67
-        assert_eq!(account_share(m, "employee", Some(333_333), 99_999, 20_000), 6_667);
-        assert_eq!(account_share(m, "employer", Some(800_000), 16_000, 20_000), 0);
+        assert_eq!(
+            account_share(m, "employee", Some(333_333), 99_999, 20_000),
+            6_667
+        );
+        assert_eq!(
+            account_share(m, "employer", Some(800_000), 16_000, 20_000),
+            0
+        );
         assert_eq!(account_share(m, "fund", Some(800_000), 16_000, 20_000), 0);
         assert_eq!(account_share(m, "employee", None, 16_000, 20_000), 0);
-        assert_eq!(account_share(Scheme::EnterprisePension, "employee", Some(800_000), 16_000, 20_000), 0);
+        assert_eq!(
+            account_share(
+                Scheme::EnterprisePension,
+                "employee",
+                Some(800_000),
+                16_000,
+                20_000
+            ),
+            0
+        );
     }
 
     #[test]
@@ -360,18 +387,41 @@ mod tests {
             ]
         );
         let release = flow("reserve_release", Scheme::WorkInjury, "fiscal", "fiscal", 7);
-        assert_eq!((release[0].part, release[1].part), (SubFund::Pooled, SubFund::Reserve));
+        assert_eq!(
+            (release[0].part, release[1].part),
+            (SubFund::Pooled, SubFund::Reserve)
+        );
         // outside its scheme a part transfer stays in the pool
-        let stray = flow("account_credit", Scheme::Unemployment, "fiscal", "fiscal", 5);
+        let stray = flow(
+            "account_credit",
+            Scheme::Unemployment,
+            "fiscal",
+            "fiscal",
+            5,
+        );
         assert!(stray.iter().all(|l| l.part == SubFund::Pooled));
         // 310's transfers of persons go with the individual account; transfers between levels
         // and interest are the pool's
-        assert!(flow("transfer_out", m, "expense", "external", 9).iter().all(|l| l.part == SubFund::Account));
-        assert!(flow("transfer_in", m, "external", "income", 9).iter().all(|l| l.part == SubFund::Account));
-        assert!(flow("transfer_out", P, "expense", "external", 9).iter().all(|l| l.part == SubFund::Pooled));
-        assert!(flow("remit_to_upper", m, "fiscal", "external", 9).iter().all(|l| l.part == SubFund::Pooled));
-        assert!(payout("account_medical", m, 3).iter().all(|l| l.part == SubFund::Account));
-        assert!(payout_returned("account_medical", m, 3).iter().all(|l| l.part == SubFund::Account));
-        assert!(payout("pooled_medical", m, 3).iter().all(|l| l.part == SubFund::Pooled));
+        assert!(flow("transfer_out", m, "expense", "external", 9)
+            .iter()
+            .all(|l| l.part == SubFund::Account));
+        assert!(flow("transfer_in", m, "external", "income", 9)
+            .iter()
+            .all(|l| l.part == SubFund::Account));
+        assert!(flow("transfer_out", P, "expense", "external", 9)
+            .iter()
+            .all(|l| l.part == SubFund::Pooled));
+        assert!(flow("remit_to_upper", m, "fiscal", "external", 9)
+            .iter()
+            .all(|l| l.part == SubFund::Pooled));
+        assert!(payout("account_medical", m, 3)
+            .iter()
+            .all(|l| l.part == SubFund::Account));
+        assert!(payout_returned("account_medical", m, 3)
+            .iter()
+            .all(|l| l.part == SubFund::Account));
+        assert!(payout("pooled_medical", m, 3)
+            .iter()
+            .all(|l| l.part == SubFund::Pooled));
     }
 }

@@ -500,7 +500,10 @@ fn check_parts(fb: &FundBook, st: &FundStatement) -> Vec<String> {
             [a[0] + fb.part_slots[p][k][0], a[1] + fb.part_slots[p][k][1]]
         });
         if sum != fb.slots[k] {
-            out.push(format!("{r}/{s}: slot {k}: parts {sum:?} vs fund {:?}", fb.slots[k]));
+            out.push(format!(
+                "{r}/{s}: slot {k}: parts {sum:?} vs fund {:?}",
+                fb.slots[k]
+            ));
         }
     }
     for part in SubFund::ALL.into_iter().filter(|p| !own.contains(p)) {
@@ -509,14 +512,21 @@ fn check_parts(fb: &FundBook, st: &FundStatement) -> Vec<String> {
             || fb.part_opening[p] != 0
             || fb.part_transfers[p] != 0;
         if touched {
-            out.push(format!("{r}/{s}: the part `{}` is not one of this fund's", part.key()));
+            out.push(format!(
+                "{r}/{s}: the part `{}` is not one of this fund's",
+                part.key()
+            ));
         }
     }
     if fb.part_opening.iter().sum::<i128>() != st.opening_balance {
-        out.push(format!("{r}/{s}: opening balances of the parts do not add up"));
+        out.push(format!(
+            "{r}/{s}: opening balances of the parts do not add up"
+        ));
     }
     if fb.part_transfers.iter().sum::<i128>() != 0 {
-        out.push(format!("{r}/{s}: transfers between parts do not net to zero"));
+        out.push(format!(
+            "{r}/{s}: transfers between parts do not net to zero"
+        ));
     }
     let parts = part_statements(&st.fund, fb);
     let closing: i128 = parts.iter().map(PartStatement::closing_balance).sum();

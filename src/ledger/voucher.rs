@@ -284,7 +284,10 @@ impl Vouchers {
                     chart::deposit(acct),
                 )
             }
-            Origin::Payment => (posting::payout(benefit(), scheme, a), chart::EXPENSE_DEPOSIT),
+            Origin::Payment => (
+                posting::payout(benefit(), scheme, a),
+                chart::EXPENSE_DEPOSIT,
+            ),
             Origin::Returned => (
                 posting::payout_returned(benefit(), scheme, a),
                 chart::EXPENSE_DEPOSIT,

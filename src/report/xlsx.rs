@@ -215,7 +215,12 @@ fn fund_sheet(
         .map_err(err)?;
     let mut row = 4;
     // (label, fund amount, each part's amount, bold)
-    let mut put = |ws: &mut Worksheet, label: &str, v: i128, by_part: &dyn Fn(&PartStatement) -> i128, strong: bool| -> Result<()> {
+    let mut put = |ws: &mut Worksheet,
+                   label: &str,
+                   v: i128,
+                   by_part: &dyn Fn(&PartStatement) -> i128,
+                   strong: bool|
+     -> Result<()> {
         let (tf, nf) = if strong {
             (&f.bold, &f.money_bold)
         } else {
@@ -232,11 +237,29 @@ fn fund_sheet(
         row += 1;
         Ok(())
     };
-    put(ws, "一、本年收入", st.total_revenue, &|p| p.statement.total_revenue, true)?;
+    put(
+        ws,
+        "一、本年收入",
+        st.total_revenue,
+        &|p| p.statement.total_revenue,
+        true,
+    )?;
     for l in &st.revenue {
-        put(ws, &format!("　　{}", l.name_zh), l.amount, &|p| p.statement.amount(&l.key), false)?;
+        put(
+            ws,
+            &format!("　　{}", l.name_zh),
+            l.amount,
+            &|p| p.statement.amount(&l.key),
+            false,
+        )?;
     }
-    put(ws, "二、本年支出", st.total_expenditure, &|p| p.statement.total_expenditure, true)?;
+    put(
+        ws,
+        "二、本年支出",
+        st.total_expenditure,
+        &|p| p.statement.total_expenditure,
+        true,
+    )?;
     for l in &st.expenditure {
         let label = if l.key.starts_with("benefits.") {
             format!("　　　　其中：{}", l.name_zh)
@@ -245,12 +268,30 @@ fn fund_sheet(
         };
         put(ws, &label, l.amount, &|p| p.statement.amount(&l.key), false)?;
     }
-    put(ws, "三、本年收支结余", st.surplus(), &|p| p.statement.surplus(), true)?;
+    put(
+        ws,
+        "三、本年收支结余",
+        st.surplus(),
+        &|p| p.statement.surplus(),
+        true,
+    )?;
     if !parts.is_empty() {
         put(ws, "　　分账间划转（净划入）", 0, &|p| p.transfers, false)?;
     }
-    put(ws, "四、年初滚存结余", st.opening_balance, &|p| p.statement.opening_balance, true)?;
-    put(ws, "五、年末滚存结余", st.closing_balance(), &|p| p.closing_balance(), true)?;
+    put(
+        ws,
+        "四、年初滚存结余",
+        st.opening_balance,
+        &|p| p.statement.opening_balance,
+        true,
+    )?;
+    put(
+        ws,
+        "五、年末滚存结余",
+        st.closing_balance(),
+        &|p| p.closing_balance(),
+        true,
+    )?;
     ws.set_column_width(0, 40).map_err(err)?;
     for c in 1..=total_col {
         ws.set_column_width(c, 22).map_err(err)?;

@@ -237,7 +237,7 @@ fn run_stages(
         }
         if let Some(drafting) = drafting {
             let b = timed(timings, "budget", || {
-                budget_stage(p, drafting, &statements, out, &mut invariants)
+                budget_stage(p, drafting, &statements, &books, out, &mut invariants)
             })?;
             reports.insert("budget".to_string(), crate::budget::summary(&b));
             budget = Some(b);
@@ -444,12 +444,17 @@ fn budget_stage(
     p: &Pipeline,
     drafting: crate::budget::Drafting,
     statements: &[FundStatement],
+    books: &ledger::Books,
     out: &mut OutputDir,
     invariants: &mut Vec<Invariant>,
 ) -> Result<crate::budget::Budget> {
     use crate::budget;
-    let b = drafting.finish(statements)?;
+    let b = drafting.finish(statements, books)?;
     out.write("budget/draft.csv", &budget::draft_csv(&b))?;
+    out.write(
+        "budget/draft_sub_funds.csv",
+        &budget::draft_sub_funds_csv(&b),
+    )?;
     out.write("budget/basis.csv", &budget::basis_csv(&b))?;
     if p.horizon > 0 {
         out.write("budget/projection.csv", &budget::projection_csv(&b))?;
@@ -475,6 +480,21 @@ fn budget_stage(
         .filter(|f| !budget::foots(&f.draft))
         .map(|f| format!("{}/{}", f.fund.0, f.fund.1))
         .collect();
+    let unsplit: Vec<String> = b
+        .funds
+        .iter()
+        .filter(|f| !budget::parts::foot(&f.draft, &f.parts))
+        .map(|f| format!("{}/{}", f.fund.0, f.fund.1))
+        .collect();
+    invariants.push(Invariant {
+        name: "budget: the parts of a fund's draft add up to the draft, item by item and in the balances (分账预算)".into(),
+        holds: unsplit.is_empty(),
+        detail: if unsplit.is_empty() {
+            format!("{} funds kept in parts", b.funds.iter().filter(|f| !f.parts.is_empty()).count())
+        } else {
+            unsplit.join(", ")
+        },
+    });
     invariants.push(Invariant {
         name: "budget: items sum to the totals and opening + surplus = closing, to the fen".into(),
         holds: unfooted.is_empty(),
