@@ -190,7 +190,6 @@ pub fn members_ratio(input: &FundInput, j: usize) -> Decimal {
 /// Computes one year `j` (0-based) of a fund under `params`, from the opening balance.
 pub fn year(input: &FundInput, params: &Params, j: usize, base_year: i32, opening: i128) -> Year {
     let st = input.statement;
-    let f = input.facts;
     let t = j as u32 + 1;
     let one = Decimal::ONE;
     let gt = pow(one + params.wage_growth, t);

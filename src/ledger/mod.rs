@@ -328,6 +328,7 @@ pub struct Posting<'p> {
     vouchers: Vouchers,
     opening: Vec<OpeningRow>,
     parts: Vec<PartRow>,
+    parts_given: std::collections::BTreeSet<FundId>,
 }
 
 /// (fund, account, book balance, statement balance)
@@ -413,6 +414,7 @@ impl<'p> Posting<'p> {
             vouchers: Vouchers::default(),
             opening: Vec::new(),
             parts: Vec::new(),
+            parts_given: Default::default(),
         }
     }
 
@@ -432,6 +434,12 @@ impl<'p> Posting<'p> {
         self.open_parts(parts)?;
         let (mut books, mut vouchers) = (self.books, self.vouchers);
         books.add_vouchers(&vouchers, first_day, days)?;
+        // A fund whose parts were given (all zero) without opening balances appears only now.
+        for fund in &self.parts_given {
+            if let Some(fb) = books.funds.get_mut(fund) {
+                fb.part_opening_given = true;
+            }
+        }
         for (day, c) in closing_entries(&books, last_day) {
             vouchers.add_closing(&c.fund, day, c.lines);
         }
@@ -504,6 +512,7 @@ impl<'p> Posting<'p> {
         if !errors.is_empty() {
             return Err(Error::Input(errors));
         }
+        self.parts_given = given.keys().cloned().collect();
         for (fund, fb) in self.books.funds.iter_mut() {
             match given.get(fund) {
                 Some(parts) => {
