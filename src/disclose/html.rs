@@ -209,8 +209,9 @@ fn budget_table(
     };
     let next = t.next_year.unwrap_or(year + 1);
     let s = esc(scheme);
-    let _ = write!(h, "<h3>预算执行与下年预算</h3><div class=\"scroll\"><table><caption>{}（{s}）{year}年预算执行情况{}（万元；执行率 = 执行数 ÷ 预算数 × 100%，四舍五入保留两位小数）</caption><thead><tr><th scope=\"col\" rowspan=\"2\">统筹地区</th>",
-        scheme_name(scheme), if t.has_draft { format!("及{next}年预算") } else { String::new() });
+    let _ = write!(h, "<h3>预算执行与下年预算</h3><p class=\"note\">{year}年经批准的预算数与执行数（决算数），执行率 = 执行数 ÷ 预算数 × 100%，四舍五入保留两位小数；{}金额单位：万元。</p>\
+<div class=\"scroll\"><table><caption>{}（{s}）预算执行</caption><thead><tr><th scope=\"col\" rowspan=\"2\">统筹地区</th>",
+        if t.has_draft { format!("下年预算为本次编制的{next}年预算草案（基准假设）的合计数；") } else { String::new() }, scheme_name(scheme));
     if t.has_approved {
         for g in ["基金收入", "基金支出", "本年收支结余"] {
             let _ = write!(h, "<th scope=\"colgroup\" colspan=\"3\">{g}</th>");
@@ -385,7 +386,7 @@ pub fn report(
 
     for (scheme, funds) in &by_scheme {
         let s = esc(scheme);
-        let _ = write!(h, "<section id=\"s{s}\" aria-labelledby=\"s{s}-h\"><h2 id=\"s{s}-h\">{}（{s}）</h2><div class=\"scroll\"><table><caption>{year}年基金收支、结余和收益（金额：万元；人数：人）</caption><thead><tr>\
+        let _ = write!(h, "<section id=\"s{s}\" aria-labelledby=\"s{s}-h\"><h2 id=\"s{s}-h\">{}（{s}）</h2><div class=\"scroll\"><table><caption>{year}年基金收支（万元、人）</caption><thead><tr>\
 <th scope=\"col\">统筹地区</th><th scope=\"col\">参保人数</th><th scope=\"col\">缴费人数</th><th scope=\"col\">领取待遇人数</th><th scope=\"col\">基金收入</th><th scope=\"col\">基金支出</th><th scope=\"col\">本年收支结余</th>\
 <th scope=\"col\">年末滚存结余</th><th scope=\"col\">投资收益</th><th scope=\"col\">收益率</th><th scope=\"col\">可支付月数</th></tr></thead><tbody>", scheme_name(scheme));
         let cols: [(&str, fn(&Measures) -> i128); 5] = [
@@ -434,7 +435,7 @@ pub fn report(
     }
 
     // Consolidated by level, inter-level flows eliminated.
-    h.push_str("<section id=\"consolidated\" aria-labelledby=\"consolidated-h\"><h2 id=\"consolidated-h\">分级汇总（抵消上下级往来）</h2><div class=\"scroll\"><table><caption>市级、省级汇总数及抵消的上下级往来（万元）</caption><thead><tr><th scope=\"col\">地区</th><th scope=\"col\">级次</th><th scope=\"col\">险种</th>\
+    h.push_str("<section id=\"consolidated\" aria-labelledby=\"consolidated-h\"><h2 id=\"consolidated-h\">分级汇总（抵消上下级往来）</h2><div class=\"scroll\"><table><caption>分级汇总（万元）</caption><thead><tr><th scope=\"col\">地区</th><th scope=\"col\">级次</th><th scope=\"col\">险种</th>\
 <th scope=\"col\">收入（汇总）</th><th scope=\"col\">抵消</th><th scope=\"col\">收入（抵消后）</th><th scope=\"col\">支出（汇总）</th><th scope=\"col\">抵消</th><th scope=\"col\">支出（抵消后）</th><th scope=\"col\">年末滚存结余</th></tr></thead><tbody>");
     let mut nodes: BTreeMap<(Level, &str, &str), BTreeMap<&str, (i128, i128)>> = BTreeMap::new();
     for r in consolidated.iter().filter(|r| r.level != Level::County) {
