@@ -411,7 +411,44 @@ fn the_html_report_is_self_contained_and_shows_the_json_figures() {
         }
     }
     assert!(checked > 100);
-    assert!(out.join("disclose/disclosure.xlsx").is_file());
+    // Region names beside the codes, in the report and the workbook.
+    for (code, name) in NAMES.iter().skip(1) {
+        assert!(
+            html.contains(&format!("{name} <span class=\"code\">{code}</span>")),
+            "{code} {name} on the page"
+        );
+    }
+    let strings = {
+        use std::io::Read;
+        let f = std::fs::File::open(out.join("disclose/disclosure.xlsx")).unwrap();
+        let mut z = zip::ZipArchive::new(f).unwrap();
+        let mut xml = String::new();
+        z.by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    for (_, name) in NAMES.iter().skip(1) {
+        assert!(strings.contains(name), "{name} in disclosure.xlsx");
+    }
+    assert!(strings.contains("地区名称"));
+    // Accessible: every chart an image with a title and a text alternative giving its
+    // figures; every header cell scoped; every table captioned.
+    let svgs: Vec<&str> = html.split("<svg ").skip(1).collect();
+    assert!(svgs.len() >= 6, "{} charts (wide and narrow)", svgs.len());
+    for svg in &svgs {
+        let svg = &svg[..svg.find("</svg>").unwrap()];
+        assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby="));
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="), "{}", &svg[..200]);
+        let desc = &svg[svg.find("<desc").unwrap()..svg.find("</desc>").unwrap()];
+        assert!(desc.contains("万元") && desc.contains("（110）"), "{desc}");
+    }
+    let ths = html.matches("<th ").count() + html.matches("<th>").count();
+    let scoped = html.matches("<th scope=\"").count();
+    assert!(ths > 50 && ths == scoped, "{scoped} of {ths} header cells scoped");
+    assert_eq!(html.matches("<table>").count(), html.matches("<caption>").count());
+    assert!(html.contains("@media print") && html.contains("size:A4"));
 }
 
 /// Revenue items of the catalogue (docs/accounting.md); every other budget key is expenditure.

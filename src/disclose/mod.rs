@@ -499,6 +499,47 @@ mod tests {
     }
 
     #[test]
+    fn codes_without_a_name_are_listed_once() {
+        let m = |region: &str| Measures {
+            region: region.into(),
+            scheme: "110".into(),
+            participants: Count::Shown(0),
+            contributors: Count::Shown(0),
+            recipients: Count::Shown(0),
+            revenue: 0,
+            expenditure: 0,
+            opening_balance: 0,
+            closing_balance: 0,
+            returns: 0,
+            return_rate: None,
+            months_payable: None,
+            revenue_items: vec![],
+            expenditure_items: vec![],
+        };
+        let row = |region: &str| consolidate::Row {
+            level: crate::model::ids::level_of(region),
+            region: region.into(),
+            scheme: "110".into(),
+            measure: "revenue".into(),
+            gross: 0,
+            eliminated: 0,
+        };
+        let p = Publication {
+            measures: vec![m("440100"), m("449901"), m("449901")],
+            eliminations: vec![],
+            rows: vec![row("440100"), row("449901"), row("440000"), row("449900")],
+        };
+        assert_eq!(p.unnamed_regions(), ["449900", "449901"]);
+        // and in the files: the name field empty, the code alone on the page
+        let csv = String::from_utf8(disclosure_csv(&p.measures[1..2], &BTreeMap::new())).unwrap();
+        assert!(csv.lines().nth(1).unwrap().starts_with("449901,,110,participants,0,persons"));
+        let json = disclosure_json(2025, 10, &p.measures[..2], &BTreeMap::new());
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["funds"][0]["region_name"], "广州市");
+        assert!(v["funds"][1]["region_name"].is_null());
+    }
+
+    #[test]
     fn small_counts_are_withheld() {
         assert_eq!(Count::of(9, 10), Count::Suppressed("suppressed"));
         assert_eq!(Count::of(10, 10), Count::Shown(10));
