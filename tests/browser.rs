@@ -2,7 +2,8 @@
 //! by `.ci/run`) loads `disclosure.html` of a full run (budget included) on a phone (390 × 844)
 //! and a desktop (1280 × 800). The rendered page carries every figure of `disclosure.json`;
 //! at both sizes no chart label is under 11 px (font size as rendered, and its box height) and
-//! the page does not scroll sideways; on the phone the tables keep their first column in view.
+//! the page does not scroll sideways; only the tables' first column stays in view while they
+//! scroll; with the print rules every table fits the A4 text width whole.
 //! Screenshots land in `reports/disclosure-test-phone.png` and `-desktop.png` for review (the
 //! README shows copies of them). Without Chromium the test says so and passes, unless
 //! `SIFUND_REQUIRE_BROWSER=1` (CI).
@@ -64,8 +65,28 @@ fn headless(args: &[&str], profile: &Path) -> std::process::Output {
 /// drawn (computed size × the SVG's scale) and its box height; the page's width against the
 /// frame's; the position of each table's first header cell.
 const MEASURE: &str = r#"<script>
+var out_print_rules = 0;
 window.addEventListener('load', function () {
   var w = document.getElementById('page').contentWindow, d = w.document;
+  if (PRINT) {
+    // the page's print rules applied on screen (the frame is the A4 text width)
+    var css = [];
+    for (var i = 0; i < d.styleSheets.length; i++) {
+      var rules = d.styleSheets[i].cssRules;
+      for (var j = 0; j < rules.length; j++) {
+        var r = rules[j];
+        if (r.media && r.media.mediaText.indexOf('print') >= 0) {
+          for (var k = 0; k < r.cssRules.length; k++) {
+            if (r.cssRules[k].type === 1) css.push(r.cssRules[k].cssText);
+          }
+        }
+      }
+    }
+    var st = d.createElement('style');
+    st.textContent = css.join('\n');
+    d.head.appendChild(st);
+    out_print_rules = css.length;
+  }
   var out = {viewport: d.documentElement.clientWidth, page: d.documentElement.scrollWidth,
              labels: [], sticky: []};
   d.querySelectorAll('svg text').forEach(function (t) {
@@ -77,9 +98,19 @@ window.addEventListener('load', function () {
                      height: Math.round(r.height * 100) / 100});
   });
   d.querySelectorAll('table').forEach(function (t) {
-    var c = t.querySelector('tr > :first-child');
-    if (c) out.sticky.push(w.getComputedStyle(c).position);
+    var wrong = [];
+    t.querySelectorAll('th, td').forEach(function (c) {
+      var sticky = w.getComputedStyle(c).position === 'sticky';
+      var first = c.cellIndex === 0 && (c.scope === 'row' || c.parentElement.rowIndex === 0);
+      if (sticky !== first) wrong.push(c.textContent.slice(0, 20));
+    });
+    out.sticky.push(wrong.join('|'));
   });
+  out.scrolling = 0;
+  d.querySelectorAll('.scroll').forEach(function (b) {
+    if (b.scrollWidth > b.clientWidth) out.scrolling++;
+  });
+  out.print_rules = PRINT ? out_print_rules : 0;
   var pre = document.createElement('pre');
   pre.id = 'sifund-measure';
   pre.textContent = JSON.stringify(out);
@@ -101,7 +132,12 @@ struct Measured {
     page: u64,
     /// (text, font px, box height px)
     labels: Vec<(String, f64, f64)>,
+    /// per table, the cells whose stickiness is wrong (only the first column may stick)
     sticky: Vec<String>,
+    /// table boxes wider than their frame, scrolling inside it
+    scrolling: u64,
+    /// print rules applied (a print measurement)
+    print_rules: u64,
 }
 
 impl Measured {
@@ -119,7 +155,9 @@ impl Measured {
 /// Loads `page` in a `w` × `h` frame and reads the measurements back.
 fn measure(page: &Path, w: u32, h: u32, dir: &Path, tag: &str) -> (Measured, String) {
     let outer = dir.join(format!("measure-{tag}.html"));
-    std::fs::write(&outer, harness(page, w, h, MEASURE)).unwrap();
+    let print = tag.starts_with("print");
+    let script = format!("<script>var PRINT = {print};</script>{MEASURE}");
+    std::fs::write(&outer, harness(page, w, h, &script)).unwrap();
     let o = headless(
         &[
             &format!("--window-size={},{}", w.max(500) + 60, h + 60),
@@ -159,6 +197,8 @@ fn measure(page: &Path, w: u32, h: u32, dir: &Path, tag: &str) -> (Measured, Str
             .iter()
             .map(|s| s.as_str().unwrap().to_string())
             .collect(),
+        scrolling: v["scrolling"].as_u64().unwrap(),
+        print_rules: v["print_rules"].as_u64().unwrap(),
     };
     (m, dom)
 }
@@ -221,11 +261,15 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
             "{tag}: the page is {} px wide in a {} px window",
             m.page, m.viewport
         );
+        assert!(m.sticky.len() >= 9, "{tag}: {} tables", m.sticky.len());
         assert!(
-            m.sticky.iter().all(|p| p == "sticky"),
-            "{tag}: first columns {:?}",
+            m.sticky.iter().all(String::is_empty),
+            "{tag}: only the first column stays in view; wrong: {:?}",
             m.sticky
         );
+        if tag == "phone" {
+            assert!(m.scrolling > 3, "{tag}: {} tables scroll in their box", m.scrolling);
+        }
         for f in json["funds"].as_array().unwrap() {
             for measure in ["revenue", "expenditure", "closing_balance"] {
                 let v = format!("{:.2}", f[measure].as_f64().unwrap());
@@ -238,6 +282,15 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
         }
         assert!(dom.contains("下年预算（2026年）"), "{tag}: next year's draft");
     }
+    // Printed on A4 (210 mm less 12 mm margins = 186 mm ≈ 703 CSS px): with the page's print
+    // rules every table fits the width whole, nothing scrolls.
+    let (m, _) = measure(&page, 703, 1000, &dir, "print");
+    assert!(m.print_rules > 5, "{} print rules applied", m.print_rules);
+    assert_eq!(m.scrolling, 0, "print: tables wider than the A4 text width");
+    assert!(m.page <= m.viewport, "print: page {} px in {}", m.page, m.viewport);
+    // The check can fail: at that width on screen (no print rules) wide tables do scroll.
+    let (m, _) = measure(&page, 703, 1000, &dir, "a4-screen");
+    assert!(m.scrolling > 0, "without the print rules some table is wider than 703 px");
     screenshot(&page, 390, 2400, "disclosure-test-phone.png", &dir);
     screenshot(&page, 1280, 2000, "disclosure-test-desktop.png", &dir);
 }

@@ -447,7 +447,7 @@ fn the_html_report_is_self_contained_and_shows_the_json_figures() {
     let ths = html.matches("<th ").count() + html.matches("<th>").count();
     let scoped = html.matches("<th scope=\"").count();
     assert!(ths > 50 && ths == scoped, "{scoped} of {ths} header cells scoped");
-    assert_eq!(html.matches("<table>").count(), html.matches("<caption>").count());
+    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
     assert!(html.contains("@media print") && html.contains("size:A4"));
 }
 

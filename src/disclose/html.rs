@@ -70,13 +70,13 @@ h1{font-size:1.5em;border-bottom:3px solid #b22;padding-bottom:6px;line-height:1
 caption{text-align:left;font-weight:bold;padding:2px 0 4px}\
 th,td{border-right:1px solid #ccc;border-bottom:1px solid #ccc;padding:4px 6px;white-space:nowrap;overflow-wrap:normal}tr>:first-child{border-left:1px solid #ccc}thead tr:first-child>*{border-top:1px solid #ccc}\
 thead th{background:#f3e6e6}td.n{text-align:right;font-variant-numeric:tabular-nums}\
-th[scope=row]{text-align:left;font-weight:normal;background:#fff}tr>:first-child{position:sticky;left:0;z-index:1}thead tr>:first-child{z-index:2;background:#f3e6e6}\
+th[scope=row]{text-align:left;font-weight:normal;background:#fff}th[scope=row],thead tr:first-child>:first-child{position:sticky;left:0;z-index:1}thead tr:first-child>:first-child{z-index:2;background:#f3e6e6}\
 tr.total>*{font-weight:bold;background:#faf5f5}\
 figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:4px}svg{display:block}\
 .wide svg{width:100%;max-width:820px;height:auto}.narrow{display:none}\
 @media (max-width:860px){.wide{display:none}.narrow{display:block}body{padding:10px}}\
 @media print{@page{size:A4;margin:12mm}body{max-width:none;padding:0;font-size:10pt}.wide{display:block}.narrow{display:none}\
-.scroll{overflow:visible}table{min-width:0;width:100%;font-size:7pt}th,td{white-space:normal;padding:2px 3px}tr>:first-child{position:static}\
+.scroll{overflow:visible}table{min-width:0;width:100%;font-size:7pt}table.many{font-size:6pt}th,td{white-space:normal;padding:2px 3px}table.many td{padding:1px 2px}th[scope=row],thead tr:first-child>:first-child{position:static}\
 thead{display:table-header-group}tr,figure{break-inside:avoid}h2,h3,caption{break-after:avoid}}";
 
 /// One series of a chart: name, colour, a value per label (hundredths of 万元).
@@ -210,7 +210,7 @@ fn budget_table(
     let next = t.next_year.unwrap_or(year + 1);
     let s = esc(scheme);
     let _ = write!(h, "<h3>预算执行与下年预算</h3><p class=\"note\">{year}年经批准的预算数与执行数（决算数），执行率 = 执行数 ÷ 预算数 × 100%，四舍五入保留两位小数；{}金额单位：万元。</p>\
-<div class=\"scroll\"><table><caption>{}（{s}）预算执行</caption><thead><tr><th scope=\"col\" rowspan=\"2\">统筹地区</th>",
+<div class=\"scroll\"><table class=\"many\"><caption>{}（{s}）预算执行</caption><thead><tr><th scope=\"col\" rowspan=\"2\">统筹地区</th>",
         if t.has_draft { format!("下年预算为本次编制的{next}年预算草案（基准假设）的合计数；") } else { String::new() }, scheme_name(scheme));
     if t.has_approved {
         for g in ["基金收入", "基金支出", "本年收支结余"] {
