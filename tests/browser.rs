@@ -94,8 +94,10 @@ window.addEventListener('load', function () {
     var r = t.getBoundingClientRect();
     var m = t.getScreenCTM();
     var px = parseFloat(w.getComputedStyle(t).fontSize) * Math.sqrt(m.a * m.a + m.b * m.b);
+    var box = t.ownerSVGElement.getBoundingClientRect();
+    var clipped = r.left < box.left - 1 || r.right > box.right + 1;
     out.labels.push({text: t.textContent.slice(0, 40), px: Math.round(px * 100) / 100,
-                     height: Math.round(r.height * 100) / 100});
+                     height: Math.round(r.height * 100) / 100, clipped: clipped});
   });
   d.querySelectorAll('table').forEach(function (t) {
     var wrong = [];
@@ -130,8 +132,8 @@ fn harness(src: &Path, w: u32, h: u32, script: &str) -> String {
 struct Measured {
     viewport: u64,
     page: u64,
-    /// (text, font px, box height px)
-    labels: Vec<(String, f64, f64)>,
+    /// (text, font px, box height px, cut off by its chart's edge)
+    labels: Vec<(String, f64, f64, bool)>,
     /// per table, the cells whose stickiness is wrong (only the first column may stick)
     sticky: Vec<String>,
     /// table boxes wider than their frame, scrolling inside it
@@ -141,14 +143,22 @@ struct Measured {
 }
 
 impl Measured {
-    /// The labels under 11 px (font or box), and whether the page overflows the viewport.
-    fn problems(&self) -> (Vec<&(String, f64, f64)>, bool) {
+    /// The labels under 11 px (font or box), those cut off by their chart's edge, and whether
+    /// the page overflows the viewport.
+    fn problems(&self) -> (Vec<&str>, Vec<&str>, bool) {
         let small = self
             .labels
             .iter()
-            .filter(|(_, px, h)| *px < 11.0 || *h < 11.0)
+            .filter(|(_, px, h, _)| *px < 11.0 || *h < 11.0)
+            .map(|l| l.0.as_str())
             .collect();
-        (small, self.page > self.viewport)
+        let clipped = self
+            .labels
+            .iter()
+            .filter(|l| l.3)
+            .map(|l| l.0.as_str())
+            .collect();
+        (small, clipped, self.page > self.viewport)
     }
 }
 
@@ -188,6 +198,7 @@ fn measure(page: &Path, w: u32, h: u32, dir: &Path, tag: &str) -> (Measured, Str
                     l["text"].as_str().unwrap().to_string(),
                     l["px"].as_f64().unwrap(),
                     l["height"].as_f64().unwrap(),
+                    l["clipped"].as_bool().unwrap(),
                 )
             })
             .collect(),
@@ -254,8 +265,9 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
             "{tag}: the page rendered"
         );
         assert!(m.labels.len() > 30, "{tag}: {} chart labels", m.labels.len());
-        let (small, overflows) = m.problems();
+        let (small, clipped, overflows) = m.problems();
         assert!(small.is_empty(), "{tag}: chart labels under 11 px: {small:?}");
+        assert!(clipped.is_empty(), "{tag}: chart labels cut off: {clipped:?}");
         assert!(
             !overflows,
             "{tag}: the page is {} px wide in a {} px window",
@@ -296,7 +308,8 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
 }
 
 /// The checks can fail: a chart scaled down to a phone (the old report's 820-unit chart in a
-/// 390 px window) and a block wider than the screen are caught.
+/// 390 px window), a label running past its chart's edge and a block wider than the screen
+/// are caught.
 #[test]
 fn the_checks_catch_a_tiny_label_and_a_page_wider_than_the_phone() {
     if !browser_or_skip() {
@@ -309,17 +322,14 @@ fn the_checks_catch_a_tiny_label_and_a_page_wider_than_the_phone() {
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
 <svg viewBox=\"0 0 820 100\" style=\"width:100%;height:auto\"><text x=\"0\" y=\"20\" font-size=\"11\">基金收入</text></svg>\
 <svg width=\"300\" height=\"40\"><text x=\"0\" y=\"20\" font-size=\"14\">合适</text></svg>\
+<svg width=\"100\" height=\"40\"><text x=\"0\" y=\"20\" font-size=\"14\">很长很长很长很长的标签</text></svg>\
 <div style=\"width:600px\">wide</div></body></html>",
     )
     .unwrap();
     let (m, _) = measure(&page, 390, 844, &dir, "fixture");
-    let (small, overflows) = m.problems();
-    assert_eq!(
-        small.iter().map(|l| l.0.as_str()).collect::<Vec<_>>(),
-        ["基金收入"],
-        "{:?}",
-        m.labels
-    );
-    assert!(small[0].1 < 6.0, "11 units × 370/820 ≈ 5 px: {:?}", small[0]);
+    let (small, clipped, overflows) = m.problems();
+    assert_eq!(small, ["基金收入"], "{:?}", m.labels);
+    assert!(m.labels[0].1 < 6.0, "11 units × 370/820 ≈ 5 px: {:?}", m.labels[0]);
+    assert_eq!(clipped, ["很长很长很长很长的标签"], "{:?}", m.labels);
     assert!(overflows, "{} px page in {} px", m.page, m.viewport);
 }

@@ -92,7 +92,7 @@ fn chart_desc(labels: &[String], series: &[Series]) -> String {
                 .iter()
                 .map(|(n, _, vs)| format!("{n} {} 万元", wan_text(vs[i])))
                 .collect();
-            format!("{l}：{}", v.join("，"))
+            format!("{}：{}", l.replace('\n', ""), v.join("，"))
         })
         .collect::<Vec<_>>()
         .join("；")
@@ -113,7 +113,8 @@ fn bar_chart(id: &str, title: &str, labels: &[String], series: &[Series]) -> Str
 
     // Wide: labels left of the bars, 1:1 from 861 px.
     let bar = 16i64;
-    let row_h = (bar + 4) * series.len() as i64 + 12;
+    let lines = labels.iter().map(|l| l.lines().count()).max().unwrap_or(1) as i64;
+    let row_h = ((bar + 4) * series.len() as i64 + 12).max(17 * lines + 8);
     let (w, left, top) = (820i64, 300i64, 30i64);
     let h = top + row_h * labels.len() as i64 + 6;
     let scale = |v: i128| (v.abs() * (w - left - 110) as i128 / max) as i64;
@@ -124,13 +125,16 @@ fn bar_chart(id: &str, title: &str, labels: &[String], series: &[Series]) -> Str
     }
     for (i, label) in labels.iter().enumerate() {
         let y0 = top + row_h * i as i64 + 6;
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{}</text>",
-            left - 8,
-            y0 + (row_h - 12) / 2 + 5,
-            esc(label)
-        );
+        let n = label.lines().count() as i64;
+        for (k, line) in label.lines().enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{}</text>",
+                left - 8,
+                y0 + (row_h - 12) / 2 + 5 - 8 * (n - 1) + 16 * k as i64,
+                esc(line)
+            );
+        }
         for (k, (_, color, values)) in series.iter().enumerate() {
             let v = values[i];
             let y = y0 + (bar + 4) * k as i64;
@@ -148,19 +152,26 @@ fn bar_chart(id: &str, title: &str, labels: &[String], series: &[Series]) -> Str
 
     // Narrow: CSS pixels, bars as percentages; per label its name, then per series a line of
     // text and the bar under it.
+    // A label's second line (after `\n`) goes under its first, as in the wide chart.
     let (label_h, text_h, bar_h, gap) = (22i64, 20i64, 10i64, 14i64);
-    let per_label = label_h + (text_h + bar_h + 4) * series.len() as i64 + gap;
-    let h = per_label * labels.len() as i64;
+    let series_h = (text_h + bar_h + 4) * series.len() as i64 + gap;
+    let h: i64 = labels
+        .iter()
+        .map(|l| label_h * l.lines().count() as i64 + series_h)
+        .sum();
     let _ = write!(out, "<div class=\"narrow\"><svg width=\"100%\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-nt {id}-nd\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-nt\">{t}</title><desc id=\"{id}-nd\">{desc}</desc>");
+    let mut y = 0i64;
     for (i, label) in labels.iter().enumerate() {
-        let mut y = per_label * i as i64;
-        let _ = write!(
-            out,
-            "<text x=\"0\" y=\"{}\" font-size=\"15\" font-weight=\"bold\">{}</text>",
-            y + 16,
-            esc(label)
-        );
-        y += label_h;
+        for (k, line) in label.lines().enumerate() {
+            let (size, weight) = if k == 0 { (15, " font-weight=\"bold\"") } else { (13, "") };
+            let _ = write!(
+                out,
+                "<text x=\"0\" y=\"{}\" font-size=\"{size}\"{weight}>{}</text>",
+                y + 16,
+                esc(line)
+            );
+            y += label_h;
+        }
         for (name, color, values) in series {
             let v = values[i];
             let _ = write!(
@@ -182,6 +193,7 @@ fn bar_chart(id: &str, title: &str, labels: &[String], series: &[Series]) -> Str
             );
             y += text_h + bar_h + 4;
         }
+        y += gap;
     }
     out.push_str("</svg></div></figure>");
     out
@@ -337,7 +349,7 @@ pub fn report(
                 v.iter().map(|m| m.expenditure).sum(),
             );
             format!(
-                "{}（{s}）可支付{}个月",
+                "{}（{s}）\n可支付{}个月",
                 scheme_name(s),
                 months
                     .map(|d| d.round_dp(1).to_string())
