@@ -7,6 +7,46 @@ use common::*;
 
 use std::collections::HashSet;
 
+/// The generator's regions and the national level, with their GB/T 2260 names (民政部 2023).
+const NAMES: [(&str, &str); 7] = [
+    ("100000", "全国"),
+    ("320000", "江苏省"),
+    ("320100", "南京市"),
+    ("320500", "苏州市"),
+    ("440000", "广东省"),
+    ("440100", "广州市"),
+    ("440300", "深圳市"),
+];
+
+fn name_of(code: &str) -> &'static str {
+    NAMES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n)
+        .unwrap_or_else(|| panic!("{code} is not a region of the generator"))
+}
+
+/// Checks that each `(code column, name column)` pair names the code, then drops the name
+/// columns (highest first) so the rows read as the columns before names were added.
+fn names_checked(mut rows: Vec<Vec<String>>, pairs: &[(usize, usize)]) -> Vec<Vec<String>> {
+    for r in &mut rows {
+        for &(code, name) in pairs {
+            assert_eq!(r[name], name_of(&r[code]), "{r:?}");
+        }
+        let mut drop: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+        drop.sort();
+        for k in drop.into_iter().rev() {
+            r.remove(k);
+        }
+    }
+    rows
+}
+
+/// A JSON amount (a number with 2 decimals) as yuan text.
+fn amount(v: &serde_json::Value) -> String {
+    format!("{:.2}", v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")))
+}
+
 #[test]
 fn measures_equal_the_books_and_levels_consolidate() {
     let dir = temp("disclose");
@@ -29,22 +69,42 @@ fn measures_equal_the_books_and_levels_consolidate() {
     for f in funds {
         let (r, s) = (f["region"].as_str().unwrap(), f["scheme"].as_str().unwrap());
         assert_eq!(
-            Some(f["revenue"].as_str().unwrap().to_string()),
+            Some(amount(&f["revenue"])),
             pick(r, s, "total_revenue"),
             "{r}/{s}"
         );
         assert_eq!(
-            Some(f["closing_balance"].as_str().unwrap().to_string()),
+            Some(amount(&f["closing_balance"])),
             pick(r, s, "closing_balance"),
             "{r}/{s}"
         );
+        assert_eq!(f["region_name"], name_of(r));
     }
+    // Amounts are JSON numbers written with exactly 2 decimals.
+    let raw = std::fs::read_to_string(out.join("disclose/disclosure.json")).unwrap();
+    let first = &funds[0];
+    assert!(
+        raw.contains(&format!("\"revenue\": {},", amount(&first["revenue"]))),
+        "{}",
+        &raw[..600]
+    );
     let y = |s: &str| sifund::model::money::parse_yuan(s).unwrap();
-    let elim = csv(&out.join("disclose/eliminations.csv"));
+    let elim = names_checked(csv(&out.join("disclose/eliminations.csv")), &[(1, 2), (3, 4)]);
     inter_level_rows_follow_the_generator(&data, &out, &elim);
     // Province net = gross − the pairs with both sides inside it, summed here from the CSV;
     // in transit = the lone flows near the year's ends booked by its regions.
     let cons = csv(&out.join("disclose/consolidated.csv"));
+    for c in &cons {
+        let count = ["participants", "contributors", "recipients"].contains(&c[4].as_str());
+        assert_eq!(c[8], if count { "persons" } else { "yuan" }, "{c:?}");
+    }
+    let cons: Vec<Vec<String>> = names_checked(cons, &[(1, 2)])
+        .into_iter()
+        .map(|mut c| {
+            c.pop(); // unit
+            c
+        })
+        .collect();
     let inside = |e: &Vec<String>, row: &Vec<String>| {
         e[0] == row[2] && e[1][..2] == row[1][..2] && e[2][..2] == row[1][..2]
     };
@@ -83,6 +143,9 @@ fn measures_equal_the_books_and_levels_consolidate() {
     }
     assert!(checked >= 12, "{checked} province rows with eliminations");
     let summary = &manifest(&out)["stages"]["disclose"];
+    assert_eq!(summary["regions_without_name"], serde_json::json!([]));
+    // `sifund disclose` alone drafts no budget: none is shown.
+    assert!(funds.iter().all(|f| f["budget"].is_null() && f["next_year_budget"].is_null()));
     let transit: i64 = elim
         .iter()
         .filter(|e| e[11].starts_with("in_transit"))
@@ -101,7 +164,7 @@ fn measures_equal_the_books_and_levels_consolidate() {
             .filter(|f| {
                 f["scheme"] == row[2].as_str() && f["region"].as_str().unwrap()[..2] == row[1][..2]
             })
-            .map(|f| y(f["revenue"].as_str().unwrap()))
+            .map(|f| y(&amount(&f["revenue"])))
             .sum();
         assert_eq!(y(&row[4]), members, "{row:?}");
         assert_eq!(y(&row[6]), y(&row[4]) - y(&row[5]));
@@ -341,12 +404,151 @@ fn the_html_report_is_self_contained_and_shows_the_json_figures() {
                 "data-measure=\"{measure}\" data-region=\"{}\" data-scheme=\"{}\" data-yuan=\"{}\"",
                 f["region"].as_str().unwrap(),
                 f["scheme"].as_str().unwrap(),
-                f[measure].as_str().unwrap()
+                amount(&f[measure])
             );
             assert!(html.contains(&cell), "missing on the page: {cell}");
             checked += 1;
         }
     }
     assert!(checked > 100);
-    assert!(out.join("disclose/disclosure.xlsx").is_file());
+    // Region names beside the codes, in the report and the workbook.
+    for (code, name) in NAMES.iter().skip(1) {
+        assert!(
+            html.contains(&format!("{name} <span class=\"code\">{code}</span>")),
+            "{code} {name} on the page"
+        );
+    }
+    let strings = {
+        use std::io::Read;
+        let f = std::fs::File::open(out.join("disclose/disclosure.xlsx")).unwrap();
+        let mut z = zip::ZipArchive::new(f).unwrap();
+        let mut xml = String::new();
+        z.by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    for (_, name) in NAMES.iter().skip(1) {
+        assert!(strings.contains(name), "{name} in disclosure.xlsx");
+    }
+    assert!(strings.contains("地区名称"));
+    // Accessible: every chart an image with a title and a text alternative giving its
+    // figures; every header cell scoped; every table captioned.
+    let svgs: Vec<&str> = html.split("<svg ").skip(1).collect();
+    assert!(svgs.len() >= 6, "{} charts (wide and narrow)", svgs.len());
+    for svg in &svgs {
+        let svg = &svg[..svg.find("</svg>").unwrap()];
+        assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby="));
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="), "{}", &svg[..200]);
+        let desc = &svg[svg.find("<desc").unwrap()..svg.find("</desc>").unwrap()];
+        assert!(desc.contains("万元") && desc.contains("（110）"), "{desc}");
+    }
+    let ths = html.matches("<th ").count() + html.matches("<th>").count();
+    let scoped = html.matches("<th scope=\"").count();
+    assert!(ths > 50 && ths == scoped, "{scoped} of {ths} header cells scoped");
+    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
+    assert!(html.contains("@media print") && html.contains("size:A4"));
+}
+
+/// Revenue items of the catalogue (docs/accounting.md); every other budget key is expenditure.
+const REVENUE_ITEMS: [&str; 9] = [
+    "contribution",
+    "fiscal_subsidy",
+    "collective_subsidy",
+    "interest",
+    "investment_income",
+    "transfer_in",
+    "subsidy_from_upper",
+    "remit_from_lower",
+    "other_income",
+];
+
+/// a ÷ b × 100 to 2 decimals, half away from zero, as text.
+fn pct(a: i64, b: i64) -> String {
+    let (n, d) = (a as i128 * 10_000, b as i128);
+    let q = (n.abs() * 2 + d.abs()) / (2 * d.abs()); // |n/d| rounded half up
+    let q = if (n < 0) != (d < 0) { -q } else { q };
+    format!("{}{}.{:02}", if q < 0 { "-" } else { "" }, q.abs() / 100, q.abs() % 100)
+}
+
+#[test]
+fn the_report_shows_the_budget_beside_the_outturn() {
+    let dir = temp("disclose-budget");
+    let data = dataset(&dir, 1_200, 37, false);
+    assert!(data.join("budget.parquet").is_file(), "the generator writes a budget");
+    let pipeline = write_pipeline(&dir, &data, "");
+    let o = sifund(&["run", pipeline.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = dir.join("out");
+    let y = |s: &str| sifund::model::money::parse_yuan(s).unwrap();
+    // This year's approved totals from budget/execution.csv: items by direction, benefits
+    // once (the details, as the generated budget has no `benefits` line).
+    let mut approved: std::collections::BTreeMap<(String, String), (i64, i64)> = Default::default();
+    for r in csv(&out.join("budget/execution.csv")) {
+        assert_ne!(r[2], "benefits", "the generated budget has details only");
+        let e = approved.entry((r[0].clone(), r[1].clone())).or_default();
+        if REVENUE_ITEMS.contains(&r[2].as_str()) {
+            e.0 += y(&r[3]);
+        } else {
+            e.1 += y(&r[3]);
+        }
+    }
+    // Next year's totals from budget/draft.csv.
+    let draft = csv(&out.join("budget/draft.csv"));
+    let line = |r: &str, s: &str, k: &str| {
+        draft
+            .iter()
+            .find(|x| x[0] == r && x[1] == s && x[2] == k)
+            .map(|x| y(&x[5]))
+            .unwrap()
+    };
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("disclose/disclosure.json")).unwrap())
+            .unwrap();
+    let html = std::fs::read_to_string(out.join("disclose/disclosure.html")).unwrap();
+    let mut with_budget = 0;
+    for f in json["funds"].as_array().unwrap() {
+        let (r, s) = (f["region"].as_str().unwrap(), f["scheme"].as_str().unwrap());
+        let n = &f["next_year_budget"];
+        assert_eq!(n["year"], 2026);
+        assert_eq!(y(&amount(&n["revenue"])), line(r, s, "total_revenue"), "{r}/{s}");
+        assert_eq!(y(&amount(&n["expenditure"])), line(r, s, "total_expenditure"));
+        assert_eq!(y(&amount(&n["closing_balance"])), line(r, s, "closing_balance"));
+        let cell = |m: &str, v: &serde_json::Value| {
+            format!("data-measure=\"{m}\" data-region=\"{r}\" data-scheme=\"{s}\" data-yuan=\"{}\"", amount(v))
+        };
+        assert!(html.contains(&cell("next_year_budget.revenue", &n["revenue"])));
+        let Some(&(rev, exp)) = approved.get(&(r.to_string(), s.to_string())) else {
+            assert!(f["budget"].is_null(), "{r}/{s}");
+            continue;
+        };
+        let b = &f["budget"];
+        assert_eq!(y(&amount(&b["revenue"])), rev, "{r}/{s}");
+        assert_eq!(y(&amount(&b["expenditure"])), exp, "{r}/{s}");
+        assert_eq!(y(&amount(&b["surplus"])), rev - exp, "{r}/{s}");
+        let actual = y(&amount(&f["revenue"]));
+        let shown = b["execution_pct"]["revenue"].as_f64().unwrap();
+        assert_eq!(format!("{shown:.2}"), pct(actual, rev), "{r}/{s}");
+        assert!(html.contains(&cell("budget.revenue", &b["revenue"])), "{r}/{s}");
+        assert!(html.contains(&format!(
+            "data-measure=\"execution_pct.revenue\" data-region=\"{r}\" data-scheme=\"{s}\" data-value=\"{}\"",
+            pct(actual, rev)
+        )));
+        with_budget += 1;
+    }
+    assert!(with_budget > 10, "{with_budget} funds with an approved budget");
+    assert!(html.contains("预算执行与下年预算") && html.contains("下年预算（2026年）"));
+    // The same figures in the open data, one row per measure.
+    let rows = csv(&out.join("disclose/disclosure.csv"));
+    assert!(rows.iter().any(|r| r[3] == "execution_pct.expenditure" && r[5] == "percent"));
+    assert!(rows.iter().any(|r| r[3] == "next_year_budget.closing_balance" && r[5] == "yuan"));
+}
+
+#[test]
+fn the_pct_helper_rounds_half_away_from_zero() {
+    assert_eq!(pct(1, 800), "0.13");
+    assert_eq!(pct(-1, 800), "-0.13");
+    assert_eq!(pct(2, 3), "66.67");
+    assert_eq!(pct(10277, 10000), "102.77");
 }

@@ -522,11 +522,13 @@ pub fn consolidated_csv(rows: &[Row], min: u64) -> Vec<u8> {
     let mut csv = crate::csv::Csv::new(&[
         "level",
         "region",
+        "region_name",
         "scheme",
         "measure",
         "gross",
         "eliminated",
         "net",
+        "unit",
     ]);
     for r in rows {
         let count = matches!(
@@ -543,11 +545,13 @@ pub fn consolidated_csv(rows: &[Row], min: u64) -> Vec<u8> {
         csv.row([
             level_key(r.level),
             &r.region,
+            super::regions::name(&r.region).unwrap_or(""),
             &r.scheme,
             &r.measure,
             &show(r.gross),
             &show(r.eliminated),
             &show(r.gross - r.eliminated),
+            if count { "persons" } else { "yuan" },
         ]);
     }
     csv.into_bytes()
@@ -557,7 +561,9 @@ pub fn eliminations_csv(e: &[Elimination]) -> Vec<u8> {
     let mut csv = crate::csv::Csv::new(&[
         "scheme",
         "upper_region",
+        "upper_region_name",
         "lower_region",
+        "lower_region_name",
         "pair",
         "date",
         "amount",
@@ -577,7 +583,9 @@ pub fn eliminations_csv(e: &[Elimination]) -> Vec<u8> {
         csv.row([
             x.scheme.as_str(),
             &x.upper,
+            super::regions::name(&x.upper).unwrap_or(""),
             &x.lower,
+            super::regions::name(&x.lower).unwrap_or(""),
             x.pair,
             &iso(x.date),
             &yuan(x.amount as i128),
@@ -910,8 +918,8 @@ mod tests {
         assert_eq!(
             csv.lines().take(2).collect::<Vec<_>>(),
             [
-                "scheme,upper_region,lower_region,pair,date,amount,lower_flow_id,upper_flow_id,status,direction,rule,reason,date_gap_days",
-                "110,100000,440000,national,2025-03-20,800.00,n1,,unmatched,up,,counterpart_outside_data,",
+                "scheme,upper_region,upper_region_name,lower_region,lower_region_name,pair,date,amount,lower_flow_id,upper_flow_id,status,direction,rule,reason,date_gap_days",
+                "110,100000,全国,440000,广东省,national,2025-03-20,800.00,n1,,unmatched,up,,counterpart_outside_data,",
             ]
         );
         let mut funds = BTreeMap::new();

@@ -445,8 +445,10 @@ pub fn disclosure(
     min_persons: u64,
     measures: &[crate::disclose::Measures],
     consolidated: &[crate::disclose::consolidate::Row],
+    plans: &std::collections::BTreeMap<crate::model::FundId, crate::disclose::plans::Plans>,
 ) -> Result<()> {
     use crate::disclose::present::foot;
+    use crate::disclose::regions::name as region_name;
     use crate::disclose::Count;
     let mut wb = workbook(year, "社会保险基金信息公开")?;
     let f = formats();
@@ -479,6 +481,7 @@ pub fn disclosure(
         .map_err(err)?;
         let headers = [
             "统筹地区",
+            "地区名称",
             "参保人数",
             "缴费人数",
             "领取待遇人数",
@@ -503,31 +506,124 @@ pub fn disclosure(
         for (i, m) in funds.iter().enumerate() {
             let row = 4 + i as u32;
             ws.write_string(row, 0, &m.region).map_err(err)?;
+            ws.write_string(row, 1, region_name(&m.region).unwrap_or(""))
+                .map_err(err)?;
             for (k, c) in [m.participants, m.contributors, m.recipients]
                 .iter()
                 .enumerate()
             {
                 match c {
                     Count::Shown(n) => {
-                        ws.write_number(row, 1 + k as u16, *n as f64).map_err(err)?
+                        ws.write_number(row, 2 + k as u16, *n as f64).map_err(err)?
                     }
-                    Count::Suppressed(_) => ws.write_string(row, 1 + k as u16, "—").map_err(err)?,
+                    Count::Suppressed(_) => ws.write_string(row, 2 + k as u16, "—").map_err(err)?,
                 };
             }
             for (k, (v, _)) in footed.iter().enumerate() {
-                ws.write_number_with_format(row, 4 + k as u16, v[i] as f64 / 100.0, &f.money)
+                ws.write_number_with_format(row, 5 + k as u16, v[i] as f64 / 100.0, &f.money)
                     .map_err(err)?;
             }
         }
-        let row = 4 + funds.len() as u32;
+        let mut row = 4 + funds.len() as u32;
         ws.write_string_with_format(row, 0, "合计", &f.bold)
             .map_err(err)?;
         for (k, (_, t)) in footed.iter().enumerate() {
-            ws.write_number_with_format(row, 4 + k as u16, *t as f64 / 100.0, &f.money_bold)
+            ws.write_number_with_format(row, 5 + k as u16, *t as f64 / 100.0, &f.money_bold)
                 .map_err(err)?;
         }
-        for c in 4..9 {
+        ws.set_column_width(1, 14).map_err(err)?;
+        for c in 5..16 {
             ws.set_column_width(c, 16).map_err(err)?;
+        }
+        // 预算执行与下年预算, as in the report.
+        if let Some(t) = crate::disclose::plans::budget_table(&funds, plans) {
+            row += 2;
+            let next = t.next_year.unwrap_or(year + 1);
+            ws.write_string_with_format(row, 0, format!("预算执行与下年预算（万元；执行率 = 执行数 ÷ 预算数 × 100%）"), &f.bold)
+                .map_err(err)?;
+            row += 1;
+            let mut headers: Vec<String> = vec!["统筹地区".into(), "地区名称".into()];
+            if t.has_approved {
+                for g in ["基金收入", "基金支出", "本年收支结余"] {
+                    for c in ["预算数", "执行数", "执行率%"] {
+                        headers.push(format!("{g}{c}"));
+                    }
+                }
+            }
+            if t.has_draft {
+                for c in ["收入", "支出", "收支结余", "年末滚存结余"] {
+                    headers.push(format!("{next}年预算{c}"));
+                }
+            }
+            let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
+            header_row(ws, row, &hs, &f)?;
+            let pct = |d: Option<rust_decimal::Decimal>| -> Option<f64> {
+                d.and_then(|d| d.to_string().parse().ok())
+            };
+            for r in &t.rows {
+                row += 1;
+                ws.write_string(row, 0, r.region).map_err(err)?;
+                ws.write_string(row, 1, region_name(r.region).unwrap_or(""))
+                    .map_err(err)?;
+                let mut col = 2u16;
+                if t.has_approved {
+                    for g in 0..3 {
+                        match r.approved {
+                            Some(c) => {
+                                for k in [2 * g, 2 * g + 1] {
+                                    ws.write_number_with_format(row, col, c[k].shown as f64 / 100.0, &f.money)
+                                        .map_err(err)?;
+                                    col += 1;
+                                }
+                                match pct(r.pct[g]) {
+                                    Some(p) => ws.write_number_with_format(row, col, p, &f.money).map_err(err)?,
+                                    None => ws.write_string(row, col, "—").map_err(err)?,
+                                };
+                                col += 1;
+                            }
+                            None => {
+                                for _ in 0..3 {
+                                    ws.write_string(row, col, "—").map_err(err)?;
+                                    col += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+                if t.has_draft {
+                    for k in 0..4 {
+                        match r.draft {
+                            Some(c) => ws.write_number_with_format(row, col, c[k].shown as f64 / 100.0, &f.money).map_err(err)?,
+                            None => ws.write_string(row, col, "—").map_err(err)?,
+                        };
+                        col += 1;
+                    }
+                }
+            }
+            row += 1;
+            ws.write_string_with_format(row, 0, "合计", &f.bold).map_err(err)?;
+            let mut col = 2u16;
+            if t.has_approved {
+                let (shown, p) = &t.approved_totals;
+                for g in 0..3 {
+                    for k in [2 * g, 2 * g + 1] {
+                        ws.write_number_with_format(row, col, shown[k] as f64 / 100.0, &f.money_bold)
+                            .map_err(err)?;
+                        col += 1;
+                    }
+                    if let Some(v) = pct(p[g]) {
+                        ws.write_number_with_format(row, col, v, &f.money_bold).map_err(err)?;
+                    }
+                    col += 1;
+                }
+            }
+            if t.has_draft {
+                for v in &t.draft_totals {
+                    ws.write_number_with_format(row, col, *v as f64 / 100.0, &f.money_bold)
+                        .map_err(err)?;
+                    col += 1;
+                }
+            }
         }
     }
     // 分级汇总: gross, eliminated and net revenue and expenditure per city and province.
@@ -549,6 +645,7 @@ pub fn disclosure(
     let headers = [
         "级次",
         "地区",
+        "地区名称",
         "险种",
         "收入（汇总）",
         "抵消",
@@ -581,8 +678,10 @@ pub fn disclosure(
         };
         ws.write_string(row, 0, lv).map_err(err)?;
         ws.write_string(row, 1, *region).map_err(err)?;
-        ws.write_string(row, 2, scheme_name(scheme)).map_err(err)?;
-        let mut col = 3u16;
+        ws.write_string(row, 2, region_name(region).unwrap_or(""))
+            .map_err(err)?;
+        ws.write_string(row, 3, scheme_name(scheme)).map_err(err)?;
+        let mut col = 4u16;
         for key in ["revenue", "expenditure"] {
             let (g, e) = m.get(key).copied().unwrap_or_default();
             let (r, _) = foot(&[g - e, e]);

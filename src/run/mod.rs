@@ -217,12 +217,6 @@ fn run_stages(
                 ));
             }
         }
-        if let (Some(census), Some(levels)) = (census, levels) {
-            let report = timed(timings, "disclose", || {
-                disclose_stage(p, census, levels, &statements, out)
-            })?;
-            reports.insert("disclose".to_string(), report);
-        }
         if let Some(items) = items {
             let (report, unreconciled) = timed(timings, "reconcile", || {
                 reconcile_stage(p, items, &books, out, &mut invariants)
@@ -241,6 +235,17 @@ fn run_stages(
             })?;
             reports.insert("budget".to_string(), crate::budget::summary(&b));
             budget = Some(b);
+        }
+        // After the budget: the public report shows its approved and drafted totals.
+        if let (Some(census), Some(levels)) = (census, levels) {
+            let plans = budget
+                .as_ref()
+                .map(crate::disclose::plans::plans)
+                .unwrap_or_default();
+            let report = timed(timings, "disclose", || {
+                disclose_stage(p, census, levels, &statements, &plans, out)
+            })?;
+            reports.insert("disclose".to_string(), report);
         }
     }
     let broken: Vec<String> = invariants
@@ -513,28 +518,30 @@ fn disclose_stage(
     census: crate::census::Census,
     levels: consolidate::InterLevels,
     statements: &[FundStatement],
+    plans: &BTreeMap<crate::model::FundId, crate::disclose::plans::Plans>,
     out: &mut OutputDir,
 ) -> Result<serde_json::Value> {
     use crate::disclose;
     let min = p.disclose.min_persons;
+    let publication = disclose::publish(p, census, levels, statements);
+    let unnamed = publication.unnamed_regions();
     let disclose::Publication {
         measures,
         eliminations,
         rows,
-    } = disclose::publish(p, census, levels, statements);
-    let json = serde_json::to_vec_pretty(&disclose::disclosure_json(p.year, min, &measures))
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    out.write("disclose/disclosure.json", &json)?;
+    } = publication;
+    let json = disclose::disclosure_json(p.year, min, &measures, plans);
+    out.write("disclose/disclosure.json", json.as_bytes())?;
     out.write(
         "disclose/disclosure.csv",
-        &disclose::disclosure_csv(&measures),
+        &disclose::disclosure_csv(&measures, plans),
     )?;
     let dp = serde_json::to_vec_pretty(&disclose::datapackage(p.year))
         .map_err(|e| Error::Internal(e.to_string()))?;
     out.write("disclose/datapackage.json", &dp)?;
     out.write(
         "disclose/disclosure.html",
-        disclose::html::report(p.year, min, &measures, &rows).as_bytes(),
+        disclose::html::report(p.year, min, &measures, &rows, plans).as_bytes(),
     )?;
     crate::report::xlsx::disclosure(
         &out.path("disclose/disclosure.xlsx")?,
@@ -542,6 +549,7 @@ fn disclose_stage(
         min,
         &measures,
         &rows,
+        plans,
     )?;
     out.write(
         "disclose/consolidated.csv",
@@ -569,6 +577,11 @@ fn disclose_stage(
         "inter_level_unmatched_by_reason": by_reason,
         "inter_level_in_transit_amount": yuan(in_transit),
         "suppression_min_persons": min,
+        "funds_with_approved_budget": plans.values().filter(|x| x.approved.is_some()).count(),
+        "funds_with_next_year_budget": plans.values().filter(|x| x.draft.is_some()).count(),
+        "region_names": disclose::regions::SOURCE,
+        // warning: these codes are published without a name (not in data/regions/gbt2260.csv)
+        "regions_without_name": unnamed,
     }))
 }
 
