@@ -754,10 +754,11 @@ pub fn missed_death(year: i32, person_id: &str) -> Death {
     }
 }
 
-/// The statement lines a bank would print for planted flows: one per bank-account side.
+/// The statement lines a bank would print for planted flows: one per bank-account side. A
+/// transfer between the parts of a fund (from = to) moves no money: the bank prints nothing.
 pub fn mirror(flows: &[FundFlow]) -> Vec<StatementLine> {
     let mut out = Vec::new();
-    for f in flows {
+    for f in flows.iter().filter(|f| f.from_account != f.to_account) {
         for (acct, dir) in [(&f.from_account, "out"), (&f.to_account, "in")] {
             if matches!(acct.as_deref(), Some("income" | "expense" | "fiscal")) {
                 out.push(StatementLine {
