@@ -1174,3 +1174,104 @@ fn budget_lines(fund: FundKey, agg: &Agg, book: &Book, rng: &mut Rng, out: &mut 
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::people::{self, identity, Block, Ctx, Identity};
+    use super::*;
+
+    /// A small world: its persons' totals, the institutions' settlements and the funds' year.
+    fn world(persons: u64, seed: u64, planted: bool) -> (Agg, Money) {
+        let year = 2025;
+        let seqs = super::super::id_sequences(seed, persons, year);
+        let ctx = Ctx {
+            seed,
+            year,
+            persons,
+        };
+        let mut b = Block::default();
+        for idx in 0..persons {
+            let (seq, shift) = seqs[idx as usize];
+            let drawn = identity(seed, idx, year);
+            let id = Identity {
+                birth: drawn.birth + shift as i32,
+                ..drawn
+            };
+            people::simulate(&ctx, idx, &id, seq as u32, &mut b);
+        }
+        let mut agg = b.agg;
+        institution_payouts(year, &mut agg, seed);
+        let money = simulate(year, &agg, seed, planted);
+        (agg, money)
+    }
+
+    /// The opening split adds up to the fund's opening balance; the retirees' credits are one
+    /// flow per 310 fund and month; 410 sets aside at least 10 % of its contributions; every
+    /// part ends the year at zero or above (and, by the simulation's own check, every day).
+    #[test]
+    fn the_parts_of_the_world() {
+        let (agg, money) = world(600, 3, false);
+        assert_eq!(money.parts.len(), 8, "310 and 410 of four cities");
+        for (fund, p) in &money.parts {
+            let key = |o: &Option<String>| o.as_deref().unwrap_or_default().to_string();
+            let of_fund = |r: &Option<String>, s: &Option<String>| {
+                (key(r), key(s)) == (fund.0.to_string(), fund.1.to_string())
+            };
+            let opening: Fen = money
+                .opening
+                .iter()
+                .filter(|o| of_fund(&o.region, &o.scheme))
+                .map(|o| o.book.unwrap_or(0))
+                .sum();
+            let split: Vec<_> = money
+                .sub_funds
+                .iter()
+                .filter(|o| of_fund(&o.region, &o.scheme))
+                .collect();
+            assert_eq!(split.len(), 2, "{fund:?}");
+            assert_eq!(
+                split.iter().map(|o| o.opening.unwrap()).sum::<Fen>(),
+                opening,
+                "{fund:?}"
+            );
+            assert!(p.account >= 0 && p.reserve >= 0, "{fund:?}");
+            assert!(p.total - p.account - p.reserve >= 0, "{fund:?}");
+            let kinds = |k: &str| {
+                money
+                    .flows
+                    .iter()
+                    .filter(|f| of_fund(&f.region, &f.scheme) && f.kind.as_deref() == Some(k))
+                    .inspect(|f| assert_eq!(f.from_account, f.to_account))
+                    .count()
+            };
+            if fund.1 == "310" {
+                assert_eq!(kinds("account_credit"), 12, "{fund:?}");
+                assert_eq!(p.credited, credits_of(&agg, *fund, None));
+                assert!(p.credited > 0 && p.account_contribution > 0);
+            } else {
+                let revenue: Fen = agg
+                    .parts_in
+                    .range((*fund, Day::MIN)..=(*fund, Day::MAX))
+                    .map(|(_, v)| v.0)
+                    .sum();
+                assert_eq!(kinds("reserve_set_aside"), 4, "{fund:?}");
+                assert!(p.set_aside * 10 >= revenue, "{fund:?}");
+                assert!(p.released > 0);
+            }
+        }
+        // 310's account credits and 410's reserve flows only there.
+        for f in &money.flows {
+            match f.kind.as_deref() {
+                Some("account_credit") => assert_eq!(f.scheme.as_deref(), Some("310")),
+                Some("reserve_set_aside" | "reserve_release") => {
+                    assert_eq!(f.scheme.as_deref(), Some("410"))
+                }
+                _ => {}
+            }
+        }
+        // --faults: one fund under-reserves.
+        let (_, planted) = world(600, 3, true);
+        let low = planted.parts[&crate::generate::faults::UNDER_RESERVED];
+        assert!(low.set_aside < money.parts[&crate::generate::faults::UNDER_RESERVED].set_aside);
+    }
+}

@@ -265,6 +265,19 @@ mod tests {
         );
     }
 
+    /// The world's account share: a person's own fee up to 2 % of the base (the employee's
+    /// 2 % in full; a flexible worker's 8 % in part); nothing of an employer's or a fund's.
+    #[test]
+    fn account_share_and_retiree_credit() {
+        assert_eq!(account_share("employee", Some(800_000), 16_000), 16_000);
+        assert_eq!(account_share("flexible", Some(800_000), 64_000), 16_000);
+        assert_eq!(account_share("employee", Some(333_333), 99_999), 6_667);
+        assert_eq!(account_share("fund", Some(800_000), 16_000), 0);
+        assert_eq!(account_share("employee", None, 16_000), 0);
+        // 广州: 2 % of 45 % of 11,500 yuan = 103.50, in whole yuan
+        assert_eq!(retiree_credit(&REGIONS[0]), 10_300);
+    }
+
     #[test]
     fn bp_rounds_half_away_from_zero() {
         assert_eq!(bp(1_000_000, 1600), 160_000);
