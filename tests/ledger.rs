@@ -12,8 +12,11 @@ use std::collections::BTreeSet;
 fn every_planted_breach_and_overpayment_is_found_and_nothing_else() {
     let dir = temp("breaches");
     let data = dataset(&dir, 2_500, 13, true);
+    // The demo's reserve policy (pipelines/demo.toml), so the planted `reserve_outside_policy`
+    // is judged; the generator's other 410 funds set aside 11 % and stay below the cap.
+    let pipeline = write_pipeline(&dir, &data, "[reserve]\nshare = 0.10\ncap = 0.30\n");
     let out = dir.join("out");
-    let o = stage("flows", &data, &out);
+    let o = sifund(&["flows", pipeline.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
     let faults = csv(&data.join("faults.csv"));

@@ -48,8 +48,8 @@ fn one_thread_and_several_write_the_same_bytes() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         m("out")["inputs"].as_array().unwrap().len(),
-        12,
-        "three files for two tables"
+        13,
+        "nine tables (the generator writes the optional sub_fund_balances), three files for two"
     );
     std::fs::rename(dir.join("out"), dir.join("single")).unwrap();
     for threads in ["2", "3"] {

@@ -35,6 +35,7 @@ fn every_planted_bad_row_is_rejected_and_no_clean_row_is() {
         "fund_flows",
         "statements",
         "opening_balances",
+        "sub_fund_balances",
         "persons",
         "deaths",
         "budget",

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::people::{Agg, FundKey};
-use super::records::{BudgetLine, FundFlow, OpeningBalance, Payout, StatementLine};
+use super::records::{BudgetLine, FundFlow, OpeningBalance, Payout, StatementLine, SubFundBalance};
 use super::rng::Rng;
 use super::world::{self, PROVINCES, PROVINCE_SCHEMES, REGIONS};
 use crate::model::date::{day, period_of, Day};
@@ -47,6 +47,9 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
                 .or_insert((paid, 0));
             e.1 += amt;
             *agg.benefits.entry((fund, benefit, m)).or_default() += amt;
+            if benefit == "account_medical" {
+                *agg.account_out.entry((fund, paid)).or_default() += amt;
+            }
             out.push(Payout {
                 payment_id: Some(format!("Q{}{}{:08}", fund.0, fund.1, seq)),
                 region: Some(fund.0.into()),
@@ -63,6 +66,8 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
         }
     };
     for (&fund, &(employer, individual)) in &fees {
+        // The individual accounts pay out about 85 % of what they receive in the year.
+        let account_year = account_revenue(agg, fund) + credits_of(agg, fund, None);
         let hospitals = (agg.contributors.get(&fund).copied().unwrap_or(0) / 400).clamp(2, 30);
         for m in 1..=12u32 {
             match fund.1 {
@@ -84,7 +89,7 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
                         m,
                         18,
                         "institution",
-                        individual * 85 / 100 / 12,
+                        account_year * 85 / 100 / 12,
                         hospitals.div_ceil(2),
                     );
                     if !REGIONS
@@ -195,6 +200,29 @@ pub fn institution_payouts(year: i32, agg: &mut Agg, seed: u64) -> Vec<Payout> {
     out
 }
 
+/// 310's individual accounts' share of the year's contributions (the world's rule).
+fn account_revenue(agg: &Agg, fund: FundKey) -> Fen {
+    agg.parts_in
+        .range((fund, Day::MIN)..=(fund, Day::MAX))
+        .map(|(_, v)| v.1)
+        .sum()
+}
+
+/// The pool's credits to retirees' accounts of a 310 fund: in month `m`, or the year's.
+fn credits_of(agg: &Agg, fund: FundKey, m: Option<u32>) -> Fen {
+    if fund.1 != "310" {
+        return 0;
+    }
+    let Some(region) = REGIONS.iter().find(|r| r.code == fund.0) else {
+        return 0;
+    };
+    let (lo, hi) = m.map_or((1, 12), |m| (m, m));
+    agg.retirees
+        .range((fund, lo)..=(fund, hi))
+        .map(|(_, n)| *n as i64 * world::retiree_credit(region))
+        .sum()
+}
+
 /// The accounts of one fund while they are simulated.
 struct Book {
     fund: FundKey,
@@ -204,6 +232,29 @@ struct Book {
     lines: Vec<StatementLine>,
     seq: u64,
     line_seq: u64,
+    parts: Parts,
+}
+
+/// The parts of a fund kept in parts 分账核算 (310 and 410 of a city) as the world holds
+/// them: the individual accounts' and the reserve's money (the pool's is the rest of the
+/// fund), and the year's movements of each, the truth `sub_funds.csv` records.
+#[derive(Default, Clone, Copy)]
+pub struct Parts {
+    pub account: Fen,
+    pub reserve: Fen,
+    /// Opening balances: (pooled, account, reserve).
+    pub opening: [Fen; 3],
+    /// Contribution revenue of 410 since the last set-aside.
+    quarter_fees: Fen,
+    pub account_contribution: Fen,
+    pub account_medical: Fen,
+    pub transfer_in: Fen,
+    pub transfer_out: Fen,
+    pub credited: Fen,
+    pub set_aside: Fen,
+    pub released: Fen,
+    /// The fund's money at year end (every part).
+    pub total: Fen,
 }
 
 /// A movement that is not a contribution credit or a payment batch.
@@ -269,7 +320,36 @@ impl Book {
             .reference
             .clone()
             .unwrap_or_else(|| format!("V{}{}{:06}", self.fund.0, self.fund.1, self.seq));
+        let p = &mut self.parts;
+        match (self.fund.1, m.kind) {
+            // Between the parts of the fund: the money stays in its account (from = to).
+            (_, "account_credit") => {
+                p.account += m.amount;
+                p.credited += m.amount;
+            }
+            (_, "reserve_set_aside") => {
+                p.reserve += m.amount;
+                p.set_aside += m.amount;
+            }
+            (_, "reserve_release") => {
+                p.reserve -= m.amount;
+                p.released += m.amount;
+            }
+            // 310's transfers of insured persons move their individual accounts.
+            ("310", "transfer_in") => {
+                p.account += m.amount;
+                p.transfer_in += m.amount;
+            }
+            ("310", "transfer_out") => {
+                p.account -= m.amount;
+                p.transfer_out += m.amount;
+            }
+            _ => {}
+        }
         for (acct, dir) in [(m.from, "out"), (m.to, "in")] {
+            if m.from == m.to {
+                break; // no bank movement, no statement line
+            }
             if acct == "external" {
                 continue;
             }
@@ -297,6 +377,11 @@ impl Book {
     fn get(&self, a: &str) -> Fen {
         self.bal.get(a).copied().unwrap_or(0)
     }
+
+    /// The fund's money (every account and the investment) less its other parts.
+    fn pooled(&self) -> Fen {
+        self.bal.values().sum::<Fen>() - self.parts.account - self.parts.reserve
+    }
 }
 
 /// What the simulation writes.
@@ -306,6 +391,9 @@ pub struct Money {
     pub statements: Vec<StatementLine>,
     pub opening: Vec<OpeningBalance>,
     pub budget: Vec<BudgetLine>,
+    pub sub_funds: Vec<SubFundBalance>,
+    /// The world's parts of every fund kept in parts, at year end.
+    pub parts: BTreeMap<FundKey, Parts>,
 }
 
 fn province_of(region: &str) -> &'static str {
@@ -442,7 +530,9 @@ impl<'a> Days<'a> {
 }
 
 /// Simulates every fund's year. Funds are independent, so they run in any order.
-pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
+/// `planted`: `--faults` is on (one 410 fund then sets aside less than the others, see
+/// `faults::UNDER_RESERVED`).
+pub fn simulate(year: i32, agg: &Agg, seed: u64, planted: bool) -> Money {
     let mut funds: Vec<FundKey> = agg
         .fees
         .keys()
@@ -459,7 +549,7 @@ pub fn simulate(year: i32, agg: &Agg, seed: u64) -> Money {
     let days = Days::of(agg, seed);
     let mut money = Money::default();
     for fund in funds {
-        simulate_fund(year, agg, seed, fund, &days, &mut money);
+        simulate_fund(year, agg, seed, fund, &days, planted, &mut money);
     }
     money
 }
@@ -505,6 +595,7 @@ fn open_fund(agg: &Agg, fund: FundKey, money: &mut Money) -> Book {
         lines: vec![],
         seq: 0,
         line_seq: 0,
+        parts: Parts::default(),
     };
     book.bal.insert("fiscal", fiscal0);
     book.bal.insert("expense", 5_000_000);
@@ -514,6 +605,29 @@ fn open_fund(agg: &Agg, fund: FundKey, money: &mut Money) -> Book {
     let invests = fund.1 == "110" && matches!(fund.0, "440100" | "320100");
     if invests {
         book.bal.insert("investment", fiscal0 / 5);
+    }
+    // The opening split of a fund kept in parts: it adds up to the fund's opening balance.
+    let total: Fen = book.bal.values().sum();
+    let other = match fund.1 {
+        "310" if !is_province => Some(("account", total * world::ACCOUNT_OPENING_PCT / 100)),
+        "410" if !is_province => Some(("reserve", total * world::RESERVE_OPENING_PCT / 100)),
+        _ => None,
+    };
+    if let Some((part, amount)) = other {
+        if part == "account" {
+            book.parts.account = amount;
+        } else {
+            book.parts.reserve = amount;
+        }
+        book.parts.opening = [total - amount, book.parts.account, book.parts.reserve];
+        for (k, v) in [("pooled", total - amount), (part, amount)] {
+            money.sub_funds.push(SubFundBalance {
+                region: Some(fund.0.into()),
+                scheme: Some(fund.1.into()),
+                sub_fund: Some(k.into()),
+                opening: Some(v),
+            });
+        }
     }
     for (acct, b) in &book.bal {
         money.opening.push(OpeningBalance {
@@ -770,7 +884,15 @@ fn level_moves(
 }
 
 /// One fund's year, day by day.
-fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, money: &mut Money) {
+fn simulate_fund(
+    year: i32,
+    agg: &Agg,
+    seed: u64,
+    fund: FundKey,
+    days: &Days,
+    planted: bool,
+    money: &mut Money,
+) {
     let mut rng = Rng::new(
         seed,
         0xF00D ^ (fund.0.parse::<u64>().unwrap_or(0) * 1000 + fund.1.parse::<u64>().unwrap_or(0)),
@@ -794,6 +916,11 @@ fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, mo
             national_moves(agg, fund, m, dom, &mut moves);
         } else {
             let fees = fees_of(agg, fund);
+            // The pool credits the retirees' accounts with the month's pensions.
+            if dom == 5 {
+                let credit = credits_of(agg, fund, Some(m));
+                moves.push(mv("account_credit", "fiscal", "fiscal", credit));
+            }
             scheduled(
                 fund,
                 m,
@@ -818,14 +945,50 @@ fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, mo
         book.apply(d, mv("allocation", "fiscal", "expense", allocation));
         // Contributions arrive; refunds leave by the original channel.
         days.settle(&mut book, fund, d);
+        if let Some(&(fees, share)) = agg.parts_in.get(&(fund, d)) {
+            book.parts.account += share;
+            book.parts.account_contribution += share;
+            book.parts.quarter_fees += fees;
+        }
+        if let Some(&paid) = agg.account_out.get(&(fund, d)) {
+            book.parts.account -= paid;
+            book.parts.account_medical += paid;
+        }
         for mv_ in moves {
             book.apply(d, mv_);
+        }
+        if fund.1 == "410" && !is_province {
+            // The reserve: a share of the quarter's contributions set aside on its last day,
+            // a fifth of it released on 20 August.
+            if month_end && m % 3 == 0 {
+                let pct = if planted && fund == super::faults::UNDER_RESERVED {
+                    world::RESERVE_SHARE_LOW_PCT
+                } else {
+                    world::RESERVE_SHARE_PCT
+                };
+                let amount = book.parts.quarter_fees * pct / 100;
+                book.parts.quarter_fees = 0;
+                book.apply(d, mv("reserve_set_aside", "fiscal", "fiscal", amount));
+            }
+            if (m, dom) == (8, 20) {
+                let amount = book.parts.reserve / 5;
+                book.apply(d, mv("reserve_release", "fiscal", "fiscal", amount));
+            }
         }
         // Month end: the revenue account is swept to nil 月末无余额.
         if month_end && book.bal.contains_key("income") {
             let b = book.get("income");
             book.apply(d, mv("sweep", "income", "fiscal", b));
         }
+        // The world never overdraws a part: the individual accounts, the reserve and the
+        // pool (the rest of the fund's money) each end every day at zero or above.
+        debug_assert!(
+            book.parts.account >= 0 && book.parts.reserve >= 0 && book.pooled() >= 0,
+            "{fund:?} {d}: account {} reserve {} pooled {}",
+            book.parts.account,
+            book.parts.reserve,
+            book.pooled()
+        );
     }
     debug_assert!(
         book.bal.values().all(|b| *b >= 0),
@@ -833,6 +996,10 @@ fn simulate_fund(year: i32, agg: &Agg, seed: u64, fund: FundKey, days: &Days, mo
         book.bal
     );
     budget_lines(fund, agg, &book, &mut rng, &mut money.budget);
+    if matches!(fund.1, "310" | "410") && !is_province {
+        book.parts.total = book.bal.values().sum();
+        money.parts.insert(fund, book.parts);
+    }
     money.flows.append(&mut book.flows);
     money.statements.append(&mut book.lines);
 }
@@ -1005,5 +1172,106 @@ fn budget_lines(fund: FundKey, agg: &Agg, book: &Book, rng: &mut Rng, out: &mut 
             item: Some(item),
             amount: Some(amount),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::people::{self, identity, Block, Ctx, Identity};
+    use super::*;
+
+    /// A small world: its persons' totals, the institutions' settlements and the funds' year.
+    fn world(persons: u64, seed: u64, planted: bool) -> (Agg, Money) {
+        let year = 2025;
+        let seqs = super::super::id_sequences(seed, persons, year);
+        let ctx = Ctx {
+            seed,
+            year,
+            persons,
+        };
+        let mut b = Block::default();
+        for idx in 0..persons {
+            let (seq, shift) = seqs[idx as usize];
+            let drawn = identity(seed, idx, year);
+            let id = Identity {
+                birth: drawn.birth + shift as i32,
+                ..drawn
+            };
+            people::simulate(&ctx, idx, &id, seq as u32, &mut b);
+        }
+        let mut agg = b.agg;
+        institution_payouts(year, &mut agg, seed);
+        let money = simulate(year, &agg, seed, planted);
+        (agg, money)
+    }
+
+    /// The opening split adds up to the fund's opening balance; the retirees' credits are one
+    /// flow per 310 fund and month; 410 sets aside at least 10 % of its contributions; every
+    /// part ends the year at zero or above (and, by the simulation's own check, every day).
+    #[test]
+    fn the_parts_of_the_world() {
+        let (agg, money) = world(600, 3, false);
+        assert_eq!(money.parts.len(), 8, "310 and 410 of four cities");
+        for (fund, p) in &money.parts {
+            let key = |o: &Option<String>| o.as_deref().unwrap_or_default().to_string();
+            let of_fund = |r: &Option<String>, s: &Option<String>| {
+                (key(r), key(s)) == (fund.0.to_string(), fund.1.to_string())
+            };
+            let opening: Fen = money
+                .opening
+                .iter()
+                .filter(|o| of_fund(&o.region, &o.scheme))
+                .map(|o| o.book.unwrap_or(0))
+                .sum();
+            let split: Vec<_> = money
+                .sub_funds
+                .iter()
+                .filter(|o| of_fund(&o.region, &o.scheme))
+                .collect();
+            assert_eq!(split.len(), 2, "{fund:?}");
+            assert_eq!(
+                split.iter().map(|o| o.opening.unwrap()).sum::<Fen>(),
+                opening,
+                "{fund:?}"
+            );
+            assert!(p.account >= 0 && p.reserve >= 0, "{fund:?}");
+            assert!(p.total - p.account - p.reserve >= 0, "{fund:?}");
+            let kinds = |k: &str| {
+                money
+                    .flows
+                    .iter()
+                    .filter(|f| of_fund(&f.region, &f.scheme) && f.kind.as_deref() == Some(k))
+                    .inspect(|f| assert_eq!(f.from_account, f.to_account))
+                    .count()
+            };
+            if fund.1 == "310" {
+                assert_eq!(kinds("account_credit"), 12, "{fund:?}");
+                assert_eq!(p.credited, credits_of(&agg, *fund, None));
+                assert!(p.credited > 0 && p.account_contribution > 0);
+            } else {
+                let revenue: Fen = agg
+                    .parts_in
+                    .range((*fund, Day::MIN)..=(*fund, Day::MAX))
+                    .map(|(_, v)| v.0)
+                    .sum();
+                assert_eq!(kinds("reserve_set_aside"), 4, "{fund:?}");
+                assert!(p.set_aside * 10 >= revenue, "{fund:?}");
+                assert!(p.released > 0);
+            }
+        }
+        // 310's account credits and 410's reserve flows only there.
+        for f in &money.flows {
+            match f.kind.as_deref() {
+                Some("account_credit") => assert_eq!(f.scheme.as_deref(), Some("310")),
+                Some("reserve_set_aside" | "reserve_release") => {
+                    assert_eq!(f.scheme.as_deref(), Some("410"))
+                }
+                _ => {}
+            }
+        }
+        // --faults: one fund under-reserves.
+        let (_, planted) = world(600, 3, true);
+        let low = planted.parts[&crate::generate::faults::UNDER_RESERVED];
+        assert!(low.set_aside < money.parts[&crate::generate::faults::UNDER_RESERVED].set_aside);
     }
 }

@@ -216,6 +216,8 @@ pub fn fund_flows(year: i32) -> Vec<Planted<FundFlow>> {
             ("from_account.unknown", |r| r.from_account = s("cash")),
             ("to_account.unknown", |r| r.to_account = s("pocket")),
             ("to_account.same", |r| r.to_account = s("income")),
+            // a transfer between parts names one account twice; this one names two
+            ("to_account.not_same", |r| r.kind = s("account_credit")),
             ("amount.not_positive", |r| r.amount = Some(-5)),
             ("counter_region.unknown", |r| r.counter_region = s("12")),
             ("counter_scheme.unknown", |r| r.counter_scheme = s("999")),
@@ -265,6 +267,27 @@ pub fn opening_balances() -> Vec<Planted<OpeningBalance>> {
             ("statement.null", |r| r.statement = None),
             ("scheme.unknown", |r| r.scheme = s("111")),
             ("book.null", |r| r.book = None),
+        ],
+    )
+}
+
+pub fn sub_fund_balances() -> Vec<Planted<SubFundBalance>> {
+    let t = SubFundBalance {
+        region: s("440300"),
+        scheme: s("310"),
+        sub_fund: s("account"),
+        opening: Some(1_000_000),
+    };
+    plant(
+        &t,
+        vec![
+            ("sub_fund.unknown", |r| r.sub_fund = s("savings")),
+            ("sub_fund.scheme", |r| r.scheme = s("110")),
+            ("opening.negative", |r| {
+                r.sub_fund = s("reserve");
+                r.scheme = s("410");
+                r.opening = Some(-100)
+            }),
         ],
     )
 }
@@ -596,6 +619,131 @@ pub fn breaches(year: i32) -> Breach {
     Breach { flows, expected }
 }
 
+/// The 410 fund whose world sets aside less than the province's share (`--faults`):
+/// `reserve_outside_policy` where the pipeline gives `[reserve] share`.
+pub const UNDER_RESERVED: (&str, &str) = ("320500", "410");
+
+/// Breaches of the parts of a fund 分账核算, planted as valid rows on the world's balances
+/// (`parts`, updated so that it stays the truth of the dataset written):
+/// - 440300/310 on 31 December pays a transfer out 转移支出 of the individual accounts
+///   4,000.00 beyond what they hold; a prior-year payment returned the same day keeps the
+///   expenditure account's balance (the pool gains what the accounts lose): `sub_fund_misuse`
+///   of the account part, one day, −4,000.00;
+/// - 440100/410 on 31 December releases 2,500.00 more than its reserve holds:
+///   `sub_fund_misuse` of the reserve, −2,500.00;
+/// - an `account_credit` in 440300/110 and a `reserve_set_aside` in 440100/210:
+///   `item_not_of_scheme`;
+/// - `UNDER_RESERVED` set aside 5 % of its contributions: `reserve_outside_policy` (share),
+///   amount = what it set aside.
+pub fn part_breaches(
+    year: i32,
+    parts: &mut std::collections::BTreeMap<(&'static str, &'static str), super::accounts::Parts>,
+) -> Breach {
+    let mut flows = Vec::new();
+    let mut expected = Vec::new();
+    let of = |mut f: FundFlow, scheme: &str| {
+        f.scheme = s(scheme);
+        f
+    };
+    if let Some(p) = parts.get_mut(&("440300", "310")) {
+        let x = p.account + 400_000;
+        let sz = "440300";
+        flows.push(of(
+            flow(
+                "XP01",
+                sz,
+                year,
+                (12, 31),
+                "transfer_out",
+                "expense",
+                "external",
+                x,
+            ),
+            "310",
+        ));
+        flows.push(of(
+            flow(
+                "XP02",
+                sz,
+                year,
+                (12, 31),
+                "returned_prior_year",
+                "external",
+                "expense",
+                x,
+            ),
+            "310",
+        ));
+        p.account -= x;
+        p.transfer_out += x;
+        let id = format!("account:{year}-12-31");
+        expected.push(("sub_fund_misuse", "sub_funds", id, Some(-400_000)));
+    }
+    if let Some(p) = parts.get_mut(&("440100", "410")) {
+        let x = p.reserve + 250_000;
+        flows.push(of(
+            flow(
+                "XP03",
+                "440100",
+                year,
+                (12, 31),
+                "reserve_release",
+                "fiscal",
+                "fiscal",
+                x,
+            ),
+            "410",
+        ));
+        p.reserve -= x;
+        p.released += x;
+        let id = format!("reserve:{year}-12-31");
+        expected.push(("sub_fund_misuse", "sub_funds", id, Some(-250_000)));
+    }
+    flows.push(of(
+        flow(
+            "XP04",
+            "440300",
+            year,
+            (3, 5),
+            "account_credit",
+            "fiscal",
+            "fiscal",
+            300_000,
+        ),
+        "110",
+    ));
+    flows.push(of(
+        flow(
+            "XP05",
+            "440100",
+            year,
+            (4, 30),
+            "reserve_set_aside",
+            "fiscal",
+            "fiscal",
+            200_000,
+        ),
+        "210",
+    ));
+    expected.push((
+        "item_not_of_scheme",
+        "fund_flows",
+        "XP04".into(),
+        Some(300_000),
+    ));
+    expected.push((
+        "item_not_of_scheme",
+        "fund_flows",
+        "XP05".into(),
+        Some(200_000),
+    ));
+    if let Some(p) = parts.get(&UNDER_RESERVED) {
+        let id = "reserve:share".to_string();
+        expected.push(("reserve_outside_policy", "sub_funds", id, Some(p.set_aside)));
+    }
+    Breach { flows, expected }
+}
+
 /// Deaths the benefit roll missed: the pensioner dies on 10 September; the pensions for
 /// October to December are overpaid (seed arts. 25, 46).
 pub fn missed_death(year: i32, person_id: &str) -> Death {
@@ -606,10 +754,11 @@ pub fn missed_death(year: i32, person_id: &str) -> Death {
     }
 }
 
-/// The statement lines a bank would print for planted flows: one per bank-account side.
+/// The statement lines a bank would print for planted flows: one per bank-account side. A
+/// transfer between the parts of a fund (from = to) moves no money: the bank prints nothing.
 pub fn mirror(flows: &[FundFlow]) -> Vec<StatementLine> {
     let mut out = Vec::new();
-    for f in flows {
+    for f in flows.iter().filter(|f| f.from_account != f.to_account) {
         for (acct, dir) in [(&f.from_account, "out"), (&f.to_account, "in")] {
             if matches!(acct.as_deref(), Some("income" | "expense" | "fiscal")) {
                 out.push(StatementLine {
@@ -1003,6 +1152,16 @@ mod tests {
         };
         covered.extend(check_all(deaths(Y), ("", |_| {}), &d));
 
+        let sf = |r: &SubFundBalance| {
+            rules::check_sub_fund_balance(&rules::SubFundBalance {
+                region: r.region.as_deref(),
+                scheme: r.scheme.as_deref(),
+                sub_fund: r.sub_fund.as_deref(),
+                opening: a(r.opening),
+            })
+        };
+        covered.extend(check_all(sub_fund_balances(), ("", |_| {}), &sf));
+
         let b = |r: &BudgetLine| {
             rules::check_budget(&rules::BudgetLine {
                 region: r.region.as_deref(),
@@ -1023,6 +1182,12 @@ mod tests {
         let mut t = deaths(Y).remove(0).row;
         t.person_id = pid();
         assert_eq!(d(&t), Ok(()));
+        let mut t = sub_fund_balances().remove(0).row;
+        t.sub_fund = Some("account".into());
+        assert_eq!(sf(&t), Ok(()));
+        t.sub_fund = Some("pooled".into());
+        t.opening = Some(-5);
+        assert_eq!(sf(&t), Ok(()), "the pool may start below zero");
         let mut t = budget().remove(0).row;
         t.item = Some("contribution".into());
         assert_eq!(b(&t), Ok(()));

@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use crate::csv::Csv;
 use crate::engine::ParquetSink;
 use crate::error::{Error, Result};
+use crate::model::Fen;
 use crate::run::output::OutputDir;
 use faults::Planted;
 use people::{identity, Agg, Block, Identity};
@@ -256,6 +257,64 @@ fn plant_breaches(
     deaths.push(dead)
 }
 
+/// `sub_funds.csv`: the world's parts of every fund kept in parts (310 and 410 of the cities),
+/// the truth `ledger/sub_funds.csv` must show — planted part transfers included (not an input
+/// table). Item keys as in `ledger/sub_funds.csv` where the ledger has the figure (the account
+/// part's `contribution`, `transfer_in`, `transfer_out`, `benefits.account_medical`; every
+/// part's `part_transfers`, `opening_balance`, `closing_balance`); the gross transfers between
+/// parts as `account_credit`, `reserve_set_aside`, `reserve_release`.
+fn parts_truth(parts: &std::collections::BTreeMap<people::FundKey, accounts::Parts>) -> Vec<u8> {
+    let mut csv = Csv::new(&["region", "scheme", "sub_fund", "item", "amount"]);
+    for (&(region, scheme), p) in parts {
+        let (part, held, transfers, gross): (&str, Fen, Fen, Vec<(&str, Fen)>) = if scheme == "310"
+        {
+            let gross = vec![
+                ("contribution", p.account_contribution),
+                ("transfer_in", p.transfer_in),
+                ("transfer_out", p.transfer_out),
+                ("benefits.account_medical", p.account_medical),
+                ("account_credit", p.credited),
+            ];
+            ("account", p.account, p.credited, gross)
+        } else {
+            let gross = vec![
+                ("reserve_set_aside", p.set_aside),
+                ("reserve_release", p.released),
+            ];
+            ("reserve", p.reserve, p.set_aside - p.released, gross)
+        };
+        let opening = p.opening[if scheme == "310" { 1 } else { 2 }];
+        let rows = [
+            ("pooled", "opening_balance", p.opening[0]),
+            ("pooled", "part_transfers", -transfers),
+            ("pooled", "closing_balance", p.total - held),
+        ];
+        for (sub, item, v) in rows {
+            csv.row([
+                region,
+                scheme,
+                sub,
+                item,
+                &crate::model::money::yuan(v as i128),
+            ]);
+        }
+        for (item, v) in gross.into_iter().chain([
+            ("opening_balance", opening),
+            ("part_transfers", transfers),
+            ("closing_balance", held),
+        ]) {
+            csv.row([
+                region,
+                scheme,
+                part,
+                item,
+                &crate::model::money::yuan(v as i128),
+            ]);
+        }
+    }
+    csv.into_bytes()
+}
+
 /// Writes the dataset; returns the number of contribution rows.
 pub fn generate(a: &GenerateArgs) -> Result<usize> {
     if a.persons == 0 {
@@ -312,7 +371,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
             }
         }
         payouts.push(accounts::institution_payouts(a.year, &mut agg, a.seed))?;
-        let money = accounts::simulate(a.year, &agg, a.seed);
+        let mut money = accounts::simulate(a.year, &agg, a.seed, a.faults);
         let mut flows = TableWriter::<records::FundFlow>::new(&mut out, "fund_flows")?;
         flows.push(money.flows)?;
         let mut statements = TableWriter::<records::StatementLine>::new(&mut out, "statements")?;
@@ -344,7 +403,10 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         }
         opening.push(opening_rows)?;
         let mut budget = TableWriter::<records::BudgetLine>::new(&mut out, "budget")?;
-        budget.push(money.budget)?;
+        budget.push(std::mem::take(&mut money.budget))?;
+        let mut sub_funds =
+            TableWriter::<records::SubFundBalance>::new(&mut out, "sub_fund_balances")?;
+        sub_funds.push(std::mem::take(&mut money.sub_funds))?;
 
         if a.faults {
             let y = a.year;
@@ -401,6 +463,22 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 &mut log,
             )?;
             plant(
+                &mut sub_funds,
+                "sub_fund_balances",
+                faults::sub_fund_balances(),
+                |_, _| {},
+                |r| {
+                    format!(
+                        "{}/{}/{}",
+                        r.region.clone().unwrap_or_default(),
+                        r.scheme.clone().unwrap_or_default(),
+                        r.sub_fund.clone().unwrap_or_default()
+                    )
+                },
+                ("", "key.duplicate"),
+                &mut log,
+            )?;
+            plant(
                 &mut persons,
                 "persons",
                 faults::persons(y),
@@ -444,6 +522,19 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 &pensioners,
                 &mut log,
             )?;
+            let b = faults::part_breaches(a.year, &mut money.parts);
+            for (rule, table, id, amount) in b.expected {
+                log.push(FaultRow {
+                    kind: "violation",
+                    table,
+                    id,
+                    row: usize::MAX,
+                    expected: rule.into(),
+                    amount,
+                });
+            }
+            statements.push(faults::mirror(&b.flows))?;
+            flows.push(b.flows)?;
         }
         let n_contrib = contributions.finish()?;
         let mut counts = vec![("contributions", n_contrib)];
@@ -454,6 +545,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
         counts.push(("persons", persons.finish()?));
         counts.push(("deaths", deaths.finish()?));
         counts.push(("budget", budget.finish()?));
+        counts.push(("sub_fund_balances", sub_funds.finish()?));
         if a.faults {
             let mut csv = Csv::new(&["kind", "table", "id", "row", "expected", "amount"]);
             for f in &log {
@@ -488,6 +580,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
             ]);
         }
         out.write("next_year.csv", &csv.into_bytes())?;
+        out.write("sub_funds.csv", &parts_truth(&money.parts))?;
         let summary = serde_json::json!({
             "generator": format!("sifund {}", env!("CARGO_PKG_VERSION")),
             "seed": a.seed, "persons": a.persons, "year": a.year, "faults": a.faults,

@@ -38,6 +38,14 @@ pub struct Agg {
     pub benefits: BTreeMap<(FundKey, &'static str, u32), Fen>,
     /// Contributors per fund (for settlements and subsidies).
     pub contributors: BTreeMap<FundKey, u64>,
+    /// The funds kept in parts (310, 410), by day of receipt: (contribution revenue, of it the
+    /// individual accounts' share — `world::account_share`), refunds negative.
+    pub parts_in: BTreeMap<(FundKey, Day), (Fen, Fen)>,
+    /// 310's account-funded payments 个人账户待遇支出 by day paid.
+    pub account_out: BTreeMap<(FundKey, Day), Fen>,
+    /// Retirees paid a pension, per 310 fund and month: the heads whose individual accounts
+    /// the pool credits that month (`world::retiree_credit`).
+    pub retirees: BTreeMap<(FundKey, u32), u64>,
 }
 
 impl Agg {
@@ -67,6 +75,20 @@ impl Agg {
         for (k, v) in o.contributors {
             *self.contributors.entry(k).or_default() += v;
         }
+        for (k, (f, a)) in o.parts_in {
+            let e = self.parts_in.entry(k).or_default();
+            e.0 += f;
+            e.1 += a;
+        }
+        add(&mut self.account_out, o.account_out);
+        for (k, v) in o.retirees {
+            *self.retirees.entry(k).or_default() += v;
+        }
+    }
+
+    /// A retiree paid a pension in month `m`: his 310 account is credited that month.
+    pub fn retiree(&mut self, region: &'static str, m: u32) {
+        *self.retirees.entry(((region, "310"), m)).or_default() += 1;
     }
 }
 
@@ -228,6 +250,22 @@ impl PersonOut<'_> {
         let acct = account_of(self.region);
         let fund = (self.region.code, l.scheme);
         let total = l.employer_amount + l.individual_amount + l.late_fee;
+        if matches!(l.scheme, "310" | "410") {
+            let share = if l.scheme == "310" {
+                super::world::account_share(l.payer, l.base, l.individual_amount)
+            } else {
+                0
+            };
+            let sign = if l.kind == "refund" { -1 } else { 1 };
+            let e = self
+                .b
+                .agg
+                .parts_in
+                .entry((fund, l.received_on))
+                .or_default();
+            e.0 += sign * (l.employer_amount + l.individual_amount);
+            e.1 += sign * share;
+        }
         let txn_id = format!("C{:09}{:03}", self.idx, self.nc);
         self.nc += 1;
         match l.kind {

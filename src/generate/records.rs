@@ -76,6 +76,15 @@ pub struct OpeningBalance {
     pub statement: Option<Fen>,
 }
 
+/// SPEC §2 `sub_fund_balances` (optional): the opening balance of a part of a fund.
+#[derive(Debug, Clone, Default)]
+pub struct SubFundBalance {
+    pub region: Option<String>,
+    pub scheme: Option<String>,
+    pub sub_fund: Option<String>,
+    pub opening: Option<Fen>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Person {
     pub person_id: Option<String>,
@@ -224,6 +233,17 @@ impl Frame for OpeningBalance {
             s!(r, account),
             m!(r, book),
             m!(r, statement),
+        ])
+    }
+}
+
+impl Frame for SubFundBalance {
+    fn frame(r: &[Self]) -> DataFrame {
+        build::frame(vec![
+            s!(r, region),
+            s!(r, scheme),
+            s!(r, sub_fund),
+            m!(r, opening),
         ])
     }
 }

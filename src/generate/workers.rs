@@ -165,6 +165,7 @@ fn retired_year(
     let bank_day = 5;
     let mut paid_all = Vec::new();
     for m in 1..=12u32.min(death_m) {
+        o.b.agg.retiree(region.code, m);
         let paid = month_day(y, m, bank_day);
         let ret = rng
             .chance(0.0002)
@@ -299,6 +300,7 @@ fn working_year(
     let monthly = w.retiring.then(|| {
         let p = w.pension_at(o.region.avg_wage, 0, months_total);
         for m in w.ret_m..=12u32.min(death_m) {
+            o.b.agg.retiree(o.region.code, m);
             let paid = month_day(w.y, m, 5);
             let period = w.y * 100 + m as i32;
             o.pay(

@@ -147,6 +147,44 @@ pub fn subsidised(person: u64) -> bool {
 pub const CURRENT_RATE_BP: i64 = 35;
 pub const FISCAL_RATE_BP: i64 = 150;
 
+/// 310's individual account 个人账户 in the world (国办发〔2021〕14号): of a person's own
+/// contribution (an employee's, a flexible worker's or a retiree paying on), the part up to 2 %
+/// of the base, bp. The world's own constant — not the pipeline's `[sub_funds] account_rate`,
+/// so a wrong rate in the ledger cannot pass a test by construction.
+pub const ACCOUNT_SHARE_BP: u32 = 200;
+
+/// The share of an average pension credited monthly from 统筹基金 to each retiree's account
+/// 统筹基金划入退休人员个人账户, bp; the average pension taken as 45 % of the average wage.
+pub const RETIREE_CREDIT_BP: u32 = 200;
+
+/// A retiree's monthly account credit in a region, whole yuan (fen).
+pub fn retiree_credit(r: &Region) -> Fen {
+    bp(r.avg_wage * 45 / 100, RETIREE_CREDIT_BP) / 100 * 100
+}
+
+/// 310's account part of a contribution row (the world's rule): a person's own contribution
+/// up to `ACCOUNT_SHARE_BP` of the base; nothing of an employer's or another fund's payment.
+pub fn account_share(payer: &str, base: Option<Fen>, individual: Fen) -> Fen {
+    match base {
+        Some(b) if b > 0 && matches!(payer, "employee" | "flexible") => {
+            individual.clamp(0, bp(b, ACCOUNT_SHARE_BP))
+        }
+        _ => 0,
+    }
+}
+
+/// The opening split of the funds kept in parts 分账核算, per cent of the fund's opening
+/// balance: 310's individual accounts hold about 40 %, 410's reserve 储备金 about 10 %.
+pub const ACCOUNT_OPENING_PCT: i64 = 40;
+pub const RESERVE_OPENING_PCT: i64 = 10;
+
+/// 410's reserve: set aside at each quarter's last day, this share (per cent) of the quarter's
+/// contribution revenue (local rules say 10–15 %); once a year, on 20 August, a fifth of the
+/// reserve is released back to the pool (a large accident's claims).
+pub const RESERVE_SHARE_PCT: i64 = 11;
+/// The share of the fund that under-reserves where `--faults` plants `reserve_outside_policy`.
+pub const RESERVE_SHARE_LOW_PCT: i64 = 5;
+
 /// The following year of `next_year.csv`: wage growth and the pension adjustment, bp — the
 /// pipeline defaults of SPEC §3, so a backtest with default assumptions measures the model.
 pub const NEXT_WAGE_GROWTH_BP: i64 = 500;
@@ -225,6 +263,19 @@ mod tests {
             first_month_holding((290, 202601), (202605, 202612), med),
             Some(202611)
         );
+    }
+
+    /// The world's account share: a person's own fee up to 2 % of the base (the employee's
+    /// 2 % in full; a flexible worker's 8 % in part); nothing of an employer's or a fund's.
+    #[test]
+    fn account_share_and_retiree_credit() {
+        assert_eq!(account_share("employee", Some(800_000), 16_000), 16_000);
+        assert_eq!(account_share("flexible", Some(800_000), 64_000), 16_000);
+        assert_eq!(account_share("employee", Some(333_333), 99_999), 6_667);
+        assert_eq!(account_share("fund", Some(800_000), 16_000), 0);
+        assert_eq!(account_share("employee", None, 16_000), 0);
+        // 广州: 2 % of 45 % of 11,500 yuan = 103.50, in whole yuan
+        assert_eq!(retiree_credit(&REGIONS[0]), 10_300);
     }
 
     #[test]
