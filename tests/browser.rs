@@ -29,7 +29,9 @@ fn browser_or_skip() -> bool {
         std::env::var("SIFUND_REQUIRE_BROWSER").is_err(),
         "SIFUND_REQUIRE_BROWSER is set but Chromium is not installed"
     );
-    eprintln!("SKIPPED: no Chromium at /usr/bin/chromium (apt-get install chromium); .ci/run installs it");
+    eprintln!(
+        "SKIPPED: no Chromium at /usr/bin/chromium (apt-get install chromium); .ci/run installs it"
+    );
     false
 }
 
@@ -179,7 +181,10 @@ fn measure(page: &Path, w: u32, h: u32, dir: &Path, tag: &str) -> (Measured, Str
         &dir.join(format!("profile-{tag}")),
     );
     let dom = String::from_utf8_lossy(&o.stdout).into_owned();
-    let start = dom.find("<pre id=\"sifund-measure\">").expect("the script ran") + 25;
+    let start = dom
+        .find("<pre id=\"sifund-measure\">")
+        .expect("the script ran")
+        + 25;
     let end = start + dom[start..].find("</pre>").unwrap();
     let text = dom[start..end]
         .replace("&lt;", "<")
@@ -216,7 +221,9 @@ fn measure(page: &Path, w: u32, h: u32, dir: &Path, tag: &str) -> (Measured, Str
 
 /// A screenshot of `page` in a `w` × `h` frame.
 fn screenshot(page: &Path, w: u32, h: u32, name: &str, dir: &Path) {
-    let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports").join(name);
+    let shot = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reports")
+        .join(name);
     let _ = std::fs::remove_file(&shot);
     let outer = dir.join(format!("shot-{name}.html"));
     std::fs::write(&outer, harness(page, w, h, "")).unwrap();
@@ -250,12 +257,14 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
     let o = sifund(&["run", pipeline.to_str().unwrap()]);
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let page = dir.join("out/disclose/disclosure.html");
-    let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.join("out/disclose/disclosure.json")).unwrap(),
-    )
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/disclose/disclosure.json")).unwrap())
+            .unwrap();
     // The rendered page (scripts off: the report has none) carries the JSON's figures.
-    let o = headless(&["--dump-dom", &format!("file://{}", page.display())], &dir.join("profile-dom"));
+    let o = headless(
+        &["--dump-dom", &format!("file://{}", page.display())],
+        &dir.join("profile-dom"),
+    );
     let dom = String::from_utf8_lossy(&o.stdout).into_owned();
     for (w, h, tag) in [(390, 844, "phone"), (1280, 800, "desktop")] {
         let (m, _) = measure(&page, w, h, &dir, tag);
@@ -264,10 +273,20 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
             dom.contains("社会保险基金收支、结余和收益情况"),
             "{tag}: the page rendered"
         );
-        assert!(m.labels.len() > 30, "{tag}: {} chart labels", m.labels.len());
+        assert!(
+            m.labels.len() > 30,
+            "{tag}: {} chart labels",
+            m.labels.len()
+        );
         let (small, clipped, overflows) = m.problems();
-        assert!(small.is_empty(), "{tag}: chart labels under 11 px: {small:?}");
-        assert!(clipped.is_empty(), "{tag}: chart labels cut off: {clipped:?}");
+        assert!(
+            small.is_empty(),
+            "{tag}: chart labels under 11 px: {small:?}"
+        );
+        assert!(
+            clipped.is_empty(),
+            "{tag}: chart labels cut off: {clipped:?}"
+        );
         assert!(
             !overflows,
             "{tag}: the page is {} px wide in a {} px window",
@@ -280,7 +299,11 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
             m.sticky
         );
         if tag == "phone" {
-            assert!(m.scrolling > 3, "{tag}: {} tables scroll in their box", m.scrolling);
+            assert!(
+                m.scrolling > 3,
+                "{tag}: {} tables scroll in their box",
+                m.scrolling
+            );
         }
         for f in json["funds"].as_array().unwrap() {
             for measure in ["revenue", "expenditure", "closing_balance"] {
@@ -292,17 +315,28 @@ fn the_report_reads_on_a_phone_and_a_desktop_with_the_json_figures() {
         for name in ["广州市", "深圳市", "南京市", "苏州市", "广东省", "江苏省"] {
             assert!(dom.contains(name), "{tag}: {name} on the page");
         }
-        assert!(dom.contains("下年预算（2026年）"), "{tag}: next year's draft");
+        assert!(
+            dom.contains("下年预算（2026年）"),
+            "{tag}: next year's draft"
+        );
     }
     // Printed on A4 (210 mm less 12 mm margins = 186 mm ≈ 703 CSS px): with the page's print
     // rules every table fits the width whole, nothing scrolls.
     let (m, _) = measure(&page, 703, 1000, &dir, "print");
     assert!(m.print_rules > 5, "{} print rules applied", m.print_rules);
     assert_eq!(m.scrolling, 0, "print: tables wider than the A4 text width");
-    assert!(m.page <= m.viewport, "print: page {} px in {}", m.page, m.viewport);
+    assert!(
+        m.page <= m.viewport,
+        "print: page {} px in {}",
+        m.page,
+        m.viewport
+    );
     // The check can fail: at that width on screen (no print rules) wide tables do scroll.
     let (m, _) = measure(&page, 703, 1000, &dir, "a4-screen");
-    assert!(m.scrolling > 0, "without the print rules some table is wider than 703 px");
+    assert!(
+        m.scrolling > 0,
+        "without the print rules some table is wider than 703 px"
+    );
     screenshot(&page, 390, 2400, "disclosure-test-phone.png", &dir);
     screenshot(&page, 1280, 2000, "disclosure-test-desktop.png", &dir);
 }
@@ -329,7 +363,11 @@ fn the_checks_catch_a_tiny_label_and_a_page_wider_than_the_phone() {
     let (m, _) = measure(&page, 390, 844, &dir, "fixture");
     let (small, clipped, overflows) = m.problems();
     assert_eq!(small, ["基金收入"], "{:?}", m.labels);
-    assert!(m.labels[0].1 < 6.0, "11 units × 370/820 ≈ 5 px: {:?}", m.labels[0]);
+    assert!(
+        m.labels[0].1 < 6.0,
+        "11 units × 370/820 ≈ 5 px: {:?}",
+        m.labels[0]
+    );
     assert_eq!(clipped, ["很长很长很长很长的标签"], "{:?}", m.labels);
     assert!(overflows, "{} px page in {} px", m.page, m.viewport);
 }

@@ -44,7 +44,10 @@ fn names_checked(mut rows: Vec<Vec<String>>, pairs: &[(usize, usize)]) -> Vec<Ve
 
 /// A JSON amount (a number with 2 decimals) as yuan text.
 fn amount(v: &serde_json::Value) -> String {
-    format!("{:.2}", v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")))
+    format!(
+        "{:.2}",
+        v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+    )
 }
 
 #[test]
@@ -89,7 +92,10 @@ fn measures_equal_the_books_and_levels_consolidate() {
         &raw[..600]
     );
     let y = |s: &str| sifund::model::money::parse_yuan(s).unwrap();
-    let elim = names_checked(csv(&out.join("disclose/eliminations.csv")), &[(1, 2), (3, 4)]);
+    let elim = names_checked(
+        csv(&out.join("disclose/eliminations.csv")),
+        &[(1, 2), (3, 4)],
+    );
     inter_level_rows_follow_the_generator(&data, &out, &elim);
     // Province net = gross − the pairs with both sides inside it, summed here from the CSV;
     // in transit = the lone flows near the year's ends booked by its regions.
@@ -145,7 +151,9 @@ fn measures_equal_the_books_and_levels_consolidate() {
     let summary = &manifest(&out)["stages"]["disclose"];
     assert_eq!(summary["regions_without_name"], serde_json::json!([]));
     // `sifund disclose` alone drafts no budget: none is shown.
-    assert!(funds.iter().all(|f| f["budget"].is_null() && f["next_year_budget"].is_null()));
+    assert!(funds
+        .iter()
+        .all(|f| f["budget"].is_null() && f["next_year_budget"].is_null()));
     let transit: i64 = elim
         .iter()
         .filter(|e| e[11].starts_with("in_transit"))
@@ -440,14 +448,24 @@ fn the_html_report_is_self_contained_and_shows_the_json_figures() {
     for svg in &svgs {
         let svg = &svg[..svg.find("</svg>").unwrap()];
         assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby="));
-        assert!(svg.contains("<title id=") && svg.contains("<desc id="), "{}", &svg[..200]);
+        assert!(
+            svg.contains("<title id=") && svg.contains("<desc id="),
+            "{}",
+            &svg[..200]
+        );
         let desc = &svg[svg.find("<desc").unwrap()..svg.find("</desc>").unwrap()];
         assert!(desc.contains("万元") && desc.contains("（110）"), "{desc}");
     }
     let ths = html.matches("<th ").count() + html.matches("<th>").count();
     let scoped = html.matches("<th scope=\"").count();
-    assert!(ths > 50 && ths == scoped, "{scoped} of {ths} header cells scoped");
-    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
+    assert!(
+        ths > 50 && ths == scoped,
+        "{scoped} of {ths} header cells scoped"
+    );
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<caption>").count()
+    );
     assert!(html.contains("@media print") && html.contains("size:A4"));
 }
 
@@ -469,14 +487,22 @@ fn pct(a: i64, b: i64) -> String {
     let (n, d) = (a as i128 * 10_000, b as i128);
     let q = (n.abs() * 2 + d.abs()) / (2 * d.abs()); // |n/d| rounded half up
     let q = if (n < 0) != (d < 0) { -q } else { q };
-    format!("{}{}.{:02}", if q < 0 { "-" } else { "" }, q.abs() / 100, q.abs() % 100)
+    format!(
+        "{}{}.{:02}",
+        if q < 0 { "-" } else { "" },
+        q.abs() / 100,
+        q.abs() % 100
+    )
 }
 
 #[test]
 fn the_report_shows_the_budget_beside_the_outturn() {
     let dir = temp("disclose-budget");
     let data = dataset(&dir, 1_200, 37, false);
-    assert!(data.join("budget.parquet").is_file(), "the generator writes a budget");
+    assert!(
+        data.join("budget.parquet").is_file(),
+        "the generator writes a budget"
+    );
     let pipeline = write_pipeline(&dir, &data, "");
     let o = sifund(&["run", pipeline.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -512,11 +538,24 @@ fn the_report_shows_the_budget_beside_the_outturn() {
         let (r, s) = (f["region"].as_str().unwrap(), f["scheme"].as_str().unwrap());
         let n = &f["next_year_budget"];
         assert_eq!(n["year"], 2026);
-        assert_eq!(y(&amount(&n["revenue"])), line(r, s, "total_revenue"), "{r}/{s}");
-        assert_eq!(y(&amount(&n["expenditure"])), line(r, s, "total_expenditure"));
-        assert_eq!(y(&amount(&n["closing_balance"])), line(r, s, "closing_balance"));
+        assert_eq!(
+            y(&amount(&n["revenue"])),
+            line(r, s, "total_revenue"),
+            "{r}/{s}"
+        );
+        assert_eq!(
+            y(&amount(&n["expenditure"])),
+            line(r, s, "total_expenditure")
+        );
+        assert_eq!(
+            y(&amount(&n["closing_balance"])),
+            line(r, s, "closing_balance")
+        );
         let cell = |m: &str, v: &serde_json::Value| {
-            format!("data-measure=\"{m}\" data-region=\"{r}\" data-scheme=\"{s}\" data-yuan=\"{}\"", amount(v))
+            format!(
+                "data-measure=\"{m}\" data-region=\"{r}\" data-scheme=\"{s}\" data-yuan=\"{}\"",
+                amount(v)
+            )
         };
         assert!(html.contains(&cell("next_year_budget.revenue", &n["revenue"])));
         let Some(&(rev, exp)) = approved.get(&(r.to_string(), s.to_string())) else {
@@ -530,19 +569,29 @@ fn the_report_shows_the_budget_beside_the_outturn() {
         let actual = y(&amount(&f["revenue"]));
         let shown = b["execution_pct"]["revenue"].as_f64().unwrap();
         assert_eq!(format!("{shown:.2}"), pct(actual, rev), "{r}/{s}");
-        assert!(html.contains(&cell("budget.revenue", &b["revenue"])), "{r}/{s}");
+        assert!(
+            html.contains(&cell("budget.revenue", &b["revenue"])),
+            "{r}/{s}"
+        );
         assert!(html.contains(&format!(
             "data-measure=\"execution_pct.revenue\" data-region=\"{r}\" data-scheme=\"{s}\" data-value=\"{}\"",
             pct(actual, rev)
         )));
         with_budget += 1;
     }
-    assert!(with_budget > 10, "{with_budget} funds with an approved budget");
+    assert!(
+        with_budget > 10,
+        "{with_budget} funds with an approved budget"
+    );
     assert!(html.contains("预算执行与下年预算") && html.contains("下年预算（2026年）"));
     // The same figures in the open data, one row per measure.
     let rows = csv(&out.join("disclose/disclosure.csv"));
-    assert!(rows.iter().any(|r| r[3] == "execution_pct.expenditure" && r[5] == "percent"));
-    assert!(rows.iter().any(|r| r[3] == "next_year_budget.closing_balance" && r[5] == "yuan"));
+    assert!(rows
+        .iter()
+        .any(|r| r[3] == "execution_pct.expenditure" && r[5] == "percent"));
+    assert!(rows
+        .iter()
+        .any(|r| r[3] == "next_year_budget.closing_balance" && r[5] == "yuan"));
 }
 
 #[test]

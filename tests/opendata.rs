@@ -22,7 +22,9 @@ fn frictionless() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("SIFUND_FRICTIONLESS") {
         candidates.push(p.into());
     }
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/frictionless-venv/bin/frictionless"));
+    candidates.push(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/frictionless-venv/bin/frictionless"),
+    );
     candidates.push("frictionless".into());
     candidates.into_iter().find(|p| runs(p))
 }
@@ -43,7 +45,11 @@ fn validate(tool: &Path, package: &Path) -> (bool, serde_json::Value) {
         )
     });
     let valid = report["valid"].as_bool().unwrap();
-    assert_eq!(valid, o.status.success(), "exit status agrees with the report");
+    assert_eq!(
+        valid,
+        o.status.success(),
+        "exit status agrees with the report"
+    );
     (valid, report)
 }
 
@@ -54,7 +60,9 @@ fn frictionless_validates_every_resource_of_the_data_package() {
             std::env::var("SIFUND_REQUIRE_FRICTIONLESS").is_err(),
             "SIFUND_REQUIRE_FRICTIONLESS is set but frictionless is not installed"
         );
-        eprintln!("SKIPPED: no frictionless (python3 -m pip install frictionless); .ci/run installs it");
+        eprintln!(
+            "SKIPPED: no frictionless (python3 -m pip install frictionless); .ci/run installs it"
+        );
         return;
     };
     let dir = temp("opendata");
@@ -81,7 +89,10 @@ fn frictionless_validates_every_resource_of_the_data_package() {
         .collect();
     paths.sort();
     assert_eq!(paths, csvs);
-    assert!(!descriptor.to_string().contains("http"), "no remote profile or URL");
+    assert!(
+        !descriptor.to_string().contains("http"),
+        "no remote profile or URL"
+    );
     for r in resources {
         let schema = &r["schema"];
         let header = std::fs::read_to_string(disclose.join(r["path"].as_str().unwrap()))
@@ -96,7 +107,12 @@ fn frictionless_validates_every_resource_of_the_data_package() {
             .iter()
             .map(|f| f["name"].as_str().unwrap())
             .collect();
-        assert_eq!(fields.join(","), header, "{} fields in file order", r["name"]);
+        assert_eq!(
+            fields.join(","),
+            header,
+            "{} fields in file order",
+            r["name"]
+        );
         assert!(!schema["primaryKey"].as_array().unwrap().is_empty());
         for f in schema["fields"].as_array().unwrap() {
             let name = f["name"].as_str().unwrap();
@@ -111,7 +127,11 @@ fn frictionless_validates_every_resource_of_the_data_package() {
         .contains(&"suppressed".into()));
 
     let (valid, report) = validate(&tool, &package);
-    assert!(valid, "{}", serde_json::to_string_pretty(&report["tasks"]).unwrap());
+    assert!(
+        valid,
+        "{}",
+        serde_json::to_string_pretty(&report["tasks"]).unwrap()
+    );
     let tasks = report["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 3);
     for t in tasks {
@@ -125,7 +145,9 @@ fn frictionless_validates_every_resource_of_the_data_package() {
     let text = std::fs::read_to_string(broken.join("disclosure.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let k = lines.iter().position(|l| l.contains(",revenue,")).unwrap();
-    lines[k] = lines[k].replace(",revenue,", ",revenue,12 万元,").replacen(",yuan", "", 1);
+    lines[k] = lines[k]
+        .replace(",revenue,", ",revenue,12 万元,")
+        .replacen(",yuan", "", 1);
     let dup = lines[1].clone();
     lines.push(dup);
     std::fs::write(broken.join("disclosure.csv"), lines.join("\n") + "\n").unwrap();

@@ -761,3 +761,112 @@ fn the_draft_is_split_by_part_and_adds_up_to_the_fund() {
         fund("closing_balance")
     );
 }
+
+/// The generated world against the books and the public report: the generator writes the
+/// truth of every 310/410 part it simulated (`sub_funds.csv` beside its dataset, from its own
+/// account share, credits and reserve, not the ledger's rules); the ledger's
+/// `ledger/sub_funds.csv` must meet it to the fen, and the disclosure must publish the same
+/// parts, adding up to the fund.
+#[test]
+fn the_world_s_parts_meet_the_books_and_the_public_report() {
+    let dir = temp("sub-funds-world");
+    let data = common::dataset(&dir, 1_500, 7, true);
+    let pipeline = write_pipeline(
+        &dir,
+        &data,
+        "[reserve]\nshare = 0.10\ncap = 0.30\n[disclose]\nmin_persons = 1\n",
+    );
+    let o = sifund(&["run", pipeline.to_str().unwrap()]);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let out = dir.join("out");
+    // region, scheme, sub_fund, item, name, amount
+    let books = csv(&out.join("ledger/sub_funds.csv"));
+    let book = |r: &str, s: &str, part: &str, item: &str| -> Option<String> {
+        books
+            .iter()
+            .find(|x| x[0] == r && x[1] == s && x[2] == part && x[3] == item)
+            .map(|x| x[5].clone())
+    };
+    // region, scheme, sub_fund, item, amount
+    let truth = csv(&data.join("sub_funds.csv"));
+    let mut compared = 0;
+    for t in &truth {
+        let comparable = matches!(
+            t[3].as_str(),
+            "part_transfers" | "opening_balance" | "closing_balance"
+        ) || (t[2] == "account"
+            && matches!(
+                t[3].as_str(),
+                "contribution" | "transfer_in" | "transfer_out" | "benefits.account_medical"
+            ));
+        if !comparable {
+            continue;
+        }
+        assert_eq!(
+            book(&t[0], &t[1], &t[2], &t[3]).as_deref(),
+            Some(t[4].as_str()),
+            "{t:?}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 40, "{compared} figures compared");
+    // The public files: the parts of each fund kept in parts, as in the books.
+    let public = csv(&out.join("disclose/disclosure.csv"));
+    let mut seen = 0;
+    for p in public.iter().filter(|r| r[3].starts_with("sub_fund.")) {
+        let (r, s) = (&p[0], &p[2]);
+        let mut it = p[3].split('.').skip(1);
+        let (part, measure) = (it.next().unwrap(), it.next().unwrap());
+        let item = match measure {
+            "revenue" => "total_revenue",
+            "expenditure" => "total_expenditure",
+            other => other,
+        };
+        assert_eq!(
+            book(r, s, part, item).as_deref(),
+            Some(p[4].as_str()),
+            "{p:?}"
+        );
+        seen += 1;
+    }
+    let funds_in_parts = truth
+        .iter()
+        .map(|t| (&t[0], &t[1]))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert_eq!(
+        seen,
+        funds_in_parts * 2 * 4,
+        "two parts × four measures per fund kept in parts"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("disclose/disclosure.json")).unwrap())
+            .unwrap();
+    for f in json["funds"].as_array().unwrap() {
+        let parts = &f["sub_funds"];
+        match f["scheme"].as_str().unwrap() {
+            "310" | "410" => {
+                let parts = parts.as_array().unwrap();
+                let sum = |k: &str| -> i64 {
+                    parts.iter().map(|p| fen(&p[k].to_string()).unwrap()).sum()
+                };
+                assert_eq!(
+                    sum("revenue"),
+                    fen(&f["revenue"].to_string()).unwrap(),
+                    "{f}"
+                );
+                assert_eq!(
+                    sum("closing_balance"),
+                    fen(&f["closing_balance"].to_string()).unwrap()
+                );
+                assert_eq!(sum("part_transfers"), 0);
+            }
+            _ => assert!(parts.is_null()),
+        }
+    }
+    let html = std::fs::read_to_string(out.join("disclose/disclosure.html")).unwrap();
+    assert!(
+        html.contains("分账核算")
+            && html.contains("data-measure=\"sub_fund.account.closing_balance\"")
+    );
+}

@@ -163,7 +163,11 @@ fn bar_chart(id: &str, title: &str, labels: &[String], series: &[Series]) -> Str
     let mut y = 0i64;
     for (i, label) in labels.iter().enumerate() {
         for (k, line) in label.lines().enumerate() {
-            let (size, weight) = if k == 0 { (15, " font-weight=\"bold\"") } else { (13, "") };
+            let (size, weight) = if k == 0 {
+                (15, " font-weight=\"bold\"")
+            } else {
+                (13, "")
+            };
             let _ = write!(
                 out,
                 "<text x=\"0\" y=\"{}\" font-size=\"{size}\"{weight}>{}</text>",
@@ -205,6 +209,70 @@ fn money_cell(measure: &str, r: &str, s: &str, fen: i128, shown: i128) -> String
         yuan(fen),
         wan_text(shown)
     )
+}
+
+/// The parts of a scheme's funds 分账核算 (310 统筹基金 / 个人账户, 410 统筹基金 / 储备金):
+/// revenue, expenditure and closing balance of each part, beside the fund totals of the main
+/// table. Each column foots to its 合计 by the largest-remainder rule; the exact yuan are in
+/// `data-yuan` (and in the CSV/JSON, where the parts add up to the fund to the fen).
+fn parts_table(h: &mut String, year: i32, scheme: &str, funds: &[&Measures]) {
+    let with: Vec<&&Measures> = funds.iter().filter(|m| !m.parts.is_empty()).collect();
+    let Some(first) = with.first() else {
+        return;
+    };
+    let parts: Vec<crate::model::catalog::SubFund> = first.parts.iter().map(|p| p.part).collect();
+    let s = esc(scheme);
+    let _ = write!(h, "<h3>分账核算</h3><p class=\"note\">{}基金分{}核算、统一管理；各部分之和等于上表的基金合计。分账间划转为基金内部划转（如统筹基金划入退休人员个人账户），不计入基金收支。金额单位：万元。</p>\
+<div class=\"scroll\"><table class=\"many\"><caption>{}（{s}）{year}年分账收支</caption><thead><tr><th scope=\"col\" rowspan=\"2\">统筹地区</th>",
+        scheme_name(scheme),
+        parts.iter().map(|p| p.name_zh()).collect::<Vec<_>>().join("和"),
+        scheme_name(scheme));
+    for p in &parts {
+        let _ = write!(
+            h,
+            "<th scope=\"colgroup\" colspan=\"4\">{}</th>",
+            p.name_zh()
+        );
+    }
+    h.push_str("</tr><tr>");
+    for _ in &parts {
+        h.push_str("<th scope=\"col\">收入</th><th scope=\"col\">支出</th><th scope=\"col\">分账间划转</th><th scope=\"col\">年末滚存结余</th>");
+    }
+    h.push_str("</tr></thead><tbody>");
+    type Col = fn(&super::PartFigures) -> i128;
+    let cols: [(&str, Col); 4] = [
+        ("revenue", |p| p.revenue),
+        ("expenditure", |p| p.expenditure),
+        ("part_transfers", |p| p.transfers),
+        ("closing_balance", |p| p.closing_balance),
+    ];
+    // footed[k][c]: part k, column c → (shown per fund, shown total)
+    let footed: Vec<Vec<(Vec<i128>, i128)>> = (0..parts.len())
+        .map(|k| {
+            cols.iter()
+                .map(|(_, f)| foot(&with.iter().map(|m| f(&m.parts[k])).collect::<Vec<_>>()))
+                .collect()
+        })
+        .collect();
+    for (i, m) in with.iter().enumerate() {
+        let r = esc(&m.region);
+        h.push_str("<tr>");
+        h.push_str(&region_th(&m.region));
+        for (k, p) in m.parts.iter().enumerate() {
+            for (c, (name, f)) in cols.iter().enumerate() {
+                let measure = format!("sub_fund.{}.{name}", p.part.key());
+                h.push_str(&money_cell(&measure, &r, &s, f(p), footed[k][c].0[i]));
+            }
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("<tr class=\"total\"><th scope=\"row\">合计</th>");
+    for part in &footed {
+        for (_, t) in part {
+            let _ = write!(h, "<td class=\"n\">{}</td>", wan_text(*t));
+        }
+    }
+    h.push_str("</tr></tbody></table></div>");
 }
 
 /// The budget table of a scheme: this year's approved budget against the outturn and next
@@ -254,20 +322,30 @@ fn budget_table(
                 match row.approved {
                     Some(c) => {
                         for k in [2 * g, 2 * g + 1] {
-                            h.push_str(&money_cell(APPROVED_COLUMNS[k], &r, &s, c[k].fen, c[k].shown));
+                            h.push_str(&money_cell(
+                                APPROVED_COLUMNS[k],
+                                &r,
+                                &s,
+                                c[k].fen,
+                                c[k].shown,
+                            ));
                         }
                         let key = ["revenue", "expenditure", "surplus"][g];
                         let pct = row.pct[g];
                         let _ = write!(h, "<td class=\"n\" data-measure=\"execution_pct.{key}\" data-region=\"{r}\" data-scheme=\"{s}\" data-value=\"{}\">{}</td>", pct.map(|d| d.to_string()).unwrap_or_default(), pct_text(pct));
                     }
-                    None => h.push_str("<td class=\"n\">—</td><td class=\"n\">—</td><td class=\"n\">—</td>"),
+                    None => h.push_str(
+                        "<td class=\"n\">—</td><td class=\"n\">—</td><td class=\"n\">—</td>",
+                    ),
                 }
             }
         }
         if t.has_draft {
             for k in 0..4 {
                 match row.draft {
-                    Some(c) => h.push_str(&money_cell(DRAFT_COLUMNS[k], &r, &s, c[k].fen, c[k].shown)),
+                    Some(c) => {
+                        h.push_str(&money_cell(DRAFT_COLUMNS[k], &r, &s, c[k].fen, c[k].shown))
+                    }
                     None => h.push_str("<td class=\"n\">—</td>"),
                 }
             }
@@ -435,13 +513,12 @@ pub fn report(
                 .unwrap_or_else(|| "—".into());
             let _ = write!(h, "<td class=\"n\" data-measure=\"return_rate\" data-value=\"{}\">{pct}</td><td class=\"n\" data-measure=\"months_payable\" data-value=\"{}\">{months}</td></tr>", m.return_rate.map(|d| d.to_string()).unwrap_or_default(), m.months_payable.map(|d| d.to_string()).unwrap_or_default());
         }
-        h.push_str(
-            "<tr class=\"total\"><th scope=\"row\">合计</th><td></td><td></td><td></td>",
-        );
+        h.push_str("<tr class=\"total\"><th scope=\"row\">合计</th><td></td><td></td><td></td>");
         for (_, t) in &footed {
             let _ = write!(h, "<td class=\"n\">{}</td>", wan_text(*t));
         }
         h.push_str("<td></td><td></td></tr></tbody></table></div>");
+        parts_table(&mut h, year, scheme, funds);
         budget_table(&mut h, year, scheme, funds, plans);
         h.push_str("</section>");
     }

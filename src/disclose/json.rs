@@ -105,6 +105,9 @@ mod tests {
         // the same layout serde_json prints
         let plain = J::obj([("x", J::int(1)), ("y", J::Arr(vec![J::str("z")]))]);
         let again: serde_json::Value = serde_json::from_str(&plain.pretty()).unwrap();
-        assert_eq!(plain.pretty(), serde_json::to_string_pretty(&again).unwrap());
+        assert_eq!(
+            plain.pretty(),
+            serde_json::to_string_pretty(&again).unwrap()
+        );
     }
 }

@@ -71,6 +71,42 @@ pub struct Measures {
     pub months_payable: Option<Decimal>,
     pub revenue_items: Vec<(String, i128)>,
     pub expenditure_items: Vec<(String, i128)>,
+    /// The parts of a fund kept in parts 分账核算 (310 统筹基金 / 个人账户, 410 统筹基金 /
+    /// 储备金); empty for a fund of one part.
+    pub parts: Vec<PartFigures>,
+}
+
+/// A part of a fund as published: its own revenue, expenditure, what moved between it and
+/// the fund's other parts (net in), and its closing balance. Amounts are fen; per fund the
+/// parts add up to the fund's figures (and the transfers to zero).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartFigures {
+    pub part: crate::model::catalog::SubFund,
+    pub revenue: i128,
+    pub expenditure: i128,
+    pub transfers: i128,
+    pub closing_balance: i128,
+}
+
+/// The published parts of every fund kept in parts, from the books.
+pub fn part_figures(books: &crate::ledger::Books, fund: &FundId) -> Vec<PartFigures> {
+    let Some(fb) = books.funds.get(fund) else {
+        return Vec::new();
+    };
+    let parts = crate::ledger::statements::part_statements(fund, fb);
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    parts
+        .iter()
+        .map(|p| PartFigures {
+            part: p.part,
+            revenue: p.statement.total_revenue,
+            expenditure: p.statement.total_expenditure,
+            transfers: p.transfers,
+            closing_balance: p.closing_balance(),
+        })
+        .collect()
 }
 
 impl Measures {
@@ -113,9 +149,13 @@ pub fn publish(
     census: Census,
     levels: consolidate::InterLevels,
     statements: &[FundStatement],
+    books: &crate::ledger::Books,
 ) -> Publication {
     let counts = census.finish();
-    let measures = all_measures(statements, &counts, p.disclose.min_persons);
+    let mut measures = all_measures(statements, &counts, p.disclose.min_persons);
+    for m in measures.iter_mut() {
+        m.parts = part_figures(books, &(m.region.clone(), m.scheme.clone()));
+    }
     let books = statements.iter().map(|st| st.fund.clone()).collect();
     let eliminations = consolidate::pair(
         &levels.flows,
@@ -179,6 +219,7 @@ pub fn measures(st: &FundStatement, counts: Counts, min_persons: u64) -> Measure
             .filter(|l| !l.key.starts_with("benefits."))
             .map(|l| (l.key.clone(), l.amount))
             .collect(),
+        parts: Vec::new(),
     }
 }
 
@@ -227,6 +268,17 @@ fn fund_rows(x: &Measures, plans: Option<&Plans>) -> Vec<(String, String, &'stat
     for (k, v) in &x.expenditure_items {
         rows.push((format!("expenditure.{k}"), yuan(*v), "yuan"));
     }
+    for p in &x.parts {
+        let k = p.part.key();
+        for (m, v) in [
+            ("revenue", p.revenue),
+            ("expenditure", p.expenditure),
+            ("part_transfers", p.transfers),
+            ("closing_balance", p.closing_balance),
+        ] {
+            rows.push((format!("sub_fund.{k}.{m}"), yuan(v), "yuan"));
+        }
+    }
     if let Some(a) = plans.and_then(|p| p.approved) {
         for (k, budget, actual) in [
             ("revenue", a.revenue, x.revenue),
@@ -273,6 +325,28 @@ pub fn disclosure_csv(m: &[Measures], plans: &BTreeMap<FundId, Plans>) -> Vec<u8
         }
     }
     csv.into_bytes()
+}
+
+/// The parts of a fund in `disclosure.json`: `null` for a fund of one part.
+fn sub_funds_json(parts: &[PartFigures]) -> J {
+    if parts.is_empty() {
+        return J::Null;
+    }
+    J::Arr(
+        parts
+            .iter()
+            .map(|p| {
+                J::obj([
+                    ("sub_fund", J::str(p.part.key())),
+                    ("name", J::str(p.part.name_zh())),
+                    ("revenue", J::money(p.revenue)),
+                    ("expenditure", J::money(p.expenditure)),
+                    ("part_transfers", J::money(p.transfers)),
+                    ("closing_balance", J::money(p.closing_balance)),
+                ])
+            })
+            .collect(),
+    )
 }
 
 fn count_json(c: Count) -> J {
@@ -328,7 +402,11 @@ pub fn disclosure_json(
                 ("scheme", J::str(&x.scheme)),
                 (
                     "scheme_name",
-                    J::str(Scheme::from_code(&x.scheme).map(|s| s.name_zh()).unwrap_or_default()),
+                    J::str(
+                        Scheme::from_code(&x.scheme)
+                            .map(|s| s.name_zh())
+                            .unwrap_or_default(),
+                    ),
                 ),
                 ("participants", count_json(x.participants)),
                 ("contributors", count_json(x.contributors)),
@@ -342,6 +420,7 @@ pub fn disclosure_json(
                 ("months_payable", J::dec(x.months_payable)),
                 ("revenue_items", items(&x.revenue_items)),
                 ("expenditure_items", items(&x.expenditure_items)),
+                ("sub_funds", sub_funds_json(&x.parts)),
                 ("budget", approved),
                 ("next_year_budget", draft),
             ])
@@ -362,7 +441,7 @@ pub fn disclosure_json(
         ("suppression", J::str(suppression)),
         ("missing_values", J::str("null: a withheld count, a ratio whose divisor is 0, a region code without a name in the division table, or a budget the run does not have")),
         ("region_names", J::str(regions::SOURCE)),
-        ("definitions", J::str("docs/outputs.md: participants = persons not deceased or transferred out; contributors = distinct persons with a normal contribution in the year; recipients = distinct persons paid a recurring benefit for December (not returned); returns = interest + investment income; return_rate = returns / mean(opening, closing balance); months_payable = closing balance / (expenditure / 12); budget = the year's approved budget (items summed, benefits once); execution_pct = actual / budget x 100; next_year_budget = the draft of year + 1 (central assumptions)")),
+        ("definitions", J::str("docs/outputs.md: participants = persons not deceased or transferred out; contributors = distinct persons with a normal contribution in the year; recipients = distinct persons paid a recurring benefit for December (not returned); returns = interest + investment income; return_rate = returns / mean(opening, closing balance); months_payable = closing balance / (expenditure / 12); sub_funds = the parts of a fund kept in parts 分账核算 (310 pooled/account, 410 pooled/reserve): revenue, expenditure, part_transfers (net moved into the part from the other part), closing_balance, adding up to the fund's figures; budget = the year's approved budget (items summed, benefits once); execution_pct = actual / budget x 100; next_year_budget = the draft of year + 1 (central assumptions)")),
         ("funds", J::Arr(funds)),
     ])
     .pretty()
@@ -376,13 +455,31 @@ fn field(name: &str, ty: &str, title: &str, description: &str) -> serde_json::Va
 /// a tabular resource with typed fields, its missing values and primary key.
 pub fn datapackage(year: i32) -> serde_json::Value {
     let region = |name: &str, what: &str| {
-        field(name, "string", "行政区划代码 (GB/T 2260)", &format!("{what}: six-digit division code (100000 = the national level)"))
+        field(
+            name,
+            "string",
+            "行政区划代码 (GB/T 2260)",
+            &format!("{what}: six-digit division code (100000 = the national level)"),
+        )
     };
     let region_name = |name: &str, what: &str| {
-        field(name, "string", "行政区划名称", &format!("{what}: its name in {} (missing when the table lacks the code)", regions::SOURCE))
+        field(
+            name,
+            "string",
+            "行政区划名称",
+            &format!(
+                "{what}: its name in {} (missing when the table lacks the code)",
+                regions::SOURCE
+            ),
+        )
     };
     let scheme = field("scheme", "string", "险种 (AAE140)", "scheme code: 110 企业职工基本养老保险, 120 机关事业单位基本养老保险, 170 城乡居民基本养老保险, 210 失业保险, 310 职工基本医疗保险, 390 城乡居民基本医疗保险, 410 工伤保险, 510 生育保险");
-    let unit = field("unit", "string", "unit", "what value counts: yuan, persons, ratio, months or percent");
+    let unit = field(
+        "unit",
+        "string",
+        "unit",
+        "what value counts: yuan, persons, ratio, months or percent",
+    );
     let disclosure = serde_json::json!({
         "name": "disclosure",
         "path": "disclosure.csv",
@@ -396,7 +493,7 @@ pub fn datapackage(year: i32) -> serde_json::Value {
                 region("region", "pooling region 统筹地区"),
                 region_name("region_name", "pooling region"),
                 scheme,
-                field("measure", "string", "measure", "participants, contributors, recipients, revenue, expenditure, surplus, closing_balance, returns, return_rate, months_payable, revenue.<item>, expenditure.<item>; with the budget stage: budget.{revenue,expenditure,surplus}, execution_pct.{revenue,expenditure,surplus}, next_year_budget.{revenue,expenditure,surplus,closing_balance}"),
+                field("measure", "string", "measure", "participants, contributors, recipients, revenue, expenditure, surplus, closing_balance, returns, return_rate, months_payable, revenue.<item>, expenditure.<item>; for a fund kept in parts (310, 410) sub_fund.<part>.{revenue,expenditure,part_transfers,closing_balance} with part pooled 统筹基金, account 个人账户 or reserve 储备金; with the budget stage: budget.{revenue,expenditure,surplus}, execution_pct.{revenue,expenditure,surplus}, next_year_budget.{revenue,expenditure,surplus,closing_balance}"),
                 field("value", "number", "value", "in the row's unit: yuan with 2 decimals, persons, a ratio with 4 decimals (return_rate), months or percent with 2 decimals; missing when withheld (suppressed) or undefined (empty)"),
                 unit.clone(),
             ],
@@ -515,6 +612,7 @@ mod tests {
             months_payable: None,
             revenue_items: vec![],
             expenditure_items: vec![],
+            parts: vec![],
         };
         let row = |region: &str| consolidate::Row {
             level: crate::model::ids::level_of(region),
@@ -532,7 +630,11 @@ mod tests {
         assert_eq!(p.unnamed_regions(), ["449900", "449901"]);
         // and in the files: the name field empty, the code alone on the page
         let csv = String::from_utf8(disclosure_csv(&p.measures[1..2], &BTreeMap::new())).unwrap();
-        assert!(csv.lines().nth(1).unwrap().starts_with("449901,,110,participants,0,persons"));
+        assert!(csv
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("449901,,110,participants,0,persons"));
         let json = disclosure_json(2025, 10, &p.measures[..2], &BTreeMap::new());
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["funds"][0]["region_name"], "广州市");

@@ -179,7 +179,9 @@ pub fn budget_table<'a>(
         })
         .collect();
     // column k footed over the rows that have the group
-    fn footed<const N: usize>(v: &[Option<[i128; N]>]) -> (Vec<Option<[Cell; N]>>, [i128; N], [i128; N]) {
+    fn footed<const N: usize>(
+        v: &[Option<[i128; N]>],
+    ) -> (Vec<Option<[Cell; N]>>, [i128; N], [i128; N]) {
         let mut out: Vec<Option<[Cell; N]>> = v
             .iter()
             .map(|x| x.map(|a| a.map(|fen| Cell { fen, shown: 0 })))

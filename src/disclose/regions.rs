@@ -71,7 +71,10 @@ mod tests {
                 "{l}"
             );
             assert!(code > last, "not sorted or repeated: {code} after {last}");
-            assert!(!name.is_empty() && !name.contains(',') && name.trim() == name, "{l}");
+            assert!(
+                !name.is_empty() && !name.contains(',') && name.trim() == name,
+                "{l}"
+            );
             last = code;
             n += 1;
         }

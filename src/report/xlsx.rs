@@ -439,6 +439,82 @@ pub fn reconcile(path: &Path, year: i32, r: &crate::reconcile::Reconciliation) -
 }
 
 /// `disclose/disclosure.xlsx`: the public tables of the HTML report, in 万元 as footed there.
+/// The parts of a scheme's funds (310, 410) below its main table: per part revenue,
+/// expenditure, transfers between parts and closing balance in 万元, each column footed by the
+/// largest-remainder rule. Returns the last row written (`row` when there is none).
+fn parts_block(
+    ws: &mut Worksheet,
+    mut row: u32,
+    funds: &[&crate::disclose::Measures],
+    f: &Formats,
+) -> Result<u32> {
+    use crate::disclose::present::foot;
+    let with: Vec<&&crate::disclose::Measures> =
+        funds.iter().filter(|m| !m.parts.is_empty()).collect();
+    let Some(first) = with.first() else {
+        return Ok(row);
+    };
+    row += 2;
+    ws.write_string_with_format(
+        row,
+        0,
+        "分账核算（万元；各部分之和等于基金合计，分账间划转不计入收支）",
+        &f.bold,
+    )
+    .map_err(err)?;
+    row += 1;
+    let mut headers: Vec<String> = vec!["统筹地区".into(), "地区名称".into()];
+    for p in &first.parts {
+        for c in ["收入", "支出", "分账间划转", "年末滚存结余"] {
+            headers.push(format!("{}{c}", p.part.name_zh()));
+        }
+    }
+    let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    header_row(ws, row, &hs, f)?;
+    type Col = fn(&crate::disclose::PartFigures) -> i128;
+    let cols: [Col; 4] = [
+        |p| p.revenue,
+        |p| p.expenditure,
+        |p| p.transfers,
+        |p| p.closing_balance,
+    ];
+    let footed: Vec<Vec<(Vec<i128>, i128)>> = (0..first.parts.len())
+        .map(|k| {
+            cols.iter()
+                .map(|c| foot(&with.iter().map(|m| c(&m.parts[k])).collect::<Vec<_>>()))
+                .collect()
+        })
+        .collect();
+    for (i, m) in with.iter().enumerate() {
+        row += 1;
+        ws.write_string(row, 0, &m.region).map_err(err)?;
+        ws.write_string(
+            row,
+            1,
+            crate::disclose::regions::name(&m.region).unwrap_or(""),
+        )
+        .map_err(err)?;
+        for (k, part) in footed.iter().enumerate() {
+            for (c, (v, _)) in part.iter().enumerate() {
+                let col = 2 + (k * 4 + c) as u16;
+                ws.write_number_with_format(row, col, v[i] as f64 / 100.0, &f.money)
+                    .map_err(err)?;
+            }
+        }
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, "合计", &f.bold)
+        .map_err(err)?;
+    for (k, part) in footed.iter().enumerate() {
+        for (c, (_, t)) in part.iter().enumerate() {
+            let col = 2 + (k * 4 + c) as u16;
+            ws.write_number_with_format(row, col, *t as f64 / 100.0, &f.money_bold)
+                .map_err(err)?;
+        }
+    }
+    Ok(row)
+}
+
 pub fn disclosure(
     path: &Path,
     year: i32,
@@ -535,12 +611,19 @@ pub fn disclosure(
         for c in 5..16 {
             ws.set_column_width(c, 16).map_err(err)?;
         }
+        // 分账核算: the parts of the funds kept in parts, as in the report.
+        row = parts_block(ws, row, &funds, &f)?;
         // 预算执行与下年预算, as in the report.
         if let Some(t) = crate::disclose::plans::budget_table(&funds, plans) {
             row += 2;
             let next = t.next_year.unwrap_or(year + 1);
-            ws.write_string_with_format(row, 0, format!("预算执行与下年预算（万元；执行率 = 执行数 ÷ 预算数 × 100%）"), &f.bold)
-                .map_err(err)?;
+            ws.write_string_with_format(
+                row,
+                0,
+                format!("预算执行与下年预算（万元；执行率 = 执行数 ÷ 预算数 × 100%）"),
+                &f.bold,
+            )
+            .map_err(err)?;
             row += 1;
             let mut headers: Vec<String> = vec!["统筹地区".into(), "地区名称".into()];
             if t.has_approved {
@@ -571,12 +654,19 @@ pub fn disclosure(
                         match r.approved {
                             Some(c) => {
                                 for k in [2 * g, 2 * g + 1] {
-                                    ws.write_number_with_format(row, col, c[k].shown as f64 / 100.0, &f.money)
-                                        .map_err(err)?;
+                                    ws.write_number_with_format(
+                                        row,
+                                        col,
+                                        c[k].shown as f64 / 100.0,
+                                        &f.money,
+                                    )
+                                    .map_err(err)?;
                                     col += 1;
                                 }
                                 match pct(r.pct[g]) {
-                                    Some(p) => ws.write_number_with_format(row, col, p, &f.money).map_err(err)?,
+                                    Some(p) => ws
+                                        .write_number_with_format(row, col, p, &f.money)
+                                        .map_err(err)?,
                                     None => ws.write_string(row, col, "—").map_err(err)?,
                                 };
                                 col += 1;
@@ -593,7 +683,14 @@ pub fn disclosure(
                 if t.has_draft {
                     for k in 0..4 {
                         match r.draft {
-                            Some(c) => ws.write_number_with_format(row, col, c[k].shown as f64 / 100.0, &f.money).map_err(err)?,
+                            Some(c) => ws
+                                .write_number_with_format(
+                                    row,
+                                    col,
+                                    c[k].shown as f64 / 100.0,
+                                    &f.money,
+                                )
+                                .map_err(err)?,
                             None => ws.write_string(row, col, "—").map_err(err)?,
                         };
                         col += 1;
@@ -601,18 +698,25 @@ pub fn disclosure(
                 }
             }
             row += 1;
-            ws.write_string_with_format(row, 0, "合计", &f.bold).map_err(err)?;
+            ws.write_string_with_format(row, 0, "合计", &f.bold)
+                .map_err(err)?;
             let mut col = 2u16;
             if t.has_approved {
                 let (shown, p) = &t.approved_totals;
                 for g in 0..3 {
                     for k in [2 * g, 2 * g + 1] {
-                        ws.write_number_with_format(row, col, shown[k] as f64 / 100.0, &f.money_bold)
-                            .map_err(err)?;
+                        ws.write_number_with_format(
+                            row,
+                            col,
+                            shown[k] as f64 / 100.0,
+                            &f.money_bold,
+                        )
+                        .map_err(err)?;
                         col += 1;
                     }
                     if let Some(v) = pct(p[g]) {
-                        ws.write_number_with_format(row, col, v, &f.money_bold).map_err(err)?;
+                        ws.write_number_with_format(row, col, v, &f.money_bold)
+                            .map_err(err)?;
                     }
                     col += 1;
                 }

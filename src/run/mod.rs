@@ -243,7 +243,7 @@ fn run_stages(
                 .map(crate::disclose::plans::plans)
                 .unwrap_or_default();
             let report = timed(timings, "disclose", || {
-                disclose_stage(p, census, levels, &statements, &plans, out)
+                disclose_stage(p, census, levels, &statements, &books, &plans, out)
             })?;
             reports.insert("disclose".to_string(), report);
         }
@@ -518,12 +518,13 @@ fn disclose_stage(
     census: crate::census::Census,
     levels: consolidate::InterLevels,
     statements: &[FundStatement],
+    books: &ledger::Books,
     plans: &BTreeMap<crate::model::FundId, crate::disclose::plans::Plans>,
     out: &mut OutputDir,
 ) -> Result<serde_json::Value> {
     use crate::disclose;
     let min = p.disclose.min_persons;
-    let publication = disclose::publish(p, census, levels, statements);
+    let publication = disclose::publish(p, census, levels, statements, books);
     let unnamed = publication.unnamed_regions();
     let disclose::Publication {
         measures,
