@@ -11,6 +11,7 @@ pub mod money;
 pub mod mortality;
 pub mod nearest;
 pub mod retirement;
+pub mod vbucket;
 
 pub use catalog::{Account, Benefit, Scheme};
 pub use money::Fen;

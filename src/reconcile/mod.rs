@@ -147,8 +147,10 @@ impl<'p> Items<'p> {
         for (k, item) in self.singles {
             book.entry(k).or_default().push(item);
         }
+        // A canonical order, whatever the order the vouchers were summed in (a receipt and a
+        // refund of one reference and day share their id and differ by direction).
         for v in book.values_mut() {
-            v.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+            v.sort_by(|a, b| (a.date, &a.id, a.dir).cmp(&(b.date, &b.id, b.dir)));
         }
         let mut statement = self.statement;
         for v in statement.values_mut() {
