@@ -120,6 +120,25 @@ impl Consumer for Census<'_> {
     }
 }
 
+impl crate::ingest::scan::Fold for Census<'_> {
+    /// Participants add; the distinct ids of disjoint persons unite (a person is in one
+    /// partition, so the counts add too).
+    fn fold(&mut self, other: Self) -> Result<()> {
+        for (k, n) in other.participants {
+            *self.participants.entry(k).or_default() += n;
+        }
+        for (into, from) in [
+            (&mut self.contributors, other.contributors),
+            (&mut self.recipients, other.recipients),
+        ] {
+            for (k, ids) in from {
+                into.entry(k).or_default().extend(ids);
+            }
+        }
+        Ok(())
+    }
+}
+
 fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
     for (k, ids) in part {
         into.entry(k).or_default().extend(ids);

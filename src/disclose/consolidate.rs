@@ -52,6 +52,14 @@ pub struct InterLevels<'p> {
     pub flows: Vec<InterLevel>,
 }
 
+impl crate::ingest::scan::Fold for InterLevels<'_> {
+    /// Inter-level flows have no person: one partition holds them all, in file order.
+    fn fold(&mut self, other: Self) -> crate::error::Result<()> {
+        self.flows.extend(other.flows);
+        Ok(())
+    }
+}
+
 impl<'p> InterLevels<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         InterLevels {

@@ -494,6 +494,18 @@ impl Consumer for Checks<'_> {
     }
 }
 
+impl crate::ingest::scan::Fold for Checks<'_> {
+    /// Findings and moves are sorted before use; deaths and payouts of a person are in the
+    /// same partition.
+    fn fold(&mut self, other: Self) -> Result<()> {
+        self.violations.extend(other.violations);
+        self.interest_moves.extend(other.interest_moves);
+        self.deaths.extend(other.deaths);
+        self.after.extend(other.after);
+        Ok(())
+    }
+}
+
 impl<'p> Checks<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         Checks {

@@ -31,6 +31,125 @@ pub trait Consumer: Sync {
     fn absorb(&mut self, table: Table, part: Part) -> Result<()>;
 }
 
+/// A consumer whose state folds (issue 13: partials of the partitioned run): two consumers
+/// that absorbed disjoint sets of persons' rows, folded, hold what one consumer that absorbed
+/// both would hold — in any order of folding, as far as any output can tell.
+pub trait Fold: Sized {
+    fn fold(&mut self, other: Self) -> Result<()>;
+}
+
+/// The tables whose rows carry a person, and so are partitioned by the person's bucket.
+fn has_person(table: Table) -> bool {
+    matches!(
+        table,
+        Table::Contributions | Table::Payouts | Table::Persons | Table::Deaths
+    )
+}
+
+/// A consumer run as `groups` in-process partitions by the person's virtual bucket
+/// (`model::vbucket`, `bucket × groups ÷ 4096`), plus one partition for the rows without a
+/// person (those the partitioned run's merge reads). Each slice's accepted rows are split by
+/// partition and each partition absorbs its own; [`Partitioned::into_folded`] folds them. Its
+/// outputs must be the plain consumer's to the byte: the in-process test of every consumer's
+/// [`Fold`] before any partial is stored (`SIFUND_PARTITIONS`, see `run`).
+pub struct Partitioned<C> {
+    parts: Vec<C>,
+    groups: usize,
+}
+
+/// `own` with `person_id` added (to route the rows), made once per distinct list.
+fn with_person(own: &'static [&'static str]) -> &'static [&'static str] {
+    use std::sync::{Mutex, OnceLock};
+    static MADE: OnceLock<Mutex<Vec<(usize, &'static [&'static str])>>> = OnceLock::new();
+    if own.contains(&"person_id") {
+        return own;
+    }
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
+    let key = own.as_ptr() as usize;
+    if let Some((_, l)) = made.iter().find(|(k, _)| *k == key) {
+        return l;
+    }
+    let mut v = own.to_vec();
+    v.push("person_id");
+    let l: &'static [&'static str] = Box::leak(v.into_boxed_slice());
+    made.push((key, l));
+    l
+}
+
+impl<C: Consumer + Fold> Partitioned<C> {
+    pub fn new(groups: usize, mut make: impl FnMut() -> C) -> Partitioned<C> {
+        assert!((1..=crate::model::vbucket::VBUCKETS as usize).contains(&groups));
+        let parts: Vec<C> = (0..=groups).map(|_| make()).collect();
+        Partitioned { parts, groups }
+    }
+
+    fn partition(&self, person: Option<&str>) -> usize {
+        match person {
+            Some(id) => {
+                let b = crate::model::vbucket::of(id) as usize;
+                b * self.groups / crate::model::vbucket::VBUCKETS as usize
+            }
+            None => self.groups,
+        }
+    }
+
+    /// The partitions folded into the first, in partition order.
+    pub fn into_folded(self) -> Result<C> {
+        let mut parts = self.parts.into_iter();
+        let mut first = parts.next().expect("at least one partition");
+        for p in parts {
+            first.fold(p)?;
+        }
+        Ok(first)
+    }
+}
+
+impl<C: Consumer + Fold> Consumer for Partitioned<C> {
+    /// A consumer's columns may depend on what it has absorbed (the flows read payouts only
+    /// when there are deaths): the partitions' lists, the first that reads the table.
+    fn uses(&self, table: Table) -> &'static [&'static str] {
+        let own = self
+            .parts
+            .iter()
+            .map(|c| c.uses(table))
+            .find(|u| !u.is_empty())
+            .unwrap_or(&[]);
+        if own.is_empty() || !has_person(table) {
+            return own;
+        }
+        with_person(own)
+    }
+
+    fn map(&self, table: Table, cells: &[Cells], file: usize, first: u64, acc: &[u32]) -> Part {
+        let mut by: Vec<Vec<u32>> = vec![Vec::new(); self.groups + 1];
+        if has_person(table) && !self.uses(table).is_empty() {
+            let person = super::cells::col(table, cells, "person_id");
+            for &i in acc {
+                by[self.partition(person.s(i as usize))].push(i);
+            }
+        } else {
+            by[self.groups] = acc.to_vec();
+        }
+        let pieces: Vec<(usize, Part)> = by
+            .iter()
+            .enumerate()
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(g, rows)| (g, self.parts[g].map(table, cells, file, first, rows)))
+            .collect();
+        Box::new(pieces)
+    }
+
+    fn absorb(&mut self, table: Table, p: Part) -> Result<()> {
+        for (g, piece) in *part::<Vec<(usize, Part)>>(p)? {
+            self.parts[g].absorb(table, piece)?;
+        }
+        Ok(())
+    }
+}
+
 /// Order of the shared scan: lookup tables first.
 pub const SCAN_ORDER: [Table; 9] = [
     Table::OpeningBalances,

@@ -405,6 +405,25 @@ impl Consumer for Posting<'_> {
     }
 }
 
+impl crate::ingest::scan::Fold for Posting<'_> {
+    /// Vouchers sum by key (ids number the sorted keys, so the order of folding does not
+    /// show), what was taken adds, opening rows are keyed. The per-row trace follows file
+    /// order across partitions and is not folded.
+    fn fold(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(
+            !self.trace,
+            "[ledger] trace = true is not available in a partitioned scan"
+        );
+        for (t, taken) in other.books.taken {
+            self.books.take(t, taken);
+        }
+        self.vouchers.fold(other.vouchers);
+        self.opening.extend(other.opening);
+        self.parts.extend(other.parts);
+        Ok(())
+    }
+}
+
 impl<'p> Posting<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         Posting {

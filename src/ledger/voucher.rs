@@ -221,6 +221,19 @@ impl Vouchers {
         }
     }
 
+    /// Adds another set of vouchers (closing entries and traces are not folded: both come
+    /// after the scan).
+    pub fn fold(&mut self, other: Vouchers) {
+        for (k, s) in other.keys.into_iter().zip(other.sums) {
+            let g = self.intern(k);
+            let t = &mut self.sums[g as usize];
+            t.rows += s.rows;
+            t.amount += s.amount;
+            t.late_fee += s.late_fee;
+            t.to_account += s.to_account;
+        }
+    }
+
     fn intern(&mut self, key: Key<Box<str>>) -> u32 {
         if let Some(&i) = self.index.get(&key) {
             return i;

@@ -118,6 +118,18 @@ impl Consumer for Items<'_> {
     }
 }
 
+impl crate::ingest::scan::Fold for Items<'_> {
+    /// Book items are sorted by (date, id, direction) before matching; statement lines have
+    /// no person, so one partition holds all of them, in file order.
+    fn fold(&mut self, other: Self) -> Result<()> {
+        self.singles.extend(other.singles);
+        for (k, v) in other.statement {
+            self.statement.entry(k).or_default().extend(v);
+        }
+        Ok(())
+    }
+}
+
 impl<'p> Items<'p> {
     pub fn new(p: &'p Pipeline) -> Self {
         Items {

@@ -158,6 +158,53 @@ fn timed<T>(
     Ok(r)
 }
 
+/// `SIFUND_PARTITIONS=N` (a development check of issue 13, not a product setting): the scan's
+/// consumers run as N in-process partitions by the person's virtual bucket, and are folded
+/// before their stages finish (`ingest::scan::Partitioned`). The outputs must not change; a
+/// test runs it. Unset: one consumer per stage. The budget's facts are not folded yet: it
+/// always runs as one consumer.
+fn partitions() -> Result<Option<usize>> {
+    let Ok(v) = std::env::var("SIFUND_PARTITIONS") else {
+        return Ok(None);
+    };
+    match v.parse::<usize>() {
+        Ok(n) if (1..=4096).contains(&n) => Ok(Some(n)),
+        _ => Err(Error::Config(format!(
+            "SIFUND_PARTITIONS = {v:?}: a number of partitions from 1 to 4096"
+        ))),
+    }
+}
+
+/// A stage's consumer: one, or in-process partitions folded after the scan.
+enum Split<C> {
+    One(C),
+    Parts(crate::ingest::scan::Partitioned<C>),
+}
+
+impl<C: Consumer + crate::ingest::scan::Fold> Split<C> {
+    fn new(parts: Option<usize>, make: impl FnMut() -> C) -> Split<C> {
+        let mut make = make;
+        match parts {
+            None => Split::One(make()),
+            Some(n) => Split::Parts(crate::ingest::scan::Partitioned::new(n, make)),
+        }
+    }
+
+    fn consumer(&mut self) -> &mut dyn Consumer {
+        match self {
+            Split::One(c) => c,
+            Split::Parts(c) => c,
+        }
+    }
+
+    fn folded(self) -> Result<C> {
+        match self {
+            Split::One(c) => Ok(c),
+            Split::Parts(c) => c.into_folded(),
+        }
+    }
+}
+
 fn run_stages(
     p: &Pipeline,
     stages: &[Stage],
@@ -168,27 +215,35 @@ fn run_stages(
 ) -> Result<RunOutcome> {
     // One scan of every table: validation, and every stage that reads the table.
     let has = |s: Stage| stages.contains(&s);
-    let mut posting = has(Stage::Ledger).then(|| ledger::Posting::new(p));
-    let mut checks = has(Stage::Flows).then(|| flows::Checks::new(p));
-    let mut items = has(Stage::Reconcile).then(|| reconcile::Items::new(p));
+    let parts = partitions()?;
+    let mut posting = has(Stage::Ledger).then(|| Split::new(parts, || ledger::Posting::new(p)));
+    let mut checks = has(Stage::Flows).then(|| Split::new(parts, || flows::Checks::new(p)));
+    let mut items = has(Stage::Reconcile).then(|| Split::new(parts, || reconcile::Items::new(p)));
     let mut drafting = match has(Stage::Budget) {
         true => Some(crate::budget::Drafting::new(p)?),
         false => None,
     };
-    let mut census = has(Stage::Disclose).then(|| crate::census::Census::new(p));
-    let mut levels = has(Stage::Disclose).then(|| consolidate::InterLevels::new(p));
+    let mut census =
+        has(Stage::Disclose).then(|| Split::new(parts, || crate::census::Census::new(p)));
+    let mut levels =
+        has(Stage::Disclose).then(|| Split::new(parts, || consolidate::InterLevels::new(p)));
     let tables = timed(timings, "scan", || {
         let consumers: [Option<&mut dyn Consumer>; 6] = [
-            posting.as_mut().map(|c| c as &mut dyn Consumer),
-            checks.as_mut().map(|c| c as &mut dyn Consumer),
-            items.as_mut().map(|c| c as &mut dyn Consumer),
+            posting.as_mut().map(Split::consumer),
+            checks.as_mut().map(Split::consumer),
+            items.as_mut().map(Split::consumer),
             drafting.as_mut().map(|c| c as &mut dyn Consumer),
-            census.as_mut().map(|c| c as &mut dyn Consumer),
-            levels.as_mut().map(|c| c as &mut dyn Consumer),
+            census.as_mut().map(Split::consumer),
+            levels.as_mut().map(Split::consumer),
         ];
         let mut consumers: Vec<&mut dyn Consumer> = consumers.into_iter().flatten().collect();
         validate_stage(p, checked, &mut consumers, out)
     })?;
+    let posting = posting.map(Split::folded).transpose()?;
+    let checks = checks.map(Split::folded).transpose()?;
+    let items = items.map(Split::folded).transpose()?;
+    let census = census.map(Split::folded).transpose()?;
+    let levels = levels.map(Split::folded).transpose()?;
     let mut invariants: Vec<Invariant> = tables
         .iter()
         .map(|t| Invariant {
