@@ -552,6 +552,19 @@ fn journal_lines_carry_their_part() {
         m["stages"]["ledger"]["opening_all_pooled"],
         serde_json::json!(["440300/410"])
     );
+    // Its parts are not known: neither published nor drafted; 310's are.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("disclose/disclosure.json")).unwrap())
+            .unwrap();
+    for f in json["funds"].as_array().unwrap() {
+        let parts = &f["sub_funds"];
+        match f["scheme"].as_str().unwrap() {
+            "310" => assert!(parts.is_array(), "{f}"),
+            _ => assert!(parts.is_null(), "{f}"),
+        }
+    }
+    let drafted = csv(&out.join("budget/draft_sub_funds.csv"));
+    assert!(drafted.iter().all(|r| r[1] == "310") && !drafted.is_empty());
 }
 
 /// The account part paying before it is credited, and the reserve released beyond its
@@ -607,8 +620,7 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
             ),
         ]
     );
-    // Now the release exceeds the reserve: 0 + 100 − 50 is fine, so take a reserve of zero
-    // and a cap the reserve breaks.
+    // The cap broken: the reserve's 50.00 is above 0.001 of the fund's 10,700.00 (10.70).
     let (o, out) = run(&dir, "[reserve]\ncap = 0.001\n");
     assert!(code(&o) <= 1, "{}", stderr(&o));
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
@@ -868,5 +880,58 @@ fn the_world_s_parts_meet_the_books_and_the_public_report() {
     assert!(
         html.contains("分账核算")
             && html.contains("data-measure=\"sub_fund.account.closing_balance\"")
+    );
+}
+
+/// A reserve released beyond its balance is `sub_fund_misuse`; the policy's share is met at
+/// equality and missed one step above it.
+#[test]
+fn a_reserve_released_beyond_its_balance_and_the_share_at_its_boundary() {
+    let dir = temp("sub-funds-reserve");
+    // reserve 0 + 100 (31 March) − 50 (30 September) − 200 (1 October) = −150 to the year end
+    let more = vec![flow(
+        "W7",
+        "410",
+        (10, 1),
+        "reserve_release",
+        "fiscal",
+        "fiscal",
+        "200.00",
+    )];
+    let data = dataset_with(&dir, (2, 1), more);
+    write_parts(
+        &data,
+        &[
+            ("310", "pooled", "60000.00"),
+            ("310", "account", "45000.00"),
+            ("410", "pooled", "10000.00"),
+            ("410", "reserve", "0"),
+        ],
+    );
+    // 100.00 set aside of 1,000.00 of fees: share 0.1 is met exactly
+    let (o, out) = run(&dir, "[reserve]\nshare = 0.1\n");
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let v = csv(&out.join("flows/violations.csv"));
+    let found: Vec<(String, String, String, String)> = v
+        .iter()
+        .filter(|r| r[3] == "410" && (r[0].starts_with("sub_fund") || r[0].starts_with("reserve")))
+        .map(|r| (r[0].clone(), r[5].clone(), r[6].clone(), r[7].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "sub_fund_misuse".into(),
+            "reserve:2025-10-01".into(),
+            "2025-10-01".into(),
+            "-150.00".into()
+        )]
+    );
+    // one step above: 0.1001 of 1,000.00 = 100.10 expected, 100.00 set aside
+    let (o, out) = run(&dir, "[reserve]\nshare = 0.1001\n");
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
+    assert!(
+        v.contains("reserve_outside_policy") && v.contains("reserve:share"),
+        "{v}"
     );
 }

@@ -239,16 +239,10 @@ fn journal(out: &Path) -> Journal {
             parts.iter().all(|p| allowed.contains(p)),
             "voucher {id}: parts {parts:?}"
         );
-        // Each part balances on its own, except a transfer between parts (a flow booked
-        // D deposit in one part / C the same deposit in the other).
-        let between_parts = table == "fund_flows"
-            && parts.len() == 2
-            && lines.len() == 2
-            && code[lines[0]] == code[lines[1]];
-        if !between_parts {
-            for p in &parts {
-                assert_eq!(balance(Some(p)), 0, "voucher {id}: part {p} balances");
-            }
+        // Each part balances on its own, transfers between parts included (the giving part's
+        // deposit and 基金结余 go down, the receiving part's up).
+        for p in &parts {
+            assert_eq!(balance(Some(p)), 0, "voucher {id}: part {p} balances");
         }
         for &i in lines {
             assert_eq!(day[i], day[first], "voucher {id}: one date");
@@ -317,7 +311,13 @@ fn journal(out: &Path) -> Journal {
                 (origin, benefit, (rows[first], amount_of(Some(e)), 0, 0))
             }
             "fund_flows" => {
-                let a = lines.iter().map(|&i| debit[i].unwrap()).sum();
+                // the amount moved: the debits other than 基金结余's (a transfer between parts
+                // also moves 3001 from one part to the other)
+                let a = lines
+                    .iter()
+                    .filter(|&&i| code[i].as_deref() != Some("3001"))
+                    .map(|&i| debit[i].unwrap())
+                    .sum();
                 ("flow", String::new(), (rows[first], a, 0, 0))
             }
             other => panic!("source_table {other}"),

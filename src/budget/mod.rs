@@ -215,7 +215,9 @@ fn draft_budget(
         }
         let base_parts =
             crate::ledger::statements::part_statements(&st.fund, &books.funds[&st.fund]);
-        let parts = match base_parts.len() > 1 {
+        // Parts are drafted only where this year's opening split is known.
+        let known = books.funds[&st.fund].part_opening_given;
+        let parts = match base_parts.len() > 1 && known {
             true => parts::split(&first, &base_parts, draft::members_ratio(&input, 0)),
             false => Vec::new(),
         };

@@ -7,7 +7,8 @@
 //!   do (the share of fees credited to accounts held), `account_medical` and 310's transfers
 //!   of persons stay wholly in the account part, interest and everything else wholly in the
 //!   pool; amount = draft × part ÷ fund, rounded half away from zero to the fen, the pool
-//!   taking the rest so the parts add up to the fund's draft to the fen (D);
+//!   taking the rest so the parts add up to the fund's draft to the fen (D); each part's
+//!   待遇支出 is the sum of its own benefit lines;
 //! - 310's credits to retirees' accounts 统筹基金划入退休人员个人账户 are a fixed sum per
 //!   retiree, not indexed to wages: the base year's credits × projected members ÷ members,
 //!   the ratio the draft uses for medical items (D, [R]);
@@ -59,12 +60,19 @@ fn fen(d: Decimal) -> i128 {
         .expect("a share of a drafted item fits")
 }
 
-/// `v × num ÷ den` to the fen (0 when `den` is 0).
+/// `v × num ÷ den` to the fen, half away from zero (0 when `den` is 0), in i128: amounts are
+/// bounded by 10¹⁷ fen, so the product stays below 10³⁴.
 fn share(v: i128, num: i128, den: i128) -> i128 {
     if den == 0 {
         return 0;
     }
-    fen(dec(v) * dec(num) / dec(den))
+    let n = v * num;
+    let (q, r) = (n / den, n % den);
+    if 2 * r.abs() >= den.abs() {
+        q + (n.signum() * den.signum())
+    } else {
+        q
+    }
 }
 
 /// Splits a fund's draft between its parts (`base`: the base year's part statements, two or
@@ -91,7 +99,10 @@ pub fn split(draft: &Year, base: &[PartStatement], members_ratio: Decimal) -> Ve
     for l in &draft.lines {
         let mut rest = l.amount;
         for (k, p) in base.iter().enumerate().rev() {
-            let amount = if k == 0 {
+            // 待遇支出 is each part's own sum of its benefit lines (filled in below).
+            let amount = if l.key == "benefits" {
+                0
+            } else if k == 0 {
                 rest
             } else {
                 share(l.amount, p.statement.amount(&l.key), fund_base(&l.key))
@@ -104,12 +115,24 @@ pub fn split(draft: &Year, base: &[PartStatement], members_ratio: Decimal) -> Ve
                 p.statement.amount(&l.key),
                 amount,
             ));
-            if !l.key.starts_with("benefits.") {
+            if !l.key.starts_with("benefits") {
                 match l.direction {
                     Direction::Revenue => d.total_revenue += amount,
                     Direction::Expenditure => d.total_expenditure += amount,
                 }
             }
+        }
+    }
+    for d in out.iter_mut() {
+        let benefits: i128 = d
+            .lines
+            .iter()
+            .filter(|l| l.0.starts_with("benefits."))
+            .map(|l| l.3)
+            .sum();
+        if let Some(l) = d.lines.iter_mut().find(|l| l.0 == "benefits") {
+            l.3 = benefits;
+            d.total_expenditure += benefits;
         }
     }
     // Transfers between parts: each part other than the pool projected, the pool the rest.
@@ -127,8 +150,9 @@ pub fn split(draft: &Year, base: &[PartStatement], members_ratio: Decimal) -> Ve
     out
 }
 
-/// Do the parts add up to the fund's draft: every line, the totals, the opening and closing
-/// balances; do the transfers net to zero? (True when the fund has no parts.)
+/// Do the parts add up to the fund's draft — every line, the totals, the opening and closing
+/// balances, the transfers to zero — and does each part foot on its own (its 待遇支出 = its
+/// benefit lines, its totals = its items)? (True when the fund has no parts.)
 pub fn foot(draft: &Year, parts: &[PartDraft]) -> bool {
     if parts.is_empty() {
         return true;
@@ -146,7 +170,28 @@ pub fn foot(draft: &Year, parts: &[PartDraft]) -> bool {
             .sum::<i128>()
             == l.amount
     });
+    let each = parts.iter().all(|p| {
+        let of = |benefit_details: bool, dir: Direction| -> i128 {
+            p.lines
+                .iter()
+                .zip(&draft.lines)
+                .filter(|(x, l)| {
+                    x.0.starts_with("benefits.") == benefit_details && l.direction == dir
+                })
+                .map(|(x, _)| x.3)
+                .sum()
+        };
+        let benefits = p
+            .lines
+            .iter()
+            .find(|x| x.0 == "benefits")
+            .map_or(0, |x| x.3);
+        benefits == of(true, Direction::Expenditure)
+            && p.total_revenue == of(false, Direction::Revenue)
+            && p.total_expenditure == of(false, Direction::Expenditure)
+    });
     lines
+        && each
         && sum(&|p| p.total_revenue) == draft.total_revenue
         && sum(&|p| p.total_expenditure) == draft.total_expenditure
         && sum(&|p| p.transfers.1) == 0
@@ -278,5 +323,27 @@ mod tests {
         let mut broken = parts.clone();
         broken[1].transfers.1 += 1;
         assert!(!foot(&draft, &broken));
+        // each part's 待遇支出 is its own benefit lines: 550 pooled, 220 account
+        assert_eq!(parts[0].lines[2].3, 550);
+        assert_eq!(a.lines[2].3, 220);
+        let mut broken = parts.clone();
+        broken[1].lines[2].3 += 1;
+        broken[0].lines[2].3 -= 1;
+        assert!(
+            !foot(&draft, &broken),
+            "a part's 待遇支出 off its own lines"
+        );
+    }
+
+    #[test]
+    fn shares_round_half_away_from_zero_in_i128() {
+        assert_eq!(share(1000, 300, 900), 333);
+        assert_eq!(share(1000, 450, 900), 500);
+        assert_eq!(share(3, 1, 2), 2, "1.5 → 2");
+        assert_eq!(share(-3, 1, 2), -2, "−1.5 → −2");
+        assert_eq!(share(5, 0, 0), 0);
+        // 3·10¹⁶ × 3·10¹⁶ fen would overflow a Decimal
+        let big = 30_000_000_000_000_000;
+        assert_eq!(share(big, big, 2 * big), big / 2);
     }
 }

@@ -222,7 +222,7 @@ fn parts_table(h: &mut String, year: i32, scheme: &str, funds: &[&Measures]) {
     };
     let parts: Vec<crate::model::catalog::SubFund> = first.parts.iter().map(|p| p.part).collect();
     let s = esc(scheme);
-    let _ = write!(h, "<h3>分账核算</h3><p class=\"note\">{}基金分{}核算、统一管理；各部分之和等于上表的基金合计。分账间划转为基金内部划转（如统筹基金划入退休人员个人账户），不计入基金收支。金额单位：万元。</p>\
+    let _ = write!(h, "<h3>分账核算</h3><p class=\"note\">{}基金分{}核算、统一管理；各部分之和等于上表的基金合计（以元计精确相等，万元取整后末位可能相差）。分账间划转为基金内部划转（如统筹基金划入退休人员个人账户），不计入基金收支。金额单位：万元。</p>\
 <div class=\"scroll\"><table class=\"many\"><caption>{}（{s}）{year}年分账收支</caption><thead><tr><th scope=\"col\" rowspan=\"2\">统筹地区</th>",
         scheme_name(scheme),
         parts.iter().map(|p| p.name_zh()).collect::<Vec<_>>().join("和"),

@@ -88,9 +88,12 @@ pub struct PartFigures {
     pub closing_balance: i128,
 }
 
-/// The published parts of every fund kept in parts, from the books.
+/// The published parts of a fund kept in parts, from the books; none when its opening split
+/// was not given.
 pub fn part_figures(books: &crate::ledger::Books, fund: &FundId) -> Vec<PartFigures> {
-    let Some(fb) = books.funds.get(fund) else {
+    // Without its opening split a fund's parts are not known (everything opened as pooled):
+    // nothing is published for them (the manifest's `opening_all_pooled` lists the fund).
+    let Some(fb) = books.funds.get(fund).filter(|fb| fb.part_opening_given) else {
         return Vec::new();
     };
     let parts = crate::ledger::statements::part_statements(fund, fb);

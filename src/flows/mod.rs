@@ -343,7 +343,8 @@ pub fn part_findings(books: &Books) -> Vec<Violation> {
 /// 410's reserve against the province's policy, when the pipeline gives it (`[reserve]`):
 /// `reserve_outside_policy` (warning) when the year set aside less than `share` × the fund's
 /// contribution revenue, or when the reserve ends the year above `cap` × the fund's closing
-/// balance. Products are rounded half away from zero to the fen.
+/// balance. Products are rounded half away from zero to the fen. Judged only where
+/// `sub_fund_balances` gives the fund's opening split.
 pub fn reserve_findings(books: &Books, policy: &crate::config::ReserveConfig) -> Vec<Violation> {
     use crate::ledger::statements::{fund_statement, part_statements};
     let (_, last) = year_bounds(books.year);
@@ -355,7 +356,12 @@ pub fn reserve_findings(books: &Books, policy: &crate::config::ReserveConfig) ->
             .to_i128()
             .expect("a share of a fund total fits")
     };
-    for (fund, fb) in books.funds.iter().filter(|(f, _)| f.1 == "410") {
+    // Like `sub_fund_misuse`: a fund whose opening split is not given is not judged.
+    for (fund, fb) in books
+        .funds
+        .iter()
+        .filter(|(f, fb)| f.1 == "410" && fb.part_opening_given)
+    {
         let st = fund_statement(fund, fb);
         let r = SubFund::Reserve as usize;
         let mut warn = |id: &str, amount: i128, message: String| {

@@ -193,8 +193,9 @@ pub fn flow_item(kind: &str, inflow: bool) -> Option<&'static str> {
 /// outside, say) is held in 暂收款 / 暂付款 suspense, and the flow rules report it.
 ///
 /// A transfer between the parts of a fund (`account_credit`, `reserve_set_aside`,
-/// `reserve_release`; from = to) debits the account's deposit in the receiving part and credits
-/// it in the giving one: the fund's money stays where it is, neither revenue nor expenditure.
+/// `reserve_release`; from = to) moves the deposit and the 基金结余 from the giving part to the
+/// receiving one (four lines, each part balanced): the fund's money stays where it is,
+/// neither revenue nor expenditure.
 /// Booked in a scheme it does not belong to, it stays in the pool (and the flow rules report
 /// `item_not_of_scheme`).
 pub fn flow(kind: &str, scheme: Scheme, from: &str, to: &str, amount: Fen) -> Lines {
@@ -203,9 +204,13 @@ pub fn flow(kind: &str, scheme: Scheme, from: &str, to: &str, amount: Fen) -> Li
             let (give, get) = catalog::part_transfer(kind)
                 .filter(|(a, b)| a.of_scheme(scheme) && b.of_scheme(scheme))
                 .unwrap_or((SubFund::Pooled, SubFund::Pooled));
+            // Each part balances: the giving part's fund balance and deposit go down, the
+            // receiving part's go up; the fund's deposit and 基金结余 do not move.
             keep(vec![
-                dr(chart::deposit(t), amount, None).in_part(get),
+                dr(chart::FUND_BALANCE, amount, None).in_part(give),
                 cr(chart::deposit(f), amount, None).in_part(give),
+                dr(chart::deposit(t), amount, None).in_part(get),
+                cr(chart::FUND_BALANCE, amount, None).in_part(get),
             ])
         }
         (Some(f), Some(t)) => keep(vec![
@@ -382,14 +387,16 @@ mod tests {
         assert_eq!(
             credit,
             vec![
+                dr("3001", 500, None).in_part(SubFund::Pooled),
+                cr("1003", 500, None).in_part(SubFund::Pooled),
                 dr("1003", 500, None).in_part(SubFund::Account),
-                cr("1003", 500, None).in_part(SubFund::Pooled)
+                cr("3001", 500, None).in_part(SubFund::Account),
             ]
         );
         let release = flow("reserve_release", Scheme::WorkInjury, "fiscal", "fiscal", 7);
         assert_eq!(
-            (release[0].part, release[1].part),
-            (SubFund::Pooled, SubFund::Reserve)
+            (release[0].part, release[2].part),
+            (SubFund::Reserve, SubFund::Pooled)
         );
         // outside its scheme a part transfer stays in the pool
         let stray = flow(
