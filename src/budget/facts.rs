@@ -278,6 +278,35 @@ impl Consumer for Reader<'_> {
     }
 }
 
+impl crate::ingest::scan::Fold for Reader<'_> {
+    /// Facts and counts add; the sets of persons unite (a person's rows are in one partition,
+    /// so the settlement in `finish` sees each person whole). Members are projected one by
+    /// one and summed exactly, so their order does not show.
+    fn fold(&mut self, other: Self) -> Result<()> {
+        for (k, v) in other.facts {
+            merge_facts(self.facts.entry(k).or_default(), v);
+        }
+        self.members.extend(other.members);
+        for (k, n) in other.excluded {
+            *self.excluded.entry(k).or_default() += n;
+        }
+        for (code, ids) in other.suspended {
+            self.suspended.entry(code).or_default().extend(ids);
+        }
+        for (code, m) in other.entrants {
+            self.entrants.entry(code).or_default().extend(m);
+        }
+        self.rows += other.rows;
+        self.transferred += other.transferred;
+        self.still_paying.extend(other.still_paying);
+        for (code, ids) in other.stopped {
+            self.stopped.entry(code).or_default().extend(ids);
+        }
+        self.paid_january.extend(other.paid_january);
+        Ok(())
+    }
+}
+
 impl<'p> Reader<'p> {
     pub fn new(p: &'p Pipeline, life: LifeTable) -> Self {
         Reader {

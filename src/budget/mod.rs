@@ -111,6 +111,15 @@ pub struct Drafting<'p> {
     approved: BTreeMap<(FundId, String), i128>,
 }
 
+impl crate::ingest::scan::Fold for Drafting<'_> {
+    fn fold(&mut self, other: Self) -> Result<()> {
+        for (k, a) in other.approved {
+            *self.approved.entry(k).or_default() += a;
+        }
+        self.reader.fold(other.reader)
+    }
+}
+
 impl Consumer for Drafting<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
         match table {

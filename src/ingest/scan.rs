@@ -81,9 +81,13 @@ fn with_person(own: &'static [&'static str]) -> &'static [&'static str] {
 
 impl<C: Consumer + Fold> Partitioned<C> {
     pub fn new(groups: usize, mut make: impl FnMut() -> C) -> Partitioned<C> {
+        Self::try_new(groups, || Ok(make())).expect("infallible")
+    }
+
+    pub fn try_new(groups: usize, mut make: impl FnMut() -> Result<C>) -> Result<Partitioned<C>> {
         assert!((1..=crate::model::vbucket::VBUCKETS as usize).contains(&groups));
-        let parts: Vec<C> = (0..=groups).map(|_| make()).collect();
-        Partitioned { parts, groups }
+        let parts = (0..=groups).map(|_| make()).collect::<Result<Vec<C>>>()?;
+        Ok(Partitioned { parts, groups })
     }
 
     fn partition(&self, person: Option<&str>) -> usize {

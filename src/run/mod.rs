@@ -161,8 +161,7 @@ fn timed<T>(
 /// `SIFUND_PARTITIONS=N` (a development check of issue 13, not a product setting): the scan's
 /// consumers run as N in-process partitions by the person's virtual bucket, and are folded
 /// before their stages finish (`ingest::scan::Partitioned`). The outputs must not change; a
-/// test runs it. Unset: one consumer per stage. The budget's facts are not folded yet: it
-/// always runs as one consumer.
+/// test runs it. Unset: one consumer per stage.
 fn partitions() -> Result<Option<usize>> {
     let Ok(v) = std::env::var("SIFUND_PARTITIONS") else {
         return Ok(None);
@@ -188,6 +187,14 @@ impl<C: Consumer + crate::ingest::scan::Fold> Split<C> {
             None => Split::One(make()),
             Some(n) => Split::Parts(crate::ingest::scan::Partitioned::new(n, make)),
         }
+    }
+
+    fn try_new(parts: Option<usize>, make: impl FnMut() -> Result<C>) -> Result<Split<C>> {
+        let mut make = make;
+        Ok(match parts {
+            None => Split::One(make()?),
+            Some(n) => Split::Parts(crate::ingest::scan::Partitioned::try_new(n, make)?),
+        })
     }
 
     fn consumer(&mut self) -> &mut dyn Consumer {
@@ -220,7 +227,7 @@ fn run_stages(
     let mut checks = has(Stage::Flows).then(|| Split::new(parts, || flows::Checks::new(p)));
     let mut items = has(Stage::Reconcile).then(|| Split::new(parts, || reconcile::Items::new(p)));
     let mut drafting = match has(Stage::Budget) {
-        true => Some(crate::budget::Drafting::new(p)?),
+        true => Some(Split::try_new(parts, || crate::budget::Drafting::new(p))?),
         false => None,
     };
     let mut census =
@@ -232,7 +239,7 @@ fn run_stages(
             posting.as_mut().map(Split::consumer),
             checks.as_mut().map(Split::consumer),
             items.as_mut().map(Split::consumer),
-            drafting.as_mut().map(|c| c as &mut dyn Consumer),
+            drafting.as_mut().map(Split::consumer),
             census.as_mut().map(Split::consumer),
             levels.as_mut().map(Split::consumer),
         ];
@@ -244,6 +251,7 @@ fn run_stages(
     let items = items.map(Split::folded).transpose()?;
     let census = census.map(Split::folded).transpose()?;
     let levels = levels.map(Split::folded).transpose()?;
+    let drafting = drafting.map(Split::folded).transpose()?;
     let mut invariants: Vec<Invariant> = tables
         .iter()
         .map(|t| Invariant {
