@@ -576,7 +576,9 @@ pub fn datapackage(year: i32) -> serde_json::Value {
             }
         },
         "direction": ["revenue", "expenditure"],
-        "phase": "executed"
+        // Most rows are the year's outturn; budget.* are approved and next_year_budget.* drafted
+        // (proposed) figures, so the package names every phase its rows hold.
+        "phase": ["executed", "approved", "proposed"]
     })
 }
 
