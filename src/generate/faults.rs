@@ -220,6 +220,10 @@ pub fn fund_flows(year: i32) -> Vec<Planted<FundFlow>> {
             ("to_account.not_same", |r| r.kind = s("account_credit")),
             ("amount.not_positive", |r| r.amount = Some(-5)),
             ("counter_region.unknown", |r| r.counter_region = s("12")),
+            ("counter_region.national", |r| {
+                r.scheme = s("210");
+                r.counter_region = s("100000")
+            }),
             ("counter_scheme.unknown", |r| r.counter_scheme = s("999")),
         ],
     )

@@ -128,6 +128,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "counter_region.unknown",
         "not a GB/T 2260 code nor 100000 (national)",
     ),
+    (
+        "fund_flows",
+        "counter_region.national",
+        "100000 (the national level) is a counterpart of 110 only: the central adjustment 全国统筹 of the enterprise pension",
+    ),
     ("fund_flows", "counter_scheme.unknown", "not a scheme code"),
     ("statements", "account.unknown", "not income, fiscal or expense"),
     ("statements", "date.outside_year", "not in the run's year"),
@@ -422,6 +427,10 @@ pub fn check_fund_flow(r: &FundFlow, ctx: &Ctx) -> R {
     }
     if r.counter_region.is_some_and(|c| !ids::is_counter_region(c)) {
         return Err("counter_region.unknown");
+    }
+    // The national level is the counterpart of 110's central adjustment 全国统筹 alone.
+    if r.counter_region == Some(ids::NATIONAL) && r.scheme != Some("110") {
+        return Err("counter_region.national");
     }
     if r.counter_scheme
         .is_some_and(|c| Scheme::from_code(c).is_none())
