@@ -137,6 +137,52 @@ impl crate::ingest::scan::Fold for Census<'_> {
         }
         Ok(())
     }
+
+    /// Through [`CensusState`]: the participants and each fund's distinct ids, sorted.
+    fn round_trip(self) -> Result<Self> {
+        let sorted_ids = |d: Distinct| -> Vec<((String, String), Vec<Id>)> {
+            let mut v: Vec<_> = d
+                .into_iter()
+                .map(|(k, ids)| {
+                    let mut ids: Vec<Id> = ids.into_iter().collect();
+                    ids.sort_unstable();
+                    (k, ids)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let mut participants: Vec<_> = self.participants.into_iter().collect();
+        participants.sort_unstable();
+        let state = CensusState {
+            participants,
+            contributors: sorted_ids(self.contributors),
+            recipients: sorted_ids(self.recipients),
+        };
+        let bytes = crate::ingest::scan::encode(&state)?;
+        let state: CensusState = crate::ingest::scan::decode(&bytes)?;
+        let distinct = |v: Vec<((String, String), Vec<Id>)>| -> Distinct {
+            v.into_iter()
+                .map(|(k, ids)| (k, ids.into_iter().collect()))
+                .collect()
+        };
+        Ok(Census {
+            p: self.p,
+            participants: state.participants.into_iter().collect(),
+            contributors: distinct(state.contributors),
+            recipients: distinct(state.recipients),
+        })
+    }
+}
+
+/// The head counts' part of a partial: participants per fund, and the distinct person ids of
+/// each fund's contributors and recipients (exact: a person is in one partition only, but the
+/// same person may pay in two funds), all sorted.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CensusState {
+    participants: Vec<((String, String), u64)>,
+    contributors: Vec<((String, String), Vec<Id>)>,
+    recipients: Vec<((String, String), Vec<Id>)>,
 }
 
 fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {

@@ -23,7 +23,7 @@ use crate::model::FundId;
 type Id = [u8; 18];
 
 /// What the base year says about one fund.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Facts {
     /// Members projected (alive, not transferred out, projectable).
     pub members: u64,
@@ -53,6 +53,7 @@ pub struct Facts {
     pub flat_fees: i128,
     pub flat_payers: u64,
     /// Recurring benefit payments (not returned): benefit → (payment-months, amount).
+    #[serde(with = "crate::ingest::scan::static_keys")]
     pub recurring: BTreeMap<&'static str, (u64, i128)>,
 }
 
@@ -278,6 +279,21 @@ impl Consumer for Reader<'_> {
     }
 }
 
+/// The budget facts' part of a partial (funds by their numeric code, persons by their id).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReaderState {
+    facts: Vec<(u32, Facts)>,
+    members: Vec<(u32, Member)>,
+    excluded: Vec<(String, u64)>,
+    suspended: Vec<(u32, Vec<Id>)>,
+    entrants: Vec<(u32, Vec<(Id, i64)>)>,
+    rows: u64,
+    transferred: u64,
+    still_paying: Vec<(u32, Id)>,
+    stopped: Vec<(u32, Vec<Id>)>,
+    paid_january: Vec<(u32, Id)>,
+}
+
 impl crate::ingest::scan::Fold for Reader<'_> {
     /// Facts and counts add; the sets of persons unite (a person's rows are in one partition,
     /// so the settlement in `finish` sees each person whole). Members are projected one by
@@ -304,6 +320,59 @@ impl crate::ingest::scan::Fold for Reader<'_> {
         }
         self.paid_january.extend(other.paid_january);
         Ok(())
+    }
+
+    /// Through [`ReaderState`]: facts, members, exclusions and the sets of persons (sorted).
+    fn round_trip(self) -> Result<Self> {
+        use crate::ingest::scan::{decode, encode, intern};
+        fn sorted<T: Ord>(v: impl IntoIterator<Item = T>) -> Vec<T> {
+            let mut v: Vec<T> = v.into_iter().collect();
+            v.sort_unstable();
+            v
+        }
+        let state = ReaderState {
+            facts: self.facts.into_iter().collect(),
+            members: self.members,
+            excluded: self
+                .excluded
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect(),
+            suspended: sorted(self.suspended.into_iter().map(|(c, ids)| (c, sorted(ids)))),
+            entrants: sorted(self.entrants.into_iter().map(|(c, m)| (c, sorted(m)))),
+            rows: self.rows,
+            transferred: self.transferred,
+            still_paying: sorted(self.still_paying),
+            stopped: sorted(self.stopped.into_iter().map(|(c, ids)| (c, sorted(ids)))),
+            paid_january: self.paid_january,
+        };
+        let st: ReaderState = decode(&encode(&state)?)?;
+        Ok(Reader {
+            p: self.p,
+            life: self.life,
+            facts: st.facts.into_iter().collect(),
+            members: st.members,
+            excluded: st.excluded.iter().map(|(k, n)| (intern(k), *n)).collect(),
+            suspended: st
+                .suspended
+                .into_iter()
+                .map(|(c, ids)| (c, ids.into_iter().collect()))
+                .collect(),
+            entrants: st
+                .entrants
+                .into_iter()
+                .map(|(c, m)| (c, m.into_iter().collect()))
+                .collect(),
+            rows: st.rows,
+            transferred: st.transferred,
+            still_paying: st.still_paying.into_iter().collect(),
+            stopped: st
+                .stopped
+                .into_iter()
+                .map(|(c, ids)| (c, ids.into_iter().collect()))
+                .collect(),
+            paid_january: st.paid_january,
+        })
     }
 }
 

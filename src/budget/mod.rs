@@ -118,6 +118,16 @@ impl crate::ingest::scan::Fold for Drafting<'_> {
         }
         self.reader.fold(other.reader)
     }
+
+    /// The approved lines have no person (the merge reads them itself); the facts go
+    /// through their partial state.
+    fn round_trip(self) -> Result<Self> {
+        Ok(Drafting {
+            p: self.p,
+            reader: self.reader.round_trip()?,
+            approved: self.approved,
+        })
+    }
 }
 
 impl Consumer for Drafting<'_> {

@@ -37,7 +37,7 @@ use crate::model::retirement::min_contribution_months;
 pub const P1: i128 = 1_000_000_000_000;
 
 /// What a person is at the end of the base year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum State {
     /// Paying fees (`contributing`, with a base for wage-based schemes).
     Contributing,
@@ -76,7 +76,7 @@ impl Class {
 }
 
 /// One person in one fund, compact (persons are counted in millions).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Member {
     pub fund: u32,
     pub male: bool,

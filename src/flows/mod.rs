@@ -500,6 +500,29 @@ impl Consumer for Checks<'_> {
     }
 }
 
+/// The flow rules' part of a partial.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ChecksState {
+    violations: Vec<ViolationState>,
+    interest_moves: Vec<InterestMove>,
+    deaths: Vec<(String, Day)>,
+    after: Vec<PaidAfter>,
+}
+
+/// A [`Violation`] as stored, its codes as strings.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ViolationState {
+    region: String,
+    scheme: String,
+    rule: String,
+    date: Day,
+    source_table: String,
+    source_id: String,
+    amount: Fen,
+    severity: String,
+    message: String,
+}
+
 impl crate::ingest::scan::Fold for Checks<'_> {
     /// Findings and moves are sorted before use; deaths and payouts of a person are in the
     /// same partition.
@@ -509,6 +532,56 @@ impl crate::ingest::scan::Fold for Checks<'_> {
         self.deaths.extend(other.deaths);
         self.after.extend(other.after);
         Ok(())
+    }
+
+    /// Through [`ChecksState`]: findings and moves in their order, deaths sorted, the
+    /// payments after a death.
+    fn round_trip(self) -> Result<Self> {
+        use crate::ingest::scan::{decode, encode, intern};
+        let mut deaths: Vec<(String, Day)> = self.deaths.into_iter().collect();
+        deaths.sort_unstable();
+        let state = ChecksState {
+            violations: self
+                .violations
+                .into_iter()
+                .map(|v| ViolationState {
+                    region: v.region,
+                    scheme: v.scheme,
+                    rule: v.rule.to_string(),
+                    date: v.date,
+                    source_table: v.source_table.to_string(),
+                    source_id: v.source_id,
+                    amount: v.amount,
+                    severity: v.severity.to_string(),
+                    message: v.message,
+                })
+                .collect(),
+            interest_moves: self.interest_moves,
+            deaths,
+            after: self.after,
+        };
+        let state: ChecksState = decode(&encode(&state)?)?;
+        Ok(Checks {
+            p: self.p,
+            violations: state
+                .violations
+                .into_iter()
+                .map(|v| Violation {
+                    region: v.region,
+                    scheme: v.scheme,
+                    rule: intern(&v.rule),
+                    date: v.date,
+                    source_table: intern(&v.source_table),
+                    source_id: v.source_id,
+                    amount: v.amount,
+                    severity: intern(&v.severity),
+                    message: v.message,
+                })
+                .collect(),
+            interest_moves: state.interest_moves,
+            deaths: state.deaths.into_iter().collect(),
+            after: state.after,
+        })
     }
 }
 

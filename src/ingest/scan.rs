@@ -36,6 +36,71 @@ pub trait Consumer: Sync {
 /// both would hold — in any order of folding, as far as any output can tell.
 pub trait Fold: Sized {
     fn fold(&mut self, other: Self) -> Result<()>;
+
+    /// The consumer passed through the encoding its partial will be stored in ([`encode`],
+    /// [`decode`]) and rebuilt. A consumer without one yet returns itself.
+    fn round_trip(self) -> Result<Self> {
+        Ok(self)
+    }
+}
+
+/// A consumer's state as partial bytes: bincode (standard configuration) of a serde value.
+/// Callers sort what came from hash maps, so equal states give equal bytes.
+pub fn encode<T: serde::Serialize>(state: &T) -> Result<Vec<u8>> {
+    bincode::serde::encode_to_vec(state, bincode::config::standard())
+        .map_err(|e| Error::Internal(format!("a partial state could not be encoded: {e}")))
+}
+
+/// A code read back from a partial as the `&'static str` the code holds (rule names, table
+/// names, severities): they are few, so each distinct one is kept once for the process.
+pub fn intern(s: &str) -> &'static str {
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<std::collections::BTreeSet<&'static str>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
+    if let Some(k) = seen.get(s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.to_string().into_boxed_str());
+    seen.insert(k);
+    k
+}
+
+/// Serde for a map keyed by the code's `&'static str` (benefit keys): written as pairs, read
+/// back through [`intern`]. Use with `#[serde(with = "crate::ingest::scan::static_keys")]`.
+pub mod static_keys {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<V: Serialize, S: Serializer>(
+        m: &BTreeMap<&'static str, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.iter())
+    }
+
+    pub fn deserialize<'de, V: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<&'static str, V>, D::Error> {
+        let pairs: Vec<(String, V)> = Vec::deserialize(d)?;
+        Ok(pairs
+            .into_iter()
+            .map(|(k, v)| (super::intern(&k), v))
+            .collect())
+    }
+}
+
+/// The inverse of [`encode`]; bytes that do not decode (a corrupt or foreign partial) are
+/// bad input.
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let (v, used) = bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map_err(|e| Error::input(format!("a partial state does not decode: {e}")))?;
+    if used != bytes.len() {
+        return Err(Error::input("a partial state has trailing bytes"));
+    }
+    Ok(v)
 }
 
 /// The tables whose rows carry a person, and so are partitioned by the person's bucket.
@@ -49,7 +114,8 @@ fn has_person(table: Table) -> bool {
 /// A consumer run as `groups` in-process partitions by the person's virtual bucket
 /// (`model::vbucket`, `bucket × groups ÷ 4096`), plus one partition for the rows without a
 /// person (those the partitioned run's merge reads). Each slice's accepted rows are split by
-/// partition and each partition absorbs its own; [`Partitioned::into_folded`] folds them. Its
+/// partition and each partition absorbs its own; [`Partitioned::into_folded`] passes each
+/// through its stored encoding ([`Fold::round_trip`]) and folds them. Its
 /// outputs must be the plain consumer's to the byte: the in-process test of every consumer's
 /// [`Fold`] before any partial is stored (`SIFUND_PARTITIONS`, see `run`).
 pub struct Partitioned<C> {
@@ -103,9 +169,9 @@ impl<C: Consumer + Fold> Partitioned<C> {
     /// The partitions folded into the first, in partition order.
     pub fn into_folded(self) -> Result<C> {
         let mut parts = self.parts.into_iter();
-        let mut first = parts.next().expect("at least one partition");
+        let mut first = parts.next().expect("at least one partition").round_trip()?;
         for p in parts {
-            first.fold(p)?;
+            first.fold(p.round_trip()?)?;
         }
         Ok(first)
     }

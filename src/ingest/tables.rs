@@ -131,7 +131,9 @@ const BUDGET_COLUMNS: &[ColumnSpec] = &[
 ];
 
 /// An input table of SPEC §2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Table {
     Contributions,
     Payouts,

@@ -94,7 +94,7 @@ impl FundBook {
 }
 
 /// Rows and amounts a stage took from an input table.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taken {
     pub rows: u64,
     pub amount: i128,
@@ -405,6 +405,16 @@ impl Consumer for Posting<'_> {
     }
 }
 
+/// The ledger's part of a partial: what was taken per table, the vouchers summed so far
+/// sorted by key, the opening rows of the accounts and the parts.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PostingState {
+    taken: Vec<(Table, Taken)>,
+    vouchers: Vec<(Key<Box<str>>, voucher::Sums)>,
+    opening: Vec<OpeningRow>,
+    parts: Vec<PartRow>,
+}
+
 impl crate::ingest::scan::Fold for Posting<'_> {
     /// Vouchers sum by key (ids number the sorted keys, so the order of folding does not
     /// show), what was taken adds, opening rows are keyed. The per-row trace follows file
@@ -421,6 +431,41 @@ impl crate::ingest::scan::Fold for Posting<'_> {
         self.opening.extend(other.opening);
         self.parts.extend(other.parts);
         Ok(())
+    }
+
+    /// Through [`PostingState`]: what was taken, the vouchers by key, the opening rows.
+    fn round_trip(self) -> Result<Self> {
+        let Posting {
+            p,
+            trace,
+            books,
+            vouchers,
+            mut opening,
+            mut parts,
+            parts_given,
+        } = self;
+        crate::ensure_invariant!(!trace, "the per-row trace is not kept in a partial");
+        opening.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        parts.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let state = PostingState {
+            taken: books.taken.into_iter().collect(),
+            vouchers: vouchers.into_sorted(),
+            opening,
+            parts,
+        };
+        let state: PostingState =
+            crate::ingest::scan::decode(&crate::ingest::scan::encode(&state)?)?;
+        let mut books = Books::new(p.year);
+        books.taken = state.taken.into_iter().collect();
+        Ok(Posting {
+            p,
+            trace,
+            books,
+            vouchers: Vouchers::from_sorted(state.vouchers),
+            opening: state.opening,
+            parts: state.parts,
+            parts_given,
+        })
     }
 }
 

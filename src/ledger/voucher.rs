@@ -27,7 +27,9 @@ use crate::model::date::Day;
 use crate::model::Fen;
 
 /// What a voucher summarises (see the module table). The order is the order within a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Origin {
     Receipt,
     Refund,
@@ -55,7 +57,9 @@ pub const PARTIES: [&str; 5] = ["income", "expense", "fiscal", "investment", "ex
 /// A voucher's key. `S` is `&str` while a slice is summed and `Box<str>` once merged.
 /// `detail` is the deposit account (receipts, refunds: `Account as u16`), the benefit
 /// (payments, returns: index in `BENEFITS`) or the flow's shape (kind, from, to).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Key<S> {
     pub region: S,
     pub scheme: S,
@@ -111,7 +115,7 @@ pub fn benefit_detail(benefit: &str) -> u16 {
 /// What a voucher adds up: its rows and its amounts (fees and late fees for contributions,
 /// the amount otherwise); `to_account`: the fees' share credited to 310's individual
 /// accounts (`posting::account_share`), part of `amount`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sums {
     pub rows: u64,
     pub amount: i128,
@@ -219,6 +223,23 @@ impl Vouchers {
                 l => global[l as usize],
             }));
         }
+    }
+
+    /// The vouchers summed so far, sorted by key (a partial's canonical form).
+    pub fn into_sorted(self) -> Vec<(Key<Box<str>>, Sums)> {
+        let mut v: Vec<_> = self.keys.into_iter().zip(self.sums).collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// Vouchers from a partial's sorted list.
+    pub fn from_sorted(v: Vec<(Key<Box<str>>, Sums)>) -> Vouchers {
+        let mut out = Vouchers::default();
+        for (k, s) in v {
+            let g = out.intern(k);
+            out.sums[g as usize] = s;
+        }
+        out
     }
 
     /// Adds another set of vouchers (closing entries and traces are not folded: both come

@@ -1,7 +1,7 @@
 //! The catalogue: schemes 险种 (SPEC §1, AAE140 codes), accounts 账户, benefit items 待遇项目
 //! and revenue/expenditure items 收支项目 (SPEC §4, 社会保险基金财务制度).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Insurance scheme 险种, by its AAE140 code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -87,7 +87,7 @@ impl Scheme {
 /// A part of a fund 分账核算、统一管理 (SPEC §2 `sub_fund_balances`, DOMAIN §13): accounted
 /// apart, managed together. Employee medical insurance keeps 统筹基金 and 个人账户, the
 /// work-injury fund a reserve 储备金 beside its pool; every other fund has one part, `pooled`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubFund {
     /// 统筹基金 (the whole fund where a fund has no parts)
@@ -171,7 +171,7 @@ pub fn is_part_transfer(kind: &str) -> bool {
 }
 
 /// A fund's bank accounts and its entrusted investment (SPEC §1 accounts table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Account {
     /// 收入户

@@ -35,7 +35,9 @@ use crate::model::date::Day;
 use crate::model::nearest;
 use crate::model::Fen;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Dir {
     In,
     Out,
@@ -58,7 +60,7 @@ impl Dir {
 }
 
 /// A movement on one side of one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     pub id: String,
     pub date: Day,

@@ -118,6 +118,14 @@ impl Consumer for Items<'_> {
     }
 }
 
+/// Reconciliation's part of a partial. `singles` are in absorb order; they are sorted by
+/// (date, id, direction) before matching.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ItemsState {
+    singles: Vec<(AccountKey, Item)>,
+    statement: Vec<(AccountKey, Vec<Item>)>,
+}
+
 impl crate::ingest::scan::Fold for Items<'_> {
     /// Book items are sorted by (date, id, direction) before matching; statement lines have
     /// no person, so one partition holds all of them, in file order.
@@ -127,6 +135,22 @@ impl crate::ingest::scan::Fold for Items<'_> {
             self.statement.entry(k).or_default().extend(v);
         }
         Ok(())
+    }
+
+    /// Through [`ItemsState`]: the book items from person rows (returned payouts), the flow
+    /// sides and the statement lines, in their order.
+    fn round_trip(self) -> Result<Self> {
+        let state = ItemsState {
+            singles: self.singles,
+            statement: self.statement.into_iter().collect(),
+        };
+        let bytes = crate::ingest::scan::encode(&state)?;
+        let state: ItemsState = crate::ingest::scan::decode(&bytes)?;
+        Ok(Items {
+            p: self.p,
+            singles: state.singles,
+            statement: state.statement.into_iter().collect(),
+        })
     }
 }
 
