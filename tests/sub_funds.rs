@@ -528,6 +528,29 @@ fn journal_lines_carry_their_part() {
         [52_667, 0],
         "the receipt voucher's credit, the refund's debit"
     );
+    // 基金结余 3001 per part over the year's journal (closing entries and transfers between
+    // parts): credits − debits = the part's surplus + transfers = closing − opening,
+    // −588 − 150 = −738.00 pooled and −1,293.33 + 150 = −1,143.33 in the accounts.
+    let debit: Vec<Option<i128>> = df
+        .column("debit")
+        .unwrap()
+        .decimal()
+        .unwrap()
+        .physical()
+        .iter()
+        .collect();
+    let fund_balance_moved = |part: &str| -> i128 {
+        (0..df.height())
+            .filter(|&k| {
+                scheme[k].as_deref() == Some("310")
+                    && parts[k].as_deref() == Some(part)
+                    && codes[k].as_deref() == Some("3001")
+            })
+            .map(|k| credit[k].unwrap() - debit[k].unwrap())
+            .sum()
+    };
+    assert_eq!(fund_balance_moved("pooled"), -73_800);
+    assert_eq!(fund_balance_moved("account"), -114_333);
     // 410 without a split: it opens all pooled, its reserve flows still move money into
     // and out of the reserve on 1003; a 410 account part never appears, nor a 310 reserve.
     for k in 0..df.height() {
