@@ -58,7 +58,7 @@ mod tests {
         let mut n = vec![0u32; VBUCKETS as usize];
         for k in 0..409_600u32 {
             let id = crate::model::ids::make_citizen_id(
-                440_106 + (k % 7) as u32,
+                440_106 + k % 7,
                 1950 + (k % 60) as i32,
                 1 + (k / 60 % 12),
                 1 + (k / 720 % 28),
