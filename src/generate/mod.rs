@@ -144,7 +144,10 @@ struct FaultRow {
 }
 
 /// Appends planted rows (with fresh ids unless the id itself is the fault) and a duplicate of
-/// the table's first clean row.
+/// the table's first clean row; with `other_person`, a second copy of that row under another
+/// person (the same key in two persons' rows: a duplicate across the partitioned run's
+/// buckets).
+#[allow(clippy::too_many_arguments)]
 fn plant<T: Frame + Clone>(
     w: &mut TableWriter<T>,
     table: &'static str,
@@ -152,6 +155,7 @@ fn plant<T: Frame + Clone>(
     set_id: fn(&mut T, String),
     get_id: fn(&T) -> String,
     (id_null, dup_reason): (&'static str, &'static str),
+    other_person: Option<fn(&mut T)>,
     log: &mut Vec<FaultRow>,
 ) -> Result<()> {
     let mut rows = Vec::new();
@@ -182,9 +186,27 @@ fn plant<T: Frame + Clone>(
             expected: dup_reason.into(),
             amount: None,
         });
-        rows.push(first);
+        rows.push(first.clone());
+        if let Some(move_to) = other_person {
+            let mut copy = first;
+            move_to(&mut copy);
+            log.push(FaultRow {
+                kind: "bad_row",
+                table,
+                id: get_id(&copy),
+                row: w.rows + rows.len(),
+                expected: dup_reason.into(),
+                amount: None,
+            });
+            rows.push(copy);
+        }
     }
     w.push(rows)
+}
+
+/// A person of no other row: the owner of the planted cross-person duplicates.
+fn stranger() -> Option<String> {
+    Some(crate::model::ids::make_citizen_id(440_305, 1977, 7, 7, 991))
 }
 
 /// Plants account-rule breaches (valid flows) and deaths the benefit roll missed; logs the
@@ -417,6 +439,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 |r, id| r.txn_id = Some(id),
                 |r| r.txn_id.clone().unwrap_or_default(),
                 ("txn_id.null", "txn_id.duplicate"),
+                Some(|r| r.person_id = stranger()),
                 &mut log,
             )?;
             plant(
@@ -426,6 +449,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 |r, id| r.payment_id = Some(id),
                 |r| r.payment_id.clone().unwrap_or_default(),
                 ("payment_id.null", "payment_id.duplicate"),
+                Some(|r| r.person_id = stranger()),
                 &mut log,
             )?;
             plant(
@@ -435,6 +459,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 |r, id| r.flow_id = Some(id),
                 |r| r.flow_id.clone().unwrap_or_default(),
                 ("flow_id.null", "flow_id.duplicate"),
+                None,
                 &mut log,
             )?;
             plant(
@@ -444,6 +469,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 |r, id| r.line_id = Some(id),
                 |r| r.line_id.clone().unwrap_or_default(),
                 ("line_id.null", "line_id.duplicate"),
+                None,
                 &mut log,
             )?;
             plant(
@@ -460,6 +486,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                     )
                 },
                 ("", "key.duplicate"),
+                None,
                 &mut log,
             )?;
             plant(
@@ -476,6 +503,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                     )
                 },
                 ("", "key.duplicate"),
+                None,
                 &mut log,
             )?;
             plant(
@@ -485,6 +513,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 |_, _| {},
                 |r| r.person_id.clone().unwrap_or_default(),
                 ("person_id.null", "person_id.duplicate"),
+                None,
                 &mut log,
             )?;
             plant(
@@ -494,6 +523,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                 |_, _| {},
                 |r| r.person_id.clone().unwrap_or_default(),
                 ("person_id.null", "person_id.duplicate"),
+                None,
                 &mut log,
             )?;
             plant(
@@ -510,6 +540,7 @@ pub fn generate(a: &GenerateArgs) -> Result<usize> {
                     )
                 },
                 ("", "key.duplicate"),
+                None,
                 &mut log,
             )?;
         }
