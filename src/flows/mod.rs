@@ -225,42 +225,35 @@ pub fn balance_findings(books: &Books) -> Vec<Violation> {
             Account::Fiscal,
             Account::Investment,
         ] {
-            let mut bal = fb.opening[a as usize] as i128;
-            let mut run: Option<(Day, i128, u32)> = None;
-            let flush = |run: &mut Option<(Day, i128, u32)>, out: &mut Vec<Violation>| {
-                if let Some((start, low, days)) = run.take() {
-                    out.push(Violation {
-                        region: r.clone(),
-                        scheme: s.clone(),
-                        rule: "negative_balance",
-                        date: start,
-                        source_table: "balances",
-                        source_id: format!("{}:{}", a.key(), iso(start)),
-                        amount: low as Fen,
-                        severity: "error",
-                        message: format!(
-                            "{} account below zero at the end of {days} day(s) from {}",
-                            a.key(),
-                            iso(start)
-                        ),
-                    });
-                }
-            };
-            for (k, day) in fb.daily.iter().enumerate() {
-                bal += day[a as usize];
+            let opening = fb.opening[a as usize] as i128;
+            let (balances, runs) = end_of_day(opening, fb.daily.iter().map(|d| d[a as usize]));
+            for (k, low, days) in runs {
+                let start = first + k as i32;
+                out.push(Violation {
+                    region: r.clone(),
+                    scheme: s.clone(),
+                    rule: "negative_balance",
+                    date: start,
+                    source_table: "balances",
+                    source_id: format!("{}:{}", a.key(), iso(start)),
+                    amount: low as Fen,
+                    severity: "error",
+                    message: format!(
+                        "{} account below zero at the end of {days} day(s) from {}",
+                        a.key(),
+                        iso(start)
+                    ),
+                });
+            }
+            if a != Account::Income {
+                continue;
+            }
+            for (k, &bal) in balances.iter().enumerate() {
                 let d = first + k as i32;
-                if bal < 0 {
-                    run = Some(match run {
-                        Some((start, low, n)) => (start, low.min(bal), n + 1),
-                        None => (d, bal, 1),
-                    });
-                } else {
-                    flush(&mut run, &mut out);
-                }
-                let month_end = k + 1 == fb.daily.len()
+                let month_end = k + 1 == balances.len()
                     || split_period(period_of(d + 1)).map(|p| p.1)
                         != split_period(period_of(d)).map(|p| p.1);
-                if a == Account::Income && month_end && bal != 0 {
+                if month_end && bal != 0 {
                     out.push(Violation {
                         region: r.clone(),
                         scheme: s.clone(),
@@ -275,10 +268,41 @@ pub fn balance_findings(books: &Books) -> Vec<Violation> {
                     });
                 }
             }
-            flush(&mut run, &mut out);
         }
     }
     out
+}
+
+/// A run of consecutive days ending below zero: (index of its first day, lowest balance,
+/// days).
+type NegativeRun = (usize, i128, u32);
+
+/// The end-of-day balances of the year from an opening balance and each day's net movement,
+/// and the runs of days they end below zero — shared by the accounts (`negative_balance`) and
+/// the parts of a fund (`sub_fund_misuse`).
+fn end_of_day(opening: i128, moves: impl Iterator<Item = i128>) -> (Vec<i128>, Vec<NegativeRun>) {
+    let mut bal = opening;
+    let balances: Vec<i128> = moves
+        .map(|m| {
+            bal += m;
+            bal
+        })
+        .collect();
+    let mut runs: Vec<NegativeRun> = Vec::new();
+    let mut open = false;
+    for (k, &b) in balances.iter().enumerate() {
+        match (b < 0, open) {
+            (true, true) => {
+                let r = runs.last_mut().expect("an open run");
+                r.1 = r.1.min(b);
+                r.2 += 1;
+            }
+            (true, false) => runs.push((k, b, 1)),
+            (false, _) => {}
+        }
+        open = b < 0;
+    }
+    (balances, runs)
 }
 
 /// The parts of a fund 分账核算: a run of days on which a part of a fund kept in parts ends
@@ -297,44 +321,35 @@ pub fn part_findings(books: &Books) -> Vec<Violation> {
         }
         for &part in parts {
             let p = part as usize;
-            let mut bal = fb.part_opening[p];
-            let mut run: Option<(Day, i128, u32)> = None;
-            let mut flush = |run: &mut Option<(Day, i128, u32)>| {
-                if let Some((start, low, days)) = run.take() {
-                    let what = match part {
-                        SubFund::Account => "individual accounts 个人账户 paid more than they hold (财务制度 art. 28)",
-                        SubFund::Reserve => "reserve 储备金 released beyond its balance (工伤保险条例 art. 17)",
-                        SubFund::Pooled => "pooled fund 统筹基金 below zero: it lived on another part's money (分账核算)",
-                    };
-                    out.push(Violation {
-                        region: fund.0.clone(),
-                        scheme: fund.1.clone(),
-                        rule: "sub_fund_misuse",
-                        date: start,
-                        source_table: "sub_funds",
-                        source_id: format!("{}:{}", part.key(), iso(start)),
-                        amount: Fen::try_from(low).unwrap_or(Fen::MIN),
-                        severity: "error",
-                        message: format!(
-                            "{what}: below zero at the end of {days} day(s) from {}",
-                            iso(start)
-                        ),
-                    });
+            let what = match part {
+                SubFund::Account => {
+                    "individual accounts 个人账户 paid more than they hold (财务制度 art. 28)"
+                }
+                SubFund::Reserve => {
+                    "reserve 储备金 released beyond its balance (工伤保险条例 art. 17)"
+                }
+                SubFund::Pooled => {
+                    "pooled fund 统筹基金 below zero: it lived on another part's money (分账核算)"
                 }
             };
-            for (k, day) in fb.part_daily.iter().enumerate() {
-                bal += day[p];
-                if bal < 0 {
-                    let d = first + k as i32;
-                    run = Some(match run {
-                        Some((start, low, n)) => (start, low.min(bal), n + 1),
-                        None => (d, bal, 1),
-                    });
-                } else {
-                    flush(&mut run);
-                }
+            let (_, runs) = end_of_day(fb.part_opening[p], fb.part_daily.iter().map(|d| d[p]));
+            for (k, low, days) in runs {
+                let start = first + k as i32;
+                out.push(Violation {
+                    region: fund.0.clone(),
+                    scheme: fund.1.clone(),
+                    rule: "sub_fund_misuse",
+                    date: start,
+                    source_table: "sub_funds",
+                    source_id: format!("{}:{}", part.key(), iso(start)),
+                    amount: Fen::try_from(low).unwrap_or(Fen::MIN),
+                    severity: "error",
+                    message: format!(
+                        "{what}: below zero at the end of {days} day(s) from {}",
+                        iso(start)
+                    ),
+                });
             }
-            flush(&mut run);
         }
     }
     out
@@ -884,6 +899,15 @@ mod tests {
         ok.scheme = "210";
         ok.counter_scheme = Some("310");
         assert!(rules_of(&ok).is_empty(), "210 paying 310 is allowed");
+    }
+
+    #[test]
+    fn runs_below_zero_are_found_with_their_lowest_balance() {
+        // 5, 2, −1, −4, −2, 3, −1 (to the end)
+        let (b, runs) = end_of_day(5, [0, -3, -3, -3, 2, 5, -4].into_iter());
+        assert_eq!(b, [5, 2, -1, -4, -2, 3, -1]);
+        assert_eq!(runs, [(2, -4, 3), (6, -1, 1)]);
+        assert!(end_of_day(0, [0, 0].into_iter()).1.is_empty(), "zero is not below zero");
     }
 
     #[test]
