@@ -907,7 +907,10 @@ mod tests {
         let (b, runs) = end_of_day(5, [0, -3, -3, -3, 2, 5, -4].into_iter());
         assert_eq!(b, [5, 2, -1, -4, -2, 3, -1]);
         assert_eq!(runs, [(2, -4, 3), (6, -1, 1)]);
-        assert!(end_of_day(0, [0, 0].into_iter()).1.is_empty(), "zero is not below zero");
+        assert!(
+            end_of_day(0, [0, 0].into_iter()).1.is_empty(),
+            "zero is not below zero"
+        );
     }
 
     #[test]
