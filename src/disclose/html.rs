@@ -216,7 +216,7 @@ fn money_cell(measure: &str, r: &str, s: &str, fen: i128, shown: i128) -> String
 /// table. Each column foots to its 合计 by the largest-remainder rule; the exact yuan are in
 /// `data-yuan` (and in the CSV/JSON, where the parts add up to the fund to the fen).
 fn parts_table(h: &mut String, year: i32, scheme: &str, funds: &[&Measures]) {
-    let with: Vec<&&Measures> = funds.iter().filter(|m| !m.parts.is_empty()).collect();
+    let (with, footed) = super::footed_parts(funds);
     let Some(first) = with.first() else {
         return;
     };
@@ -236,30 +236,17 @@ fn parts_table(h: &mut String, year: i32, scheme: &str, funds: &[&Measures]) {
     }
     h.push_str("</tr><tr>");
     for _ in &parts {
-        h.push_str("<th scope=\"col\">收入</th><th scope=\"col\">支出</th><th scope=\"col\">分账间划转</th><th scope=\"col\">年末滚存结余</th>");
+        for (_, heading, _) in super::PART_COLUMNS {
+            let _ = write!(h, "<th scope=\"col\">{heading}</th>");
+        }
     }
     h.push_str("</tr></thead><tbody>");
-    type Col = fn(&super::PartFigures) -> i128;
-    let cols: [(&str, Col); 4] = [
-        ("revenue", |p| p.revenue),
-        ("expenditure", |p| p.expenditure),
-        ("part_transfers", |p| p.transfers),
-        ("closing_balance", |p| p.closing_balance),
-    ];
-    // footed[k][c]: part k, column c → (shown per fund, shown total)
-    let footed: Vec<Vec<(Vec<i128>, i128)>> = (0..parts.len())
-        .map(|k| {
-            cols.iter()
-                .map(|(_, f)| foot(&with.iter().map(|m| f(&m.parts[k])).collect::<Vec<_>>()))
-                .collect()
-        })
-        .collect();
     for (i, m) in with.iter().enumerate() {
         let r = esc(&m.region);
         h.push_str("<tr>");
         h.push_str(&region_th(&m.region));
         for (k, p) in m.parts.iter().enumerate() {
-            for (c, (name, f)) in cols.iter().enumerate() {
+            for (c, (name, _, f)) in super::PART_COLUMNS.iter().enumerate() {
                 let measure = format!("sub_fund.{}.{name}", p.part.key());
                 h.push_str(&money_cell(&measure, &r, &s, f(p), footed[k][c].0[i]));
             }

@@ -112,6 +112,44 @@ pub fn part_figures(books: &crate::ledger::Books, fund: &FundId) -> Vec<PartFigu
         .collect()
 }
 
+/// A column of the parts tables (HTML, XLSX) and of the `sub_fund.<part>.*` measures.
+pub type PartColumn = (&'static str, &'static str, fn(&PartFigures) -> i128);
+
+/// The published figures of a part, in table order: (measure, 中文 heading, value).
+pub const PART_COLUMNS: [PartColumn; 4] = [
+    ("revenue", "收入", |p| p.revenue),
+    ("expenditure", "支出", |p| p.expenditure),
+    ("part_transfers", "分账间划转", |p| p.transfers),
+    ("closing_balance", "年末滚存结余", |p| {
+        p.closing_balance
+    }),
+];
+
+/// The funds of a scheme kept in parts, and each part's columns rounded to 万元 over them,
+/// footed by the largest-remainder rule: `footed[part][column]` = (shown per fund, shown
+/// total). Empty when no fund publishes parts.
+pub fn footed_parts<'m>(
+    funds: &[&'m Measures],
+) -> (Vec<&'m Measures>, Vec<Vec<(Vec<i128>, i128)>>) {
+    let with: Vec<&Measures> = funds
+        .iter()
+        .copied()
+        .filter(|m| !m.parts.is_empty())
+        .collect();
+    let n = with.first().map_or(0, |m| m.parts.len());
+    let footed = (0..n)
+        .map(|k| {
+            PART_COLUMNS
+                .iter()
+                .map(|(_, _, f)| {
+                    present::foot(&with.iter().map(|m| f(&m.parts[k])).collect::<Vec<_>>())
+                })
+                .collect()
+        })
+        .collect();
+    (with, footed)
+}
+
 impl Measures {
     pub fn surplus(&self) -> i128 {
         self.revenue - self.expenditure
@@ -272,14 +310,8 @@ fn fund_rows(x: &Measures, plans: Option<&Plans>) -> Vec<(String, String, &'stat
         rows.push((format!("expenditure.{k}"), yuan(*v), "yuan"));
     }
     for p in &x.parts {
-        let k = p.part.key();
-        for (m, v) in [
-            ("revenue", p.revenue),
-            ("expenditure", p.expenditure),
-            ("part_transfers", p.transfers),
-            ("closing_balance", p.closing_balance),
-        ] {
-            rows.push((format!("sub_fund.{k}.{m}"), yuan(v), "yuan"));
+        for (m, _, v) in PART_COLUMNS {
+            rows.push((format!("sub_fund.{}.{m}", p.part.key()), yuan(v(p)), "yuan"));
         }
     }
     if let Some(a) = plans.and_then(|p| p.approved) {

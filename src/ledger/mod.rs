@@ -718,8 +718,8 @@ fn post_flows(p: &Pipeline, cells: &[Cells], acc: &[u32], trace: bool) -> SliceO
 mod tests {
     use super::statements::{check, fund_statements};
     use super::*;
-    use posting::Lines;
     use crate::model::catalog::{BENEFITS, FLOW_KINDS};
+    use posting::Lines;
     use proptest::prelude::*;
 
     /// (what, a, b, amount, day, kind, benefit, flag)

@@ -448,9 +448,8 @@ fn parts_block(
     funds: &[&crate::disclose::Measures],
     f: &Formats,
 ) -> Result<u32> {
-    use crate::disclose::present::foot;
-    let with: Vec<&&crate::disclose::Measures> =
-        funds.iter().filter(|m| !m.parts.is_empty()).collect();
+    use crate::disclose::PART_COLUMNS;
+    let (with, footed) = crate::disclose::footed_parts(funds);
     let Some(first) = with.first() else {
         return Ok(row);
     };
@@ -458,33 +457,19 @@ fn parts_block(
     ws.write_string_with_format(
         row,
         0,
-        "分账核算（万元；各部分之和等于基金合计，分账间划转不计入收支）",
+        "分账核算（万元；各部分之和以元计等于基金合计，万元取整后末位可能相差；分账间划转不计入收支）",
         &f.bold,
     )
     .map_err(err)?;
     row += 1;
     let mut headers: Vec<String> = vec!["统筹地区".into(), "地区名称".into()];
     for p in &first.parts {
-        for c in ["收入", "支出", "分账间划转", "年末滚存结余"] {
+        for (_, c, _) in PART_COLUMNS {
             headers.push(format!("{}{c}", p.part.name_zh()));
         }
     }
     let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
     header_row(ws, row, &hs, f)?;
-    type Col = fn(&crate::disclose::PartFigures) -> i128;
-    let cols: [Col; 4] = [
-        |p| p.revenue,
-        |p| p.expenditure,
-        |p| p.transfers,
-        |p| p.closing_balance,
-    ];
-    let footed: Vec<Vec<(Vec<i128>, i128)>> = (0..first.parts.len())
-        .map(|k| {
-            cols.iter()
-                .map(|c| foot(&with.iter().map(|m| c(&m.parts[k])).collect::<Vec<_>>()))
-                .collect()
-        })
-        .collect();
     for (i, m) in with.iter().enumerate() {
         row += 1;
         ws.write_string(row, 0, &m.region).map_err(err)?;
