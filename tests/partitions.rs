@@ -25,7 +25,7 @@ fn run_in(dir: &Path, data: &Path, partitions: Option<&str>) -> BTreeMap<String,
         cmd.env("SIFUND_PARTITIONS", n);
     }
     let o = cmd.output().unwrap();
-    assert!(code(&o) <= 1, "{partitions:?}: {}", stderr(&o));
+    assert_eq!(code(&o), 0, "{partitions:?}: {}", stderr(&o));
     let mut t = tree(&dir.join("out"));
     let m = manifest_without_timings(&t["manifest.json"]);
     t.insert("manifest.json".into(), serde_json::to_vec(&m).unwrap());

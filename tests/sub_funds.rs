@@ -400,7 +400,7 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
         ],
     );
     let (o, out) = run(&dir, "");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let want = [
         // pool: 600 + 480 + 350 + 200 − 60 + 300 = 1,870.00 of fees; interest 30; late fee 12
         "440300,310,pooled,contribution,社会保险费收入,1870.00",
@@ -500,7 +500,7 @@ fn journal_lines_carry_their_part() {
         ],
     );
     let (o, out) = run(&dir, "");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let df = sifund::engine::read_all(&out.join("ledger/journal.parquet")).unwrap();
     let parts = strings(&df, "sub_fund");
     let items = strings(&df, "item");
@@ -610,7 +610,7 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
     // share 0.2 of 1,000.00 of fees = 200.00 expected, 100.00 set aside; cap 0.05 of the
     // fund's 10,700.00 = 535.00, the reserve holds 50.00: within it.
     let (o, out) = run(&dir, "[reserve]\nshare = 0.2\ncap = 0.05\n");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     // rule, severity, region, scheme, source_table, source_id, date, amount, message
     let v: Vec<Vec<String>> = csv(&out.join("flows/violations.csv"));
     let found: Vec<(String, String, String, String)> = v
@@ -645,7 +645,7 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
     );
     // The cap broken: the reserve's 50.00 is above 0.001 of the fund's 10,700.00 (10.70).
     let (o, out) = run(&dir, "[reserve]\ncap = 0.001\n");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     assert!(v.contains("reserve:cap"), "{v}");
     assert!(!v.contains("reserve:share"), "{v}");
@@ -706,7 +706,7 @@ fn part_transfers_of_the_wrong_scheme_are_not_of_their_scheme() {
     ];
     dataset_with(&dir, (2, 1), flows);
     let (o, out) = run(&dir, "");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     for id in ["X1", "X2"] {
         assert!(
@@ -743,7 +743,7 @@ fn the_draft_is_split_by_part_and_adds_up_to_the_fund() {
         ],
     );
     let (o, out) = run(&dir, "");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     // region, scheme, sub_fund, item, name, base_year_actual, budget
     let parts = csv(&out.join("budget/draft_sub_funds.csv"));
     let get = |part: &str, item: &str| -> (i64, i64) {
@@ -812,7 +812,7 @@ fn the_world_s_parts_meet_the_books_and_the_public_report() {
         "[reserve]\nshare = 0.10\ncap = 0.30\n[disclose]\nmin_persons = 1\n",
     );
     let o = sifund(&["run", pipeline.to_str().unwrap()]);
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = dir.join("out");
     // region, scheme, sub_fund, item, name, amount
     let books = csv(&out.join("ledger/sub_funds.csv"));
@@ -933,7 +933,7 @@ fn a_reserve_released_beyond_its_balance_and_the_share_at_its_boundary() {
     );
     // 100.00 set aside of 1,000.00 of fees: share 0.1 is met exactly
     let (o, out) = run(&dir, "[reserve]\nshare = 0.1\n");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = csv(&out.join("flows/violations.csv"));
     let found: Vec<(String, String, String, String)> = v
         .iter()
@@ -951,7 +951,7 @@ fn a_reserve_released_beyond_its_balance_and_the_share_at_its_boundary() {
     );
     // one step above: 0.1001 of 1,000.00 = 100.10 expected, 100.00 set aside
     let (o, out) = run(&dir, "[reserve]\nshare = 0.1001\n");
-    assert!(code(&o) <= 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     assert!(
         v.contains("reserve_outside_policy") && v.contains("reserve:share"),
