@@ -361,8 +361,23 @@ fn dataset_with(dir: &Path, account_payout_day: (u32, u32), more: Vec<FundFlow>)
     data
 }
 
-fn dataset(dir: &Path, account_payout_day: (u32, u32)) -> PathBuf {
-    dataset_with(dir, account_payout_day, Vec::new())
+/// The year with its `sub_fund_balances` written.
+fn parted(
+    dir: &Path,
+    account_payout_day: (u32, u32),
+    more: Vec<FundFlow>,
+    parts: &[(&str, &str, &str)],
+) -> PathBuf {
+    let data = dataset_with(dir, account_payout_day, more);
+    write_parts(&data, parts);
+    data
+}
+
+/// A run that must succeed (exit 0); its output folder.
+fn run_ok(dir: &Path, extra: &str) -> PathBuf {
+    let (o, out) = run(dir, extra);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    out
 }
 
 fn run(dir: &Path, extra: &str) -> (std::process::Output, PathBuf) {
@@ -389,9 +404,10 @@ fn lines(path: &Path, prefix: &str) -> Vec<String> {
 #[test]
 fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
     let dir = temp("sub-funds");
-    let data = dataset(&dir, (2, 1));
-    write_parts(
-        &data,
+    parted(
+        &dir,
+        (2, 1),
+        vec![],
         &[
             ("310", "pooled", "60000.00"),
             ("310", "account", "45000.00"),
@@ -399,8 +415,7 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
             ("410", "reserve", "1000.00"),
         ],
     );
-    let (o, out) = run(&dir, "");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "");
     let want = [
         // pool: 600 + 480 + 350 + 200 − 60 + 300 = 1,870.00 of fees; interest 30; late fee 12
         "440300,310,pooled,contribution,社会保险费收入,1870.00",
@@ -491,16 +506,16 @@ fn a_hand_worked_310_fund_gives_its_pooled_and_account_statements_to_the_fen() {
 #[test]
 fn journal_lines_carry_their_part() {
     let dir = temp("sub-funds-journal");
-    let data = dataset(&dir, (2, 1));
-    write_parts(
-        &data,
+    parted(
+        &dir,
+        (2, 1),
+        vec![],
         &[
             ("310", "pooled", "60000.00"),
             ("310", "account", "45000.00"),
         ],
     );
-    let (o, out) = run(&dir, "");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "");
     let df = sifund::engine::read_all(&out.join("ledger/journal.parquet")).unwrap();
     let parts = strings(&df, "sub_fund");
     let items = strings(&df, "item");
@@ -597,9 +612,10 @@ fn journal_lines_carry_their_part() {
 fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
     let dir = temp("sub-funds-misuse");
     // The account pays 800.00 on 5 January, five days before 506.67 arrives.
-    let data = dataset(&dir, (1, 5));
-    write_parts(
-        &data,
+    parted(
+        &dir,
+        (1, 5),
+        vec![],
         &[
             ("310", "pooled", "104500.00"),
             ("310", "account", "500.00"),
@@ -609,8 +625,7 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
     );
     // share 0.2 of 1,000.00 of fees = 200.00 expected, 100.00 set aside; cap 0.05 of the
     // fund's 10,700.00 = 535.00, the reserve holds 50.00: within it.
-    let (o, out) = run(&dir, "[reserve]\nshare = 0.2\ncap = 0.05\n");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "[reserve]\nshare = 0.2\ncap = 0.05\n");
     // rule, severity, region, scheme, source_table, source_id, date, amount, message
     let v: Vec<Vec<String>> = csv(&out.join("flows/violations.csv"));
     let found: Vec<(String, String, String, String)> = v
@@ -644,8 +659,7 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
         ]
     );
     // The cap broken: the reserve's 50.00 is above 0.001 of the fund's 10,700.00 (10.70).
-    let (o, out) = run(&dir, "[reserve]\ncap = 0.001\n");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "[reserve]\ncap = 0.001\n");
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     assert!(v.contains("reserve:cap"), "{v}");
     assert!(!v.contains("reserve:share"), "{v}");
@@ -654,9 +668,10 @@ fn a_part_driven_below_zero_is_misuse_and_the_reserve_is_held_to_policy() {
 #[test]
 fn parts_that_do_not_add_up_to_the_fund_stop_the_run() {
     let dir = temp("sub-funds-sum");
-    let data = dataset(&dir, (2, 1));
-    write_parts(
-        &data,
+    parted(
+        &dir,
+        (2, 1),
+        vec![],
         &[
             ("310", "pooled", "60000.00"),
             ("310", "account", "44999.99"),
@@ -705,8 +720,7 @@ fn part_transfers_of_the_wrong_scheme_are_not_of_their_scheme() {
         ),
     ];
     dataset_with(&dir, (2, 1), flows);
-    let (o, out) = run(&dir, "");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "");
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     for id in ["X1", "X2"] {
         assert!(
@@ -734,16 +748,16 @@ fn part_transfers_of_the_wrong_scheme_are_not_of_their_scheme() {
 #[test]
 fn the_draft_is_split_by_part_and_adds_up_to_the_fund() {
     let dir = temp("sub-funds-budget");
-    let data = dataset(&dir, (2, 1));
-    write_parts(
-        &data,
+    parted(
+        &dir,
+        (2, 1),
+        vec![],
         &[
             ("310", "pooled", "60000.00"),
             ("310", "account", "45000.00"),
         ],
     );
-    let (o, out) = run(&dir, "");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "");
     // region, scheme, sub_fund, item, name, base_year_actual, budget
     let parts = csv(&out.join("budget/draft_sub_funds.csv"));
     let get = |part: &str, item: &str| -> (i64, i64) {
@@ -921,9 +935,10 @@ fn a_reserve_released_beyond_its_balance_and_the_share_at_its_boundary() {
         "fiscal",
         "200.00",
     )];
-    let data = dataset_with(&dir, (2, 1), more);
-    write_parts(
-        &data,
+    parted(
+        &dir,
+        (2, 1),
+        more,
         &[
             ("310", "pooled", "60000.00"),
             ("310", "account", "45000.00"),
@@ -932,8 +947,7 @@ fn a_reserve_released_beyond_its_balance_and_the_share_at_its_boundary() {
         ],
     );
     // 100.00 set aside of 1,000.00 of fees: share 0.1 is met exactly
-    let (o, out) = run(&dir, "[reserve]\nshare = 0.1\n");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "[reserve]\nshare = 0.1\n");
     let v = csv(&out.join("flows/violations.csv"));
     let found: Vec<(String, String, String, String)> = v
         .iter()
@@ -950,8 +964,7 @@ fn a_reserve_released_beyond_its_balance_and_the_share_at_its_boundary() {
         )]
     );
     // one step above: 0.1001 of 1,000.00 = 100.10 expected, 100.00 set aside
-    let (o, out) = run(&dir, "[reserve]\nshare = 0.1001\n");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = run_ok(&dir, "[reserve]\nshare = 0.1001\n");
     let v = std::fs::read_to_string(out.join("flows/violations.csv")).unwrap();
     assert!(
         v.contains("reserve_outside_policy") && v.contains("reserve:share"),
