@@ -9,14 +9,6 @@ use sifund::generate::records::*;
 use sifund::model::date::day;
 use sifund::model::ids::{make_citizen_id, make_uscc};
 
-fn s(v: &str) -> Option<String> {
-    Some(v.to_string())
-}
-
-fn yuan(v: &str) -> Option<i64> {
-    sifund::model::money::parse_yuan(v)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn contribution(
     id: &str,
@@ -43,10 +35,10 @@ fn contribution(
         received_on: Some(day(2025, m, d)),
         account: s(acct),
         receipt_ref: None,
-        base: employee.then(|| yuan("10000").unwrap()),
-        employer_amount: yuan(e),
-        individual_amount: yuan(i),
-        late_fee: yuan(late),
+        base: employee.then(|| fen("10000").unwrap()),
+        employer_amount: fen(e),
+        individual_amount: fen(i),
+        late_fee: fen(late),
         kind: s(kind),
     }
 }
@@ -70,7 +62,7 @@ fn payout(
         benefit: s(benefit),
         period: Some(202500 + m as i32),
         paid_on: Some(day(2025, m, d)),
-        amount: yuan(amount),
+        amount: fen(amount),
         batch_id: s(&format!("B{scheme}{m}")),
         returned_on: returned.map(|(m, d)| day(2025, m, d)),
     }
@@ -93,20 +85,10 @@ fn flow(
         kind: s(kind),
         from_account: s(from),
         to_account: s(to),
-        amount: yuan(amount),
+        amount: fen(amount),
         counter_region: (kind == "remit_to_upper").then(|| "440000".to_string()),
         counter_scheme: None,
         r#ref: s(&format!("V{id}")),
-    }
-}
-
-fn opening(scheme: &str, account: &str, amount: &str) -> OpeningBalance {
-    OpeningBalance {
-        region: s("440300"),
-        scheme: s(scheme),
-        account: s(account),
-        book: yuan(amount),
-        statement: (account != "investment").then(|| yuan(amount).unwrap()),
     }
 }
 
@@ -338,9 +320,9 @@ fn a_hand_made_year_gives_the_hand_computed_statements() {
         status: s(status),
         enrolled_on: Some(day(2010, 1, 1)),
         contribution_months: Some(180),
-        monthly_base: (status == "contributing").then(|| yuan("3000").unwrap()),
+        monthly_base: (status == "contributing").then(|| fen("3000").unwrap()),
         benefit_start: (status == "receiving").then_some(201006),
-        monthly_benefit: (status == "receiving").then(|| yuan("3000").unwrap()),
+        monthly_benefit: (status == "receiving").then(|| fen("3000").unwrap()),
     };
     let persons = vec![
         person(&worker, "110", (1980, 3, 3), "contributing"),

@@ -17,14 +17,6 @@ use std::path::{Path, PathBuf};
 
 const REGION: &str = "440300";
 
-fn s(v: &str) -> Option<String> {
-    Some(v.to_string())
-}
-
-fn fen(v: &str) -> Option<i64> {
-    sifund::model::money::parse_yuan(v)
-}
-
 /// (id, scheme, payer, base, employer, individual, late fee, kind), received 10 January.
 type C<'a> = (
     &'a str,
@@ -103,16 +95,6 @@ fn flow(
         counter_region: None,
         counter_scheme: None,
         r#ref: s(&format!("V{id}")),
-    }
-}
-
-fn opening(scheme: &str, account: &str, amount: &str) -> OpeningBalance {
-    OpeningBalance {
-        region: s(REGION),
-        scheme: s(scheme),
-        account: s(account),
-        book: fen(amount),
-        statement: (account != "investment").then(|| fen(amount).unwrap()),
     }
 }
 

@@ -251,3 +251,29 @@ pub fn rejected_rows(out: &Path, table: &str) -> std::collections::BTreeSet<u64>
         .flatten()
         .collect()
 }
+
+/// `Some` of a string cell, for hand-made input rows.
+pub fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+/// Fen of a yuan text ("1234.50"), for hand-made money cells.
+pub fn fen(v: &str) -> Option<i64> {
+    sifund::model::money::parse_yuan(v)
+}
+
+/// An `opening_balances` row of region 440300 (the hand-made years' region): book balance
+/// `amount`, and the same on the statement of a bank account.
+pub fn opening(
+    scheme: &str,
+    account: &str,
+    amount: &str,
+) -> sifund::generate::records::OpeningBalance {
+    sifund::generate::records::OpeningBalance {
+        region: s("440300"),
+        scheme: s(scheme),
+        account: s(account),
+        book: fen(amount),
+        statement: (account != "investment").then(|| fen(amount).unwrap()),
+    }
+}
