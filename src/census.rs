@@ -139,7 +139,7 @@ impl crate::ingest::scan::Fold for Census<'_> {
     }
 
     /// Through [`CensusState`]: the participants and each fund's distinct ids, sorted.
-    fn round_trip(self) -> Result<Self> {
+    fn save(&mut self) -> Result<Vec<u8>> {
         let sorted_ids = |d: Distinct| -> Vec<((String, String), Vec<Id>)> {
             let mut v: Vec<_> = d
                 .into_iter()
@@ -152,26 +152,27 @@ impl crate::ingest::scan::Fold for Census<'_> {
             v.sort_unstable();
             v
         };
-        let mut participants: Vec<_> = self.participants.into_iter().collect();
+        let mut participants: Vec<_> = std::mem::take(&mut self.participants).into_iter().collect();
         participants.sort_unstable();
         let state = CensusState {
             participants,
-            contributors: sorted_ids(self.contributors),
-            recipients: sorted_ids(self.recipients),
+            contributors: sorted_ids(std::mem::take(&mut self.contributors)),
+            recipients: sorted_ids(std::mem::take(&mut self.recipients)),
         };
-        let bytes = crate::ingest::scan::encode(&state)?;
-        let state: CensusState = crate::ingest::scan::decode(&bytes)?;
+        crate::ingest::scan::encode(&state)
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        let state: CensusState = crate::ingest::scan::decode(bytes)?;
         let distinct = |v: Vec<((String, String), Vec<Id>)>| -> Distinct {
             v.into_iter()
                 .map(|(k, ids)| (k, ids.into_iter().collect()))
                 .collect()
         };
-        Ok(Census {
-            p: self.p,
-            participants: state.participants.into_iter().collect(),
-            contributors: distinct(state.contributors),
-            recipients: distinct(state.recipients),
-        })
+        self.participants = state.participants.into_iter().collect();
+        self.contributors = distinct(state.contributors);
+        self.recipients = distinct(state.recipients);
+        Ok(())
     }
 }
 

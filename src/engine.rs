@@ -138,6 +138,25 @@ pub fn read_chunk(
     })
 }
 
+/// The columns a shuffled file of the partitioned run adds to a table's: each row's input
+/// file (its index in the table's file list) and row in that file.
+pub const ORIGIN: [&str; 2] = ["_file", "_row"];
+
+impl Chunk {
+    /// A shuffled chunk's (input file, row) per row (see [`ORIGIN`]).
+    pub fn origins(&self) -> Vec<(u32, u64)> {
+        let f = self
+            .column(ORIGIN[0])
+            .u32()
+            .expect("UInt32 written by the map");
+        let r = self
+            .column(ORIGIN[1])
+            .u64()
+            .expect("UInt64 written by the map");
+        f.into_no_null_iter().zip(r.into_no_null_iter()).collect()
+    }
+}
+
 /// A string column of a chunk, read in place (no copy per slice).
 #[derive(Clone, Copy)]
 pub struct StrCol<'a>(&'a <StringType as PolarsDataType>::Array);
@@ -325,9 +344,24 @@ pub mod build {
         Column::new_empty(name.into(), &cats.0)
     }
 
+    /// A column of `df` read back as strings, coded again as `cats` (its `Enum` type).
+    pub fn recode(df: &mut DataFrame, name: &str, cats: &Categories) -> Result<(), String> {
+        let c = df
+            .column(name)
+            .map_err(|e| e.to_string())?
+            .strict_cast(&cats.0)
+            .map_err(|e| format!("{name}: {e}"))?;
+        df.with_column(c).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
     pub fn i32(name: &str, v: Vec<Option<i32>>) -> Column {
         let ca: Int32Chunked = v.into_iter().collect();
         ca.with_name(name.into()).into_column()
+    }
+
+    pub fn u32(name: &str, v: Vec<u32>) -> Column {
+        Column::new(name.into(), v)
     }
 
     pub fn u64(name: &str, v: Vec<u64>) -> Column {
@@ -432,4 +466,61 @@ fn categories_as_strings(mut df: DataFrame) -> DataFrame {
         df.with_column(c).expect("same height");
     }
     df
+}
+
+/// Rejects frames (read back: `source_file` as strings naming `rels`), stacked and sorted by
+/// (file, row), then `recode`d; `None` when they hold no row.
+pub fn sorted_rejects(
+    frames: Vec<DataFrame>,
+    rels: &[&str],
+    recode: impl FnOnce(&mut DataFrame) -> Result<(), String>,
+) -> Result<Option<DataFrame>, String> {
+    let mut all: Option<DataFrame> = None;
+    for f in frames.into_iter().filter(|f| f.height() > 0) {
+        match all.as_mut() {
+            None => all = Some(f),
+            Some(a) => {
+                a.vstack_mut(&f).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    let Some(mut all) = all else {
+        return Ok(None);
+    };
+    all.rechunk_mut();
+    let index: std::collections::HashMap<&str, u32> = rels
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (*r, i as u32))
+        .collect();
+    let files = all
+        .column("source_file")
+        .map_err(|e| e.to_string())?
+        .str()
+        .map_err(|e| e.to_string())?
+        .clone();
+    let rows = all
+        .column("source_row")
+        .map_err(|e| e.to_string())?
+        .u64()
+        .map_err(|e| e.to_string())?
+        .clone();
+    let mut keys: Vec<(u32, u64, IdxSize)> = Vec::with_capacity(all.height());
+    for (i, (f, r)) in files.iter().zip(rows.iter()).enumerate() {
+        let f = f
+            .and_then(|f| index.get(f))
+            .ok_or("a reject of an unknown file")?;
+        keys.push((*f, r.ok_or("a reject without a row")?, i as IdxSize));
+    }
+    keys.sort_unstable();
+    let idx = IdxCa::from_vec("idx".into(), keys.into_iter().map(|k| k.2).collect());
+    let mut sorted = all.take(&idx).map_err(|e| e.to_string())?;
+    recode(&mut sorted)?;
+    Ok(Some(sorted))
+}
+
+/// The rows of a frame in the order `order` gives (test datasets with shuffled rows).
+pub fn reorder(df: &DataFrame, order: &[u32]) -> Result<DataFrame, String> {
+    let idx = IdxCa::from_vec("idx".into(), order.iter().map(|&i| i as IdxSize).collect());
+    df.take(&idx).map_err(|e| e.to_string())
 }

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use sifund::config::Pipeline;
 use sifund::error::{Error, Result};
-use sifund::run::{self, Stage};
+use sifund::run::{self, partitioned, RunOutcome, Stage};
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +48,37 @@ enum Command {
     Disclose(StageArgs),
     /// Write a synthetic dataset that follows SPEC §2.
     Generate(sifund::generate::GenerateArgs),
+    /// Partitioned run, step 1 of 3: route a share of the input rows to their person groups.
+    Map {
+        pipeline: PathBuf,
+        /// Work folder shared by every step (a path or file:// URL).
+        #[arg(long)]
+        work: String,
+        /// How many map indices share the input (the Job's `completions`).
+        #[arg(long)]
+        slices: usize,
+        /// This index, 0..slices (default: JOB_COMPLETION_INDEX).
+        #[arg(long)]
+        index: Option<usize>,
+    },
+    /// Partitioned run, step 2 of 3: the groups `g mod workers = index`, one partial each.
+    Reduce {
+        pipeline: PathBuf,
+        #[arg(long)]
+        work: String,
+        /// How many reduce indices share the 65 groups (the Job's `completions`).
+        #[arg(long)]
+        workers: usize,
+        /// This index, 0..workers (default: JOB_COMPLETION_INDEX).
+        #[arg(long)]
+        index: Option<usize>,
+    },
+    /// Partitioned run, step 3 of 3: fold every partial and write the pipeline's output.
+    Merge {
+        pipeline: PathBuf,
+        #[arg(long)]
+        work: String,
+    },
 }
 
 /// A stage alone: from a pipeline file, or from --dataset/--year/--output.
@@ -119,6 +150,11 @@ fn stage_explained(
             }
         }
     }
+    Ok(report(outcome))
+}
+
+/// Prints a finished run's line and findings; its exit code (0, or 1 with failing findings).
+fn report(outcome: RunOutcome) -> i32 {
     eprintln!(
         "sifund: {} rows read, {} rejected; outputs in {}",
         outcome.rows_read,
@@ -126,12 +162,12 @@ fn stage_explained(
         outcome.output.display()
     );
     if outcome.failing_findings.is_empty() {
-        Ok(0)
+        0
     } else {
         for f in &outcome.failing_findings {
             eprintln!("sifund: finding: {f}");
         }
-        Ok(1)
+        1
     }
 }
 
@@ -151,6 +187,25 @@ fn main() -> ExitCode {
         ),
         Command::Disclose(a) => stage(a.pipeline(), &Stage::Disclose.with_needs()),
         Command::Generate(a) => sifund::generate::generate(&a).map(|_| 0),
+        Command::Map {
+            pipeline,
+            work,
+            slices,
+            index,
+        } => partitioned::index_from_env(index).and_then(|i| {
+            partitioned::map(&Pipeline::load(&pipeline)?, &work, slices, i).map(|_| 0)
+        }),
+        Command::Reduce {
+            pipeline,
+            work,
+            workers,
+            index,
+        } => partitioned::index_from_env(index).and_then(|i| {
+            partitioned::reduce(&Pipeline::load(&pipeline)?, &work, workers, i).map(|_| 0)
+        }),
+        Command::Merge { pipeline, work } => Pipeline::load(&pipeline)
+            .and_then(|p| partitioned::merge(&p, &work))
+            .map(report),
     });
     let code = match result {
         Ok(Ok(code)) => code,

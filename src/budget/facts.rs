@@ -323,56 +323,69 @@ impl crate::ingest::scan::Fold for Reader<'_> {
     }
 
     /// Through [`ReaderState`]: facts, members, exclusions and the sets of persons (sorted).
-    fn round_trip(self) -> Result<Self> {
-        use crate::ingest::scan::{decode, encode, intern};
+    fn save(&mut self) -> Result<Vec<u8>> {
         fn sorted<T: Ord>(v: impl IntoIterator<Item = T>) -> Vec<T> {
             let mut v: Vec<T> = v.into_iter().collect();
             v.sort_unstable();
             v
         }
+        use std::mem::take;
         let state = ReaderState {
-            facts: self.facts.into_iter().collect(),
-            members: self.members,
-            excluded: self
-                .excluded
+            facts: take(&mut self.facts).into_iter().collect(),
+            members: take(&mut self.members),
+            excluded: take(&mut self.excluded)
                 .into_iter()
                 .map(|(k, n)| (k.to_string(), n))
                 .collect(),
-            suspended: sorted(self.suspended.into_iter().map(|(c, ids)| (c, sorted(ids)))),
-            entrants: sorted(self.entrants.into_iter().map(|(c, m)| (c, sorted(m)))),
-            rows: self.rows,
-            transferred: self.transferred,
-            still_paying: sorted(self.still_paying),
-            stopped: sorted(self.stopped.into_iter().map(|(c, ids)| (c, sorted(ids)))),
-            paid_january: self.paid_january,
+            suspended: sorted(
+                take(&mut self.suspended)
+                    .into_iter()
+                    .map(|(c, ids)| (c, sorted(ids))),
+            ),
+            entrants: sorted(
+                take(&mut self.entrants)
+                    .into_iter()
+                    .map(|(c, m)| (c, sorted(m))),
+            ),
+            rows: take(&mut self.rows),
+            transferred: take(&mut self.transferred),
+            still_paying: sorted(take(&mut self.still_paying)),
+            stopped: sorted(
+                take(&mut self.stopped)
+                    .into_iter()
+                    .map(|(c, ids)| (c, sorted(ids))),
+            ),
+            paid_january: take(&mut self.paid_january),
         };
-        let st: ReaderState = decode(&encode(&state)?)?;
-        Ok(Reader {
-            p: self.p,
-            life: self.life,
-            facts: st.facts.into_iter().collect(),
-            members: st.members,
-            excluded: st.excluded.iter().map(|(k, n)| (intern(k), *n)).collect(),
-            suspended: st
-                .suspended
-                .into_iter()
-                .map(|(c, ids)| (c, ids.into_iter().collect()))
-                .collect(),
-            entrants: st
-                .entrants
-                .into_iter()
-                .map(|(c, m)| (c, m.into_iter().collect()))
-                .collect(),
-            rows: st.rows,
-            transferred: st.transferred,
-            still_paying: st.still_paying.into_iter().collect(),
-            stopped: st
-                .stopped
-                .into_iter()
-                .map(|(c, ids)| (c, ids.into_iter().collect()))
-                .collect(),
-            paid_january: st.paid_january,
-        })
+        crate::ingest::scan::encode(&state)
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        use crate::ingest::scan::intern;
+        let st: ReaderState = crate::ingest::scan::decode(bytes)?;
+        self.facts = st.facts.into_iter().collect();
+        self.members = st.members;
+        self.excluded = st.excluded.iter().map(|(k, n)| (intern(k), *n)).collect();
+        self.suspended = st
+            .suspended
+            .into_iter()
+            .map(|(c, ids)| (c, ids.into_iter().collect()))
+            .collect();
+        self.entrants = st
+            .entrants
+            .into_iter()
+            .map(|(c, m)| (c, m.into_iter().collect()))
+            .collect();
+        self.rows = st.rows;
+        self.transferred = st.transferred;
+        self.still_paying = st.still_paying.into_iter().collect();
+        self.stopped = st
+            .stopped
+            .into_iter()
+            .map(|(c, ids)| (c, ids.into_iter().collect()))
+            .collect();
+        self.paid_january = st.paid_january;
+        Ok(())
     }
 }
 

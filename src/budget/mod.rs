@@ -119,14 +119,14 @@ impl crate::ingest::scan::Fold for Drafting<'_> {
         self.reader.fold(other.reader)
     }
 
-    /// The approved lines have no person (the merge reads them itself); the facts go
-    /// through their partial state.
-    fn round_trip(self) -> Result<Self> {
-        Ok(Drafting {
-            p: self.p,
-            reader: self.reader.round_trip()?,
-            approved: self.approved,
-        })
+    /// The approved lines have no person (the merge reads them itself): the partial holds
+    /// the facts only.
+    fn save(&mut self) -> Result<Vec<u8>> {
+        self.reader.save()
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        self.reader.load(bytes)
     }
 }
 

@@ -58,6 +58,20 @@ impl crate::ingest::scan::Fold for InterLevels<'_> {
         self.flows.extend(other.flows);
         Ok(())
     }
+
+    /// Nothing: the merge reads the flows itself.
+    fn save(&mut self) -> crate::error::Result<Vec<u8>> {
+        crate::ensure_invariant!(
+            self.flows.is_empty(),
+            "inter-level flows have no person and are not kept in a partial"
+        );
+        Ok(Vec::new())
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> crate::error::Result<()> {
+        crate::ensure_invariant!(bytes.is_empty(), "inter-level flows in a partial");
+        Ok(())
+    }
 }
 
 impl<'p> InterLevels<'p> {

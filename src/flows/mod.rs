@@ -551,13 +551,11 @@ impl crate::ingest::scan::Fold for Checks<'_> {
 
     /// Through [`ChecksState`]: findings and moves in their order, deaths sorted, the
     /// payments after a death.
-    fn round_trip(self) -> Result<Self> {
-        use crate::ingest::scan::{decode, encode, intern};
-        let mut deaths: Vec<(String, Day)> = self.deaths.into_iter().collect();
+    fn save(&mut self) -> Result<Vec<u8>> {
+        let mut deaths: Vec<(String, Day)> = std::mem::take(&mut self.deaths).into_iter().collect();
         deaths.sort_unstable();
         let state = ChecksState {
-            violations: self
-                .violations
+            violations: std::mem::take(&mut self.violations)
                 .into_iter()
                 .map(|v| ViolationState {
                     region: v.region,
@@ -571,32 +569,35 @@ impl crate::ingest::scan::Fold for Checks<'_> {
                     message: v.message,
                 })
                 .collect(),
-            interest_moves: self.interest_moves,
+            interest_moves: std::mem::take(&mut self.interest_moves),
             deaths,
-            after: self.after,
+            after: std::mem::take(&mut self.after),
         };
-        let state: ChecksState = decode(&encode(&state)?)?;
-        Ok(Checks {
-            p: self.p,
-            violations: state
-                .violations
-                .into_iter()
-                .map(|v| Violation {
-                    region: v.region,
-                    scheme: v.scheme,
-                    rule: intern(&v.rule),
-                    date: v.date,
-                    source_table: intern(&v.source_table),
-                    source_id: v.source_id,
-                    amount: v.amount,
-                    severity: intern(&v.severity),
-                    message: v.message,
-                })
-                .collect(),
-            interest_moves: state.interest_moves,
-            deaths: state.deaths.into_iter().collect(),
-            after: state.after,
-        })
+        crate::ingest::scan::encode(&state)
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        use crate::ingest::scan::intern;
+        let state: ChecksState = crate::ingest::scan::decode(bytes)?;
+        self.violations = state
+            .violations
+            .into_iter()
+            .map(|v| Violation {
+                region: v.region,
+                scheme: v.scheme,
+                rule: intern(&v.rule),
+                date: v.date,
+                source_table: intern(&v.source_table),
+                source_id: v.source_id,
+                amount: v.amount,
+                severity: intern(&v.severity),
+                message: v.message,
+            })
+            .collect();
+        self.interest_moves = state.interest_moves;
+        self.deaths = state.deaths.into_iter().collect();
+        self.after = state.after;
+        Ok(())
     }
 }
 

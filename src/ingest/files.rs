@@ -99,3 +99,10 @@ pub fn sha256(path: &Path) -> Result<String> {
     }
     Ok(format!("{:x}", h.finalize()))
 }
+
+/// The sha256 of bytes, hex.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -36,7 +36,7 @@ pub struct InputFile {
 }
 
 /// Rows and amounts of one table: read = accepted + rejected.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Control {
     pub read: i128,
     pub accepted: i128,
@@ -79,7 +79,7 @@ struct RejectCats {
 }
 
 impl RejectCats {
-    fn new(table: Table, files: &[InputFile]) -> RejectCats {
+    fn new(table: Table, rels: &[&str]) -> RejectCats {
         let mut reasons: Vec<String> = rules::RULES
             .iter()
             .filter(|(t, code, _)| (*t == "*" || *t == table.name()) && !code.starts_with('<'))
@@ -103,9 +103,8 @@ impl RejectCats {
                 k as u32
             })
             .collect();
-        let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
         RejectCats {
-            files: engine::build::Categories::new(&rels),
+            files: engine::build::Categories::new(rels),
             reason_cats: engine::build::Categories::new(&reasons),
             reasons,
             message_of,
@@ -126,10 +125,10 @@ impl RejectCats {
 /// The rejects of one slice, `rows` (chunk-relative, sorted) with their reasons.
 fn reject_frame(
     table: Table,
-    (fi, f): (usize, &InputFile),
+    f: &InputFile,
     cats: &RejectCats,
     chunk: &engine::Chunk,
-    offset: usize,
+    at: Coords,
     rows: &[(u32, &'static str)],
 ) -> Result<RejectFrame> {
     use engine::build;
@@ -149,14 +148,10 @@ fn reject_frame(
         .iter()
         .map(|&k| cats.message_of[k as usize])
         .collect();
+    let (files, source_rows) = rows.iter().map(|r| at.of(r.0)).unzip();
     let mut cols = vec![
-        build::coded("source_file", vec![fi as u32; rows.len()], &cats.files),
-        build::u64(
-            "source_row",
-            rows.iter()
-                .map(|r| (offset + r.0 as usize) as u64)
-                .collect(),
-        ),
+        build::coded("source_file", files, &cats.files),
+        build::u64("source_row", source_rows),
         build::coded("reason", reasons, &cats.reason_cats),
         build::coded("message", messages, &cats.message_cats),
     ];
@@ -195,6 +190,8 @@ pub struct TableResult {
     pub reasons: BTreeMap<&'static str, u64>,
     pub warnings: Warnings,
     pub ignored_columns: Vec<String>,
+    /// A shuffled group's accepted keys: (key hash, input file, row), sorted.
+    pub kept_keys: Vec<(u128, u32, u64)>,
 }
 
 /// Where rejected rows go as they are found (`report::rejects` writes them to Parquet a row
@@ -229,6 +226,22 @@ impl TableResult {
 /// Checks every present table's files against SPEC §2 before any row is read. All problems are
 /// reported at once; any problem stops the run (exit 2).
 pub fn check_schemas(
+    dataset: &Path,
+    tables: &[Table],
+) -> Result<Vec<(Table, Vec<InputFile>, Vec<String>)>> {
+    let mut out = read_schemas(dataset, tables)?;
+    // Checksums of every input, in parallel.
+    out.par_iter_mut()
+        .flat_map(|(_, inputs, _)| inputs.par_iter_mut())
+        .try_for_each(|f| -> Result<()> {
+            f.sha256 = files::sha256(&f.file.path)?;
+            Ok(())
+        })?;
+    Ok(out)
+}
+
+/// [`check_schemas`] without the checksums (`sha256` left empty): the footers only.
+pub fn read_schemas(
     dataset: &Path,
     tables: &[Table],
 ) -> Result<Vec<(Table, Vec<InputFile>, Vec<String>)>> {
@@ -282,13 +295,6 @@ pub fn check_schemas(
     if !problems.is_empty() {
         return Err(Error::Input(problems));
     }
-    // Checksums of every input, in parallel.
-    out.par_iter_mut()
-        .flat_map(|(_, inputs, _)| inputs.par_iter_mut())
-        .try_for_each(|f| -> Result<()> {
-            f.sha256 = files::sha256(&f.file.path)?;
-            Ok(())
-        })?;
     Ok(out)
 }
 
@@ -408,6 +414,60 @@ struct Slice {
     len: usize,
 }
 
+/// Where a slice's rows come from: (input file, row in the file) of each.
+#[derive(Clone, Copy)]
+enum Coords<'a> {
+    /// An input file's rows `offset..`.
+    Range { file: usize, offset: usize },
+    /// Rows of a shuffled file (the partitioned run), each with its origin.
+    Listed(&'a [(u32, u64)]),
+}
+
+impl Coords<'_> {
+    fn of(&self, i: u32) -> (u32, u64) {
+        match self {
+            Coords::Range { file, offset } => (*file as u32, (*offset + i as usize) as u64),
+            Coords::Listed(v) => v[i as usize],
+        }
+    }
+
+    /// The position of an origin within the slice (it is one of the slice's rows).
+    fn index(&self, at: (u32, u64)) -> u32 {
+        match self {
+            Coords::Range { offset, .. } => (at.1 - *offset as u64) as u32,
+            Coords::Listed(v) => v.binary_search(&at).expect("a row of the slice") as u32,
+        }
+    }
+
+    /// The origins below the slice's first row, and below its end (for ranges of a list
+    /// sorted by origin).
+    fn bounds(&self, len: usize) -> ((u32, u64), (u32, u64)) {
+        match self {
+            Coords::Range { file, offset } => (
+                (*file as u32, *offset as u64),
+                (*file as u32, (*offset + len) as u64),
+            ),
+            Coords::Listed(v) => match (v.first(), v.last()) {
+                (Some(a), Some(b)) => (*a, (b.0, b.1 + 1)),
+                _ => ((0, 0), (0, 0)),
+            },
+        }
+    }
+}
+
+/// How a table's rows reach [`ingest_table`].
+pub enum Source<'a> {
+    /// The input files themselves: row rules, then duplicates.
+    Input,
+    /// A vbucket group's shuffled files (`partition::map` wrote them): the rows passed the
+    /// row rules there; duplicates, with keys that an earlier row under another group's
+    /// persons holds (`taken`), and the consumers. `origin` names the input files.
+    Shuffled {
+        origin: &'a [String],
+        taken: &'a [u128],
+    },
+}
+
 /// Row groups above this size are read in slices, to keep memory bounded.
 const MAX_SLICE: usize = 512 * 1024;
 
@@ -440,6 +500,20 @@ struct SliceOut {
     /// Σ |amount| over the money cells of the rows that passed (the dataset bound).
     magnitude: i128,
     warnings: Warnings,
+    /// A shuffled slice's origins (see [`Coords::Listed`]); empty for an input slice.
+    origins: Vec<(u32, u64)>,
+}
+
+impl SliceOut {
+    fn coords(&self, s: Slice) -> Coords<'_> {
+        match self.origins.is_empty() {
+            true => Coords::Range {
+                file: s.file,
+                offset: s.offset,
+            },
+            false => Coords::Listed(&self.origins),
+        }
+    }
 }
 
 fn at(f: &InputFile, s: Slice) -> String {
@@ -453,8 +527,11 @@ fn at(f: &InputFile, s: Slice) -> String {
 
 /// Decodes one slice. Only the decoder is guarded as "the file's fault": a corrupt page or an
 /// undecodable value is exit 2, not a crash.
-fn decode(f: &InputFile, s: Slice, table: Table) -> Result<engine::Chunk> {
-    let cols = table.column_names();
+fn decode(f: &InputFile, s: Slice, table: Table, shuffled: bool) -> Result<engine::Chunk> {
+    let mut cols = table.column_names();
+    if shuffled {
+        cols.extend(engine::ORIGIN);
+    }
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len)
     }));
@@ -534,15 +611,20 @@ fn check_slice(
     files: &[InputFile],
     s: Slice,
     ctx: &Ctx,
+    shuffled: bool,
 ) -> Result<(engine::Chunk, SliceOut)> {
     let f = &files[s.file];
-    let chunk = decode(f, s, table)?;
+    let chunk = decode(f, s, table, shuffled)?;
     let out = guarded(f, s, || {
         let specs = table.columns();
         let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
         let n = chunk.height();
         let mut warnings = Warnings::default();
-        let fails = check_rows(table, &cells, n, ctx, &mut warnings);
+        // Shuffled rows passed the rules (and gave their warnings) in `partition::map`.
+        let fails = match shuffled {
+            true => Vec::new(),
+            false => check_rows(table, &cells, n, ctx, &mut warnings),
+        };
         let key_cols: Vec<&Cells> = table
             .key()
             .iter()
@@ -581,6 +663,10 @@ fn check_slice(
             sums,
             magnitude,
             warnings,
+            origins: match shuffled {
+                true => chunk.origins(),
+                false => Vec::new(),
+            },
         }
     })?;
     Ok((chunk, out))
@@ -597,7 +683,7 @@ fn feed_slice(
     table: Table,
     f: &InputFile,
     cats: &RejectCats,
-    s: Slice,
+    (s, at): (Slice, Coords),
     chunk: &engine::Chunk,
     fails: &[(u32, &'static str)],
     repeated: &[u32],
@@ -626,14 +712,7 @@ fn feed_slice(
         rows.sort_unstable_by_key(|r| r.0);
         let frame = match rows.is_empty() {
             true => None,
-            false => Some(reject_frame(
-                table,
-                (s.file, f),
-                cats,
-                chunk,
-                s.offset,
-                &rows,
-            )?),
+            false => Some(reject_frame(table, f, cats, chunk, at, &rows)?),
         };
         Ok((fed, money, frame))
     })
@@ -678,6 +757,7 @@ impl Tally {
 
 /// Ingests one table in one pass: row rules in parallel, duplicate keys in file order,
 /// control totals — and every consumer that reads the table fed from the same decoded cells.
+#[allow(clippy::too_many_arguments)]
 pub fn ingest_table(
     table: Table,
     mut files: Vec<InputFile>,
@@ -687,7 +767,9 @@ pub fn ingest_table(
     sink: &mut dyn RejectSink,
     magnitude: &mut i128,
     progress: &dyn Fn(u64),
+    source: &Source,
 ) -> Result<TableResult> {
+    let shuffled = matches!(source, Source::Shuffled { .. });
     let work = slices(&files);
     let money_cols: Vec<&'static str> = table.money_columns().collect();
     let mut tally = Tally {
@@ -696,7 +778,13 @@ pub fn ingest_table(
         reasons: BTreeMap::new(),
         warnings: Warnings::default(),
         rejects: Vec::new(),
-        rejected: vec![Vec::new(); files.len()],
+        rejected: vec![
+            Vec::new();
+            match source {
+                Source::Input => files.len(),
+                Source::Shuffled { origin, .. } => origin.len(),
+            }
+        ],
     };
     let active: Vec<usize> = (0..consumers.len())
         .filter(|&k| !consumers[k].uses(table).is_empty())
@@ -706,12 +794,23 @@ pub fn ingest_table(
     // file order, so "first occurrence wins" is kept per key.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     let mut seen = KeySet::for_rows(rows_total);
-    let cats = RejectCats::new(table, &files);
+    let rels: Vec<&str> = match source {
+        Source::Input => files.iter().map(|f| f.file.rel.as_str()).collect(),
+        Source::Shuffled { origin, taken } => {
+            for &h in *taken {
+                let shard = seen.shard(h);
+                seen.shards[shard].insert(h);
+            }
+            origin.iter().map(String::as_str).collect()
+        }
+    };
+    let cats = RejectCats::new(table, &rels);
     sink.write(empty_rejects(table, &cats))?;
 
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
     let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
+    let mut kept_keys: Vec<(u128, u32, u64)> = Vec::new();
     for batch in work.chunks(window) {
         let feed = Feed {
             consumers,
@@ -724,7 +823,7 @@ pub fn ingest_table(
                 if failed_early.load(Ordering::Relaxed) {
                     return None;
                 }
-                let r = check_slice(table, &files, s, ctx);
+                let r = check_slice(table, &files, s, ctx, shuffled);
                 if r.is_err() {
                     failed_early.store(true, Ordering::Relaxed);
                 }
@@ -737,6 +836,7 @@ pub fn ingest_table(
         }
         let mut chunks = Vec::with_capacity(batch.len());
         let mut fails = Vec::with_capacity(batch.len());
+        let mut origins = Vec::with_capacity(batch.len());
         let mut batch_magnitude = 0i128;
         for (s, out) in batch.iter().zip(outs.into_iter().flatten()) {
             let (chunk, out) = out?;
@@ -757,30 +857,56 @@ pub fn ingest_table(
             );
             tally.warnings.merge(&out.warnings);
             batch_magnitude += out.magnitude;
-            for (r, h) in out.passed_keys {
-                window_keys[seen.shard(h)].push((s.file, (s.offset + r as usize) as u64, h));
+            let at = out.coords(*s);
+            for &(r, h) in &out.passed_keys {
+                let (file, row) = at.of(r);
+                window_keys[seen.shard(h)].push((file as usize, row, h));
             }
             progress(s.len as u64);
             chunks.push(chunk);
             fails.push(out.fails);
+            origins.push(out.origins);
         }
         // Duplicates in file order: first accepted occurrence wins.
-        let found: Vec<Vec<(usize, u64, u128)>> = seen
+        // A shuffled group keeps its accepted keys for the merge's check across groups.
+        let split: Vec<(Vec<(usize, u64, u128)>, Vec<(usize, u64, u128)>)> = seen
             .shards
             .par_iter_mut()
             .zip(window_keys.par_iter_mut())
-            .map(|(set, keys)| keys.drain(..).filter(|k| !set.insert(k.2)).collect())
+            .map(|(set, keys)| {
+                let (mut dups, mut kept) = (Vec::new(), Vec::new());
+                for k in keys.drain(..) {
+                    match set.insert(k.2) {
+                        false => dups.push(k),
+                        true if shuffled => kept.push(k),
+                        true => {}
+                    }
+                }
+                (dups, kept)
+            })
             .collect();
-        let mut found: Vec<(usize, u64, u128)> = found.into_iter().flatten().collect();
+        let mut found = Vec::new();
+        for (dups, kept) in split {
+            found.extend(dups);
+            kept_keys.extend(kept.into_iter().map(|k| (k.2, k.0 as u32, k.1)));
+        }
         found.par_sort_unstable_by_key(|x| (x.0, x.1));
         // The consumers see each slice's accepted rows, from the cells decoded above.
-        let ranges: Vec<(usize, usize)> = batch
-            .iter()
-            .map(|s| {
-                let lo = found.partition_point(|x| (x.0, x.1) < (s.file, s.offset as u64));
-                let hi =
-                    found.partition_point(|x| (x.0, x.1) < (s.file, (s.offset + s.len) as u64));
-                (lo, hi)
+        let coords_of = |k: usize| match origins[k].is_empty() {
+            true => Coords::Range {
+                file: batch[k].file,
+                offset: batch[k].offset,
+            },
+            false => Coords::Listed(&origins[k]),
+        };
+        let ranges: Vec<(usize, usize)> = (0..batch.len())
+            .map(|k| {
+                let (lo, hi) = coords_of(k).bounds(batch[k].len);
+                let key = |x: &(usize, u64, u128)| (x.0 as u32, x.1);
+                (
+                    found.partition_point(|x| key(x) < lo),
+                    found.partition_point(|x| key(x) < hi),
+                )
             })
             .collect();
         let fed: Vec<Result<Fed>> = (0..batch.len())
@@ -788,15 +914,16 @@ pub fn ingest_table(
             .map(|k| {
                 let s = batch[k];
                 let (lo, hi) = ranges[k];
+                let at = coords_of(k);
                 let rows: Vec<u32> = found[lo..hi]
                     .iter()
-                    .map(|x| (x.1 - s.offset as u64) as u32)
+                    .map(|x| at.index((x.0 as u32, x.1)))
                     .collect();
                 feed_slice(
                     table,
                     &files[s.file],
                     &cats,
-                    s,
+                    (s, at),
                     &chunks[k],
                     &fails[k],
                     &rows,
@@ -833,7 +960,10 @@ pub fn ingest_table(
                 consumers[k].absorb(table, p)?;
             }
         }
-        too_many_rejected(table, &tally, rows_total, ctx)?;
+        if !shuffled {
+            // Shuffled rows are a group's share: the merge checks the table's whole count.
+            too_many_rejected(table, &tally, rows_total, ctx)?;
+        }
         for frame in std::mem::take(&mut tally.rejects) {
             sink.write(frame)?;
         }
@@ -850,9 +980,11 @@ pub fn ingest_table(
     } = tally;
     sink.finish()?;
     rows.accepted = rows.read - rows.rejected;
-    for (f, mut r) in files.iter_mut().zip(rejected) {
-        r.sort_unstable();
-        f.rejected_rows = r;
+    if !shuffled {
+        for (f, mut r) in files.iter_mut().zip(rejected) {
+            r.sort_unstable();
+            f.rejected_rows = r;
+        }
     }
     let amounts = money_cols
         .into_iter()
@@ -868,6 +1000,7 @@ pub fn ingest_table(
             )
         })
         .collect();
+    kept_keys.sort_unstable();
     let result = TableResult {
         table,
         files,
@@ -876,6 +1009,7 @@ pub fn ingest_table(
         reasons,
         warnings,
         ignored_columns,
+        kept_keys,
     };
     crate::ensure_invariant!(
         result.is_balanced(),
@@ -931,4 +1065,270 @@ pub fn total_rows(results: &[(Table, Vec<InputFile>, Vec<String>)]) -> u64 {
         .flat_map(|(_, f, _)| f.iter())
         .map(|f| f.info.rows as u64)
         .sum()
+}
+
+/// A share of a table's rows as the partitioned run's stages count them (`run::partitioned`):
+/// rows and amounts read, accepted and rejected, reject reasons, warnings, and Σ |amount| of
+/// the accepted money cells (the dataset bound, `model::money::MAX_DATASET`).
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Totals {
+    pub rows: Control,
+    pub amounts: Vec<(String, Control)>,
+    pub reasons: Vec<(String, u64)>,
+    pub warnings: Vec<(String, u64)>,
+    pub magnitude: i128,
+}
+
+impl Totals {
+    /// Adds `other` (a share of the same table).
+    pub fn add(&mut self, other: &Totals) {
+        fn add_control(a: &mut Control, b: &Control) {
+            a.read += b.read;
+            a.accepted += b.accepted;
+            a.rejected += b.rejected;
+        }
+        add_control(&mut self.rows, &other.rows);
+        for (name, c) in &other.amounts {
+            match self.amounts.iter_mut().find(|(n, _)| n == name) {
+                Some((_, a)) => add_control(a, c),
+                None => self.amounts.push((name.clone(), c.clone())),
+            }
+        }
+        let add_counts = |into: &mut Vec<(String, u64)>, from: &[(String, u64)]| {
+            let mut m: BTreeMap<String, u64> = std::mem::take(into).into_iter().collect();
+            for (k, n) in from {
+                *m.entry(k.clone()).or_default() += n;
+            }
+            *into = m.into_iter().collect();
+        };
+        add_counts(&mut self.reasons, &other.reasons);
+        add_counts(&mut self.warnings, &other.warnings);
+        self.magnitude += other.magnitude;
+    }
+
+    /// A table's result from its totals, in the form the one-machine scan returns.
+    pub fn into_result(
+        self,
+        table: Table,
+        files: Vec<InputFile>,
+        ignored_columns: Vec<String>,
+    ) -> TableResult {
+        let mut warnings = Warnings::default();
+        for (k, n) in &self.warnings {
+            *warnings.counts.entry(scan::intern(k)).or_default() += n;
+        }
+        TableResult {
+            table,
+            files,
+            rows: self.rows,
+            amounts: self
+                .amounts
+                .into_iter()
+                .map(|(k, c)| (scan::intern(&k), c))
+                .collect(),
+            reasons: self
+                .reasons
+                .into_iter()
+                .map(|(k, n)| (scan::intern(&k), n))
+                .collect(),
+            warnings,
+            ignored_columns,
+            kept_keys: Vec::new(),
+        }
+    }
+}
+
+impl TableResult {
+    /// The result's counts, to be added to other shares'.
+    pub fn totals(&self, magnitude: i128) -> Totals {
+        Totals {
+            rows: self.rows.clone(),
+            amounts: self
+                .amounts
+                .iter()
+                .map(|(k, c)| (k.to_string(), c.clone()))
+                .collect(),
+            reasons: self
+                .reasons
+                .iter()
+                .map(|(k, n)| (k.to_string(), *n))
+                .collect(),
+            warnings: self
+                .warnings
+                .counts
+                .iter()
+                .map(|(k, n)| (k.to_string(), *n))
+                .collect(),
+            magnitude,
+        }
+    }
+}
+
+/// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
+/// decoded and checked against the row rules; failing rows go to `rejects` (in file order),
+/// passing rows to `route(group, rows)` — the table's columns typed as in a rejects file and
+/// their origin (`engine::ORIGIN`) — in file order within each group. `group_of` names a
+/// row's group from its person id. Returns the share's totals (accepted: passed the rules).
+#[allow(clippy::too_many_arguments)]
+pub fn shuffle_table(
+    table: Table,
+    files: &[InputFile],
+    (index, of): (usize, usize),
+    ctx: &Ctx,
+    rejects: &mut dyn RejectSink,
+    group_of: &(dyn Fn(Option<&str>) -> usize + Sync),
+    route: &mut dyn FnMut(usize, RejectFrame) -> Result<()>,
+) -> Result<Totals> {
+    let all = slices(files);
+    let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
+    let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
+    let money_cols: Vec<&'static str> = table.money_columns().collect();
+    let mut tally = Tally {
+        amounts: vec![(0, 0, 0); money_cols.len()],
+        rows: Control::default(),
+        reasons: BTreeMap::new(),
+        warnings: Warnings::default(),
+        rejects: Vec::new(),
+        rejected: Vec::new(),
+    };
+    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+    let cats = RejectCats::new(table, &rels);
+    rejects.write(empty_rejects(table, &cats))?;
+    let typed = reject_columns(table);
+    let mut magnitude = 0i128;
+    let window = rayon::current_num_threads().max(1) * 2;
+    for batch in work.chunks(window) {
+        type Routed = (SliceOut, Option<RejectFrame>, Vec<(usize, RejectFrame)>);
+        let outs: Vec<Result<Routed>> = batch
+            .par_iter()
+            .map(|&s| -> Result<Routed> {
+                let (chunk, out) = check_slice(table, files, s, ctx, false)?;
+                let f = &files[s.file];
+                let at = out.coords(s);
+                let frame = match out.fails.is_empty() {
+                    true => None,
+                    false => Some(reject_frame(table, f, &cats, &chunk, at, &out.fails)?),
+                };
+                let pass = passed(chunk.height(), &out.fails, &[]);
+                let by = guarded(f, s, || {
+                    let person = table
+                        .columns()
+                        .iter()
+                        .any(|c| c.name == "person_id")
+                        .then(|| chunk.strs("person_id"));
+                    let mut by: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+                    for &i in &pass {
+                        let g = group_of(person.and_then(|p| p.get(i as usize)));
+                        by.entry(g).or_default().push(i);
+                    }
+                    by
+                })?;
+                let mut routed = Vec::with_capacity(by.len());
+                for (g, rows) in by {
+                    let mut cols = chunk.take_rows(&rows, &typed).map_err(|e| {
+                        Error::Internal(format!("{}: shuffle: {e}", f.file.path.display()))
+                    })?;
+                    let (fi, ri): (Vec<u32>, Vec<u64>) = rows.iter().map(|&r| at.of(r)).unzip();
+                    cols.push(engine::build::u32(engine::ORIGIN[0], fi));
+                    cols.push(engine::build::u64(engine::ORIGIN[1], ri));
+                    routed.push((g, engine::build::frame(cols)));
+                }
+                Ok((out, frame, routed))
+            })
+            .collect();
+        for (s, r) in batch.iter().zip(outs) {
+            let (out, frame, routed) = r?;
+            tally.rows.read += s.len as i128;
+            tally.rows.rejected += out.fails.len() as i128;
+            for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
+                a.0 += b.0;
+                a.1 += b.1;
+                a.2 += b.2;
+            }
+            for (_, reason) in &out.fails {
+                *tally.reasons.entry(reason).or_default() += 1;
+            }
+            tally.warnings.merge(&out.warnings);
+            magnitude += out.magnitude;
+            if let Some(f) = frame {
+                rejects.write(f)?;
+            }
+            for (g, rows) in routed {
+                route(g, rows)?;
+            }
+        }
+        // The share alone already rejects more than the table may: stop here (exit 2).
+        too_many_rejected(table, &tally, rows_total, ctx)?;
+    }
+    rejects.finish()?;
+    tally.rows.accepted = tally.rows.read - tally.rows.rejected;
+    Ok(Totals {
+        rows: tally.rows,
+        amounts: money_cols
+            .into_iter()
+            .zip(tally.amounts)
+            .map(|(name, (read, rej, acc))| {
+                let c = Control {
+                    read,
+                    accepted: acc,
+                    rejected: rej,
+                };
+                (name.to_string(), c)
+            })
+            .collect(),
+        reasons: tally
+            .reasons
+            .iter()
+            .map(|(k, n)| (k.to_string(), *n))
+            .collect(),
+        warnings: tally
+            .warnings
+            .counts
+            .iter()
+            .map(|(k, n)| (k.to_string(), *n))
+            .collect(),
+        magnitude,
+    })
+}
+
+/// `max_reject_share` over a whole table's result (the partitioned run's merge; the scan
+/// checks as it goes).
+pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
+    let tally = Tally {
+        amounts: Vec::new(),
+        rows: t.rows.clone(),
+        reasons: t.reasons.clone(),
+        warnings: Warnings::default(),
+        rejects: Vec::new(),
+        rejected: Vec::new(),
+    };
+    too_many_rejected(t.table, &tally, t.rows.read as usize, ctx)
+}
+
+/// Writes a table's rejects from pieces each in (file, row) order (the partitioned run's
+/// maps and groups) to `sink`, in (file, row) order. `rels` are the table's input files.
+pub fn merge_rejects(
+    table: Table,
+    rels: &[&str],
+    pieces: &[std::path::PathBuf],
+    sink: &mut dyn RejectSink,
+) -> Result<()> {
+    let cats = RejectCats::new(table, rels);
+    sink.write(empty_rejects(table, &cats))?;
+    let mut frames = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        let df = engine::read_all(p)
+            .map_err(|e| Error::input(format!("{}: does not read ({e})", p.display())))?;
+        frames.push(df);
+    }
+    let merged = engine::sorted_rejects(frames, rels, |df| {
+        engine::build::recode(df, "source_file", &cats.files)?;
+        engine::build::recode(df, "reason", &cats.reason_cats)?;
+        engine::build::recode(df, "message", &cats.message_cats)
+    })
+    .map_err(|e| Error::Internal(format!("{}: rejects merge: {e}", table.name())))?;
+    if let Some(df) = merged {
+        sink.write(df)?;
+    }
+    sink.finish()
 }

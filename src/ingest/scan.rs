@@ -37,9 +37,18 @@ pub trait Consumer: Sync {
 pub trait Fold: Sized {
     fn fold(&mut self, other: Self) -> Result<()>;
 
-    /// The consumer passed through the encoding its partial will be stored in ([`encode`],
-    /// [`decode`]) and rebuilt. A consumer without one yet returns itself.
-    fn round_trip(self) -> Result<Self> {
+    /// Takes out the state built from persons' rows as partial bytes ([`encode`]; what came
+    /// from hash maps sorted, so equal states give equal bytes). The consumer is left as new,
+    /// but for what the merge reads itself (rows without a person).
+    fn save(&mut self) -> Result<Vec<u8>>;
+
+    /// Puts a [`Fold::save`]d state into a consumer that holds none of its own.
+    fn load(&mut self, bytes: &[u8]) -> Result<()>;
+
+    /// The consumer passed through the encoding of its partial and rebuilt.
+    fn round_trip(mut self) -> Result<Self> {
+        let bytes = self.save()?;
+        self.load(&bytes)?;
         Ok(self)
     }
 }
@@ -248,10 +257,30 @@ pub fn ingest_all(
     sinks: &mut dyn FnMut(Table) -> Result<Box<dyn RejectSink>>,
     progress: &dyn Fn(u64),
 ) -> Result<Vec<TableResult>> {
+    ingest_all_from(checked, ctx, consumers, sinks, progress, 0)
+}
+
+/// [`ingest_all`], the dataset bound counting from `magnitude` (the accepted amounts of
+/// tables read elsewhere: the partitioned run's merge).
+pub fn ingest_all_from(
+    checked: Vec<(Table, Vec<InputFile>, Vec<String>)>,
+    ctx: &Ctx,
+    consumers: &mut [&mut dyn Consumer],
+    sinks: &mut dyn FnMut(Table) -> Result<Box<dyn RejectSink>>,
+    progress: &dyn Fn(u64),
+    magnitude: i128,
+) -> Result<Vec<TableResult>> {
     let mut checked = checked;
     checked.sort_by_key(|(t, _, _)| SCAN_ORDER.iter().position(|x| x == t));
     let mut out = Vec::with_capacity(checked.len());
-    let mut magnitude = 0i128;
+    let mut magnitude = magnitude;
+    if magnitude > crate::model::money::MAX_DATASET {
+        return Err(Error::input(format!(
+            "the accepted amounts of the dataset add up to more than {} yuan in absolute \
+             value, beyond any real fund: the amounts are not in yuan, or the data is corrupt",
+            crate::model::money::yuan(crate::model::money::MAX_DATASET)
+        )));
+    }
     for (table, files, ignored) in checked {
         let mut sink = sinks(table)?;
         out.push(ingest_table(
@@ -263,6 +292,7 @@ pub fn ingest_all(
             sink.as_mut(),
             &mut magnitude,
             progress,
+            &super::Source::Input,
         )?);
     }
     out.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));

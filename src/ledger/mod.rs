@@ -323,38 +323,31 @@ impl crate::ingest::scan::Fold for Posting<'_> {
     }
 
     /// Through [`PostingState`]: what was taken, the vouchers by key, the opening rows.
-    fn round_trip(self) -> Result<Self> {
-        let Posting {
-            p,
-            trace,
-            books,
-            vouchers,
-            mut opening,
-            mut parts,
-            parts_given,
-        } = self;
-        crate::ensure_invariant!(!trace, "the per-row trace is not kept in a partial");
+    fn save(&mut self) -> Result<Vec<u8>> {
+        use std::mem::take;
+        crate::ensure_invariant!(!self.trace, "the per-row trace is not kept in a partial");
+        let mut opening = take(&mut self.opening);
+        let mut parts = take(&mut self.parts);
         opening.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         parts.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let books = std::mem::replace(&mut self.books, Books::new(self.p.year));
         let state = PostingState {
             taken: books.taken.into_iter().collect(),
-            vouchers: vouchers.into_sorted(),
+            vouchers: take(&mut self.vouchers).into_sorted(),
             opening,
             parts,
         };
-        let state: PostingState =
-            crate::ingest::scan::decode(&crate::ingest::scan::encode(&state)?)?;
-        let mut books = Books::new(p.year);
-        books.taken = state.taken.into_iter().collect();
-        Ok(Posting {
-            p,
-            trace,
-            books,
-            vouchers: Vouchers::from_sorted(state.vouchers),
-            opening: state.opening,
-            parts: state.parts,
-            parts_given,
-        })
+        crate::ingest::scan::encode(&state)
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        let state: PostingState = crate::ingest::scan::decode(bytes)?;
+        self.books = Books::new(self.p.year);
+        self.books.taken = state.taken.into_iter().collect();
+        self.vouchers = Vouchers::from_sorted(state.vouchers);
+        self.opening = state.opening;
+        self.parts = state.parts;
+        Ok(())
     }
 }
 

@@ -139,18 +139,19 @@ impl crate::ingest::scan::Fold for Items<'_> {
 
     /// Through [`ItemsState`]: the book items from person rows (returned payouts), the flow
     /// sides and the statement lines, in their order.
-    fn round_trip(self) -> Result<Self> {
+    fn save(&mut self) -> Result<Vec<u8>> {
         let state = ItemsState {
-            singles: self.singles,
-            statement: self.statement.into_iter().collect(),
+            singles: std::mem::take(&mut self.singles),
+            statement: std::mem::take(&mut self.statement).into_iter().collect(),
         };
-        let bytes = crate::ingest::scan::encode(&state)?;
-        let state: ItemsState = crate::ingest::scan::decode(&bytes)?;
-        Ok(Items {
-            p: self.p,
-            singles: state.singles,
-            statement: state.statement.into_iter().collect(),
-        })
+        crate::ingest::scan::encode(&state)
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<()> {
+        let state: ItemsState = crate::ingest::scan::decode(bytes)?;
+        self.singles = state.singles;
+        self.statement = state.statement.into_iter().collect();
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod manifest;
 pub mod output;
+pub mod partitioned;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -125,6 +126,12 @@ fn validate_stage(
     };
     let tables = ingest_all(checked, &ctx, consumers, &mut sinks, &|n| pb.inc(n))?;
     pb.finish_and_clear();
+    strict_check(p, &tables)?;
+    Ok(tables)
+}
+
+/// `strict = true`: any rejected row stops the run (exit 2).
+fn strict_check(p: &Pipeline, tables: &[TableResult]) -> Result<()> {
     let rejected: i128 = tables.iter().map(|t| t.rows.rejected).sum();
     if p.strict && rejected > 0 {
         let detail: Vec<String> = tables
@@ -144,7 +151,7 @@ fn validate_stage(
             detail.join("; ")
         )));
     }
-    Ok(tables)
+    Ok(())
 }
 
 fn timed<T>(
@@ -212,6 +219,151 @@ impl<C: Consumer + crate::ingest::scan::Fold> Split<C> {
     }
 }
 
+/// Every stage's consumer of the shared scan (`None`: the stage does not run), each one or
+/// split into in-process partitions.
+struct Scanners<'p> {
+    posting: Option<Split<ledger::Posting<'p>>>,
+    checks: Option<Split<flows::Checks<'p>>>,
+    items: Option<Split<reconcile::Items<'p>>>,
+    drafting: Option<Split<crate::budget::Drafting<'p>>>,
+    census: Option<Split<crate::census::Census<'p>>>,
+    levels: Option<Split<consolidate::InterLevels<'p>>>,
+}
+
+impl<'p> Scanners<'p> {
+    fn new(p: &'p Pipeline, stages: &[Stage], parts: Option<usize>) -> Result<Scanners<'p>> {
+        let has = |s: Stage| stages.contains(&s);
+        Ok(Scanners {
+            posting: has(Stage::Ledger).then(|| Split::new(parts, || ledger::Posting::new(p))),
+            checks: has(Stage::Flows).then(|| Split::new(parts, || flows::Checks::new(p))),
+            items: has(Stage::Reconcile).then(|| Split::new(parts, || reconcile::Items::new(p))),
+            drafting: match has(Stage::Budget) {
+                true => Some(Split::try_new(parts, || crate::budget::Drafting::new(p))?),
+                false => None,
+            },
+            census: has(Stage::Disclose)
+                .then(|| Split::new(parts, || crate::census::Census::new(p))),
+            levels: has(Stage::Disclose)
+                .then(|| Split::new(parts, || consolidate::InterLevels::new(p))),
+        })
+    }
+
+    fn consumers(&mut self) -> Vec<&mut dyn Consumer> {
+        let consumers: [Option<&mut dyn Consumer>; 6] = [
+            self.posting.as_mut().map(Split::consumer),
+            self.checks.as_mut().map(Split::consumer),
+            self.items.as_mut().map(Split::consumer),
+            self.drafting.as_mut().map(Split::consumer),
+            self.census.as_mut().map(Split::consumer),
+            self.levels.as_mut().map(Split::consumer),
+        ];
+        consumers.into_iter().flatten().collect()
+    }
+
+    fn folded(self) -> Result<Scanned<'p>> {
+        Ok(Scanned {
+            posting: self.posting.map(Split::folded).transpose()?,
+            checks: self.checks.map(Split::folded).transpose()?,
+            items: self.items.map(Split::folded).transpose()?,
+            drafting: self.drafting.map(Split::folded).transpose()?,
+            census: self.census.map(Split::folded).transpose()?,
+            levels: self.levels.map(Split::folded).transpose()?,
+        })
+    }
+}
+
+/// The stages' consumers after the scan, one each.
+pub(crate) struct Scanned<'p> {
+    posting: Option<ledger::Posting<'p>>,
+    checks: Option<flows::Checks<'p>>,
+    items: Option<reconcile::Items<'p>>,
+    drafting: Option<crate::budget::Drafting<'p>>,
+    census: Option<crate::census::Census<'p>>,
+    levels: Option<consolidate::InterLevels<'p>>,
+}
+
+/// Calls `$f` on each present consumer of a [`Scanned`] (or of two, pairwise).
+macro_rules! each {
+    ($s:expr, |$c:ident, $name:ident| $body:expr) => {{
+        each!(@one $s, posting, $c, $name, $body);
+        each!(@one $s, checks, $c, $name, $body);
+        each!(@one $s, items, $c, $name, $body);
+        each!(@one $s, drafting, $c, $name, $body);
+        each!(@one $s, census, $c, $name, $body);
+        each!(@one $s, levels, $c, $name, $body);
+    }};
+    (@one $s:expr, $field:ident, $c:ident, $name:ident, $body:expr) => {
+        if let Some($c) = $s.$field.as_mut() {
+            let $name = stringify!($field);
+            $body;
+        }
+    };
+}
+
+impl<'p> Scanned<'p> {
+    /// Every consumer's saved state, by consumer name (`ingest::scan::Fold::save`).
+    pub(crate) fn save(&mut self) -> Result<Vec<(String, Vec<u8>)>> {
+        use crate::ingest::scan::Fold;
+        let mut out = Vec::new();
+        each!(self, |c, name| out.push((name.to_string(), c.save()?)));
+        Ok(out)
+    }
+
+    /// Loads saved states (from [`Scanned::save`] of consumers of the same stages).
+    pub(crate) fn load(&mut self, states: &[(String, Vec<u8>)]) -> Result<()> {
+        use crate::ingest::scan::Fold;
+        let mut given = states.iter();
+        each!(self, |c, name| {
+            match given.next() {
+                Some((n, bytes)) if n == name => c.load(bytes)?,
+                _ => {
+                    return Err(Error::input(format!(
+                        "a partial does not hold the state of `{name}`: written for other stages"
+                    )))
+                }
+            }
+        });
+        match given.next() {
+            None => Ok(()),
+            Some((n, _)) => Err(Error::input(format!(
+                "a partial holds a state of `{n}`, which this run does not have"
+            ))),
+        }
+    }
+
+    /// Folds `other`'s states (disjoint persons) into these.
+    pub(crate) fn fold(&mut self, mut other: Scanned<'p>) -> Result<()> {
+        use crate::ingest::scan::Fold;
+        macro_rules! f {
+            ($($field:ident),*) => {$(
+                if let (Some(a), Some(b)) = (self.$field.as_mut(), other.$field.take()) {
+                    a.fold(b)?;
+                }
+            )*};
+        }
+        f!(posting, checks, items, drafting, census, levels);
+        Ok(())
+    }
+}
+
+/// The stages' consumers, one each, for the given stages (the partitioned run's pieces).
+pub(crate) fn scanners<'p>(p: &'p Pipeline, stages: &[Stage]) -> Result<Scanned<'p>> {
+    Scanners::new(p, stages, None)?.folded()
+}
+
+/// Feeds `scanned`'s consumers from one scan (the partitioned run's use of the scan).
+pub(crate) fn consumers_of<'a>(s: &'a mut Scanned<'_>) -> Vec<&'a mut dyn Consumer> {
+    let consumers: [Option<&mut dyn Consumer>; 6] = [
+        s.posting.as_mut().map(|c| c as &mut dyn Consumer),
+        s.checks.as_mut().map(|c| c as &mut dyn Consumer),
+        s.items.as_mut().map(|c| c as &mut dyn Consumer),
+        s.drafting.as_mut().map(|c| c as &mut dyn Consumer),
+        s.census.as_mut().map(|c| c as &mut dyn Consumer),
+        s.levels.as_mut().map(|c| c as &mut dyn Consumer),
+    ];
+    consumers.into_iter().flatten().collect()
+}
+
 fn run_stages(
     p: &Pipeline,
     stages: &[Stage],
@@ -221,37 +373,31 @@ fn run_stages(
     t0: Instant,
 ) -> Result<RunOutcome> {
     // One scan of every table: validation, and every stage that reads the table.
-    let has = |s: Stage| stages.contains(&s);
-    let parts = partitions()?;
-    let mut posting = has(Stage::Ledger).then(|| Split::new(parts, || ledger::Posting::new(p)));
-    let mut checks = has(Stage::Flows).then(|| Split::new(parts, || flows::Checks::new(p)));
-    let mut items = has(Stage::Reconcile).then(|| Split::new(parts, || reconcile::Items::new(p)));
-    let mut drafting = match has(Stage::Budget) {
-        true => Some(Split::try_new(parts, || crate::budget::Drafting::new(p))?),
-        false => None,
-    };
-    let mut census =
-        has(Stage::Disclose).then(|| Split::new(parts, || crate::census::Census::new(p)));
-    let mut levels =
-        has(Stage::Disclose).then(|| Split::new(parts, || consolidate::InterLevels::new(p)));
+    let mut scanners = Scanners::new(p, stages, partitions()?)?;
     let tables = timed(timings, "scan", || {
-        let consumers: [Option<&mut dyn Consumer>; 6] = [
-            posting.as_mut().map(Split::consumer),
-            checks.as_mut().map(Split::consumer),
-            items.as_mut().map(Split::consumer),
-            drafting.as_mut().map(Split::consumer),
-            census.as_mut().map(Split::consumer),
-            levels.as_mut().map(Split::consumer),
-        ];
-        let mut consumers: Vec<&mut dyn Consumer> = consumers.into_iter().flatten().collect();
-        validate_stage(p, checked, &mut consumers, out)
+        validate_stage(p, checked, &mut scanners.consumers(), out)
     })?;
-    let posting = posting.map(Split::folded).transpose()?;
-    let checks = checks.map(Split::folded).transpose()?;
-    let items = items.map(Split::folded).transpose()?;
-    let census = census.map(Split::folded).transpose()?;
-    let levels = levels.map(Split::folded).transpose()?;
-    let drafting = drafting.map(Split::folded).transpose()?;
+    finish_stages(p, scanners.folded()?, tables, out, timings, t0)
+}
+
+/// Every stage after the scan, from the folded consumers and the tables' results; writes
+/// the outputs and the manifest (the one-machine run and the partitioned run's merge).
+pub(crate) fn finish_stages(
+    p: &Pipeline,
+    scanned: Scanned,
+    tables: Vec<TableResult>,
+    out: &mut OutputDir,
+    timings: &mut BTreeMap<String, u64>,
+    t0: Instant,
+) -> Result<RunOutcome> {
+    let Scanned {
+        posting,
+        checks,
+        items,
+        drafting,
+        census,
+        levels,
+    } = scanned;
     let mut invariants: Vec<Invariant> = tables
         .iter()
         .map(|t| Invariant {

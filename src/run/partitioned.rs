@@ -1,0 +1,682 @@
+//! The partitioned run 分区运行: the same stages as `sifund run`, split by person over
+//! many processes (Kubernetes Indexed Jobs), with the same output folder at the end.
+//!
+//! * `map` (index I of M) reads a share of the input slices of the tables with a person,
+//!   applies the row rules, writes the failing rows to its rejects and each passing row to
+//!   its vbucket group's file (`model::vbucket`: 4096 buckets, 64 to a group, rows without
+//!   a person in group 64), with the row's origin (input file, row).
+//! * `reduce` (index i of W) takes the groups `g ≡ i (mod W)`: duplicate keys within the group,
+//!   and every stage's consumer of the scan fed the group's rows in file order; one partial per
+//!   group, whatever W is.
+//! * `merge` checks that every partial is there and was made from the same inputs, code and
+//!   configuration; finds keys repeated across groups (the first accepted occurrence in file
+//!   order wins; a group that lost one is reduced again here, with the key taken); reads the
+//!   tables without persons itself; folds the partials (`ingest::scan::Fold`) and finishes
+//!   every stage exactly as `sifund run` does.
+//!
+//! Work folder layout (`--work DIR`):
+//!
+//! ```text
+//! map/m0003.json                        map index 3 of M: totals, checksums, groups written
+//! map/<table>/g07-m0003.parquet         its rows of group 7
+//! map/<table>/rejects-m0003.parquet     its rows that failed a rule
+//! reduce/g07.bin                        the partial of group 7 (bincode)
+//! reduce/<table>/dups-g07.parquet       group 7's rows rejected as duplicates
+//! ```
+//!
+//! Every file is written under a temporary name and renamed into place, a manifest or partial
+//! last: a rerun of an index writes the same bytes, a killed one leaves nothing half written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::{finish_stages, output::OutputDir, scanners, RunOutcome, Scanned, Stage};
+use crate::config::Pipeline;
+use crate::error::{Error, Result};
+use crate::ingest::{self, files::TableFile, Ctx, InputFile, Source, Table, Totals};
+use crate::model::vbucket;
+
+/// Person groups (64 vbuckets each), plus one for rows without a person.
+pub const GROUPS: usize = 65;
+const PERSON_GROUPS: usize = 64;
+
+/// The partial format; a partial of another format is refused.
+const FORMAT: u32 = 1;
+
+/// The tables whose rows carry a person, in scan order (persons and deaths before the rows
+/// that look them up).
+const PERSON_TABLES: [Table; 4] = [
+    Table::Persons,
+    Table::Deaths,
+    Table::Contributions,
+    Table::Payouts,
+];
+
+fn has_person(t: Table) -> bool {
+    PERSON_TABLES.contains(&t)
+}
+
+/// The group of a row: its person's vbucket ÷ 64, or the group of rows without a person.
+pub fn group_of(person: Option<&str>) -> usize {
+    match person {
+        Some(id) => vbucket::of(id) as usize * PERSON_GROUPS / vbucket::VBUCKETS as usize,
+        None => PERSON_GROUPS,
+    }
+}
+
+/// The work folder: a local path or `file://` URL.
+pub struct Work {
+    root: PathBuf,
+}
+
+impl Work {
+    pub fn open(spec: &str) -> Result<Work> {
+        if spec.starts_with("s3://") {
+            return Err(Error::Config(format!(
+                "--work {spec}: object storage (s3://) is not built yet; use a shared folder"
+            )));
+        }
+        let root = PathBuf::from(spec.strip_prefix("file://").unwrap_or(spec));
+        std::fs::create_dir_all(&root).map_err(Error::io(&root))?;
+        Ok(Work { root })
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// A temporary path for `rel` (its folder made): written, then [`Work::commit`]ted.
+    fn temp(&self, rel: &str) -> Result<PathBuf> {
+        let p = self.path(&format!("{rel}.tmp-{}", std::process::id()));
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        }
+        Ok(p)
+    }
+
+    fn commit(&self, temp: &Path, rel: &str) -> Result<()> {
+        std::fs::rename(temp, self.path(rel)).map_err(Error::io(temp))
+    }
+
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let t = self.temp(rel)?;
+        std::fs::write(&t, bytes).map_err(Error::io(&t))?;
+        self.commit(&t, rel)
+    }
+
+    fn get(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        match std::fs::read(self.path(rel)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(self.path(rel))(e)),
+        }
+    }
+}
+
+fn rows_rel(t: Table, g: usize, m: usize) -> String {
+    format!("map/{}/g{g:02}-m{m:04}.parquet", t.name())
+}
+fn rejects_rel(t: Table, m: usize) -> String {
+    format!("map/{}/rejects-m{m:04}.parquet", t.name())
+}
+fn map_rel(m: usize) -> String {
+    format!("map/m{m:04}.json")
+}
+fn partial_rel(g: usize) -> String {
+    format!("reduce/g{g:02}.bin")
+}
+fn dups_rel(t: Table, g: usize) -> String {
+    format!("reduce/{}/dups-g{g:02}.parquet", t.name())
+}
+
+type Checked = Vec<(Table, Vec<InputFile>, Vec<String>)>;
+
+/// What every piece of a run must agree on: the code, the configuration and the inputs (their
+/// paths, sizes and row groups — the footers, not a checksum of every byte, which the maps
+/// compute once for the manifest).
+fn fingerprint(p: &Pipeline, checked: &Checked) -> Result<String> {
+    let mut inputs = Vec::new();
+    for (t, files, _) in checked {
+        for f in files {
+            let len = std::fs::metadata(&f.file.path)
+                .map_err(Error::io(&f.file.path))?
+                .len();
+            inputs.push((t.name(), &f.file.rel, len, &f.info.row_groups));
+        }
+    }
+    let v = serde_json::json!({
+        "format": FORMAT,
+        "code": env!("CARGO_PKG_VERSION"),
+        "config": p,
+        "inputs": inputs,
+    });
+    let bytes = serde_json::to_vec(&v).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(crate::ingest::files::sha256_bytes(&bytes))
+}
+
+/// A map index's manifest.
+#[derive(Serialize, Deserialize)]
+struct MapManifest {
+    format: u32,
+    fingerprint: String,
+    slices: usize,
+    index: usize,
+    tables: Vec<MapTable>,
+    /// sha256 of the input files this index was given (`file number mod M = index`).
+    sha256: Vec<(String, usize, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MapTable {
+    table: String,
+    /// Accepted = passed the row rules (duplicates are found by the reduce).
+    totals: Totals,
+    /// Groups this index wrote rows of.
+    groups: Vec<usize>,
+}
+
+/// One group's partial: what its rows added to each table's counts, its accepted keys, and
+/// every stage consumer's state.
+#[derive(Serialize, Deserialize)]
+struct Partial {
+    format: u32,
+    fingerprint: String,
+    group: usize,
+    tables: Vec<(String, Totals, Vec<(u128, u32, u64)>)>,
+    states: Vec<(String, Vec<u8>)>,
+}
+
+fn ctx(p: &Pipeline) -> Ctx {
+    Ctx::new(p.year).with_max_reject_share(p.max_reject_share)
+}
+
+/// The pipeline settings the partitioned run cannot honour, refused before any work.
+fn supported(p: &Pipeline) -> Result<()> {
+    if p.ledger.trace {
+        return Err(Error::Config(
+            "[ledger] trace = true (the per-row trace follows file order across all persons) \
+             is not available in the partitioned run: use `sifund run`"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `JOB_COMPLETION_INDEX` when `--index` is not given (Kubernetes Indexed Jobs).
+pub fn index_from_env(given: Option<usize>) -> Result<usize> {
+    if let Some(i) = given {
+        return Ok(i);
+    }
+    let v = std::env::var("JOB_COMPLETION_INDEX")
+        .map_err(|_| Error::Config("--index not given and JOB_COMPLETION_INDEX not set".into()))?;
+    v.parse()
+        .map_err(|_| Error::Config(format!("JOB_COMPLETION_INDEX = {v:?}: not an index")))
+}
+
+fn check_index(what: &str, index: usize, of: usize) -> Result<()> {
+    if of == 0 || index >= of {
+        return Err(Error::Config(format!(
+            "{what}: index {index} of {of}: the index must be below the count"
+        )));
+    }
+    Ok(())
+}
+
+/// `sifund map`: index `index` of `slices`.
+pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> {
+    check_index("map", index, slices)?;
+    supported(p)?;
+    let work = Work::open(work)?;
+    let checked = ingest::read_schemas(&p.dataset_path, &Table::ALL)?;
+    let fp = fingerprint(p, &checked)?;
+    let ctx = ctx(p);
+    let mut tables = Vec::new();
+    for (table, files, _) in checked.iter().filter(|c| has_person(c.0)) {
+        let table = *table;
+        let rel = rejects_rel(table, index);
+        let temp = work.temp(&rel)?;
+        let mut rejects = crate::report::rejects::Writer::new(temp.clone());
+        let mut writers: BTreeMap<usize, (PathBuf, crate::report::rejects::Writer)> =
+            BTreeMap::new();
+        let totals = ingest::shuffle_table(
+            table,
+            files,
+            (index, slices),
+            &ctx,
+            &mut rejects,
+            &group_of,
+            &mut |g, rows| {
+                if !writers.contains_key(&g) {
+                    let t = work.temp(&rows_rel(table, g, index))?;
+                    writers.insert(g, (t.clone(), crate::report::rejects::Writer::new(t)));
+                }
+                ingest::RejectSink::write(&mut writers.get_mut(&g).expect("made").1, rows)
+            },
+        )?;
+        let mut groups = Vec::new();
+        for (g, (t, mut w)) in writers {
+            ingest::RejectSink::finish(&mut w)?;
+            work.commit(&t, &rows_rel(table, g, index))?;
+            groups.push(g);
+        }
+        work.commit(&temp, &rel)?;
+        tables.push(MapTable {
+            table: table.name().to_string(),
+            totals,
+            groups,
+        });
+    }
+    let mut sha256 = Vec::new();
+    let mut k = 0;
+    for (table, files, _) in &checked {
+        for (fi, f) in files.iter().enumerate() {
+            if k % slices == index {
+                let h = crate::ingest::files::sha256(&f.file.path)?;
+                sha256.push((table.name().to_string(), fi, h));
+            }
+            k += 1;
+        }
+    }
+    let manifest = MapManifest {
+        format: FORMAT,
+        fingerprint: fp,
+        slices,
+        index,
+        tables,
+        sha256,
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
+    work.put(&map_rel(index), &json)
+}
+
+/// Every map index's manifest, checked against this run's fingerprint.
+fn maps(work: &Work, fp: &str) -> Result<Vec<MapManifest>> {
+    let first = read_map(work, 0)?
+        .ok_or_else(|| Error::input("map index 0 has not finished (map/m0000.json missing)"))?;
+    let m = first.slices;
+    let mut out = vec![first];
+    let mut missing = Vec::new();
+    for i in 1..m {
+        match read_map(work, i)? {
+            Some(mm) if mm.slices == m => out.push(mm),
+            Some(mm) => {
+                return Err(Error::input(format!(
+                    "map/m{i:04}.json was written by a map of {} slices, not {m}: run every \
+                     map index of one --slices again",
+                    mm.slices
+                )))
+            }
+            None => missing.push(i.to_string()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::input(format!(
+            "map indices {} of {m} have not finished (map/m<index>.json missing): run them again",
+            missing.join(", ")
+        )));
+    }
+    for mm in &out {
+        if mm.fingerprint != fp || mm.format != FORMAT {
+            return Err(Error::input(format!(
+                "map/m{:04}.json was made from other inputs, code or configuration: run the \
+                 maps again",
+                mm.index
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn read_map(work: &Work, i: usize) -> Result<Option<MapManifest>> {
+    let Some(bytes) = work.get(&map_rel(i))? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Error::input(format!("map/m{i:04}.json does not read: {e}")))
+}
+
+/// `sifund reduce`: index `index` of `workers`, the groups `g ≡ index (mod workers)`.
+pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<()> {
+    check_index("reduce", index, workers)?;
+    supported(p)?;
+    let work = Work::open(work)?;
+    let checked = ingest::read_schemas(&p.dataset_path, &Table::ALL)?;
+    let fp = fingerprint(p, &checked)?;
+    let maps = maps(&work, &fp)?;
+    for g in (index..GROUPS).step_by(workers) {
+        let (partial, dups) = reduce_group(p, &work, &checked, &maps, &fp, g, &BTreeMap::new())?;
+        for (t, temp) in dups {
+            work.commit(&temp, &dups_rel(t, g))?;
+        }
+        work.put(&partial_rel(g), &ingest::scan::encode(&partial)?)?;
+    }
+    Ok(())
+}
+
+/// Reduces group `g`: its rows of each person table, from every map index in order (so in
+/// file order), through duplicates (`taken`: keys held by an earlier row of another group)
+/// and every stage's consumer. Returns the partial and the duplicates' files (temporary).
+fn reduce_group(
+    p: &Pipeline,
+    work: &Work,
+    checked: &Checked,
+    maps: &[MapManifest],
+    fp: &str,
+    g: usize,
+    taken: &BTreeMap<Table, Vec<u128>>,
+) -> Result<(Partial, Vec<(Table, PathBuf)>)> {
+    let ctx = ctx(p);
+    let mut scanned = scanners(p, &Stage::ALL)?;
+    let mut magnitude = 0i128;
+    let mut tables = Vec::new();
+    let mut dups = Vec::new();
+    for &table in &PERSON_TABLES {
+        let Some((_, files, _)) = checked.iter().find(|c| c.0 == table) else {
+            continue;
+        };
+        let mut shuffled = Vec::new();
+        for m in maps {
+            let wrote = m
+                .tables
+                .iter()
+                .any(|t| t.table == table.name() && t.groups.contains(&g));
+            if !wrote {
+                continue;
+            }
+            let rel = rows_rel(table, g, m.index);
+            let path = work.path(&rel);
+            let info = crate::engine::file_info(&path)
+                .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+            shuffled.push(InputFile {
+                file: TableFile {
+                    path,
+                    rel,
+                    hive: Vec::new(),
+                },
+                info,
+                sha256: String::new(),
+                rejected_rows: Vec::new(),
+            });
+        }
+        let origin: Vec<String> = files.iter().map(|f| f.file.rel.clone()).collect();
+        let none = Vec::new();
+        let source = Source::Shuffled {
+            origin: &origin,
+            taken: taken.get(&table).unwrap_or(&none),
+        };
+        let temp = work.temp(&dups_rel(table, g))?;
+        let mut sink = crate::report::rejects::Writer::new(temp.clone());
+        let before = magnitude;
+        let r = ingest::ingest_table(
+            table,
+            shuffled,
+            Vec::new(),
+            &ctx,
+            &mut super::consumers_of(&mut scanned),
+            &mut sink,
+            &mut magnitude,
+            &|_| {},
+            &source,
+        )?;
+        let totals = r.totals(magnitude - before);
+        tables.push((table.name().to_string(), totals, r.kept_keys));
+        dups.push((table, temp));
+    }
+    let states = scanned.save()?;
+    let partial = Partial {
+        format: FORMAT,
+        fingerprint: fp.to_string(),
+        group: g,
+        tables,
+        states,
+    };
+    Ok((partial, dups))
+}
+
+/// Every group's partial; a missing or foreign one is bad input naming the group.
+fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
+    let mut out = Vec::with_capacity(GROUPS);
+    let mut missing = Vec::new();
+    for g in 0..GROUPS {
+        let Some(bytes) = work.get(&partial_rel(g))? else {
+            missing.push(g);
+            continue;
+        };
+        let part: Partial = ingest::scan::decode(&bytes)
+            .map_err(|e| Error::input(format!("reduce/g{g:02}.bin: {e}")))?;
+        if part.format != FORMAT || part.fingerprint != fp || part.group != g {
+            return Err(Error::input(format!(
+                "reduce/g{g:02}.bin was made from other inputs, code or configuration: run \
+                 the maps and reduces again"
+            )));
+        }
+        out.push(part);
+    }
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|g| format!("g{g:02}")).collect();
+        return Err(Error::input(format!(
+            "partials missing: {} of {GROUPS} groups ({}); group g is written by reduce \
+             index g mod W: run those indices again",
+            missing.len(),
+            names.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+/// Keys accepted in more than one group: per table and group, the keys that group must
+/// treat as taken (another group holds the first accepted occurrence in file order).
+fn taken_across(partials: &[Partial]) -> BTreeMap<usize, BTreeMap<Table, Vec<u128>>> {
+    let mut out: BTreeMap<usize, BTreeMap<Table, Vec<u128>>> = BTreeMap::new();
+    for &table in &PERSON_TABLES {
+        let mut keys: Vec<(u128, u32, u64, usize)> = Vec::new();
+        for part in partials {
+            if let Some((_, _, kept)) = part.tables.iter().find(|t| t.0 == table.name()) {
+                keys.extend(kept.iter().map(|&(h, f, r)| (h, f, r, part.group)));
+            }
+        }
+        keys.sort_unstable();
+        for run in keys.chunk_by(|a, b| a.0 == b.0) {
+            // Sorted by (hash, file, row): the first is the winner.
+            for loser in &run[1..] {
+                out.entry(loser.3)
+                    .or_default()
+                    .entry(table)
+                    .or_default()
+                    .push(loser.0);
+            }
+        }
+    }
+    out
+}
+
+/// `sifund merge`: writes the pipeline's output folder from the partials.
+pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
+    let t0 = Instant::now();
+    supported(p)?;
+    let work = Work::open(work)?;
+    let mut checked = ingest::read_schemas(&p.dataset_path, &Table::ALL)?;
+    let fp = fingerprint(p, &checked)?;
+    let maps = maps(&work, &fp)?;
+    let mut partials = partials(&work, &fp)?;
+    for m in &maps {
+        for (t, fi, h) in &m.sha256 {
+            let f = checked
+                .iter_mut()
+                .find(|c| c.0.name() == t)
+                .and_then(|c| c.1.get_mut(*fi))
+                .ok_or_else(|| Error::Internal(format!("checksum of an unknown input {t}")))?;
+            f.sha256 = h.clone();
+        }
+    }
+    // Groups that lost a key to another group: reduced again, here, with the key taken.
+    let mut redone: BTreeMap<usize, Vec<(Table, PathBuf)>> = BTreeMap::new();
+    let across = taken_across(&partials);
+    if !across.is_empty() {
+        let keys: usize = across.values().flat_map(|t| t.values()).map(Vec::len).sum();
+        eprintln!(
+            "sifund: merge: {keys} keys accepted under persons of two groups; {} groups \
+             reduced again with those keys taken",
+            across.len()
+        );
+    }
+    for (g, taken) in across {
+        let (part, dups) = reduce_group(p, &work, &checked, &maps, &fp, g, &taken)?;
+        partials[g] = part;
+        redone.insert(g, dups);
+    }
+    let mut out = OutputDir::create(&p.output_path)?;
+    let result = merge_into(p, &work, checked, &maps, partials, &redone, &mut out, t0);
+    for (_, dups) in redone {
+        for (_, temp) in dups {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+    match result {
+        Ok(outcome) => {
+            let output = out.commit()?;
+            Ok(RunOutcome { output, ..outcome })
+        }
+        Err(e) => {
+            out.abandon();
+            Err(e)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn merge_into(
+    p: &Pipeline,
+    work: &Work,
+    checked: Checked,
+    maps: &[MapManifest],
+    partials: Vec<Partial>,
+    redone: &BTreeMap<usize, Vec<(Table, PathBuf)>>,
+    out: &mut OutputDir,
+    t0: Instant,
+) -> Result<RunOutcome> {
+    let mut timings = BTreeMap::new();
+    let ctx = ctx(p);
+    // The person tables' counts: the maps' rules, then the groups' duplicates.
+    let mut person_results = Vec::new();
+    let mut magnitude = 0i128;
+    let (person, rest): (Checked, Checked) = checked.into_iter().partition(|c| has_person(c.0));
+    for (table, files, ignored) in person {
+        let name = table.name();
+        let mut ruled = Totals::default();
+        for m in maps {
+            if let Some(t) = m.tables.iter().find(|t| t.table == name) {
+                ruled.add(&t.totals);
+            }
+        }
+        let mut grouped = Totals::default();
+        for part in &partials {
+            if let Some((_, t, _)) = part.tables.iter().find(|t| t.0 == name) {
+                grouped.add(t);
+            }
+        }
+        let totals = combine(table, &ruled, &grouped)?;
+        magnitude += totals.magnitude;
+        // Rejects: the maps' (in file order, index after index) and the groups' duplicates.
+        let mut pieces: Vec<PathBuf> = (0..maps.len())
+            .map(|m| work.path(&rejects_rel(table, m)))
+            .collect();
+        for g in 0..GROUPS {
+            match redone.get(&g).and_then(|d| d.iter().find(|x| x.0 == table)) {
+                Some((_, temp)) => pieces.push(temp.clone()),
+                None => pieces.push(work.path(&dups_rel(table, g))),
+            }
+        }
+        let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+        let mut sink =
+            crate::report::rejects::Writer::new(out.path(&format!("rejects/{name}.parquet"))?);
+        ingest::merge_rejects(table, &rels, &pieces, &mut sink)?;
+        let result = totals.into_result(table, files, ignored);
+        ingest::check_reject_share(&result, &ctx)?;
+        person_results.push(result);
+    }
+    // The tables without persons, read here, into consumers of their own.
+    let mut own = scanners(p, &Stage::ALL)?;
+    let mut sinks = |t: Table| -> Result<Box<dyn ingest::RejectSink>> {
+        let path = out.path(&format!("rejects/{}.parquet", t.name()))?;
+        Ok(Box::new(crate::report::rejects::Writer::new(path)))
+    };
+    let mut tables = ingest::scan::ingest_all_from(
+        rest,
+        &ctx,
+        &mut super::consumers_of(&mut own),
+        &mut sinks,
+        &|_| {},
+        magnitude,
+    )?;
+    tables.extend(person_results);
+    tables.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));
+    super::strict_check(p, &tables)?;
+    timings.insert("merge_scan".to_string(), t0.elapsed().as_millis() as u64);
+    // The groups' states, folded in group order, then the merge's own.
+    let mut folded: Option<Scanned> = None;
+    for part in &partials {
+        let mut s = scanners(p, &Stage::ALL)?;
+        s.load(&part.states)?;
+        match folded.as_mut() {
+            None => folded = Some(s),
+            Some(f) => f.fold(s)?,
+        }
+    }
+    let mut folded = folded.expect("GROUPS > 0");
+    folded.fold(own)?;
+    finish_stages(p, folded, tables, out, &mut timings, t0)
+}
+
+/// A person table's counts: read and rule rejects from the maps, duplicates from the groups.
+/// The rows and amounts the maps passed must be the rows and amounts the groups read.
+fn combine(table: Table, ruled: &Totals, grouped: &Totals) -> Result<Totals> {
+    let passed_rows = ruled.rows.accepted;
+    let mut mismatch = grouped.rows.read != passed_rows;
+    let mut amounts = Vec::new();
+    for (name, r) in &ruled.amounts {
+        let zero = ingest::Control::default();
+        let gr = grouped
+            .amounts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|x| &x.1)
+            .unwrap_or(&zero);
+        mismatch |= gr.read != r.accepted;
+        amounts.push((
+            name.clone(),
+            ingest::Control {
+                read: r.read,
+                accepted: gr.accepted,
+                rejected: r.rejected + gr.rejected,
+            },
+        ));
+    }
+    crate::ensure_invariant!(
+        !mismatch,
+        "{}: the groups read {} rows, the maps passed {passed_rows}",
+        table.name(),
+        grouped.rows.read
+    );
+    let mut totals = Totals {
+        rows: ingest::Control {
+            read: ruled.rows.read,
+            accepted: grouped.rows.accepted,
+            rejected: ruled.rows.rejected + grouped.rows.rejected,
+        },
+        amounts,
+        reasons: ruled.reasons.clone(),
+        warnings: ruled.warnings.clone(),
+        magnitude: grouped.magnitude,
+    };
+    let dups = Totals {
+        reasons: grouped.reasons.clone(),
+        ..Totals::default()
+    };
+    totals.add(&dups);
+    Ok(totals)
+}

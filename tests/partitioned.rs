@@ -1,0 +1,229 @@
+//! The partitioned run (issue 13): `sifund map` → `sifund reduce` with W local processes →
+//! `sifund merge` writes the output folder `sifund run` writes, to the byte, for every W; each
+//! group's partial is the same whatever W; a missing partial stops the merge with exit 2;
+//! a dataset whose files and rows are shuffled gives the partitioned run the single run's
+//! outputs on it too. The dataset has movers between regions, inter-level pairs, duplicates
+//! (some across persons), deaths with payments after them, sub-funds and every planted fault.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXTRA: &str = "horizon = 3\n[reserve]\nshare = 0.10\ncap = 0.30\n";
+
+fn ok(args: &[&str], env: &[(&str, String)]) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sifund"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+}
+
+/// An output folder as bytes, the manifest without its timings.
+fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut t = tree(dir);
+    let m = manifest_without_timings(&t["manifest.json"]);
+    t.insert("manifest.json".into(), serde_json::to_vec(&m).unwrap());
+    t
+}
+
+fn single(dir: &Path, data: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::create_dir_all(dir).unwrap();
+    let pipeline = write_pipeline(dir, data, EXTRA);
+    ok(&["run", pipeline.to_str().unwrap()], &[]);
+    outputs(&dir.join("out"))
+}
+
+/// map (M indices) → reduce (W processes at once) → merge; the output folder and the work
+/// folder.
+fn partitioned(
+    dir: &Path,
+    data: &Path,
+    m: usize,
+    w: usize,
+) -> (BTreeMap<String, Vec<u8>>, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let pipeline = write_pipeline(dir, data, EXTRA);
+    let p = pipeline.to_str().unwrap();
+    let work = dir.join("work");
+    let work_s = work.to_str().unwrap();
+    for i in 0..m {
+        let (ms, is) = (m.to_string(), i.to_string());
+        ok(
+            &["map", p, "--work", work_s, "--slices", &ms, "--index", &is],
+            &[],
+        );
+    }
+    let reduces: Vec<_> = (0..w)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_sifund"))
+                .args(["reduce", p, "--work", work_s, "--workers", &w.to_string()])
+                .env("JOB_COMPLETION_INDEX", i.to_string())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut r in reduces {
+        assert!(r.wait().unwrap().success(), "a reduce of {w} failed");
+    }
+    let o = sifund(&["merge", p, "--work", work_s]);
+    assert_eq!(code(&o), 0, "merge: {}", stderr(&o));
+    std::fs::write(dir.join("merge.log"), stderr(&o)).unwrap();
+    (outputs(&dir.join("out")), work)
+}
+
+fn assert_same(what: &str, got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>) {
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    for (name, bytes) in want {
+        assert!(got[name] == *bytes, "{what}: {name} differs");
+    }
+}
+
+fn partials(work: &Path) -> BTreeMap<String, Vec<u8>> {
+    tree(&work.join("reduce"))
+}
+
+#[test]
+fn map_reduce_merge_writes_the_single_runs_outputs_for_any_number_of_workers() {
+    let dir = temp("partitioned");
+    let data = dataset(&dir, 1_200, 29, true);
+    let want = single(&dir.join("single"), &data);
+    assert!(want.len() > 20, "{} files", want.len());
+    let mut first: Option<BTreeMap<String, Vec<u8>>> = None;
+    for w in [1, 2, 3, 7] {
+        let (got, work) = partitioned(&dir.join(format!("w{w}")), &data, 3, w);
+        assert_same(&format!("W = {w}"), &got, &want);
+        // The planted duplicates under two persons: found across groups, by a group reduced
+        // again (the single run's "first accepted occurrence wins" spans groups).
+        let log = std::fs::read_to_string(dir.join(format!("w{w}/merge.log"))).unwrap();
+        assert!(log.contains("groups reduced again"), "{log}");
+        let parts = partials(&work);
+        assert_eq!(parts.keys().filter(|k| k.ends_with(".bin")).count(), 65);
+        match &first {
+            None => first = Some(parts),
+            Some(f) => assert_same(&format!("partials of W = {w}"), &parts, f),
+        }
+    }
+}
+
+#[test]
+fn a_missing_partial_stops_the_merge_and_names_it() {
+    let dir = temp("partitioned-missing");
+    let data = dataset(&dir, 800, 31, true);
+    let (_, work) = partitioned(&dir.join("run"), &data, 2, 2);
+    std::fs::remove_file(work.join("reduce/g05.bin")).unwrap();
+    let pipeline = dir.join("run/p.toml");
+    let before = tree(&dir.join("run/out"));
+    let o = sifund(&[
+        "merge",
+        pipeline.to_str().unwrap(),
+        "--work",
+        work.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("g05"), "{}", stderr(&o));
+    assert!(
+        tree(&dir.join("run/out")) == before,
+        "the previous output is left as it was"
+    );
+    // A map manifest missing: the reduce refuses too.
+    std::fs::remove_file(work.join("map/m0001.json")).unwrap();
+    let o = sifund(&[
+        "reduce",
+        pipeline.to_str().unwrap(),
+        "--work",
+        work.to_str().unwrap(),
+        "--workers",
+        "1",
+        "--index",
+        "0",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("map indices 1 of 2"), "{}", stderr(&o));
+}
+
+/// A copy of `data` whose large tables are split into several files, each in its own row
+/// order, the files named so that their order is not the original's.
+fn shuffled(data: &Path, to: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(data).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        let table = name.trim_end_matches(".parquet");
+        let parts = match table {
+            "contributions" => 5,
+            "payouts" => 3,
+            "persons" => 2,
+            _ => 0,
+        };
+        if parts == 0 {
+            std::fs::copy(&p, to.join(&name)).unwrap();
+            continue;
+        }
+        let df = sifund::engine::read_all(&p).unwrap();
+        let n = df.height() as u64;
+        // A fixed permutation: rows sorted by a multiplicative hash of their number.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by_key(|&i| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) % 1_000_003);
+        let df = sifund::engine::reorder(&df, &order).unwrap();
+        std::fs::create_dir_all(to.join(table)).unwrap();
+        let per = (n as usize).div_ceil(parts);
+        for k in 0..parts {
+            let piece = df.slice((k * per) as i64, per);
+            // z-, y-, … : the first rows land in the last file.
+            let file = to
+                .join(table)
+                .join(format!("{}-part.parquet", (b'z' - k as u8) as char));
+            sifund::engine::write_parquet(&file, piece).unwrap();
+        }
+    }
+    to.to_path_buf()
+}
+
+#[test]
+fn shuffled_files_and_rows_give_the_partitioned_run_the_single_runs_outputs() {
+    let dir = temp("partitioned-shuffled");
+    let data = dataset(&dir, 800, 31, true);
+    let data = shuffled(&data, &dir.join("shuffled"));
+    let want = single(&dir.join("single"), &data);
+    let (got, _) = partitioned(&dir.join("run"), &data, 4, 3);
+    assert_same("shuffled", &got, &want);
+    // The inputs really were split: the manifest lists several files of a table.
+    let m: serde_json::Value = serde_json::from_slice(&want["manifest.json"]).unwrap();
+    let files = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["table"] == "contributions")
+        .count();
+    assert_eq!(files, 5);
+}
+
+#[test]
+fn a_rerun_of_an_index_writes_the_same_bytes() {
+    let dir = temp("partitioned-rerun");
+    let data = dataset(&dir, 800, 31, true);
+    let (_, work) = partitioned(&dir.join("run"), &data, 2, 2);
+    let before = tree(&work);
+    let p = dir.join("run/p.toml");
+    let (p, w) = (p.to_str().unwrap(), work.to_str().unwrap());
+    ok(
+        &["map", p, "--work", w, "--slices", "2", "--index", "1"],
+        &[],
+    );
+    ok(
+        &["reduce", p, "--work", w, "--workers", "2", "--index", "0"],
+        &[],
+    );
+    assert_same("rerun", &tree(&work), &before);
+}
