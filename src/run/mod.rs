@@ -6,6 +6,7 @@
 pub mod manifest;
 pub mod output;
 pub mod partitioned;
+pub mod storage;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -28,11 +28,12 @@
 //! last: a rerun of an index writes the same bytes, a killed one leaves nothing half written.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::storage::Work;
 use super::{finish_stages, output::OutputDir, scanners, RunOutcome, Scanned, Stage};
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
@@ -64,55 +65,6 @@ pub fn group_of(person: Option<&str>) -> usize {
     match person {
         Some(id) => vbucket::of(id) as usize * PERSON_GROUPS / vbucket::VBUCKETS as usize,
         None => PERSON_GROUPS,
-    }
-}
-
-/// The work folder: a local path or `file://` URL.
-pub struct Work {
-    root: PathBuf,
-}
-
-impl Work {
-    pub fn open(spec: &str) -> Result<Work> {
-        if spec.starts_with("s3://") {
-            return Err(Error::Config(format!(
-                "--work {spec}: object storage (s3://) is not built yet; use a shared folder"
-            )));
-        }
-        let root = PathBuf::from(spec.strip_prefix("file://").unwrap_or(spec));
-        std::fs::create_dir_all(&root).map_err(Error::io(&root))?;
-        Ok(Work { root })
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    /// A temporary path for `rel` (its folder made): written, then [`Work::commit`]ted.
-    fn temp(&self, rel: &str) -> Result<PathBuf> {
-        let p = self.path(&format!("{rel}.tmp-{}", std::process::id()));
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-        }
-        Ok(p)
-    }
-
-    fn commit(&self, temp: &Path, rel: &str) -> Result<()> {
-        std::fs::rename(temp, self.path(rel)).map_err(Error::io(temp))
-    }
-
-    fn put(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let t = self.temp(rel)?;
-        std::fs::write(&t, bytes).map_err(Error::io(&t))?;
-        self.commit(&t, rel)
-    }
-
-    fn get(&self, rel: &str) -> Result<Option<Vec<u8>>> {
-        match std::fs::read(self.path(rel)) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(self.path(rel))(e)),
-        }
     }
 }
 
@@ -161,6 +113,8 @@ fn fingerprint(p: &Pipeline, checked: &Checked) -> Result<String> {
 #[derive(Serialize, Deserialize)]
 struct MapManifest {
     format: u32,
+    /// `model::vbucket::VBUCKETS`, fixed for ever: written so that a reader can tell.
+    vbuckets: u32,
     fingerprint: String,
     slices: usize,
     index: usize,
@@ -183,6 +137,7 @@ struct MapTable {
 #[derive(Serialize, Deserialize)]
 struct Partial {
     format: u32,
+    vbuckets: u32,
     fingerprint: String,
     group: usize,
     tables: Vec<(String, Totals, Vec<(u128, u32, u64)>)>,
@@ -282,6 +237,7 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
     }
     let manifest = MapManifest {
         format: FORMAT,
+        vbuckets: vbucket::VBUCKETS,
         fingerprint: fp,
         slices,
         index,
@@ -319,7 +275,7 @@ fn maps(work: &Work, fp: &str) -> Result<Vec<MapManifest>> {
         )));
     }
     for mm in &out {
-        if mm.fingerprint != fp || mm.format != FORMAT {
+        if mm.fingerprint != fp || mm.format != FORMAT || mm.vbuckets != vbucket::VBUCKETS {
             return Err(Error::input(format!(
                 "map/m{:04}.json was made from other inputs, code or configuration: run the \
                  maps again",
@@ -388,7 +344,7 @@ fn reduce_group(
                 continue;
             }
             let rel = rows_rel(table, g, m.index);
-            let path = work.path(&rel);
+            let path = work.fetch(&rel)?;
             let info = crate::engine::file_info(&path)
                 .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
             shuffled.push(InputFile {
@@ -429,6 +385,7 @@ fn reduce_group(
     let states = scanned.save()?;
     let partial = Partial {
         format: FORMAT,
+        vbuckets: vbucket::VBUCKETS,
         fingerprint: fp.to_string(),
         group: g,
         tables,
@@ -448,7 +405,8 @@ fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
         };
         let part: Partial = ingest::scan::decode(&bytes)
             .map_err(|e| Error::input(format!("reduce/g{g:02}.bin: {e}")))?;
-        if part.format != FORMAT || part.fingerprint != fp || part.group != g {
+        let ours = part.format == FORMAT && part.vbuckets == vbucket::VBUCKETS;
+        if !ours || part.fingerprint != fp || part.group != g {
             return Err(Error::input(format!(
                 "reduce/g{g:02}.bin was made from other inputs, code or configuration: run \
                  the maps and reduces again"
@@ -583,12 +541,12 @@ fn merge_into(
         magnitude += totals.magnitude;
         // Rejects: the maps' (in file order, index after index) and the groups' duplicates.
         let mut pieces: Vec<PathBuf> = (0..maps.len())
-            .map(|m| work.path(&rejects_rel(table, m)))
-            .collect();
+            .map(|m| work.fetch(&rejects_rel(table, m)))
+            .collect::<Result<_>>()?;
         for g in 0..GROUPS {
             match redone.get(&g).and_then(|d| d.iter().find(|x| x.0 == table)) {
                 Some((_, temp)) => pieces.push(temp.clone()),
-                None => pieces.push(work.path(&dups_rel(table, g))),
+                None => pieces.push(work.fetch(&dups_rel(table, g))?),
             }
         }
         let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
