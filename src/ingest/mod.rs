@@ -850,11 +850,14 @@ pub fn ingest_table(
             for (_, reason) in &out.fails {
                 *tally.reasons.entry(reason).or_default() += 1;
             }
-            tally.rejected[s.file].extend(
-                out.fails
-                    .iter()
-                    .map(|(r, _)| (s.offset + *r as usize) as u64),
-            );
+            if !shuffled {
+                // A shuffled slice has no rule failures, and its file is not an input.
+                tally.rejected[s.file].extend(
+                    out.fails
+                        .iter()
+                        .map(|(r, _)| (s.offset + *r as usize) as u64),
+                );
+            }
             tally.warnings.merge(&out.warnings);
             batch_magnitude += out.magnitude;
             let at = out.coords(*s);

@@ -427,26 +427,40 @@ fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
 }
 
 /// Keys accepted in more than one group: per table and group, the keys that group must
-/// treat as taken (another group holds the first accepted occurrence in file order).
+/// treat as taken (another group holds the first accepted occurrence in file order). Each
+/// group's keys are sorted by hash: the hashes are cut into 256 ranges by their top byte,
+/// and each range's records of every group are sorted and scanned on their own (in parallel).
 fn taken_across(partials: &[Partial]) -> BTreeMap<usize, BTreeMap<Table, Vec<u128>>> {
+    use rayon::prelude::*;
     let mut out: BTreeMap<usize, BTreeMap<Table, Vec<u128>>> = BTreeMap::new();
     for &table in &PERSON_TABLES {
-        let mut keys: Vec<(u128, u32, u64, usize)> = Vec::new();
-        for part in partials {
-            if let Some((_, _, kept)) = part.tables.iter().find(|t| t.0 == table.name()) {
-                keys.extend(kept.iter().map(|&(h, f, r)| (h, f, r, part.group)));
-            }
-        }
-        keys.sort_unstable();
-        for run in keys.chunk_by(|a, b| a.0 == b.0) {
-            // Sorted by (hash, file, row): the first is the winner.
-            for loser in &run[1..] {
-                out.entry(loser.3)
-                    .or_default()
-                    .entry(table)
-                    .or_default()
-                    .push(loser.0);
-            }
+        let lists: Vec<(usize, &[(u128, u32, u64)])> = partials
+            .iter()
+            .filter_map(|part| {
+                let t = part.tables.iter().find(|t| t.0 == table.name())?;
+                Some((part.group, t.2.as_slice()))
+            })
+            .collect();
+        let losers: Vec<(usize, u128)> = (0..256u32)
+            .into_par_iter()
+            .flat_map_iter(|range| {
+                let mut keys: Vec<(u128, u32, u64, usize)> = Vec::new();
+                for &(g, list) in &lists {
+                    let lo = list.partition_point(|k| ((k.0 >> 120) as u32) < range);
+                    let hi = list.partition_point(|k| ((k.0 >> 120) as u32) <= range);
+                    keys.extend(list[lo..hi].iter().map(|&(h, f, r)| (h, f, r, g)));
+                }
+                keys.sort_unstable();
+                // Sorted by (hash, file, row): the first of a hash is the winner.
+                let mut lost = Vec::new();
+                for run in keys.chunk_by(|a, b| a.0 == b.0) {
+                    lost.extend(run[1..].iter().map(|k| (k.3, k.0)));
+                }
+                lost
+            })
+            .collect();
+        for (g, h) in losers {
+            out.entry(g).or_default().entry(table).or_default().push(h);
         }
     }
     out
