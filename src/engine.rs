@@ -407,9 +407,21 @@ pub struct ParquetSink {
 
 impl ParquetSink {
     pub fn create(path: &Path, first: &DataFrame) -> Result<ParquetSink, String> {
+        Self::create_as(path, first, false)
+    }
+
+    /// `scratch`: a file only sifund reads back, soon (the partitioned run's work folder): LZ4,
+    /// no statistics — cheaper to write than the zstd and min/max of an output.
+    pub fn create_as(path: &Path, first: &DataFrame, scratch: bool) -> Result<ParquetSink, String> {
         let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let writer = ParquetWriter::new(std::io::BufWriter::new(file))
-            .with_compression(ParquetCompression::Zstd(None))
+        let mut w = ParquetWriter::new(std::io::BufWriter::new(file));
+        w = match scratch {
+            false => w.with_compression(ParquetCompression::Zstd(None)),
+            true => w
+                .with_compression(ParquetCompression::Lz4Raw)
+                .with_statistics(StatisticsOptions::empty()),
+        };
+        let writer = w
             .batched(first.schema().as_ref())
             .map_err(|e| e.to_string())?;
         Ok(ParquetSink { writer, rows: 0 })

@@ -22,6 +22,8 @@ pub const GROUP_ROWS: usize = 65_536;
 /// thread of their own, so that writing overlaps the scan of the next rows; the channel holds
 /// at most 16 groups (about a million rows), which bounds memory.
 pub struct Writer {
+    /// Written for sifund to read back (the partitioned run's work): see `ParquetSink::create_as`.
+    scratch: bool,
     path: PathBuf,
     pending: Option<DataFrame>,
     to_writer: Option<SyncSender<DataFrame>>,
@@ -31,10 +33,19 @@ pub struct Writer {
 impl Writer {
     pub fn new(path: PathBuf) -> Writer {
         Writer {
+            scratch: false,
             path,
             pending: None,
             to_writer: None,
             writer: None,
+        }
+    }
+
+    /// A writer of rows for the partitioned run's work folder (cheaper encoding, same rows).
+    pub fn scratch(path: PathBuf) -> Writer {
+        Writer {
+            scratch: true,
+            ..Writer::new(path)
         }
     }
 
@@ -43,7 +54,8 @@ impl Writer {
         if self.to_writer.is_some() {
             return Ok(());
         }
-        let mut sink = ParquetSink::create(&self.path, schema_of).map_err(Error::Internal)?;
+        let mut sink =
+            ParquetSink::create_as(&self.path, schema_of, self.scratch).map_err(Error::Internal)?;
         let (tx, rx) = sync_channel::<DataFrame>(16);
         self.to_writer = Some(tx);
         self.writer = Some(std::thread::spawn(move || {

@@ -193,7 +193,7 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
         let table = *table;
         let rel = rejects_rel(table, index);
         let temp = work.temp(&rel)?;
-        let mut rejects = crate::report::rejects::Writer::new(temp.clone());
+        let mut rejects = crate::report::rejects::Writer::scratch(temp.clone());
         let mut writers: BTreeMap<usize, (PathBuf, crate::report::rejects::Writer)> =
             BTreeMap::new();
         let totals = ingest::shuffle_table(
@@ -206,7 +206,7 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
             &mut |g, rows| {
                 if !writers.contains_key(&g) {
                     let t = work.temp(&rows_rel(table, g, index))?;
-                    writers.insert(g, (t.clone(), crate::report::rejects::Writer::new(t)));
+                    writers.insert(g, (t.clone(), crate::report::rejects::Writer::scratch(t)));
                 }
                 ingest::RejectSink::write(&mut writers.get_mut(&g).expect("made").1, rows)
             },
@@ -365,7 +365,7 @@ fn reduce_group(
             taken: taken.get(&table).unwrap_or(&none),
         };
         let temp = work.temp(&dups_rel(table, g))?;
-        let mut sink = crate::report::rejects::Writer::new(temp.clone());
+        let mut sink = crate::report::rejects::Writer::scratch(temp.clone());
         let before = magnitude;
         let r = ingest::ingest_table(
             table,
