@@ -739,6 +739,20 @@ struct Tally {
 }
 
 impl Tally {
+    /// A checked slice of `len` rows: read, rule rejects and their reasons, money sums.
+    fn count(&mut self, len: usize, out: &SliceOut) {
+        self.rows.read += len as i128;
+        self.rows.rejected += out.fails.len() as i128;
+        for (a, b) in self.amounts.iter_mut().zip(&out.sums) {
+            a.0 += b.0;
+            a.1 += b.1;
+            a.2 += b.2;
+        }
+        for (_, reason) in &out.fails {
+            *self.reasons.entry(reason).or_default() += 1;
+        }
+    }
+
     /// Rows that passed the rules but repeat a key: moved from accepted to rejected.
     fn reject_repeats(&mut self, table: Table, rows: &[(usize, u64, u128)], money: &[Vec<i128>]) {
         for m in money {
@@ -840,16 +854,7 @@ pub fn ingest_table(
         let mut batch_magnitude = 0i128;
         for (s, out) in batch.iter().zip(outs.into_iter().flatten()) {
             let (chunk, out) = out?;
-            tally.rows.read += s.len as i128;
-            tally.rows.rejected += out.fails.len() as i128;
-            for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
-                a.0 += b.0;
-                a.1 += b.1;
-                a.2 += b.2;
-            }
-            for (_, reason) in &out.fails {
-                *tally.reasons.entry(reason).or_default() += 1;
-            }
+            tally.count(s.len, &out);
             if !shuffled {
                 // A shuffled slice has no rule failures, and its file is not an input.
                 tally.rejected[s.file].extend(
@@ -1241,16 +1246,7 @@ pub fn shuffle_table(
             .collect();
         for (s, r) in batch.iter().zip(outs) {
             let (out, frame, routed) = r?;
-            tally.rows.read += s.len as i128;
-            tally.rows.rejected += out.fails.len() as i128;
-            for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
-                a.0 += b.0;
-                a.1 += b.1;
-                a.2 += b.2;
-            }
-            for (_, reason) in &out.fails {
-                *tally.reasons.entry(reason).or_default() += 1;
-            }
+            tally.count(s.len, &out);
             tally.warnings.merge(&out.warnings);
             magnitude += out.magnitude;
             if let Some(f) = frame {

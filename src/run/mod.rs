@@ -96,16 +96,9 @@ pub fn run(p: &Pipeline, stages: &[Stage]) -> Result<RunOutcome> {
     );
     // From here on everything is written into `.<output>.partial/`; only success renames it.
     let mut out = OutputDir::create(&p.output_path)?;
-    match run_stages(p, stages, checked, &mut out, &mut timings, t0) {
-        Ok(outcome) => {
-            let output = out.commit()?;
-            Ok(RunOutcome { output, ..outcome })
-        }
-        Err(e) => {
-            out.abandon();
-            Err(e)
-        }
-    }
+    let outcome = run_stages(p, stages, checked, &mut out, &mut timings, t0);
+    let (output, outcome) = out.settle(outcome)?;
+    Ok(RunOutcome { output, ..outcome })
 }
 
 type Checked = Vec<(Table, Vec<ingest::InputFile>, Vec<String>)>;

@@ -130,6 +130,17 @@ impl OutputDir {
     }
 
     /// Removes the unfinished folder (on error).
+    /// Commits on `Ok`, abandons on `Err`: the outcome of the work written into the folder.
+    pub fn settle<T>(self, outcome: Result<T>) -> Result<(PathBuf, T)> {
+        match outcome {
+            Ok(v) => Ok((self.commit()?, v)),
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
+        }
+    }
+
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.partial);
     }

@@ -508,16 +508,8 @@ pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
             let _ = std::fs::remove_file(temp);
         }
     }
-    match result {
-        Ok(outcome) => {
-            let output = out.commit()?;
-            Ok(RunOutcome { output, ..outcome })
-        }
-        Err(e) => {
-            out.abandon();
-            Err(e)
-        }
-    }
+    let (output, outcome) = out.settle(result)?;
+    Ok(RunOutcome { output, ..outcome })
 }
 
 #[allow(clippy::too_many_arguments)]
