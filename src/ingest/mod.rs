@@ -739,6 +739,17 @@ struct Tally {
 }
 
 impl Tally {
+    fn new(money_columns: usize, files: usize) -> Tally {
+        Tally {
+            amounts: vec![(0, 0, 0); money_columns],
+            rows: Control::default(),
+            reasons: BTreeMap::new(),
+            warnings: Warnings::default(),
+            rejects: Vec::new(),
+            rejected: vec![Vec::new(); files],
+        }
+    }
+
     /// A checked slice of `len` rows: read, rule rejects and their reasons, money sums.
     fn count(&mut self, len: usize, out: &SliceOut) {
         self.rows.read += len as i128;
@@ -786,20 +797,11 @@ pub fn ingest_table(
     let shuffled = matches!(source, Source::Shuffled { .. });
     let work = slices(&files);
     let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut tally = Tally {
-        amounts: vec![(0, 0, 0); money_cols.len()],
-        rows: Control::default(),
-        reasons: BTreeMap::new(),
-        warnings: Warnings::default(),
-        rejects: Vec::new(),
-        rejected: vec![
-            Vec::new();
-            match source {
-                Source::Input => files.len(),
-                Source::Shuffled { origin, .. } => origin.len(),
-            }
-        ],
+    let files_of = match source {
+        Source::Input => files.len(),
+        Source::Shuffled { origin, .. } => origin.len(),
     };
+    let mut tally = Tally::new(money_cols.len(), files_of);
     let active: Vec<usize> = (0..consumers.len())
         .filter(|&k| !consumers[k].uses(table).is_empty())
         .collect();
@@ -1191,14 +1193,7 @@ pub fn shuffle_table(
     let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut tally = Tally {
-        amounts: vec![(0, 0, 0); money_cols.len()],
-        rows: Control::default(),
-        reasons: BTreeMap::new(),
-        warnings: Warnings::default(),
-        rejects: Vec::new(),
-        rejected: Vec::new(),
-    };
+    let mut tally = Tally::new(money_cols.len(), 0);
     let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
     let cats = RejectCats::new(table, &rels);
     rejects.write(empty_rejects(table, &cats))?;
