@@ -1158,20 +1158,16 @@ impl TableResult {
                 .iter()
                 .map(|(k, c)| (k.to_string(), c.clone()))
                 .collect(),
-            reasons: self
-                .reasons
-                .iter()
-                .map(|(k, n)| (k.to_string(), *n))
-                .collect(),
-            warnings: self
-                .warnings
-                .counts
-                .iter()
-                .map(|(k, n)| (k.to_string(), *n))
-                .collect(),
+            reasons: named(&self.reasons),
+            warnings: named(&self.warnings.counts),
             magnitude,
         }
     }
+}
+
+/// Counts by code, the codes as owned strings (for a stored [`Totals`]).
+fn named(counts: &BTreeMap<&'static str, u64>) -> Vec<(String, u64)> {
+    counts.iter().map(|(k, n)| (k.to_string(), *n)).collect()
 }
 
 /// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
@@ -1270,17 +1266,8 @@ pub fn shuffle_table(
                 (name.to_string(), c)
             })
             .collect(),
-        reasons: tally
-            .reasons
-            .iter()
-            .map(|(k, n)| (k.to_string(), *n))
-            .collect(),
-        warnings: tally
-            .warnings
-            .counts
-            .iter()
-            .map(|(k, n)| (k.to_string(), *n))
-            .collect(),
+        reasons: named(&tally.reasons),
+        warnings: named(&tally.warnings.counts),
         magnitude,
     })
 }

@@ -113,7 +113,7 @@ pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 }
 
 /// The tables whose rows carry a person, and so are partitioned by the person's bucket.
-fn has_person(table: Table) -> bool {
+pub fn has_person(table: Table) -> bool {
     matches!(
         table,
         Table::Contributions | Table::Payouts | Table::Persons | Table::Deaths

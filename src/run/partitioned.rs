@@ -37,6 +37,7 @@ use super::storage::Work;
 use super::{finish_stages, output::OutputDir, scanners, RunOutcome, Scanned, Stage};
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
+use crate::ingest::scan::has_person;
 use crate::ingest::{self, files::TableFile, Ctx, InputFile, Source, Table, Totals};
 use crate::model::vbucket;
 
@@ -55,10 +56,6 @@ const PERSON_TABLES: [Table; 4] = [
     Table::Contributions,
     Table::Payouts,
 ];
-
-fn has_person(t: Table) -> bool {
-    PERSON_TABLES.contains(&t)
-}
 
 /// The group of a row: its person's vbucket ÷ 64, or the group of rows without a person.
 pub fn group_of(person: Option<&str>) -> usize {
@@ -180,13 +177,19 @@ fn check_index(what: &str, index: usize, of: usize) -> Result<()> {
     Ok(())
 }
 
-/// `sifund map`: index `index` of `slices`.
-pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> {
-    check_index("map", index, slices)?;
+/// What every step starts with: the work folder, the inputs' footers and their fingerprint.
+fn open(p: &Pipeline, work: &str) -> Result<(Work, Checked, String)> {
     supported(p)?;
     let work = Work::open(work)?;
     let checked = ingest::read_schemas(&p.dataset_path, &Table::ALL)?;
     let fp = fingerprint(p, &checked)?;
+    Ok((work, checked, fp))
+}
+
+/// `sifund map`: index `index` of `slices`.
+pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> {
+    check_index("map", index, slices)?;
+    let (work, checked, fp) = open(p, work)?;
     let ctx = ctx(p);
     let mut tables = Vec::new();
     for (table, files, _) in checked.iter().filter(|c| has_person(c.0)) {
@@ -298,10 +301,7 @@ fn read_map(work: &Work, i: usize) -> Result<Option<MapManifest>> {
 /// `sifund reduce`: index `index` of `workers`, the groups `g ≡ index (mod workers)`.
 pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<()> {
     check_index("reduce", index, workers)?;
-    supported(p)?;
-    let work = Work::open(work)?;
-    let checked = ingest::read_schemas(&p.dataset_path, &Table::ALL)?;
-    let fp = fingerprint(p, &checked)?;
+    let (work, checked, fp) = open(p, work)?;
     let maps = maps(&work, &fp)?;
     for g in (index..GROUPS).step_by(workers) {
         let (partial, dups) = reduce_group(p, &work, &checked, &maps, &fp, g, &BTreeMap::new())?;
@@ -469,10 +469,7 @@ fn taken_across(partials: &[Partial]) -> BTreeMap<usize, BTreeMap<Table, Vec<u12
 /// `sifund merge`: writes the pipeline's output folder from the partials.
 pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
     let t0 = Instant::now();
-    supported(p)?;
-    let work = Work::open(work)?;
-    let mut checked = ingest::read_schemas(&p.dataset_path, &Table::ALL)?;
-    let fp = fingerprint(p, &checked)?;
+    let (work, mut checked, fp) = open(p, work)?;
     let maps = maps(&work, &fp)?;
     let mut partials = partials(&work, &fp)?;
     for m in &maps {
