@@ -1183,7 +1183,7 @@ pub fn shuffle_table(
     ctx: &Ctx,
     rejects: &mut dyn RejectSink,
     group_of: &(dyn Fn(Option<&str>) -> usize + Sync),
-    route: &mut dyn FnMut(usize, RejectFrame) -> Result<()>,
+    route: &mut dyn FnMut(Vec<Vec<RejectFrame>>) -> Result<()>,
 ) -> Result<Totals> {
     let all = slices(files);
     let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
@@ -1235,6 +1235,8 @@ pub fn shuffle_table(
                 Ok((out, frame, routed))
             })
             .collect();
+        // Each group's rows of the window, slice after slice (so in file order).
+        let mut window_rows: Vec<Vec<RejectFrame>> = Vec::new();
         for (s, r) in batch.iter().zip(outs) {
             let (out, frame, routed) = r?;
             tally.count(s.len, &out);
@@ -1244,9 +1246,13 @@ pub fn shuffle_table(
                 rejects.write(f)?;
             }
             for (g, rows) in routed {
-                route(g, rows)?;
+                if window_rows.len() <= g {
+                    window_rows.resize_with(g + 1, Vec::new);
+                }
+                window_rows[g].push(rows);
             }
         }
+        route(window_rows)?;
         // The share alone already rejects more than the table may: stop here (exit 2).
         too_many_rejected(table, &tally, rows_total, ctx)?;
     }

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use super::storage::Work;
 use super::{finish_stages, output::OutputDir, scanners, RunOutcome, Scanned, Stage};
 use crate::config::Pipeline;
+use crate::engine::ScratchSink;
 use crate::error::{Error, Result};
 use crate::ingest::scan::has_person;
 use crate::ingest::{self, files::TableFile, Ctx, InputFile, Source, Table, Totals};
@@ -197,8 +198,8 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
         let rel = rejects_rel(table, index);
         let temp = work.temp(&rel)?;
         let mut rejects = crate::report::rejects::Writer::scratch(temp.clone());
-        let mut writers: BTreeMap<usize, (PathBuf, crate::report::rejects::Writer)> =
-            BTreeMap::new();
+        let mut writers: Vec<Option<(PathBuf, ScratchSink)>> = Vec::new();
+        writers.resize_with(GROUPS, || None);
         let totals = ingest::shuffle_table(
             table,
             files,
@@ -206,19 +207,15 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
             &ctx,
             &mut rejects,
             &group_of,
-            &mut |g, rows| {
-                if !writers.contains_key(&g) {
-                    let t = work.temp(&rows_rel(table, g, index))?;
-                    writers.insert(g, (t.clone(), crate::report::rejects::Writer::scratch(t)));
-                }
-                ingest::RejectSink::write(&mut writers.get_mut(&g).expect("made").1, rows)
-            },
+            &mut |window| write_window(&work, table, index, &mut writers, window),
         )?;
         let mut groups = Vec::new();
-        for (g, (t, mut w)) in writers {
-            ingest::RejectSink::finish(&mut w)?;
-            work.commit(&t, &rows_rel(table, g, index))?;
-            groups.push(g);
+        for (g, w) in writers.into_iter().enumerate() {
+            if let Some((t, sink)) = w {
+                sink.finish().map_err(Error::Internal)?;
+                work.commit(&t, &rows_rel(table, g, index))?;
+                groups.push(g);
+            }
         }
         work.commit(&temp, &rel)?;
         tables.push(MapTable {
@@ -249,6 +246,38 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Internal(e.to_string()))?;
     work.put(&map_rel(index), &json)
+}
+
+/// A window of a map's slices: each group's rows, the window's slices stacked, written as one
+/// row group of that group's file (groups in parallel). Nothing is held beyond the window, so
+/// a map's memory does not grow with the number of groups.
+fn write_window(
+    work: &Work,
+    table: Table,
+    index: usize,
+    writers: &mut [Option<(PathBuf, ScratchSink)>],
+    window: Vec<Vec<ingest::RejectFrame>>,
+) -> Result<()> {
+    use rayon::prelude::*;
+    for (g, pieces) in window.iter().enumerate() {
+        if let (Some(first), None) = (pieces.first(), &writers[g]) {
+            let t = work.temp(&rows_rel(table, g, index))?;
+            let sink = ScratchSink::create(&t, &first.schema()).map_err(Error::Internal)?;
+            writers[g] = Some((t, sink));
+        }
+    }
+    writers
+        .par_iter_mut()
+        .zip(window.into_par_iter())
+        .try_for_each(|(w, pieces)| -> Result<()> {
+            let Some((_, sink)) = w.as_mut() else {
+                return Ok(());
+            };
+            if let Some(rows) = crate::engine::stack(pieces).map_err(Error::Internal)? {
+                sink.write(&rows).map_err(Error::Internal)?;
+            }
+            Ok(())
+        })
 }
 
 /// Every map index's manifest, checked against this run's fingerprint.
