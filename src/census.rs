@@ -46,6 +46,9 @@ pub struct Census<'p> {
     participants: HashMap<(String, String), u64>,
     contributors: Distinct,
     recipients: Distinct,
+    /// Distinct (contributors, recipients) per fund of partitions already counted: loaded
+    /// from partials, whose persons are disjoint from every other partition's.
+    counted: HashMap<(String, String), (u64, u64)>,
 }
 
 impl Consumer for Census<'_> {
@@ -127,6 +130,11 @@ impl crate::ingest::scan::Fold for Census<'_> {
         for (k, n) in other.participants {
             *self.participants.entry(k).or_default() += n;
         }
+        for (k, (c, r)) in other.counted {
+            let into = self.counted.entry(k).or_default();
+            into.0 += c;
+            into.1 += r;
+        }
         for (into, from) in [
             (&mut self.contributors, other.contributors),
             (&mut self.recipients, other.recipients),
@@ -138,52 +146,44 @@ impl crate::ingest::scan::Fold for Census<'_> {
         Ok(())
     }
 
-    /// Through [`CensusState`]: the participants and each fund's distinct ids, sorted.
+    /// Through [`CensusState`]: the participants and each fund's distinct counts. Counts,
+    /// not ids, because a partition's persons are in no other partition (they are split by
+    /// their vbucket), so distinct counts of partitions add exactly.
     fn save(&mut self) -> Result<Vec<u8>> {
-        let sorted_ids = |d: Distinct| -> Vec<((String, String), Vec<Id>)> {
-            let mut v: Vec<_> = d
-                .into_iter()
-                .map(|(k, ids)| {
-                    let mut ids: Vec<Id> = ids.into_iter().collect();
-                    ids.sort_unstable();
-                    (k, ids)
-                })
-                .collect();
-            v.sort_unstable();
-            v
-        };
+        let mut counted = std::mem::take(&mut self.counted);
+        for (k, ids) in std::mem::take(&mut self.contributors) {
+            counted.entry(k).or_default().0 += ids.len() as u64;
+        }
+        for (k, ids) in std::mem::take(&mut self.recipients) {
+            counted.entry(k).or_default().1 += ids.len() as u64;
+        }
         let mut participants: Vec<_> = std::mem::take(&mut self.participants).into_iter().collect();
         participants.sort_unstable();
-        let state = CensusState {
+        let mut counted: Vec<_> = counted.into_iter().collect();
+        counted.sort_unstable();
+        crate::ingest::scan::encode(&CensusState {
             participants,
-            contributors: sorted_ids(std::mem::take(&mut self.contributors)),
-            recipients: sorted_ids(std::mem::take(&mut self.recipients)),
-        };
-        crate::ingest::scan::encode(&state)
+            counted,
+        })
     }
 
     fn load(&mut self, bytes: &[u8]) -> Result<()> {
         let state: CensusState = crate::ingest::scan::decode(bytes)?;
-        let distinct = |v: Vec<((String, String), Vec<Id>)>| -> Distinct {
-            v.into_iter()
-                .map(|(k, ids)| (k, ids.into_iter().collect()))
-                .collect()
-        };
         self.participants = state.participants.into_iter().collect();
-        self.contributors = distinct(state.contributors);
-        self.recipients = distinct(state.recipients);
+        self.contributors = HashMap::default();
+        self.recipients = HashMap::default();
+        self.counted = state.counted.into_iter().collect();
         Ok(())
     }
 }
 
-/// The head counts' part of a partial: participants per fund, and the distinct person ids of
-/// each fund's contributors and recipients (exact: a person is in one partition only, but the
-/// same person may pay in two funds), all sorted.
+/// The head counts' part of a partial: participants per fund, and the distinct contributors
+/// and recipients of each fund (a person is in one partition only, but the same person may
+/// pay in two funds: counted once in each), all sorted.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct CensusState {
     participants: Vec<((String, String), u64)>,
-    contributors: Vec<((String, String), Vec<Id>)>,
-    recipients: Vec<((String, String), Vec<Id>)>,
+    counted: Vec<((String, String), (u64, u64))>,
 }
 
 fn merge(into: &mut Distinct, part: Vec<((String, String), Vec<Id>)>) {
@@ -236,6 +236,7 @@ impl<'p> Census<'p> {
             participants: HashMap::default(),
             contributors: HashMap::default(),
             recipients: HashMap::default(),
+            counted: HashMap::default(),
         }
     }
 
@@ -250,6 +251,11 @@ impl<'p> Census<'p> {
         }
         for (k, ids) in self.recipients {
             out.entry(k).or_default().recipients = ids.len() as u64;
+        }
+        for (k, (c, r)) in self.counted {
+            let n = out.entry(k).or_default();
+            n.contributors += c;
+            n.recipients += r;
         }
         out.retain(|(r, s), _| self.p.selects(r, s));
         out

@@ -266,6 +266,18 @@ impl Chunk {
     pub fn take_rows(&self, rows: &[u32], cols: &[(&str, Typed)]) -> Result<Vec<Column>, String> {
         cols.iter()
             .map(|&(name, kind)| match kind {
+                // Already in fen: the unscaled values gathered as they are (always < 10³⁸).
+                Typed::Money if self.fens(name).scale == 2 => {
+                    let ca = self.column(name).decimal().expect("Decimal");
+                    let values: Int128Chunked = ca
+                        .physical()
+                        .take(rows)
+                        .map_err(|e| format!("{name}: {e}"))?;
+                    Ok(values
+                        .with_name(name.into())
+                        .into_decimal_unchecked(38, 2)
+                        .into_column())
+                }
                 Typed::Money => {
                     let f = self.fens(name);
                     let factor = 10i128.pow(2 - f.scale.min(2) as u32);

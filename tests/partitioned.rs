@@ -107,7 +107,18 @@ fn map_reduce_merge_writes_the_single_runs_outputs_for_any_number_of_workers() {
         let log = std::fs::read_to_string(dir.join(format!("w{w}/merge.log"))).unwrap();
         assert!(log.contains("groups reduced again"), "{log}");
         let parts = partials(&work);
-        assert_eq!(parts.keys().filter(|k| k.ends_with(".bin")).count(), 65);
+        let top = |k: &&String| !k.contains('/') && k.ends_with(".bin");
+        assert_eq!(
+            parts.keys().filter(top).count(),
+            65,
+            "one partial per group"
+        );
+        let keys = |k: &&String| k.contains("/keys-g");
+        assert_eq!(
+            parts.keys().filter(keys).count(),
+            4 * 65,
+            "keys per person table"
+        );
         match &first {
             None => first = Some(parts),
             Some(f) => assert_same(&format!("partials of W = {w}"), &parts, f),

@@ -190,8 +190,9 @@ pub struct TableResult {
     pub reasons: BTreeMap<&'static str, u64>,
     pub warnings: Warnings,
     pub ignored_columns: Vec<String>,
-    /// A shuffled group's accepted keys: (key hash, input file, row), sorted.
-    pub kept_keys: Vec<(u128, u32, u64)>,
+    /// A shuffled group's accepted keys as digests (the key hash's high 64 bits), sorted: the
+    /// merge looks for a digest in two groups, then resolves it exactly ([`shuffled_keys`]).
+    pub kept_keys: Vec<u64>,
 }
 
 /// Where rejected rows go as they are found (`report::rejects` writes them to Parquet a row
@@ -826,7 +827,7 @@ pub fn ingest_table(
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
     let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
-    let mut kept_keys: Vec<(u128, u32, u64)> = Vec::new();
+    let mut kept_keys: Vec<u64> = Vec::new();
     for batch in work.chunks(window) {
         let feed = Feed {
             consumers,
@@ -898,7 +899,7 @@ pub fn ingest_table(
         let mut found = Vec::new();
         for (dups, kept) in split {
             found.extend(dups);
-            kept_keys.extend(kept.into_iter().map(|k| (k.2, k.0 as u32, k.1)));
+            kept_keys.extend(kept.into_iter().map(|k| digest(k.2)));
         }
         found.par_sort_unstable_by_key(|x| (x.0, x.1));
         // The consumers see each slice's accepted rows, from the cells decoded above.
@@ -1010,7 +1011,7 @@ pub fn ingest_table(
             )
         })
         .collect();
-    kept_keys.sort_unstable();
+    kept_keys.par_sort_unstable();
     let result = TableResult {
         table,
         files,
@@ -1276,6 +1277,64 @@ pub fn shuffle_table(
         warnings: named(&tally.warnings.counts),
         magnitude,
     })
+}
+
+/// A key hash's digest: its high 64 bits (what a group's partial lists of its accepted keys).
+pub fn digest(h: u128) -> u64 {
+    (h >> 64) as u64
+}
+
+/// The keys of a shuffled group (its rows files, in file order) whose digest is `wanted`:
+/// for each full key hash, its first row, (hash, input file, row) — the row the group
+/// accepted. Reads the key and origin columns only.
+pub fn shuffled_keys(
+    table: Table,
+    files: &[InputFile],
+    wanted: &std::collections::HashSet<u64>,
+) -> Result<Vec<(u128, u32, u64)>> {
+    let specs: Vec<_> = table
+        .key()
+        .iter()
+        .map(|k| {
+            table
+                .columns()
+                .iter()
+                .find(|c| c.name == *k)
+                .expect("a key is a column")
+        })
+        .collect();
+    let mut cols: Vec<&str> = table.key().to_vec();
+    cols.extend(engine::ORIGIN);
+    let found: Vec<Result<Vec<(u128, u32, u64)>>> = slices(files)
+        .into_par_iter()
+        .map(|s| {
+            let f = &files[s.file];
+            let chunk = engine::read_chunk(&f.file.path, &f.info, &cols, &[], s.offset, s.len)
+                .map_err(|e| Error::input(format!("{}: cannot decode ({e})", at(f, s))))?;
+            guarded(f, s, || {
+                let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
+                let origins = chunk.origins();
+                let mut parts: Vec<Option<&str>> = Vec::with_capacity(cells.len());
+                let mut out = Vec::new();
+                for (i, &(file, row)) in origins.iter().enumerate() {
+                    parts.clear();
+                    parts.extend(cells.iter().map(|c| c.s(i)));
+                    let h = key_hash(&parts);
+                    if wanted.contains(&digest(h)) {
+                        out.push((h, file, row));
+                    }
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for f in found {
+        all.extend(f?);
+    }
+    all.sort_unstable();
+    all.dedup_by_key(|k| k.0);
+    Ok(all)
 }
 
 /// `max_reject_share` over a whole table's result (the partitioned run's merge; the scan

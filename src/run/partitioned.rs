@@ -22,6 +22,7 @@
 //! map/<table>/rejects-m0003.parquet     its rows that failed a rule
 //! reduce/g07.bin                        the partial of group 7 (bincode)
 //! reduce/<table>/dups-g07.parquet       group 7's rows rejected as duplicates
+//! reduce/<table>/keys-g07.bin           group 7's accepted keys (64-bit digests, sorted)
 //! ```
 //!
 //! Every file is written under a temporary name and renamed into place, a manifest or partial
@@ -47,7 +48,7 @@ pub const GROUPS: usize = 65;
 const PERSON_GROUPS: usize = 64;
 
 /// The partial format; a partial of another format is refused.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The tables whose rows carry a person, in scan order (persons and deaths before the rows
 /// that look them up).
@@ -80,6 +81,28 @@ fn partial_rel(g: usize) -> String {
 }
 fn dups_rel(t: Table, g: usize) -> String {
     format!("reduce/{}/dups-g{g:02}.parquet", t.name())
+}
+fn keys_rel(t: Table, g: usize) -> String {
+    format!("reduce/{}/keys-g{g:02}.bin", t.name())
+}
+
+/// A group's accepted keys as a file: the digests (`ingest::digest`), sorted, 8 bytes each,
+/// little-endian — read back by a copy, not decoded value by value.
+fn keys_bytes(keys: &[u64]) -> Vec<u8> {
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+fn keys_of(rel: &str, bytes: &[u8]) -> Result<Vec<u64>> {
+    if bytes.len() % 8 != 0 {
+        return Err(Error::input(format!("{rel}: not a list of 8-byte keys")));
+    }
+    let keys: Vec<u64> = bytes
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .collect();
+    match keys.is_sorted() {
+        true => Ok(keys),
+        false => Err(Error::input(format!("{rel}: keys not sorted"))),
+    }
 }
 
 type Checked = Vec<(Table, Vec<InputFile>, Vec<String>)>;
@@ -130,15 +153,15 @@ struct MapTable {
     groups: Vec<usize>,
 }
 
-/// One group's partial: what its rows added to each table's counts, its accepted keys, and
-/// every stage consumer's state.
+/// One group's partial: what its rows added to each table's counts, and every stage
+/// consumer's state. Its accepted keys are a file of their own beside it (`keys_rel`).
 #[derive(Serialize, Deserialize)]
 struct Partial {
     format: u32,
     vbuckets: u32,
     fingerprint: String,
     group: usize,
-    tables: Vec<(String, Totals, Vec<(u128, u32, u64)>)>,
+    tables: Vec<(String, Totals)>,
     states: Vec<(String, Vec<u8>)>,
 }
 
@@ -333,9 +356,13 @@ pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<
     let (work, checked, fp) = open(p, work)?;
     let maps = maps(&work, &fp)?;
     for g in (index..GROUPS).step_by(workers) {
-        let (partial, dups) = reduce_group(p, &work, &checked, &maps, &fp, g, &BTreeMap::new())?;
+        let (partial, dups, keys) =
+            reduce_group(p, &work, &checked, &maps, &fp, g, &BTreeMap::new())?;
         for (t, temp) in dups {
             work.commit(&temp, &dups_rel(t, g))?;
+        }
+        for (t, k) in keys {
+            work.put(&keys_rel(t, g), &keys_bytes(&k))?;
         }
         work.put(&partial_rel(g), &ingest::scan::encode(&partial)?)?;
     }
@@ -344,7 +371,8 @@ pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<
 
 /// Reduces group `g`: its rows of each person table, from every map index in order (so in
 /// file order), through duplicates (`taken`: keys held by an earlier row of another group)
-/// and every stage's consumer. Returns the partial and the duplicates' files (temporary).
+/// and every stage's consumer. Returns the partial, the duplicates' files (temporary) and
+/// the accepted keys of each table.
 fn reduce_group(
     p: &Pipeline,
     work: &Work,
@@ -353,40 +381,18 @@ fn reduce_group(
     fp: &str,
     g: usize,
     taken: &BTreeMap<Table, Vec<u128>>,
-) -> Result<(Partial, Vec<(Table, PathBuf)>)> {
+) -> Result<(Partial, Vec<(Table, PathBuf)>, Vec<(Table, Vec<u64>)>)> {
     let ctx = ctx(p);
     let mut scanned = scanners(p, &Stage::ALL)?;
     let mut magnitude = 0i128;
     let mut tables = Vec::new();
     let mut dups = Vec::new();
+    let mut keys = Vec::new();
     for &table in &PERSON_TABLES {
         let Some((_, files, _)) = checked.iter().find(|c| c.0 == table) else {
             continue;
         };
-        let mut shuffled = Vec::new();
-        for m in maps {
-            let wrote = m
-                .tables
-                .iter()
-                .any(|t| t.table == table.name() && t.groups.contains(&g));
-            if !wrote {
-                continue;
-            }
-            let rel = rows_rel(table, g, m.index);
-            let path = work.fetch(&rel)?;
-            let info = crate::engine::file_info(&path)
-                .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
-            shuffled.push(InputFile {
-                file: TableFile {
-                    path,
-                    rel,
-                    hive: Vec::new(),
-                },
-                info,
-                sha256: String::new(),
-                rejected_rows: Vec::new(),
-            });
-        }
+        let shuffled = group_files(work, maps, table, g)?;
         let origin: Vec<String> = files.iter().map(|f| f.file.rel.clone()).collect();
         let none = Vec::new();
         let source = Source::Shuffled {
@@ -408,7 +414,8 @@ fn reduce_group(
             &source,
         )?;
         let totals = r.totals(magnitude - before);
-        tables.push((table.name().to_string(), totals, r.kept_keys));
+        tables.push((table.name().to_string(), totals));
+        keys.push((table, r.kept_keys));
         dups.push((table, temp));
     }
     let states = scanned.save()?;
@@ -420,7 +427,42 @@ fn reduce_group(
         tables,
         states,
     };
-    Ok((partial, dups))
+    Ok((partial, dups, keys))
+}
+
+/// Group `g`'s rows files of a table, one per map index that wrote rows of it, in index
+/// order (so in file order).
+fn group_files(
+    work: &Work,
+    maps: &[MapManifest],
+    table: Table,
+    g: usize,
+) -> Result<Vec<InputFile>> {
+    let mut shuffled = Vec::new();
+    for m in maps {
+        let wrote = m
+            .tables
+            .iter()
+            .any(|t| t.table == table.name() && t.groups.contains(&g));
+        if !wrote {
+            continue;
+        }
+        let rel = rows_rel(table, g, m.index);
+        let path = work.fetch(&rel)?;
+        let info = crate::engine::file_info(&path)
+            .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+        shuffled.push(InputFile {
+            file: TableFile {
+                path,
+                rel,
+                hive: Vec::new(),
+            },
+            info,
+            sha256: String::new(),
+            rejected_rows: Vec::new(),
+        });
+    }
+    Ok(shuffled)
 }
 
 /// Every group's partial; a missing or foreign one is bad input naming the group.
@@ -455,44 +497,97 @@ fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
     Ok(out)
 }
 
-/// Keys accepted in more than one group: per table and group, the keys that group must
-/// treat as taken (another group holds the first accepted occurrence in file order). Each
-/// group's keys are sorted by hash: the hashes are cut into 256 ranges by their top byte,
-/// and each range's records of every group are sorted and scanned on their own (in parallel).
-fn taken_across(partials: &[Partial]) -> BTreeMap<usize, BTreeMap<Table, Vec<u128>>> {
-    use rayon::prelude::*;
+/// Every group's accepted keys of each person table (index = group).
+fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Vec<u64>>>> {
+    let mut out = BTreeMap::new();
+    for &table in PERSON_TABLES
+        .iter()
+        .filter(|t| checked.iter().any(|c| c.0 == **t))
+    {
+        let mut lists = Vec::with_capacity(GROUPS);
+        for g in 0..GROUPS {
+            let rel = keys_rel(table, g);
+            let bytes = work.get(&rel)?.ok_or_else(|| {
+                Error::input(format!(
+                    "{rel} missing beside its partial: run the reduce again"
+                ))
+            })?;
+            lists.push(keys_of(&rel, &bytes)?);
+        }
+        out.insert(table, lists);
+    }
+    Ok(out)
+}
+
+/// Keys accepted in more than one group: per group and table, the keys that group must treat
+/// as taken (another group holds the first accepted occurrence in file order). A digest
+/// found twice is only a candidate (two keys may share their high 64 bits): the groups that
+/// hold it are read again for its full hashes and rows ([`ingest::shuffled_keys`]), and the
+/// winner of each full hash is its first row. Digests are compared per range of their top
+/// byte, in parallel.
+fn taken_across(
+    work: &Work,
+    maps: &[MapManifest],
+    keys: &BTreeMap<Table, Vec<Vec<u64>>>,
+) -> Result<BTreeMap<usize, BTreeMap<Table, Vec<u128>>>> {
     let mut out: BTreeMap<usize, BTreeMap<Table, Vec<u128>>> = BTreeMap::new();
-    for &table in &PERSON_TABLES {
-        let lists: Vec<(usize, &[(u128, u32, u64)])> = partials
-            .iter()
-            .filter_map(|part| {
-                let t = part.tables.iter().find(|t| t.0 == table.name())?;
-                Some((part.group, t.2.as_slice()))
-            })
-            .collect();
-        let losers: Vec<(usize, u128)> = (0..256u32)
-            .into_par_iter()
-            .flat_map_iter(|range| {
-                let mut keys: Vec<(u128, u32, u64, usize)> = Vec::new();
-                for &(g, list) in &lists {
-                    let lo = list.partition_point(|k| ((k.0 >> 120) as u32) < range);
-                    let hi = list.partition_point(|k| ((k.0 >> 120) as u32) <= range);
-                    keys.extend(list[lo..hi].iter().map(|&(h, f, r)| (h, f, r, g)));
-                }
-                keys.sort_unstable();
-                // Sorted by (hash, file, row): the first of a hash is the winner.
-                let mut lost = Vec::new();
-                for run in keys.chunk_by(|a, b| a.0 == b.0) {
-                    lost.extend(run[1..].iter().map(|k| (k.3, k.0)));
-                }
-                lost
-            })
-            .collect();
-        for (g, h) in losers {
+    for (&table, lists) in keys {
+        let candidates = repeated_digests(lists);
+        if candidates.is_empty() {
+            continue;
+        }
+        let wanted: std::collections::HashSet<u64> = candidates.iter().copied().collect();
+        let mut records: Vec<(u128, u32, u64, usize)> = Vec::new();
+        for (g, list) in lists.iter().enumerate() {
+            if !candidates.iter().any(|c| list.binary_search(c).is_ok()) {
+                continue;
+            }
+            let files = group_files(work, maps, table, g)?;
+            let found = ingest::shuffled_keys(table, &files, &wanted)?;
+            records.extend(found.into_iter().map(|(h, f, r)| (h, f, r, g)));
+        }
+        for (g, h) in losers(records) {
             out.entry(g).or_default().entry(table).or_default().push(h);
         }
     }
-    out
+    Ok(out)
+}
+
+/// The digests found more than once over sorted lists (in two lists, or twice in one: two
+/// keys of a group may share a digest), sorted; compared per range of the top byte, in
+/// parallel.
+fn repeated_digests(lists: &[Vec<u64>]) -> Vec<u64> {
+    use rayon::prelude::*;
+    (0..256u64)
+        .into_par_iter()
+        .flat_map_iter(|range| {
+            let mut keys: Vec<u64> = Vec::new();
+            for list in lists {
+                let lo = list.partition_point(|k| (k >> 56) < range);
+                let hi = list.partition_point(|k| (k >> 56) <= range);
+                keys.extend_from_slice(&list[lo..hi]);
+            }
+            keys.sort_unstable();
+            let mut twice: Vec<u64> = keys
+                .windows(2)
+                .filter(|w| w[0] == w[1])
+                .map(|w| w[0])
+                .collect();
+            twice.dedup();
+            twice
+        })
+        .collect()
+}
+
+/// Of accepted keys (full hash, input file, row, group), the ones that lose to an earlier
+/// row of the same full hash: (group, hash) to be taken from that group.
+fn losers(mut records: Vec<(u128, u32, u64, usize)>) -> Vec<(usize, u128)> {
+    records.sort_unstable();
+    // Sorted by (hash, file, row): the first of a hash is the winner.
+    records
+        .chunk_by(|a, b| a.0 == b.0)
+        .flat_map(|run| run[1..].iter().map(|k| (k.3, k.0)))
+        .collect()
 }
 
 /// `sifund merge`: writes the pipeline's output folder from the partials.
@@ -513,7 +608,9 @@ pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
     }
     // Groups that lost a key to another group: reduced again, here, with the key taken.
     let mut redone: BTreeMap<usize, Vec<(Table, PathBuf)>> = BTreeMap::new();
-    let across = taken_across(&partials);
+    let keys = group_keys(&work, &checked)?;
+    let across = taken_across(&work, &maps, &keys)?;
+    drop(keys);
     if !across.is_empty() {
         let keys: usize = across.values().flat_map(|t| t.values()).map(Vec::len).sum();
         eprintln!(
@@ -523,7 +620,7 @@ pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
         );
     }
     for (g, taken) in across {
-        let (part, dups) = reduce_group(p, &work, &checked, &maps, &fp, g, &taken)?;
+        let (part, dups, _) = reduce_group(p, &work, &checked, &maps, &fp, g, &taken)?;
         partials[g] = part;
         redone.insert(g, dups);
     }
@@ -565,7 +662,7 @@ fn merge_into(
         }
         let mut grouped = Totals::default();
         for part in &partials {
-            if let Some((_, t, _)) = part.tables.iter().find(|t| t.0 == name) {
+            if let Some((_, t)) = part.tables.iter().find(|t| t.0 == name) {
                 grouped.add(t);
             }
         }
@@ -669,4 +766,30 @@ fn combine(table: Table, ruled: &Totals, grouped: &Totals) -> Result<Totals> {
     };
     totals.add(&dups);
     Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_in_two_groups_or_twice_in_one_is_a_candidate() {
+        let a = vec![1u64, 5, 9, u64::MAX];
+        let b = vec![2u64, 5, 7 << 56, 7 << 56];
+        let c = vec![u64::MAX];
+        assert_eq!(repeated_digests(&[a, b, c]), vec![5, 7 << 56, u64::MAX]);
+        assert!(repeated_digests(&[vec![1, 2], vec![3]]).is_empty());
+    }
+
+    #[test]
+    fn the_first_row_of_a_full_hash_wins_and_a_shared_digest_alone_takes_nothing() {
+        let h = 7u128 << 64;
+        let records = vec![
+            (h | 1, 0, 40, 3), // a later row of the hash in group 3: loses
+            (h | 1, 0, 12, 9), // the first row: group 9 keeps it
+            (h | 1, 1, 0, 5),  // a later file: loses
+            (h | 2, 0, 1, 3),  // the same digest, another key: no loss
+        ];
+        assert_eq!(losers(records), vec![(3, h | 1), (5, h | 1)]);
+    }
 }
