@@ -266,20 +266,20 @@ impl Chunk {
     pub fn take_rows(&self, rows: &[u32], cols: &[(&str, Typed)]) -> Result<Vec<Column>, String> {
         cols.iter()
             .map(|&(name, kind)| match kind {
-                // Already in fen: the unscaled values gathered as they are (always < 10³⁸).
-                Typed::Money if self.fens(name).scale == 2 => {
-                    let ca = self.column(name).decimal().expect("Decimal");
-                    let values: Int128Chunked = ca
-                        .physical()
-                        .take(rows)
-                        .map_err(|e| format!("{name}: {e}"))?;
-                    Ok(values
-                        .with_name(name.into())
-                        .into_decimal_unchecked(38, 2)
-                        .into_column())
-                }
                 Typed::Money => {
                     let f = self.fens(name);
+                    if f.scale == 2 {
+                        // Already in fen: the unscaled values gathered as they are (< 10³⁸).
+                        let ca = self.column(name).decimal().expect("Decimal");
+                        let values: Int128Chunked = ca
+                            .physical()
+                            .take(rows)
+                            .map_err(|e| format!("{name}: {e}"))?;
+                        return Ok(values
+                            .with_name(name.into())
+                            .into_decimal_unchecked(38, 2)
+                            .into_column());
+                    }
                     let factor = 10i128.pow(2 - f.scale.min(2) as u32);
                     let limit = 10i128.pow(38);
                     let ca: Int128Chunked = rows

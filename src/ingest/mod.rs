@@ -533,8 +533,13 @@ fn decode(f: &InputFile, s: Slice, table: Table, shuffled: bool) -> Result<engin
     if shuffled {
         cols.extend(engine::ORIGIN);
     }
+    decode_columns(f, s, &cols)
+}
+
+/// Decodes `cols` of a slice; a decoder that fails or panics is bad input named by its place.
+fn decode_columns(f: &InputFile, s: Slice, cols: &[&str]) -> Result<engine::Chunk> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine::read_chunk(&f.file.path, &f.info, &cols, &f.file.hive, s.offset, s.len)
+        engine::read_chunk(&f.file.path, &f.info, cols, &f.file.hive, s.offset, s.len)
     }));
     match read {
         Ok(Ok(c)) => Ok(c),
@@ -1309,8 +1314,7 @@ pub fn shuffled_keys(
         .into_par_iter()
         .map(|s| {
             let f = &files[s.file];
-            let chunk = engine::read_chunk(&f.file.path, &f.info, &cols, &[], s.offset, s.len)
-                .map_err(|e| Error::input(format!("{}: cannot decode ({e})", at(f, s))))?;
+            let chunk = decode_columns(f, s, &cols)?;
             guarded(f, s, || {
                 let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
                 let origins = chunk.origins();
