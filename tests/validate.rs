@@ -369,6 +369,80 @@ fn a_file_present_twice_is_rejected_row_by_row_and_changes_no_figure() {
     );
 }
 
+/// A byte-for-byte copy is not checked again (`ingest::copies`): its rows take their
+/// original's outcome. Against the same rows re-encoded (other bytes, so checked row by row),
+/// with planted faults and duplicates in the original, every output is the same.
+#[test]
+fn a_copied_file_gets_the_outcome_of_its_rows_checked_one_by_one() {
+    let dir = temp("copied");
+    let base = dataset(&dir, 1_200, 7, true);
+    let sliced = dir.join("sliced");
+    many_slices(&base, &sliced, 500);
+    let (copied, reencoded) = (dir.join("copied"), dir.join("reencoded"));
+    for d in [&copied, &reencoded] {
+        copy_dataset(&sliced, d, &["contributions", "payouts"]);
+        for t in ["contributions", "payouts"] {
+            std::fs::create_dir_all(d.join(t)).unwrap();
+            for k in 0..3 {
+                let f = format!("{t}/part-{k}.parquet");
+                std::fs::copy(sliced.join(&f), d.join(&f)).unwrap();
+            }
+        }
+    }
+    // Every part again (the planted faults are in one of them), as parts 3-5.
+    for k in 0..3 {
+        let original = sliced.join(format!("contributions/part-{k}.parquet"));
+        let again = format!("contributions/part-{}.parquet", k + 3);
+        std::fs::copy(&original, copied.join(&again)).unwrap();
+        rewrite(&original, &reencoded.join(&again), |df| df);
+        assert_ne!(
+            std::fs::read(copied.join(&again)).unwrap(),
+            std::fs::read(reencoded.join(&again)).unwrap(),
+            "the re-encoded copy must differ in bytes, or both runs take the shortcut"
+        );
+    }
+
+    // Half the rows are copies: above the default max_reject_share.
+    let run = |data: &std::path::Path, name: &str| {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        let p = write_pipeline(&d, data, "max_reject_share = 0.9\n");
+        let o = sifund(&["disclose", p.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        d.join("out")
+    };
+    let (a, b) = (run(&copied, "a"), run(&reencoded, "b"));
+    let (ma, mb) = (manifest(&a), manifest(&b));
+    let t = |m: &serde_json::Value| {
+        let c = &m["tables"]["contributions"];
+        (
+            c["rows"].clone(),
+            c["amounts"].clone(),
+            c["rejects_by_reason"].clone(),
+            c["warnings"].clone(),
+        )
+    };
+    assert_eq!(t(&ma), t(&mb));
+    // The original holds planted faults, so the copy's rejects are not all duplicates.
+    let reasons = ma["tables"]["contributions"]["rejects_by_reason"]
+        .as_object()
+        .unwrap()
+        .clone();
+    assert!(reasons.len() > 2, "{reasons:?}");
+    for f in [
+        "rejects/contributions.parquet",
+        "ledger/fund_statement.csv",
+        "ledger/journal.parquet",
+        "disclose/disclosure.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
 /// The world beyond the generator (issue 11): a person who moved between two regions of the
 /// dataset has a row in each (key person_id, region, scheme); a five-year-old in residents'
 /// medical insurance (390) with five years paid is a participant; the same child in the

@@ -1,0 +1,129 @@
+//! Files delivered twice 重复报送的文件: a file whose bytes are those of an earlier file of the
+//! same table (same sha256, same Hive folder values) is not checked again row by row.
+//!
+//! The row rules are functions of a row's cells, its Hive values and the tables scanned before
+//! it; none reads the file's name or position. So each row of the copy fails the rule its
+//! original failed, and every other row repeats a key the original already holds (its own
+//! first occurrence, or the one that made it a duplicate): `<key>.duplicate`. The copy's
+//! outcome is therefore the original's, read off instead of recomputed: the copy is decoded
+//! (its rows go to `rejects/` with their cells, and its amounts to the control totals), but
+//! neither its rules nor its keys are evaluated. The result is the row-by-row result, byte for
+//! byte (`tests/validate.rs` checks it against a copy re-encoded so its bytes differ).
+//!
+//! A copy whose original's slice is in the same window of work is checked row by row (its
+//! original's outcome is not known yet): the result is the same.
+
+use std::collections::HashMap;
+
+use super::{decode, dup_reason, fen_value, guarded, InputFile, Slice, SliceOut, Table};
+use crate::error::Result;
+use crate::ingest::cells::{self, Cells};
+use crate::ingest::Warnings;
+
+/// For each file, the earlier file of the table it is a byte-for-byte copy of (the first
+/// such), if any. Files without a checksum (the partitioned map reads none) are no copies.
+pub(super) fn originals(files: &[InputFile]) -> Vec<Option<usize>> {
+    let mut first: HashMap<(&str, &[(String, String)]), usize> = HashMap::new();
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if f.sha256.is_empty() {
+                return None;
+            }
+            let key = (f.sha256.as_str(), f.file.hive.as_slice());
+            match first.get(&key) {
+                Some(&o) if files[o].info.row_groups == f.info.row_groups => Some(o),
+                Some(_) => None,
+                None => {
+                    first.insert(key, i);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// What the row rules found in one slice of an original: its length, the failing rows with
+/// their codes (sorted), the warnings of its passing rows.
+pub(super) struct Outcome {
+    len: usize,
+    fails: Vec<(u32, &'static str)>,
+    warnings: Warnings,
+}
+
+/// The outcomes of the originals' slices, by (file, first row), kept while the table is read.
+#[derive(Default)]
+pub(super) struct Outcomes {
+    kept: HashMap<(usize, usize), Outcome>,
+}
+
+impl Outcomes {
+    /// Keeps a checked slice's outcome if its file has a copy.
+    pub(super) fn keep(&mut self, s: Slice, out: &SliceOut) {
+        self.kept.insert(
+            (s.file, s.offset),
+            Outcome {
+                len: s.len,
+                fails: out.fails.clone(),
+                warnings: out.warnings.clone(),
+            },
+        );
+    }
+
+    /// The outcome of the original's slice a copy's slice repeats, once it is known (the same
+    /// bytes give the same slices; a slice that differed would be checked row by row).
+    pub(super) fn of(&self, original: usize, s: Slice) -> Option<&Outcome> {
+        self.kept
+            .get(&(original, s.offset))
+            .filter(|o| o.len == s.len)
+    }
+}
+
+/// A copy's slice: decoded, every row rejected with its original's reason or as a duplicate,
+/// every amount counted as read and rejected. No key is hashed: the original holds them all.
+pub(super) fn copy_slice(
+    table: Table,
+    files: &[InputFile],
+    s: Slice,
+    original: &Outcome,
+) -> Result<(crate::engine::Chunk, SliceOut)> {
+    let f = &files[s.file];
+    let chunk = decode(f, s, table, false)?;
+    let out = guarded(f, s, || {
+        let all: Vec<Cells> = table
+            .columns()
+            .iter()
+            .map(|c| Cells::read(&chunk, c))
+            .collect();
+        let money: Vec<&Cells> = table
+            .money_columns()
+            .map(|m| cells::col(table, &all, m))
+            .collect();
+        let n = chunk.height();
+        let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
+        for (m, sum) in money.iter().zip(sums.iter_mut()) {
+            for i in 0..n {
+                let v = fen_value(m.m(i));
+                sum.0 += v;
+                sum.1 += v;
+            }
+        }
+        let mut failed = original.fails.iter().peekable();
+        let fails = (0..n as u32)
+            .map(|i| match failed.next_if(|x| x.0 == i) {
+                Some(&(_, code)) => (i, code),
+                None => (i, dup_reason(table)),
+            })
+            .collect();
+        SliceOut {
+            fails,
+            passed_keys: Vec::new(),
+            sums,
+            magnitude: 0,
+            warnings: original.warnings.clone(),
+            origins: Vec::new(),
+        }
+    })?;
+    Ok((chunk, out))
+}
