@@ -15,9 +15,11 @@
 
 use std::collections::HashMap;
 
-use super::{decode, dup_reason, fen_value, guarded, InputFile, Slice, SliceOut, Table};
+use super::{
+    decode, dup_reason, fen_value, guarded, money_cells, InputFile, Slice, SliceOut, Table,
+};
 use crate::error::Result;
-use crate::ingest::cells::{self, Cells};
+use crate::ingest::cells::Cells;
 use crate::ingest::Warnings;
 
 /// For each file, the earlier file of the table it is a byte-for-byte copy of (the first
@@ -44,10 +46,9 @@ pub(super) fn originals(files: &[InputFile]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// What the row rules found in one slice of an original: its length, the failing rows with
-/// their codes (sorted), the warnings of its passing rows.
+/// What the row rules found in one slice of an original: the failing rows with their codes
+/// (sorted), the warnings of its passing rows.
 pub(super) struct Outcome {
-    len: usize,
     fails: Vec<(u32, &'static str)>,
     warnings: Warnings,
 }
@@ -64,7 +65,6 @@ impl Outcomes {
         self.kept.insert(
             (s.file, s.offset),
             Outcome {
-                len: s.len,
                 fails: out.fails.clone(),
                 warnings: out.warnings.clone(),
             },
@@ -72,11 +72,9 @@ impl Outcomes {
     }
 
     /// The outcome of the original's slice a copy's slice repeats, once it is known (the same
-    /// bytes give the same slices; a slice that differed would be checked row by row).
+    /// row groups, checked in [`originals`], give the same slices).
     pub(super) fn of(&self, original: usize, s: Slice) -> Option<&Outcome> {
-        self.kept
-            .get(&(original, s.offset))
-            .filter(|o| o.len == s.len)
+        self.kept.get(&(original, s.offset))
     }
 }
 
@@ -96,10 +94,7 @@ pub(super) fn copy_slice(
             .iter()
             .map(|c| Cells::read(&chunk, c))
             .collect();
-        let money: Vec<&Cells> = table
-            .money_columns()
-            .map(|m| cells::col(table, &all, m))
-            .collect();
+        let money = money_cells(table, &all);
         let n = chunk.height();
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
         for (m, sum) in money.iter().zip(sums.iter_mut()) {

@@ -637,10 +637,7 @@ fn check_slice(
             .iter()
             .map(|k| cells::col(table, &cells, k))
             .collect();
-        let money: Vec<&Cells> = table
-            .money_columns()
-            .map(|m| cells::col(table, &cells, m))
-            .collect();
+        let money = money_cells(table, &cells);
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
         let mut magnitude = 0i128;
         let mut passed_keys = Vec::with_capacity(n - fails.len());
@@ -703,10 +700,7 @@ fn feed_slice(
             .map(|c| Cells::read(chunk, c))
             .collect();
         let fed = feed.map(table, &cells, s, &passed(chunk.height(), fails, repeated));
-        let money: Vec<&Cells> = table
-            .money_columns()
-            .map(|m| cells::col(table, &cells, m))
-            .collect();
+        let money = money_cells(table, &cells);
         let repeated_money = repeated
             .iter()
             .map(|&i| money.iter().map(|m| fen_value(m.m(i as usize))).collect())
@@ -723,6 +717,14 @@ fn feed_slice(
         };
         Ok((fed, money, frame))
     })
+}
+
+/// A decoded slice's money columns, in `Table::money_columns` order.
+fn money_cells<'a>(table: Table, cells: &'a [Cells<'a>]) -> Vec<&'a Cells<'a>> {
+    table
+        .money_columns()
+        .map(|m| cells::col(table, cells, m))
+        .collect()
 }
 
 /// A cell's value for control totals: null counts 0, an unrepresentable value counts 0 on
