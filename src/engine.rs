@@ -557,8 +557,9 @@ pub fn read_all(path: &Path) -> Result<DataFrame, String> {
     Ok(categories_as_strings(df))
 }
 
-/// `Enum`/`Categorical` columns (sifund's journal writes some) read back as plain strings.
-fn categories_as_strings(mut df: DataFrame) -> DataFrame {
+/// `Enum`/`Categorical` columns (sifund's journal writes some) read back as plain strings
+/// (also for a rejects frame built in memory, to be stacked with ones read back).
+pub fn categories_as_strings(mut df: DataFrame) -> DataFrame {
     let names: Vec<PlSmallStr> = df
         .columns()
         .iter()

@@ -16,6 +16,8 @@ pub enum Cells<'a> {
     Int(IntCol<'a>),
     Date(IntCol<'a>),
     Money(FenCol<'a>),
+    /// A column of the partitioned run's rows files (`ingest::shuffle`), any kind.
+    Shuffled(&'a super::shuffle::Col),
     /// Not decoded, or not declared by the consumer reading it (see `ingest::scan::Consumer`).
     Absent(&'static str),
 }
@@ -33,6 +35,7 @@ impl<'a> Cells<'a> {
     pub fn s(&self, i: usize) -> Option<&'a str> {
         match self {
             Cells::Str(v) => v.get(i),
+            Cells::Shuffled(c) => c.s(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
@@ -41,6 +44,7 @@ impl<'a> Cells<'a> {
     pub fn n(&self, i: usize) -> Option<i32> {
         match self {
             Cells::Int(v) | Cells::Date(v) => v.get(i),
+            Cells::Shuffled(c) => c.n(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }
@@ -49,6 +53,7 @@ impl<'a> Cells<'a> {
     pub fn m(&self, i: usize) -> Amt {
         match self {
             Cells::Money(v) => v.get(i),
+            Cells::Shuffled(c) => c.m(i),
             Cells::Absent(name) => std::panic::panic_any(NotProjected(name)),
             _ => unreachable!("column kind fixed by the table spec"),
         }

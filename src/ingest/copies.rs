@@ -87,7 +87,7 @@ pub(super) fn copy_slice(
     original: &Outcome,
 ) -> Result<(crate::engine::Chunk, SliceOut)> {
     let f = &files[s.file];
-    let chunk = decode(f, s, table, false)?;
+    let chunk = decode(f, s, table)?;
     let out = guarded(f, s, || {
         let all: Vec<Cells> = table
             .columns()
@@ -117,7 +117,6 @@ pub(super) fn copy_slice(
             sums,
             magnitude: 0,
             warnings: original.warnings.clone(),
-            origins: Vec::new(),
         }
     })?;
     Ok((chunk, out))

@@ -10,6 +10,7 @@ mod copies;
 pub mod files;
 pub mod rules;
 pub mod scan;
+pub mod shuffle;
 pub mod tables;
 
 use std::collections::{BTreeMap, HashSet};
@@ -191,9 +192,6 @@ pub struct TableResult {
     pub reasons: BTreeMap<&'static str, u64>,
     pub warnings: Warnings,
     pub ignored_columns: Vec<String>,
-    /// A shuffled group's accepted keys as digests (the key hash's high 64 bits), sorted: the
-    /// merge looks for a digest in two groups, then resolves it exactly ([`shuffled_keys`]).
-    pub kept_keys: Vec<u64>,
 }
 
 /// Where rejected rows go as they are found (`report::rejects` writes them to Parquet a row
@@ -416,58 +414,29 @@ struct Slice {
     len: usize,
 }
 
-/// Where a slice's rows come from: (input file, row in the file) of each.
+/// Where a slice's rows come from: an input file's rows `offset..`.
 #[derive(Clone, Copy)]
-enum Coords<'a> {
-    /// An input file's rows `offset..`.
-    Range { file: usize, offset: usize },
-    /// Rows of a shuffled file (the partitioned run), each with its origin.
-    Listed(&'a [(u32, u64)]),
+struct Coords {
+    file: usize,
+    offset: usize,
 }
 
-impl Coords<'_> {
+impl Coords {
+    /// (input file, row in the file) of the slice's row `i`.
     fn of(&self, i: u32) -> (u32, u64) {
-        match self {
-            Coords::Range { file, offset } => (*file as u32, (*offset + i as usize) as u64),
-            Coords::Listed(v) => v[i as usize],
-        }
+        (self.file as u32, (self.offset + i as usize) as u64)
     }
 
     /// The position of an origin within the slice (it is one of the slice's rows).
     fn index(&self, at: (u32, u64)) -> u32 {
-        match self {
-            Coords::Range { offset, .. } => (at.1 - *offset as u64) as u32,
-            Coords::Listed(v) => v.binary_search(&at).expect("a row of the slice") as u32,
-        }
+        (at.1 - self.offset as u64) as u32
     }
 
-    /// The origins below the slice's first row, and below its end (for ranges of a list
-    /// sorted by origin).
+    /// The origins below the slice's first row, and below its end.
     fn bounds(&self, len: usize) -> ((u32, u64), (u32, u64)) {
-        match self {
-            Coords::Range { file, offset } => (
-                (*file as u32, *offset as u64),
-                (*file as u32, (*offset + len) as u64),
-            ),
-            Coords::Listed(v) => match (v.first(), v.last()) {
-                (Some(a), Some(b)) => (*a, (b.0, b.1 + 1)),
-                _ => ((0, 0), (0, 0)),
-            },
-        }
+        let f = self.file as u32;
+        ((f, self.offset as u64), (f, (self.offset + len) as u64))
     }
-}
-
-/// How a table's rows reach [`ingest_table`].
-pub enum Source<'a> {
-    /// The input files themselves: row rules, then duplicates.
-    Input,
-    /// A vbucket group's shuffled files (`partition::map` wrote them): the rows passed the
-    /// row rules there; duplicates, with keys that an earlier row under another group's
-    /// persons holds (`taken`), and the consumers. `origin` names the input files.
-    Shuffled {
-        origin: &'a [String],
-        taken: &'a [u128],
-    },
 }
 
 /// Row groups above this size are read in slices, to keep memory bounded.
@@ -502,18 +471,13 @@ struct SliceOut {
     /// Σ |amount| over the money cells of the rows that passed (the dataset bound).
     magnitude: i128,
     warnings: Warnings,
-    /// A shuffled slice's origins (see [`Coords::Listed`]); empty for an input slice.
-    origins: Vec<(u32, u64)>,
 }
 
 impl SliceOut {
-    fn coords(&self, s: Slice) -> Coords<'_> {
-        match self.origins.is_empty() {
-            true => Coords::Range {
-                file: s.file,
-                offset: s.offset,
-            },
-            false => Coords::Listed(&self.origins),
+    fn coords(&self, s: Slice) -> Coords {
+        Coords {
+            file: s.file,
+            offset: s.offset,
         }
     }
 }
@@ -529,12 +493,8 @@ fn at(f: &InputFile, s: Slice) -> String {
 
 /// Decodes one slice. Only the decoder is guarded as "the file's fault": a corrupt page or an
 /// undecodable value is exit 2, not a crash.
-fn decode(f: &InputFile, s: Slice, table: Table, shuffled: bool) -> Result<engine::Chunk> {
-    let mut cols = table.column_names();
-    if shuffled {
-        cols.extend(engine::ORIGIN);
-    }
-    decode_columns(f, s, &cols)
+fn decode(f: &InputFile, s: Slice, table: Table) -> Result<engine::Chunk> {
+    decode_columns(f, s, &table.column_names())
 }
 
 /// Decodes `cols` of a slice; a decoder that fails or panics is bad input named by its place.
@@ -554,18 +514,21 @@ fn decode_columns(f: &InputFile, s: Slice, cols: &[&str]) -> Result<engine::Chun
 
 /// Runs our own work on a decoded slice: a panic there is our fault (exit 3), named as such.
 fn guarded<T>(f: &InputFile, s: Slice, body: impl FnOnce() -> T) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|payload| {
-        let why = if let Some(cells::NotProjected(name)) = payload.downcast_ref() {
-            format!("column {name} read but not declared by the stage reading it")
-        } else if let Some(m) = payload.downcast_ref::<&str>() {
-            m.to_string()
-        } else if let Some(m) = payload.downcast_ref::<String>() {
-            m.clone()
-        } else {
-            "a panic".to_string()
-        };
-        Error::Internal(format!("{}: {why}", at(f, s)))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body))
+        .map_err(|payload| Error::Internal(format!("{}: {}", at(f, s), panic_text(payload))))
+}
+
+/// What a caught panic of our own work says.
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(cells::NotProjected(name)) = payload.downcast_ref() {
+        format!("column {name} read but not declared by the stage reading it")
+    } else if let Some(m) = payload.downcast_ref::<&str>() {
+        m.to_string()
+    } else if let Some(m) = payload.downcast_ref::<String>() {
+        m.clone()
+    } else {
+        "a panic".to_string()
+    }
 }
 
 /// The consumers of a table, and which of them read it.
@@ -618,20 +581,15 @@ fn check_slice(
     files: &[InputFile],
     s: Slice,
     ctx: &Ctx,
-    shuffled: bool,
 ) -> Result<(engine::Chunk, SliceOut)> {
     let f = &files[s.file];
-    let chunk = decode(f, s, table, shuffled)?;
+    let chunk = decode(f, s, table)?;
     let out = guarded(f, s, || {
         let specs = table.columns();
         let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
         let n = chunk.height();
         let mut warnings = Warnings::default();
-        // Shuffled rows passed the rules (and gave their warnings) in `partition::map`.
-        let fails = match shuffled {
-            true => Vec::new(),
-            false => check_rows(table, &cells, n, ctx, &mut warnings),
-        };
+        let fails = check_rows(table, &cells, n, ctx, &mut warnings);
         let key_cols: Vec<&Cells> = table
             .key()
             .iter()
@@ -667,10 +625,6 @@ fn check_slice(
             sums,
             magnitude,
             warnings,
-            origins: match shuffled {
-                true => chunk.origins(),
-                false => Vec::new(),
-            },
         }
     })?;
     Ok((chunk, out))
@@ -789,6 +743,44 @@ impl Tally {
     }
 }
 
+/// A window's passing keys (input file, row, hash), sharded as `seen` is, inserted in file
+/// order: the first accepted occurrence of a key wins. Returns the rows that repeat a key,
+/// sorted by (file, row); with `kept`, adds the digest of every key inserted (a partitioned
+/// run's group keeps them for the merge's check across groups).
+fn settle(
+    seen: &mut KeySet,
+    window_keys: &mut [Vec<(usize, u64, u128)>],
+    kept: Option<&mut Vec<u64>>,
+) -> Vec<(usize, u64, u128)> {
+    let keep = kept.is_some();
+    let split: Vec<(Vec<(usize, u64, u128)>, Vec<u64>)> = seen
+        .shards
+        .par_iter_mut()
+        .zip(window_keys.par_iter_mut())
+        .map(|(set, keys)| {
+            let (mut dups, mut inserted) = (Vec::new(), Vec::new());
+            for k in keys.drain(..) {
+                match set.insert(k.2) {
+                    false => dups.push(k),
+                    true if keep => inserted.push(shuffle::digest(k.2)),
+                    true => {}
+                }
+            }
+            (dups, inserted)
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut kept = kept;
+    for (dups, inserted) in split {
+        found.extend(dups);
+        if let Some(k) = kept.as_mut() {
+            k.extend(inserted);
+        }
+    }
+    found.par_sort_unstable_by_key(|x| (x.0, x.1));
+    found
+}
+
 /// Ingests one table in one pass: row rules in parallel, duplicate keys in file order,
 /// control totals — and every consumer that reads the table fed from the same decoded cells.
 #[allow(clippy::too_many_arguments)]
@@ -801,16 +793,10 @@ pub fn ingest_table(
     sink: &mut dyn RejectSink,
     magnitude: &mut i128,
     progress: &dyn Fn(u64),
-    source: &Source,
 ) -> Result<TableResult> {
-    let shuffled = matches!(source, Source::Shuffled { .. });
     let work = slices(&files);
     let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let files_of = match source {
-        Source::Input => files.len(),
-        Source::Shuffled { origin, .. } => origin.len(),
-    };
-    let mut tally = Tally::new(money_cols.len(), files_of);
+    let mut tally = Tally::new(money_cols.len(), files.len());
     let active: Vec<usize> = (0..consumers.len())
         .filter(|&k| !consumers[k].uses(table).is_empty())
         .collect();
@@ -819,24 +805,12 @@ pub fn ingest_table(
     // file order, so "first occurrence wins" is kept per key.
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
     let mut seen = KeySet::for_rows(rows_total);
-    let rels: Vec<&str> = match source {
-        Source::Input => files.iter().map(|f| f.file.rel.as_str()).collect(),
-        Source::Shuffled { origin, taken } => {
-            for &h in *taken {
-                let shard = seen.shard(h);
-                seen.shards[shard].insert(h);
-            }
-            origin.iter().map(String::as_str).collect()
-        }
-    };
+    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
     let cats = RejectCats::new(table, &rels);
     sink.write(empty_rejects(table, &cats))?;
 
     // Files delivered twice: a copy's outcome is its original's (see `copies`).
-    let originals = match shuffled {
-        true => vec![None; files.len()],
-        false => copies::originals(&files),
-    };
+    let originals = copies::originals(&files);
     let mut has_copy = vec![false; files.len()];
     for &o in originals.iter().flatten() {
         has_copy[o] = true;
@@ -846,7 +820,6 @@ pub fn ingest_table(
     let window = rayon::current_num_threads().max(1) * 2;
     let failed_early = AtomicBool::new(false);
     let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
-    let mut kept_keys: Vec<u64> = Vec::new();
     for batch in work.chunks(window) {
         let feed = Feed {
             consumers,
@@ -862,7 +835,7 @@ pub fn ingest_table(
                 let original = originals[s.file].and_then(|o| outcomes.of(o, s));
                 let r = match original {
                     Some(o) => copies::copy_slice(table, &files, s, o),
-                    None => check_slice(table, &files, s, ctx, shuffled),
+                    None => check_slice(table, &files, s, ctx),
                 };
                 if r.is_err() {
                     failed_early.store(true, Ordering::Relaxed);
@@ -876,7 +849,6 @@ pub fn ingest_table(
         }
         let mut chunks = Vec::with_capacity(batch.len());
         let mut fails = Vec::with_capacity(batch.len());
-        let mut origins = Vec::with_capacity(batch.len());
         let mut batch_magnitude = 0i128;
         for (s, out) in batch.iter().zip(outs.into_iter().flatten()) {
             let (chunk, out) = out?;
@@ -884,14 +856,11 @@ pub fn ingest_table(
                 outcomes.keep(*s, &out);
             }
             tally.count(s.len, &out);
-            if !shuffled {
-                // A shuffled slice has no rule failures, and its file is not an input.
-                tally.rejected[s.file].extend(
-                    out.fails
-                        .iter()
-                        .map(|(r, _)| (s.offset + *r as usize) as u64),
-                );
-            }
+            tally.rejected[s.file].extend(
+                out.fails
+                    .iter()
+                    .map(|(r, _)| (s.offset + *r as usize) as u64),
+            );
             tally.warnings.merge(&out.warnings);
             batch_magnitude += out.magnitude;
             let at = out.coords(*s);
@@ -902,39 +871,12 @@ pub fn ingest_table(
             progress(s.len as u64);
             chunks.push(chunk);
             fails.push(out.fails);
-            origins.push(out.origins);
         }
-        // Duplicates in file order: first accepted occurrence wins.
-        // A shuffled group keeps its accepted keys for the merge's check across groups.
-        let split: Vec<(Vec<(usize, u64, u128)>, Vec<(usize, u64, u128)>)> = seen
-            .shards
-            .par_iter_mut()
-            .zip(window_keys.par_iter_mut())
-            .map(|(set, keys)| {
-                let (mut dups, mut kept) = (Vec::new(), Vec::new());
-                for k in keys.drain(..) {
-                    match set.insert(k.2) {
-                        false => dups.push(k),
-                        true if shuffled => kept.push(k),
-                        true => {}
-                    }
-                }
-                (dups, kept)
-            })
-            .collect();
-        let mut found = Vec::new();
-        for (dups, kept) in split {
-            found.extend(dups);
-            kept_keys.extend(kept.into_iter().map(|k| digest(k.2)));
-        }
-        found.par_sort_unstable_by_key(|x| (x.0, x.1));
+        let found = settle(&mut seen, &mut window_keys, None);
         // The consumers see each slice's accepted rows, from the cells decoded above.
-        let coords_of = |k: usize| match origins[k].is_empty() {
-            true => Coords::Range {
-                file: batch[k].file,
-                offset: batch[k].offset,
-            },
-            false => Coords::Listed(&origins[k]),
+        let coords_of = |k: usize| Coords {
+            file: batch[k].file,
+            offset: batch[k].offset,
         };
         let ranges: Vec<(usize, usize)> = (0..batch.len())
             .map(|k| {
@@ -997,10 +939,7 @@ pub fn ingest_table(
                 consumers[k].absorb(table, p)?;
             }
         }
-        if !shuffled {
-            // Shuffled rows are a group's share: the merge checks the table's whole count.
-            too_many_rejected(table, &tally, rows_total, ctx)?;
-        }
+        too_many_rejected(table, &tally, rows_total, ctx)?;
         for frame in std::mem::take(&mut tally.rejects) {
             sink.write(frame)?;
         }
@@ -1017,11 +956,9 @@ pub fn ingest_table(
     } = tally;
     sink.finish()?;
     rows.accepted = rows.read - rows.rejected;
-    if !shuffled {
-        for (f, mut r) in files.iter_mut().zip(rejected) {
-            r.sort_unstable();
-            f.rejected_rows = r;
-        }
+    for (f, mut r) in files.iter_mut().zip(rejected) {
+        r.sort_unstable();
+        f.rejected_rows = r;
     }
     let amounts = money_cols
         .into_iter()
@@ -1037,7 +974,6 @@ pub fn ingest_table(
             )
         })
         .collect();
-    kept_keys.par_sort_unstable();
     let result = TableResult {
         table,
         files,
@@ -1046,7 +982,6 @@ pub fn ingest_table(
         reasons,
         warnings,
         ignored_columns,
-        kept_keys,
     };
     crate::ensure_invariant!(
         result.is_balanced(),
@@ -1170,7 +1105,6 @@ impl Totals {
                 .collect(),
             warnings,
             ignored_columns,
-            kept_keys: Vec::new(),
         }
     }
 }
@@ -1195,211 +1129,4 @@ impl TableResult {
 /// Counts by code, the codes as owned strings (for a stored [`Totals`]).
 fn named(counts: &BTreeMap<&'static str, u64>) -> Vec<(String, u64)> {
     counts.iter().map(|(k, n)| (k.to_string(), *n)).collect()
-}
-
-/// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
-/// decoded and checked against the row rules; failing rows go to `rejects` (in file order),
-/// passing rows to `route(group, rows)` — the table's columns typed as in a rejects file and
-/// their origin (`engine::ORIGIN`) — in file order within each group. `group_of` names a
-/// row's group from its person id. Returns the share's totals (accepted: passed the rules).
-#[allow(clippy::too_many_arguments)]
-pub fn shuffle_table(
-    table: Table,
-    files: &[InputFile],
-    (index, of): (usize, usize),
-    ctx: &Ctx,
-    rejects: &mut dyn RejectSink,
-    group_of: &(dyn Fn(Option<&str>) -> usize + Sync),
-    route: &mut dyn FnMut(Vec<Vec<RejectFrame>>) -> Result<()>,
-) -> Result<Totals> {
-    let all = slices(files);
-    let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
-    let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
-    let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut tally = Tally::new(money_cols.len(), 0);
-    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
-    let cats = RejectCats::new(table, &rels);
-    rejects.write(empty_rejects(table, &cats))?;
-    let typed = reject_columns(table);
-    let mut magnitude = 0i128;
-    let window = rayon::current_num_threads().max(1) * 2;
-    for batch in work.chunks(window) {
-        type Routed = (SliceOut, Option<RejectFrame>, Vec<(usize, RejectFrame)>);
-        let outs: Vec<Result<Routed>> = batch
-            .par_iter()
-            .map(|&s| -> Result<Routed> {
-                let (chunk, out) = check_slice(table, files, s, ctx, false)?;
-                let f = &files[s.file];
-                let at = out.coords(s);
-                let frame = match out.fails.is_empty() {
-                    true => None,
-                    false => Some(reject_frame(table, f, &cats, &chunk, at, &out.fails)?),
-                };
-                let pass = passed(chunk.height(), &out.fails, &[]);
-                let by = guarded(f, s, || {
-                    let person = table
-                        .columns()
-                        .iter()
-                        .any(|c| c.name == "person_id")
-                        .then(|| chunk.strs("person_id"));
-                    let mut by: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
-                    for &i in &pass {
-                        let g = group_of(person.and_then(|p| p.get(i as usize)));
-                        by.entry(g).or_default().push(i);
-                    }
-                    by
-                })?;
-                let mut routed = Vec::with_capacity(by.len());
-                for (g, rows) in by {
-                    let mut cols = chunk.take_rows(&rows, &typed).map_err(|e| {
-                        Error::Internal(format!("{}: shuffle: {e}", f.file.path.display()))
-                    })?;
-                    let (fi, ri): (Vec<u32>, Vec<u64>) = rows.iter().map(|&r| at.of(r)).unzip();
-                    cols.push(engine::build::u32(engine::ORIGIN[0], fi));
-                    cols.push(engine::build::u64(engine::ORIGIN[1], ri));
-                    routed.push((g, engine::build::frame(cols)));
-                }
-                Ok((out, frame, routed))
-            })
-            .collect();
-        // Each group's rows of the window, slice after slice (so in file order).
-        let mut window_rows: Vec<Vec<RejectFrame>> = Vec::new();
-        for (s, r) in batch.iter().zip(outs) {
-            let (out, frame, routed) = r?;
-            tally.count(s.len, &out);
-            tally.warnings.merge(&out.warnings);
-            magnitude += out.magnitude;
-            if let Some(f) = frame {
-                rejects.write(f)?;
-            }
-            for (g, rows) in routed {
-                if window_rows.len() <= g {
-                    window_rows.resize_with(g + 1, Vec::new);
-                }
-                window_rows[g].push(rows);
-            }
-        }
-        route(window_rows)?;
-        // The share alone already rejects more than the table may: stop here (exit 2).
-        too_many_rejected(table, &tally, rows_total, ctx)?;
-    }
-    rejects.finish()?;
-    tally.rows.accepted = tally.rows.read - tally.rows.rejected;
-    Ok(Totals {
-        rows: tally.rows,
-        amounts: money_cols
-            .into_iter()
-            .zip(tally.amounts)
-            .map(|(name, (read, rej, acc))| {
-                let c = Control {
-                    read,
-                    accepted: acc,
-                    rejected: rej,
-                };
-                (name.to_string(), c)
-            })
-            .collect(),
-        reasons: named(&tally.reasons),
-        warnings: named(&tally.warnings.counts),
-        magnitude,
-    })
-}
-
-/// A key hash's digest: its high 64 bits (what a group's partial lists of its accepted keys).
-pub fn digest(h: u128) -> u64 {
-    (h >> 64) as u64
-}
-
-/// The keys of a shuffled group (its rows files, in file order) whose digest is `wanted`:
-/// for each full key hash, its first row, (hash, input file, row) — the row the group
-/// accepted. Reads the key and origin columns only.
-pub fn shuffled_keys(
-    table: Table,
-    files: &[InputFile],
-    wanted: &std::collections::HashSet<u64>,
-) -> Result<Vec<(u128, u32, u64)>> {
-    let specs: Vec<_> = table
-        .key()
-        .iter()
-        .map(|k| {
-            table
-                .columns()
-                .iter()
-                .find(|c| c.name == *k)
-                .expect("a key is a column")
-        })
-        .collect();
-    let mut cols: Vec<&str> = table.key().to_vec();
-    cols.extend(engine::ORIGIN);
-    let found: Vec<Result<Vec<(u128, u32, u64)>>> = slices(files)
-        .into_par_iter()
-        .map(|s| {
-            let f = &files[s.file];
-            let chunk = decode_columns(f, s, &cols)?;
-            guarded(f, s, || {
-                let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
-                let origins = chunk.origins();
-                let mut parts: Vec<Option<&str>> = Vec::with_capacity(cells.len());
-                let mut out = Vec::new();
-                for (i, &(file, row)) in origins.iter().enumerate() {
-                    parts.clear();
-                    parts.extend(cells.iter().map(|c| c.s(i)));
-                    let h = key_hash(&parts);
-                    if wanted.contains(&digest(h)) {
-                        out.push((h, file, row));
-                    }
-                }
-                out
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for f in found {
-        all.extend(f?);
-    }
-    all.sort_unstable();
-    all.dedup_by_key(|k| k.0);
-    Ok(all)
-}
-
-/// `max_reject_share` over a whole table's result (the partitioned run's merge; the scan
-/// checks as it goes).
-pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
-    let tally = Tally {
-        amounts: Vec::new(),
-        rows: t.rows.clone(),
-        reasons: t.reasons.clone(),
-        warnings: Warnings::default(),
-        rejects: Vec::new(),
-        rejected: Vec::new(),
-    };
-    too_many_rejected(t.table, &tally, t.rows.read as usize, ctx)
-}
-
-/// Writes a table's rejects from pieces each in (file, row) order (the partitioned run's
-/// maps and groups) to `sink`, in (file, row) order. `rels` are the table's input files.
-pub fn merge_rejects(
-    table: Table,
-    rels: &[&str],
-    pieces: &[std::path::PathBuf],
-    sink: &mut dyn RejectSink,
-) -> Result<()> {
-    let cats = RejectCats::new(table, rels);
-    sink.write(empty_rejects(table, &cats))?;
-    let mut frames = Vec::with_capacity(pieces.len());
-    for p in pieces {
-        let df = engine::read_all(p)
-            .map_err(|e| Error::input(format!("{}: does not read ({e})", p.display())))?;
-        frames.push(df);
-    }
-    let merged = engine::sorted_rejects(frames, rels, |df| {
-        engine::build::recode(df, "source_file", &cats.files)?;
-        engine::build::recode(df, "reason", &cats.reason_cats)?;
-        engine::build::recode(df, "message", &cats.message_cats)
-    })
-    .map_err(|e| Error::Internal(format!("{}: rejects merge: {e}", table.name())))?;
-    if let Some(df) = merged {
-        sink.write(df)?;
-    }
-    sink.finish()
 }

@@ -292,7 +292,6 @@ pub fn ingest_all_from(
             sink.as_mut(),
             &mut magnitude,
             progress,
-            &super::Source::Input,
         )?);
     }
     out.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));

@@ -37,10 +37,10 @@ use serde::{Deserialize, Serialize};
 use super::storage::Work;
 use super::{finish_stages, output::OutputDir, scanners, RunOutcome, Scanned, Stage};
 use crate::config::Pipeline;
-use crate::engine::ScratchSink;
 use crate::error::{Error, Result};
 use crate::ingest::scan::has_person;
-use crate::ingest::{self, files::TableFile, Ctx, InputFile, Source, Table, Totals};
+use crate::ingest::shuffle::{self, RowsFile, RowsWriter};
+use crate::ingest::{self, Ctx, InputFile, Table, Totals};
 use crate::model::vbucket;
 
 /// Person groups (64 vbuckets each), plus one for rows without a person.
@@ -48,7 +48,7 @@ pub const GROUPS: usize = 65;
 const PERSON_GROUPS: usize = 64;
 
 /// The partial format; a partial of another format is refused.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The tables whose rows carry a person, in scan order (persons and deaths before the rows
 /// that look them up).
@@ -68,7 +68,7 @@ pub fn group_of(person: Option<&str>) -> usize {
 }
 
 fn rows_rel(t: Table, g: usize, m: usize) -> String {
-    format!("map/{}/g{g:02}-m{m:04}.parquet", t.name())
+    format!("map/{}/g{g:02}-m{m:04}.rows", t.name())
 }
 fn rejects_rel(t: Table, m: usize) -> String {
     format!("map/{}/rejects-m{m:04}.parquet", t.name())
@@ -80,7 +80,7 @@ fn partial_rel(g: usize) -> String {
     format!("reduce/g{g:02}.bin")
 }
 fn dups_rel(t: Table, g: usize) -> String {
-    format!("reduce/{}/dups-g{g:02}.parquet", t.name())
+    format!("reduce/{}/dups-g{g:02}.bin", t.name())
 }
 fn keys_rel(t: Table, g: usize) -> String {
     format!("reduce/{}/keys-g{g:02}.bin", t.name())
@@ -90,6 +90,32 @@ fn keys_rel(t: Table, g: usize) -> String {
 /// little-endian — read back by a copy, not decoded value by value.
 fn keys_bytes(keys: &[u64]) -> Vec<u8> {
     keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+/// A group's rows rejected as repeating a key, as a file: (input file u32, row u64) each,
+/// little-endian, sorted.
+fn dups_bytes(dups: &[(u32, u64)]) -> Vec<u8> {
+    dups.iter()
+        .flat_map(|(f, r)| f.to_le_bytes().into_iter().chain(r.to_le_bytes()))
+        .collect()
+}
+fn dups_of(rel: &str, bytes: &[u8]) -> Result<Vec<(u32, u64)>> {
+    if bytes.len() % 12 != 0 {
+        return Err(Error::input(format!(
+            "{rel}: not a list of 12-byte origins"
+        )));
+    }
+    let dups: Vec<(u32, u64)> = bytes
+        .chunks_exact(12)
+        .map(|b| {
+            let f = u32::from_le_bytes(b[..4].try_into().expect("4 bytes"));
+            (f, u64::from_le_bytes(b[4..].try_into().expect("8 bytes")))
+        })
+        .collect();
+    match dups.is_sorted() {
+        true => Ok(dups),
+        false => Err(Error::input(format!("{rel}: origins not sorted"))),
+    }
 }
 fn keys_of(rel: &str, bytes: &[u8]) -> Result<Vec<u64>> {
     if bytes.len() % 8 != 0 {
@@ -221,21 +247,21 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
         let rel = rejects_rel(table, index);
         let temp = work.temp(&rel)?;
         let mut rejects = crate::report::rejects::Writer::scratch(temp.clone());
-        let mut writers: Vec<Option<(PathBuf, ScratchSink)>> = Vec::new();
+        let mut writers: Vec<Option<(PathBuf, RowsWriter)>> = Vec::new();
         writers.resize_with(GROUPS, || None);
-        let totals = ingest::shuffle_table(
+        let totals = shuffle::shuffle_table(
             table,
             files,
             (index, slices),
             &ctx,
             &mut rejects,
-            &group_of,
-            &mut |window| write_window(&work, table, index, &mut writers, window),
+            (GROUPS, &group_of),
+            &mut |blocks| write_blocks(&work, table, index, &mut writers, blocks),
         )?;
         let mut groups = Vec::new();
         for (g, w) in writers.into_iter().enumerate() {
-            if let Some((t, sink)) = w {
-                sink.finish().map_err(Error::Internal)?;
+            if let Some((t, rows)) = w {
+                rows.finish()?;
                 work.commit(&t, &rows_rel(table, g, index))?;
                 groups.push(g);
             }
@@ -271,36 +297,26 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
     work.put(&map_rel(index), &json)
 }
 
-/// A window of a map's slices: each group's rows, the window's slices stacked, written as one
-/// row group of that group's file (groups in parallel). Nothing is held beyond the window, so
-/// a map's memory does not grow with the number of groups.
-fn write_window(
+/// A window of a map's slices: each group's rows, one block (`ingest::shuffle`) appended to
+/// that group's rows file. Nothing is held beyond the window, so a map's memory does not
+/// grow with the number of groups.
+fn write_blocks(
     work: &Work,
     table: Table,
     index: usize,
-    writers: &mut [Option<(PathBuf, ScratchSink)>],
-    window: Vec<Vec<ingest::RejectFrame>>,
+    writers: &mut [Option<(PathBuf, RowsWriter)>],
+    blocks: Vec<(usize, u32, Vec<u8>)>,
 ) -> Result<()> {
-    use rayon::prelude::*;
-    for (g, pieces) in window.iter().enumerate() {
-        if let (Some(first), None) = (pieces.first(), &writers[g]) {
+    for (g, rows, bytes) in blocks {
+        if writers[g].is_none() {
             let t = work.temp(&rows_rel(table, g, index))?;
-            let sink = ScratchSink::create(&t, &first.schema()).map_err(Error::Internal)?;
-            writers[g] = Some((t, sink));
+            let w = RowsWriter::create(&t)?;
+            writers[g] = Some((t, w));
         }
+        let (_, w) = writers[g].as_mut().expect("created above");
+        w.write(rows, &bytes)?;
     }
-    writers
-        .par_iter_mut()
-        .zip(window.into_par_iter())
-        .try_for_each(|(w, pieces)| -> Result<()> {
-            let Some((_, sink)) = w.as_mut() else {
-                return Ok(());
-            };
-            if let Some(rows) = crate::engine::stack(pieces).map_err(Error::Internal)? {
-                sink.write(&rows).map_err(Error::Internal)?;
-            }
-            Ok(())
-        })
+    Ok(())
 }
 
 /// Every map index's manifest, checked against this run's fingerprint.
@@ -358,8 +374,8 @@ pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<
     for g in (index..GROUPS).step_by(workers) {
         let (partial, dups, keys) =
             reduce_group(p, &work, &checked, &maps, &fp, g, &BTreeMap::new())?;
-        for (t, temp) in dups {
-            work.commit(&temp, &dups_rel(t, g))?;
+        for (t, d) in dups {
+            work.put(&dups_rel(t, g), &dups_bytes(&d))?;
         }
         for (t, k) in keys {
             work.put(&keys_rel(t, g), &keys_bytes(&k))?;
@@ -369,10 +385,13 @@ pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<
     Ok(())
 }
 
+/// A group's rows rejected as repeating a key, per person table.
+type Dups = Vec<(Table, Vec<(u32, u64)>)>;
+
 /// Reduces group `g`: its rows of each person table, from every map index in order (so in
 /// file order), through duplicates (`taken`: keys held by an earlier row of another group)
-/// and every stage's consumer. Returns the partial, the duplicates' files (temporary) and
-/// the accepted keys of each table.
+/// and every stage's consumer. Returns the partial, the rows rejected as duplicates and the
+/// accepted keys of each table.
 fn reduce_group(
     p: &Pipeline,
     work: &Work,
@@ -381,10 +400,8 @@ fn reduce_group(
     fp: &str,
     g: usize,
     taken: &BTreeMap<Table, Vec<u128>>,
-) -> Result<(Partial, Vec<(Table, PathBuf)>, Vec<(Table, Vec<u64>)>)> {
-    let ctx = ctx(p);
+) -> Result<(Partial, Dups, Vec<(Table, Vec<u64>)>)> {
     let mut scanned = scanners(p, &Stage::ALL)?;
-    let mut magnitude = 0i128;
     let mut tables = Vec::new();
     let mut dups = Vec::new();
     let mut keys = Vec::new();
@@ -392,31 +409,18 @@ fn reduce_group(
         let Some((_, files, _)) = checked.iter().find(|c| c.0 == table) else {
             continue;
         };
-        let shuffled = group_files(work, maps, table, g)?;
-        let origin: Vec<String> = files.iter().map(|f| f.file.rel.clone()).collect();
+        let rows = group_files(work, maps, table, g)?;
         let none = Vec::new();
-        let source = Source::Shuffled {
-            origin: &origin,
-            taken: taken.get(&table).unwrap_or(&none),
-        };
-        let temp = work.temp(&dups_rel(table, g))?;
-        let mut sink = crate::report::rejects::Writer::scratch(temp.clone());
-        let before = magnitude;
-        let r = ingest::ingest_table(
+        let r = shuffle::reduce_table(
             table,
-            shuffled,
-            Vec::new(),
-            &ctx,
+            &rows,
+            files.len(),
+            taken.get(&table).unwrap_or(&none),
             &mut super::consumers_of(&mut scanned),
-            &mut sink,
-            &mut magnitude,
-            &|_| {},
-            &source,
         )?;
-        let totals = r.totals(magnitude - before);
-        tables.push((table.name().to_string(), totals));
-        keys.push((table, r.kept_keys));
-        dups.push((table, temp));
+        tables.push((table.name().to_string(), r.totals));
+        keys.push((table, r.kept));
+        dups.push((table, r.dups));
     }
     let states = scanned.save()?;
     let partial = Partial {
@@ -432,37 +436,18 @@ fn reduce_group(
 
 /// Group `g`'s rows files of a table, one per map index that wrote rows of it, in index
 /// order (so in file order).
-fn group_files(
-    work: &Work,
-    maps: &[MapManifest],
-    table: Table,
-    g: usize,
-) -> Result<Vec<InputFile>> {
-    let mut shuffled = Vec::new();
+fn group_files(work: &Work, maps: &[MapManifest], table: Table, g: usize) -> Result<Vec<RowsFile>> {
+    let mut rows = Vec::new();
     for m in maps {
         let wrote = m
             .tables
             .iter()
             .any(|t| t.table == table.name() && t.groups.contains(&g));
-        if !wrote {
-            continue;
+        if wrote {
+            rows.push(RowsFile::open(work.fetch(&rows_rel(table, g, m.index))?)?);
         }
-        let rel = rows_rel(table, g, m.index);
-        let path = work.fetch(&rel)?;
-        let info = crate::engine::file_info(&path)
-            .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
-        shuffled.push(InputFile {
-            file: TableFile {
-                path,
-                rel,
-                hive: Vec::new(),
-            },
-            info,
-            sha256: String::new(),
-            rejected_rows: Vec::new(),
-        });
     }
-    Ok(shuffled)
+    Ok(rows)
 }
 
 /// Every group's partial; a missing or foreign one is bad input naming the group.
@@ -543,7 +528,7 @@ fn taken_across(
                 continue;
             }
             let files = group_files(work, maps, table, g)?;
-            let found = ingest::shuffled_keys(table, &files, &wanted)?;
+            let found = shuffle::shuffled_keys(table, &files, &wanted)?;
             records.extend(found.into_iter().map(|(h, f, r)| (h, f, r, g)));
         }
         for (g, h) in losers(records) {
@@ -607,7 +592,7 @@ pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
         }
     }
     // Groups that lost a key to another group: reduced again, here, with the key taken.
-    let mut redone: BTreeMap<usize, Vec<(Table, PathBuf)>> = BTreeMap::new();
+    let mut redone: BTreeMap<usize, Dups> = BTreeMap::new();
     let keys = group_keys(&work, &checked)?;
     let across = taken_across(&work, &maps, &keys)?;
     drop(keys);
@@ -626,11 +611,6 @@ pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
     }
     let mut out = OutputDir::create(&p.output_path)?;
     let result = merge_into(p, &work, checked, &maps, partials, &redone, &mut out, t0);
-    for (_, dups) in redone {
-        for (_, temp) in dups {
-            let _ = std::fs::remove_file(temp);
-        }
-    }
     let (output, outcome) = out.settle(result)?;
     Ok(RunOutcome { output, ..outcome })
 }
@@ -642,7 +622,7 @@ fn merge_into(
     checked: Checked,
     maps: &[MapManifest],
     partials: Vec<Partial>,
-    redone: &BTreeMap<usize, Vec<(Table, PathBuf)>>,
+    redone: &BTreeMap<usize, Dups>,
     out: &mut OutputDir,
     t0: Instant,
 ) -> Result<RunOutcome> {
@@ -669,21 +649,30 @@ fn merge_into(
         let totals = combine(table, &ruled, &grouped)?;
         magnitude += totals.magnitude;
         // Rejects: the maps' (in file order, index after index) and the groups' duplicates.
-        let mut pieces: Vec<PathBuf> = (0..maps.len())
+        let pieces: Vec<PathBuf> = (0..maps.len())
             .map(|m| work.fetch(&rejects_rel(table, m)))
             .collect::<Result<_>>()?;
+        let mut dups = Vec::new();
         for g in 0..GROUPS {
             match redone.get(&g).and_then(|d| d.iter().find(|x| x.0 == table)) {
-                Some((_, temp)) => pieces.push(temp.clone()),
-                None => pieces.push(work.fetch(&dups_rel(table, g))?),
+                Some((_, d)) => dups.extend_from_slice(d),
+                None => {
+                    let rel = dups_rel(table, g);
+                    let bytes = work.get(&rel)?.ok_or_else(|| {
+                        Error::input(format!(
+                            "{rel} missing beside its partial: run the reduce again"
+                        ))
+                    })?;
+                    dups.extend(dups_of(&rel, &bytes)?);
+                }
             }
         }
-        let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+        dups.sort_unstable();
         let mut sink =
             crate::report::rejects::Writer::new(out.path(&format!("rejects/{name}.parquet"))?);
-        ingest::merge_rejects(table, &rels, &pieces, &mut sink)?;
+        shuffle::merge_rejects(table, &files, &pieces, &dups, &mut sink)?;
         let result = totals.into_result(table, files, ignored);
-        ingest::check_reject_share(&result, &ctx)?;
+        shuffle::check_reject_share(&result, &ctx)?;
         person_results.push(result);
     }
     // The tables without persons, read here, into consumers of their own.

@@ -1,0 +1,845 @@
+//! The partitioned run's shuffle 分区交换 (issue 13): what a map writes of each passing row
+//! and how a reduce reads it back, without Parquet in between.
+//!
+//! A map has decoded and checked its slices; the reduce needs the rows again, grouped by
+//! person, in file order. Writing them as Parquet and decoding them again cost more than the
+//! whole single run's scan (dictionary estimates, gathers, string views built and
+//! concatenated per group). A **rows file** is instead a plain sequence of blocks, one per
+//! group and window of slices, each LZ4-compressed:
+//!
+//! ```text
+//! file   := "SIFROWS1" frame*
+//! frame  := rows: u32, bytes: u32, LZ4 block (uncompressed size prepended)
+//! block  := rows: u32, column*, key hash: u128 × rows, input file: u32 × rows, row: u64 × rows
+//! column := (every column of the table but those in `not_shipped`, in the table's order)
+//!           text:   valid: u8 × rows, offsets: u32 × (rows + 1), UTF-8 bytes
+//!           int32 / date: valid: u8 × rows, i32 × rows
+//!           money:  valid: u8 × rows (0 null, 1 a value, 2 beyond i64 fen), i64 fen × rows
+//! ```
+//!
+//! All integers little-endian. A reduce reads each column in place (`Cells::Shuffled`); the
+//! key travels as its 128-bit hash (`cells::key_hash`), so the key columns no stage reads are
+//! not carried. A reduce that finds a row repeating a key reports its origin (input file,
+//! row); the merge reads those rows again from the inputs for `rejects/`, with every cell.
+
+use std::collections::HashSet;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::cells::Cells;
+use super::rules::Amt;
+use super::scan::{Consumer, Part};
+use super::tables::{Kind, Table};
+use super::{
+    check_slice, decode, dup_reason, empty_rejects, fen_value, guarded, money_cells, named,
+    reject_frame, settle, slices, too_many_rejected, Control, Coords, Ctx, Feed, InputFile, KeySet,
+    RejectCats, RejectFrame, RejectSink, Slice, TableResult, Tally, Totals, Warnings,
+};
+use crate::engine;
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8; 8] = b"SIFROWS1";
+
+/// Columns no stage reads once the row rules have run: the key columns that only make the
+/// key (it travels as its hash) and columns read by no stage. A stage that starts reading
+/// one fails the reduce with an internal error naming it (`reduce_table`).
+fn not_shipped(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Contributions => &["txn_id", "employer_id"],
+        Table::Payouts => &["payee_kind"],
+        Table::Deaths => &["source"],
+        _ => &[],
+    }
+}
+
+fn shipped(table: Table, column: &str) -> bool {
+    !not_shipped(table).contains(&column)
+}
+
+/// One column of a block, decoded (see the module's layout).
+pub enum Col {
+    Str {
+        valid: Vec<u8>,
+        offsets: Vec<u32>,
+        text: String,
+    },
+    Int {
+        valid: Vec<u8>,
+        v: Vec<i32>,
+    },
+    Money {
+        valid: Vec<u8>,
+        v: Vec<i64>,
+    },
+}
+
+impl Col {
+    #[inline]
+    pub fn s(&self, i: usize) -> Option<&str> {
+        match self {
+            Col::Str {
+                valid,
+                offsets,
+                text,
+            } => (valid[i] != 0).then(|| &text[offsets[i] as usize..offsets[i + 1] as usize]),
+            _ => unreachable!("column kind fixed by the table spec"),
+        }
+    }
+    #[inline]
+    pub fn n(&self, i: usize) -> Option<i32> {
+        match self {
+            Col::Int { valid, v } => (valid[i] != 0).then(|| v[i]),
+            _ => unreachable!("column kind fixed by the table spec"),
+        }
+    }
+    #[inline]
+    pub fn m(&self, i: usize) -> Amt {
+        match self {
+            Col::Money { valid, v } => match valid[i] {
+                0 => None,
+                1 => Some(Ok(v[i])),
+                _ => Some(Err(())),
+            },
+            _ => unreachable!("column kind fixed by the table spec"),
+        }
+    }
+}
+
+/// A decoded block: its columns in the table's order (`None`: not shipped), each row's key
+/// hash and origin.
+pub struct Block {
+    rows: usize,
+    cols: Vec<Option<Col>>,
+    hashes: Vec<u128>,
+    origins: Vec<(u32, u64)>,
+}
+
+impl Block {
+    fn cells(&self, table: Table) -> Vec<Cells<'_>> {
+        table
+            .columns()
+            .iter()
+            .zip(&self.cols)
+            .map(|(spec, c)| match c {
+                Some(c) => Cells::Shuffled(c),
+                None => Cells::Absent(spec.name),
+            })
+            .collect()
+    }
+}
+
+/// One slice's rows of a group, for [`encode`]: the slice's cells, the rows (slice-relative,
+/// ascending), the key hash of every row of the slice, the slice's place in its input.
+struct Piece<'a> {
+    cells: &'a [Cells<'a>],
+    rows: &'a [u32],
+    hashes: &'a [u128],
+    file: u32,
+    offset: u64,
+}
+
+fn encode(table: Table, pieces: &[Piece]) -> std::result::Result<Vec<u8>, String> {
+    let n: usize = pieces.iter().map(|p| p.rows.len()).sum();
+    let mut out = Vec::with_capacity(n * 128);
+    out.extend((n as u32).to_le_bytes());
+    for (k, spec) in table.columns().iter().enumerate() {
+        if !shipped(table, spec.name) {
+            continue;
+        }
+        let mut valid = Vec::with_capacity(n);
+        let cells = || {
+            pieces
+                .iter()
+                .flat_map(move |p| p.rows.iter().map(move |&r| (&p.cells[k], r as usize)))
+        };
+        match spec.kind {
+            Kind::Utf8 => {
+                let mut offsets = Vec::with_capacity((n + 1) * 4);
+                let mut text = Vec::new();
+                offsets.extend(0u32.to_le_bytes());
+                for (c, r) in cells() {
+                    match c.s(r) {
+                        Some(s) => {
+                            valid.push(1);
+                            text.extend_from_slice(s.as_bytes());
+                        }
+                        None => valid.push(0),
+                    }
+                    let end = u32::try_from(text.len())
+                        .map_err(|_| format!("{}: a block's text beyond 4 GiB", spec.name))?;
+                    offsets.extend(end.to_le_bytes());
+                }
+                out.extend(valid);
+                out.extend(offsets);
+                out.extend(text);
+            }
+            Kind::Int32 | Kind::Date => {
+                let mut v = Vec::with_capacity(n * 4);
+                for (c, r) in cells() {
+                    let x = c.n(r);
+                    valid.push(x.is_some() as u8);
+                    v.extend(x.unwrap_or(0).to_le_bytes());
+                }
+                out.extend(valid);
+                out.extend(v);
+            }
+            Kind::Money => {
+                let mut v = Vec::with_capacity(n * 8);
+                for (c, r) in cells() {
+                    let (flag, x) = match c.m(r) {
+                        None => (0, 0),
+                        Some(Ok(x)) => (1, x),
+                        Some(Err(())) => (2, 0),
+                    };
+                    valid.push(flag);
+                    v.extend(x.to_le_bytes());
+                }
+                out.extend(valid);
+                out.extend(v);
+            }
+        }
+    }
+    for p in pieces {
+        for &r in p.rows {
+            out.extend(p.hashes[r as usize].to_le_bytes());
+        }
+    }
+    for p in pieces {
+        out.extend(std::iter::repeat_n(p.file.to_le_bytes(), p.rows.len()).flatten());
+    }
+    for p in pieces {
+        for &r in p.rows {
+            out.extend((p.offset + r as u64).to_le_bytes());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a block's bytes in order; running short is a truncated block.
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len());
+        let end = end.ok_or("truncated")?;
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn flags(&mut self, n: usize, max: u8) -> std::result::Result<Vec<u8>, String> {
+        let v = self.take(n)?;
+        match v.iter().all(|&f| f <= max) {
+            true => Ok(v.to_vec()),
+            false => Err("a validity flag out of range".into()),
+        }
+    }
+}
+
+macro_rules! le_vec {
+    ($cur:expr, $n:expr, $t:ty) => {{
+        const W: usize = std::mem::size_of::<$t>();
+        let bytes = $cur.take($n * W)?;
+        bytes
+            .chunks_exact(W)
+            .map(|b| <$t>::from_le_bytes(b.try_into().expect("W bytes")))
+            .collect::<Vec<$t>>()
+    }};
+}
+
+fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String> {
+    let mut cur = Cursor { b: bytes, at: 0 };
+    let rows = u32::from_le_bytes(cur.take(4)?.try_into().expect("4 bytes")) as usize;
+    let mut cols = Vec::with_capacity(table.columns().len());
+    for spec in table.columns() {
+        if !shipped(table, spec.name) {
+            cols.push(None);
+            continue;
+        }
+        let col = match spec.kind {
+            Kind::Utf8 => {
+                let valid = cur.flags(rows, 1)?;
+                let offsets = le_vec!(cur, rows + 1, u32);
+                let len = *offsets.last().expect("rows + 1 offsets") as usize;
+                let text = String::from_utf8(cur.take(len)?.to_vec())
+                    .map_err(|_| format!("{}: not UTF-8", spec.name))?;
+                let sound = offsets.first() == Some(&0)
+                    && offsets.windows(2).all(|w| w[0] <= w[1])
+                    && offsets.iter().all(|&o| text.is_char_boundary(o as usize));
+                if !sound {
+                    return Err(format!("{}: offsets out of order", spec.name));
+                }
+                Col::Str {
+                    valid,
+                    offsets,
+                    text,
+                }
+            }
+            Kind::Int32 | Kind::Date => {
+                let valid = cur.flags(rows, 1)?;
+                Col::Int {
+                    valid,
+                    v: le_vec!(cur, rows, i32),
+                }
+            }
+            Kind::Money => {
+                let valid = cur.flags(rows, 2)?;
+                Col::Money {
+                    valid,
+                    v: le_vec!(cur, rows, i64),
+                }
+            }
+        };
+        cols.push(Some(col));
+    }
+    let hashes = le_vec!(cur, rows, u128);
+    let files = le_vec!(cur, rows, u32);
+    let at = le_vec!(cur, rows, u64);
+    if cur.at != bytes.len() {
+        return Err("trailing bytes".into());
+    }
+    let origins: Vec<(u32, u64)> = files.into_iter().zip(at).collect();
+    if !origins.is_sorted() {
+        return Err("rows out of file order".into());
+    }
+    Ok(Block {
+        rows,
+        cols,
+        hashes,
+        origins,
+    })
+}
+
+/// A map's rows file being written (published by the caller once finished).
+pub struct RowsWriter {
+    out: BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl RowsWriter {
+    pub fn create(path: &Path) -> Result<RowsWriter> {
+        let file = std::fs::File::create(path).map_err(Error::io(path))?;
+        let mut out = BufWriter::new(file);
+        out.write_all(MAGIC).map_err(Error::io(path))?;
+        Ok(RowsWriter {
+            out,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn write(&mut self, rows: u32, block: &[u8]) -> Result<()> {
+        let len = u32::try_from(block.len())
+            .map_err(|_| Error::Internal("a rows block beyond 4 GiB".into()))?;
+        let mut head = [0u8; 8];
+        head[..4].copy_from_slice(&rows.to_le_bytes());
+        head[4..].copy_from_slice(&len.to_le_bytes());
+        let w = self
+            .out
+            .write_all(&head)
+            .and_then(|_| self.out.write_all(block));
+        w.map_err(Error::io(&self.path))?;
+        crate::fault::crash_point();
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
+        file.sync_all().map_err(Error::io(&path))
+    }
+}
+
+/// A rows file to read: where each block is.
+pub struct RowsFile {
+    path: PathBuf,
+    /// (byte offset of the compressed block, its length, its rows)
+    blocks: Vec<(u64, u32, u32)>,
+}
+
+impl RowsFile {
+    /// Lists the file's blocks (their headers only); a file that is not one is bad input.
+    pub fn open(path: PathBuf) -> Result<RowsFile> {
+        let bad = |why: &str| Error::input(format!("{}: not a rows file ({why})", path.display()));
+        let mut f = std::fs::File::open(&path).map_err(Error::io(&path))?;
+        let size = f.metadata().map_err(Error::io(&path))?.len();
+        let mut magic = [0u8; 8];
+        f.read_exact(&mut magic).map_err(|_| bad("too short"))?;
+        if &magic != MAGIC {
+            return Err(bad("no magic"));
+        }
+        let (mut at, mut blocks) = (8u64, Vec::new());
+        while at < size {
+            let mut head = [0u8; 8];
+            f.read_exact(&mut head)
+                .map_err(|_| bad("truncated header"))?;
+            let rows = u32::from_le_bytes(head[..4].try_into().expect("4 bytes"));
+            let len = u32::from_le_bytes(head[4..].try_into().expect("4 bytes"));
+            at += 8;
+            if at + len as u64 > size {
+                return Err(bad("truncated block"));
+            }
+            blocks.push((at, len, rows));
+            at += len as u64;
+            f.seek(SeekFrom::Start(at)).map_err(Error::io(&path))?;
+        }
+        Ok(RowsFile { path, blocks })
+    }
+
+    fn rows(&self) -> usize {
+        self.blocks.iter().map(|b| b.2 as usize).sum()
+    }
+
+    fn read(&self, table: Table, k: usize) -> Result<Block> {
+        let (at, len, rows) = self.blocks[k];
+        let bad = |why: String| Error::input(format!("{}: block {k}: {why}", self.path.display()));
+        let mut f = std::fs::File::open(&self.path).map_err(Error::io(&self.path))?;
+        f.seek(SeekFrom::Start(at)).map_err(Error::io(&self.path))?;
+        let mut packed = vec![0u8; len as usize];
+        f.read_exact(&mut packed).map_err(Error::io(&self.path))?;
+        let bytes = lz4::block::decompress(&packed, None).map_err(|e| bad(e.to_string()))?;
+        let block = decode_block(table, &bytes).map_err(bad)?;
+        match block.rows == rows as usize {
+            true => Ok(block),
+            false => Err(bad(format!("{} rows, its header says {rows}", block.rows))),
+        }
+    }
+}
+
+fn compress(bytes: &[u8]) -> Result<Vec<u8>> {
+    lz4::block::compress(bytes, None, true)
+        .map_err(|e| Error::Internal(format!("rows block: lz4: {e}")))
+}
+
+/// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
+/// decoded and checked against the row rules; failing rows go to `rejects` (in file order),
+/// passing rows to `route` as blocks `(group, rows, bytes)`, one per group and window of
+/// slices, each group's rows in file order. `group_of` names a row's group (below `groups`)
+/// from its person id. Returns the share's totals (accepted: passed the rules).
+#[allow(clippy::too_many_arguments)]
+pub fn shuffle_table(
+    table: Table,
+    files: &[InputFile],
+    (index, of): (usize, usize),
+    ctx: &Ctx,
+    rejects: &mut dyn RejectSink,
+    (groups, group_of): (usize, &(dyn Fn(Option<&str>) -> usize + Sync)),
+    route: &mut dyn FnMut(Vec<(usize, u32, Vec<u8>)>) -> Result<()>,
+) -> Result<Totals> {
+    let all = slices(files);
+    let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
+    let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
+    let money_cols: Vec<&'static str> = table.money_columns().collect();
+    let mut tally = Tally::new(money_cols.len(), 0);
+    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+    let cats = RejectCats::new(table, &rels);
+    rejects.write(empty_rejects(table, &cats))?;
+    let has_person = table.columns().iter().any(|c| c.name == "person_id");
+    let mut magnitude = 0i128;
+    let window = rayon::current_num_threads().max(1) * 2;
+    for batch in work.chunks(window) {
+        // Per slice: its cells, rejects, passing rows by group, key hash by row.
+        type Checked = (
+            engine::Chunk,
+            super::SliceOut,
+            Option<RejectFrame>,
+            Vec<Vec<u32>>,
+        );
+        let outs: Vec<Result<(Checked, Vec<u128>)>> = batch
+            .par_iter()
+            .map(|&s| {
+                let (chunk, out) = check_slice(table, files, s, ctx)?;
+                let f = &files[s.file];
+                let frame = match out.fails.is_empty() {
+                    true => None,
+                    false => Some(reject_frame(
+                        table,
+                        f,
+                        &cats,
+                        &chunk,
+                        out.coords(s),
+                        &out.fails,
+                    )?),
+                };
+                let (by, hashes) = guarded(f, s, || {
+                    let person = has_person.then(|| chunk.strs("person_id"));
+                    let mut by = vec![Vec::new(); groups];
+                    let mut hashes = vec![0u128; chunk.height()];
+                    for &(i, h) in &out.passed_keys {
+                        hashes[i as usize] = h;
+                        by[group_of(person.and_then(|p| p.get(i as usize)))].push(i);
+                    }
+                    (by, hashes)
+                })?;
+                Ok(((chunk, out, frame, by), hashes))
+            })
+            .collect();
+        let mut checked = Vec::with_capacity(batch.len());
+        for (s, r) in batch.iter().zip(outs) {
+            let ((chunk, out, frame, by), hashes) = r?;
+            tally.count(s.len, &out);
+            tally.warnings.merge(&out.warnings);
+            magnitude += out.magnitude;
+            if let Some(f) = frame {
+                rejects.write(f)?;
+            }
+            checked.push((chunk, by, hashes));
+        }
+        let cells: Vec<Vec<Cells>> = checked
+            .iter()
+            .map(|(chunk, _, _)| {
+                table
+                    .columns()
+                    .iter()
+                    .map(|c| Cells::read(chunk, c))
+                    .collect()
+            })
+            .collect();
+        // Each group's rows of the window, slice after slice (so in file order): one block.
+        let blocks: Vec<Result<Option<(usize, u32, Vec<u8>)>>> = (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                let pieces: Vec<Piece> = batch
+                    .iter()
+                    .zip(&checked)
+                    .zip(&cells)
+                    .filter(|((_, (_, by, _)), _)| !by[g].is_empty())
+                    .map(|((s, (_, by, hashes)), cells)| Piece {
+                        cells,
+                        rows: &by[g],
+                        hashes,
+                        file: s.file as u32,
+                        offset: s.offset as u64,
+                    })
+                    .collect();
+                if pieces.is_empty() {
+                    return Ok(None);
+                }
+                let rows: usize = pieces.iter().map(|p| p.rows.len()).sum();
+                let bytes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    encode(table, &pieces)
+                }))
+                .map_err(|_| Error::Internal(format!("{}: shuffle: a panic", table.name())))?
+                .map_err(|e| Error::Internal(format!("{}: shuffle: {e}", table.name())))?;
+                Ok(Some((g, rows as u32, compress(&bytes)?)))
+            })
+            .collect();
+        let mut routed = Vec::new();
+        for b in blocks {
+            routed.extend(b?);
+        }
+        drop(cells);
+        drop(checked);
+        route(routed)?;
+        // The share alone already rejects more than the table may: stop here (exit 2).
+        too_many_rejected(table, &tally, rows_total, ctx)?;
+    }
+    rejects.finish()?;
+    tally.rows.accepted = tally.rows.read - tally.rows.rejected;
+    Ok(tally.into_totals(&money_cols, magnitude))
+}
+
+/// What a reduce makes of a group's rows of one table.
+pub struct Reduced {
+    /// Read = the rows the maps passed; rejected = repeated keys.
+    pub totals: Totals,
+    /// Origins (input file, row) of the rows rejected as repeating a key, sorted.
+    pub dups: Vec<(u32, u64)>,
+    /// Digests of the accepted keys, sorted (for the merge's check across groups).
+    pub kept: Vec<u64>,
+}
+
+/// A vbucket group's rows of a table (its rows files, one per map index, in index order: so
+/// in file order), through duplicate keys — `taken` are keys an earlier row of another group
+/// holds — and every consumer that reads the table. `origin_files` is the table's number of
+/// input files.
+pub fn reduce_table(
+    table: Table,
+    files: &[RowsFile],
+    origin_files: usize,
+    taken: &[u128],
+    consumers: &mut [&mut dyn Consumer],
+) -> Result<Reduced> {
+    let active: Vec<usize> = (0..consumers.len())
+        .filter(|&k| !consumers[k].uses(table).is_empty())
+        .collect();
+    for &k in &active {
+        if let Some(c) = consumers[k].uses(table).iter().find(|c| !shipped(table, c)) {
+            return Err(Error::Internal(format!(
+                "{}.{c} is read by a stage but not carried by the map (ingest::shuffle::not_shipped)",
+                table.name()
+            )));
+        }
+    }
+    let work: Vec<(usize, usize)> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(f, rf)| (0..rf.blocks.len()).map(move |b| (f, b)))
+        .collect();
+    let rows_total: usize = files.iter().map(RowsFile::rows).sum();
+    let money_cols: Vec<&'static str> = table.money_columns().collect();
+    let mut tally = Tally::new(money_cols.len(), origin_files);
+    let mut seen = KeySet::for_rows(rows_total + taken.len());
+    for &h in taken {
+        let shard = seen.shard(h);
+        seen.shards[shard].insert(h);
+    }
+    let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
+    let (mut kept, mut dups) = (Vec::new(), Vec::new());
+    let mut magnitude = 0i128;
+    let window = rayon::current_num_threads().max(1) * 2;
+    for batch in work.chunks(window) {
+        let blocks: Vec<Block> = batch
+            .par_iter()
+            .map(|&(f, b)| files[f].read(table, b))
+            .collect::<Result<_>>()?;
+        for b in &blocks {
+            tally.rows.read += b.rows as i128;
+            for (h, &(file, row)) in b.hashes.iter().zip(&b.origins) {
+                window_keys[seen.shard(*h)].push((file as usize, row, *h));
+            }
+        }
+        let found = settle(&mut seen, &mut window_keys, Some(&mut kept));
+        let feed = Feed {
+            consumers,
+            active: &active,
+        };
+        type Fed = (Vec<Part>, Vec<(i128, i128)>, Vec<Vec<i128>>, (usize, usize));
+        let fed: Vec<Result<Fed>> = blocks
+            .par_iter()
+            .zip(batch.par_iter())
+            .map(|(b, &(f, k))| {
+                let lo = found.partition_point(|x| (x.0 as u32, x.1) < b.origins[0]);
+                let last = *b.origins.last().expect("a block has rows");
+                let hi = found.partition_point(|x| (x.0 as u32, x.1) <= last);
+                let repeated: Vec<u32> = found[lo..hi]
+                    .iter()
+                    .map(|x| {
+                        let at = (x.0 as u32, x.1);
+                        b.origins.binary_search(&at).expect("a row of the block") as u32
+                    })
+                    .collect();
+                let s = Slice {
+                    file: f,
+                    offset: k,
+                    len: b.rows,
+                };
+                let body = || {
+                    let cells = b.cells(table);
+                    let money = money_cells(table, &cells);
+                    let mut sums = vec![(0i128, 0i128); money.len()];
+                    for (m, sum) in money.iter().zip(sums.iter_mut()) {
+                        for i in 0..b.rows {
+                            let v = fen_value(m.m(i));
+                            sum.0 += v;
+                            sum.1 += v.abs();
+                        }
+                    }
+                    let rep_money = repeated
+                        .iter()
+                        .map(|&i| money.iter().map(|m| fen_value(m.m(i as usize))).collect())
+                        .collect();
+                    let accepted = super::passed(b.rows, &[], &repeated);
+                    (feed.map(table, &cells, s, &accepted), sums, rep_money)
+                };
+                let (parts, sums, rep_money) =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|p| {
+                        let at = files[f].path.display();
+                        Error::Internal(format!("{at}: block {k}: {}", super::panic_text(p)))
+                    })?;
+                Ok((parts, sums, rep_money, (lo, hi)))
+            })
+            .collect();
+        drop(blocks);
+        let mut parts_of = Vec::with_capacity(fed.len());
+        let mut window_magnitude = 0i128;
+        for r in fed {
+            let (parts, sums, rep_money, (lo, hi)) = r?;
+            for (a, (sum, abs)) in tally.amounts.iter_mut().zip(&sums) {
+                a.0 += sum;
+                a.2 += sum;
+                window_magnitude += abs;
+            }
+            window_magnitude -= rep_money.iter().flatten().map(|v| v.abs()).sum::<i128>();
+            if lo < hi {
+                tally.reject_repeats(table, &found[lo..hi], &rep_money);
+            }
+            parts_of.push(parts);
+        }
+        dups.extend(found.iter().map(|x| (x.0 as u32, x.1)));
+        magnitude += window_magnitude;
+        if magnitude > crate::model::money::MAX_DATASET {
+            return Err(Error::input(format!(
+                "{}: the accepted amounts of one vbucket group add up to more than {} yuan in \
+                 absolute value, beyond any real fund: the amounts are not in yuan, or the \
+                 data is corrupt",
+                table.name(),
+                crate::model::money::yuan(crate::model::money::MAX_DATASET),
+            )));
+        }
+        for parts in parts_of {
+            for (&k, p) in active.iter().zip(parts) {
+                consumers[k].absorb(table, p)?;
+            }
+        }
+    }
+    tally.rows.accepted = tally.rows.read - tally.rows.rejected;
+    dups.sort_unstable();
+    kept.par_sort_unstable();
+    let totals = tally.into_totals(&money_cols, magnitude);
+    crate::ensure_invariant!(
+        totals.rows.read == totals.rows.accepted + totals.rows.rejected,
+        "{}: a group's rows do not balance",
+        table.name()
+    );
+    Ok(Reduced { totals, dups, kept })
+}
+
+/// A key hash's digest: its high 64 bits (what a group's partial lists of its accepted keys).
+pub fn digest(h: u128) -> u64 {
+    (h >> 64) as u64
+}
+
+/// The keys of a group's rows files (in file order) whose digest is `wanted`: for each full
+/// key hash, its first row, (hash, input file, row) — the row the group accepted.
+pub fn shuffled_keys(
+    table: Table,
+    files: &[RowsFile],
+    wanted: &HashSet<u64>,
+) -> Result<Vec<(u128, u32, u64)>> {
+    let work: Vec<(usize, usize)> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(f, rf)| (0..rf.blocks.len()).map(move |b| (f, b)))
+        .collect();
+    let found: Vec<Result<Vec<(u128, u32, u64)>>> = work
+        .into_par_iter()
+        .map(|(f, k)| {
+            let b = files[f].read(table, k)?;
+            Ok(b.hashes
+                .iter()
+                .zip(&b.origins)
+                .filter(|(h, _)| wanted.contains(&digest(**h)))
+                .map(|(h, o)| (*h, o.0, o.1))
+                .collect())
+        })
+        .collect();
+    let mut all = Vec::new();
+    for f in found {
+        all.extend(f?);
+    }
+    all.sort_unstable();
+    all.dedup_by_key(|k| k.0);
+    Ok(all)
+}
+
+/// `max_reject_share` over a whole table's result (the partitioned run's merge; the scan
+/// checks as it goes).
+pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
+    let tally = Tally {
+        amounts: Vec::new(),
+        rows: t.rows.clone(),
+        reasons: t.reasons.clone(),
+        warnings: Warnings::default(),
+        rejects: Vec::new(),
+        rejected: Vec::new(),
+    };
+    too_many_rejected(t.table, &tally, t.rows.read as usize, ctx)
+}
+
+/// The rejects of rows the reduces found repeating a key (`dups`: origins, sorted), read
+/// again from the input files with every cell.
+fn dup_frames(
+    table: Table,
+    files: &[InputFile],
+    cats: &RejectCats,
+    dups: &[(u32, u64)],
+) -> Result<Vec<RejectFrame>> {
+    let work: Vec<(Slice, &[(u32, u64)])> = slices(files)
+        .into_iter()
+        .filter_map(|s| {
+            let lo = dups.partition_point(|d| *d < (s.file as u32, s.offset as u64));
+            let end = (s.file as u32, (s.offset + s.len) as u64);
+            let hi = dups.partition_point(|d| *d < end);
+            (lo < hi).then(|| (s, &dups[lo..hi]))
+        })
+        .collect();
+    work.into_par_iter()
+        .map(|(s, rows)| {
+            let f = &files[s.file];
+            let chunk = decode(f, s, table)?;
+            let rows: Vec<(u32, &'static str)> = rows
+                .iter()
+                .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
+                .collect();
+            let at = Coords {
+                file: s.file,
+                offset: s.offset,
+            };
+            reject_frame(table, f, cats, &chunk, at, &rows)
+        })
+        .collect()
+}
+
+/// Writes a table's rejects to `sink` in (file, row) order: the maps' rule rejects (`pieces`,
+/// each in (file, row) order) and the rows the reduces found repeating a key (`dups`).
+pub fn merge_rejects(
+    table: Table,
+    files: &[InputFile],
+    pieces: &[PathBuf],
+    dups: &[(u32, u64)],
+    sink: &mut dyn RejectSink,
+) -> Result<()> {
+    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+    let cats = RejectCats::new(table, &rels);
+    sink.write(empty_rejects(table, &cats))?;
+    let mut frames: Vec<RejectFrame> = dup_frames(table, files, &cats, dups)?
+        .into_iter()
+        .map(engine::categories_as_strings)
+        .collect();
+    for p in pieces {
+        let df = engine::read_all(p)
+            .map_err(|e| Error::input(format!("{}: does not read ({e})", p.display())))?;
+        frames.push(df);
+    }
+    let merged = engine::sorted_rejects(frames, &rels, |df| {
+        engine::build::recode(df, "source_file", &cats.files)?;
+        engine::build::recode(df, "reason", &cats.reason_cats)?;
+        engine::build::recode(df, "message", &cats.message_cats)
+    })
+    .map_err(|e| Error::Internal(format!("{}: rejects merge: {e}", table.name())))?;
+    if let Some(df) = merged {
+        sink.write(df)?;
+    }
+    sink.finish()
+}
+
+impl Tally {
+    /// The tally's counts as a share's [`Totals`].
+    fn into_totals(self, money_cols: &[&'static str], magnitude: i128) -> Totals {
+        Totals {
+            rows: self.rows,
+            amounts: money_cols
+                .iter()
+                .zip(self.amounts)
+                .map(|(name, (read, rej, acc))| {
+                    let c = Control {
+                        read,
+                        accepted: acc,
+                        rejected: rej,
+                    };
+                    (name.to_string(), c)
+                })
+                .collect(),
+            reasons: named(&self.reasons),
+            warnings: named(&self.warnings.counts),
+            magnitude,
+        }
+    }
+}
