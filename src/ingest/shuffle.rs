@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::cells::Cells;
+use super::cells::{self, Cells};
 use super::rules::Amt;
 use super::scan::{Consumer, Part};
 use super::tables::{Kind, Table};
@@ -47,7 +47,7 @@ const MAGIC: &[u8; 8] = b"SIFROWS1";
 /// one fails the reduce with an internal error naming it (`reduce_table`).
 fn not_shipped(table: Table) -> &'static [&'static str] {
     match table {
-        Table::Contributions => &["txn_id", "employer_id"],
+        Table::Contributions => &["employer_id"],
         Table::Payouts => &["payee_kind"],
         Table::Deaths => &["source"],
         _ => &[],
@@ -130,91 +130,121 @@ impl Block {
     }
 }
 
-/// One slice's rows of a group, for [`encode`]: the slice's cells, the rows (slice-relative,
-/// ascending), the key hash of every row of the slice, the slice's place in its input.
-struct Piece<'a> {
-    cells: &'a [Cells<'a>],
-    rows: &'a [u32],
-    hashes: &'a [u128],
-    file: u32,
-    offset: u64,
+/// A group's block being built from one slice: the block so far and the current column's
+/// sections (validity, then offsets and text, or values).
+#[derive(Default)]
+struct GroupBuf {
+    out: Vec<u8>,
+    valid: Vec<u8>,
+    offsets: Vec<u8>,
+    values: Vec<u8>,
 }
 
-fn encode(table: Table, pieces: &[Piece]) -> std::result::Result<Vec<u8>, String> {
-    let n: usize = pieces.iter().map(|p| p.rows.len()).sum();
-    let mut out = Vec::with_capacity(n * 128);
-    out.extend((n as u32).to_le_bytes());
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+/// A slice's passing rows split by group (`pass`: slice row and its group, in row order):
+/// one block per group that has rows, `(group, rows, block bytes)` before compression. The
+/// slice is read column by column, in row order, each cell appended to its group's block:
+/// the cells are read where they lie, not gathered per group.
+fn split_slice(
+    table: Table,
+    cells: &[Cells],
+    pass: &[(u32, u16)],
+    groups: usize,
+    (file, offset): (u32, u64),
+) -> std::result::Result<Vec<(usize, u32, Vec<u8>)>, String> {
+    let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); groups];
+    for &(r, g) in pass {
+        rows_of[g as usize].push(r);
+    }
+    let mut bufs: Vec<GroupBuf> = (0..groups).map(|_| GroupBuf::default()).collect();
+    for (b, rows) in bufs.iter_mut().zip(&rows_of) {
+        if rows.is_empty() {
+            continue;
+        }
+        b.out.reserve(rows.len() * 112);
+        put_u32(&mut b.out, rows.len() as u32);
+        put_u32(&mut b.out, 1);
+        put_u32(&mut b.out, file);
+        b.out.extend_from_slice(&offset.to_le_bytes());
+        put_u32(&mut b.out, rows.len() as u32);
+        rows.iter().for_each(|&r| put_u32(&mut b.out, r));
+    }
     for (k, spec) in table.columns().iter().enumerate() {
         if !shipped(table, spec.name) {
             continue;
         }
-        let mut valid = Vec::with_capacity(n);
-        let cells = || {
-            pieces
-                .iter()
-                .flat_map(move |p| p.rows.iter().map(move |&r| (&p.cells[k], r as usize)))
-        };
+        for b in bufs.iter_mut() {
+            b.valid.clear();
+            b.offsets.clear();
+            b.values.clear();
+            if spec.kind == Kind::Utf8 {
+                put_u32(&mut b.offsets, 0);
+            }
+        }
+        let c = &cells[k];
         match spec.kind {
             Kind::Utf8 => {
-                let mut offsets = Vec::with_capacity((n + 1) * 4);
-                let mut text = Vec::new();
-                offsets.extend(0u32.to_le_bytes());
-                for (c, r) in cells() {
-                    match c.s(r) {
+                let mut put = |g: u16, s: Option<&str>| {
+                    let b = &mut bufs[g as usize];
+                    match s {
                         Some(s) => {
-                            valid.push(1);
-                            text.extend_from_slice(s.as_bytes());
+                            b.valid.push(1);
+                            b.values.extend_from_slice(s.as_bytes());
                         }
-                        None => valid.push(0),
+                        None => b.valid.push(0),
                     }
-                    let end = u32::try_from(text.len())
-                        .map_err(|_| format!("{}: a block's text beyond 4 GiB", spec.name))?;
-                    offsets.extend(end.to_le_bytes());
+                    // Past 4 GiB the block is refused below: a wrapped offset is never read.
+                    let end = b.values.len() as u32;
+                    b.offsets.extend_from_slice(&end.to_le_bytes());
+                };
+                match c {
+                    Cells::Str(col) => pass.iter().for_each(|&(r, g)| put(g, col.get(r as usize))),
+                    c => pass.iter().for_each(|&(r, g)| put(g, c.s(r as usize))),
                 }
-                out.extend(valid);
-                out.extend(offsets);
-                out.extend(text);
             }
             Kind::Int32 | Kind::Date => {
-                let mut v = Vec::with_capacity(n * 4);
-                for (c, r) in cells() {
-                    let x = c.n(r);
-                    valid.push(x.is_some() as u8);
-                    v.extend(x.unwrap_or(0).to_le_bytes());
+                for &(r, g) in pass {
+                    let b = &mut bufs[g as usize];
+                    let x = c.n(r as usize);
+                    b.valid.push(x.is_some() as u8);
+                    b.values.extend_from_slice(&x.unwrap_or(0).to_le_bytes());
                 }
-                out.extend(valid);
-                out.extend(v);
             }
             Kind::Money => {
-                let mut v = Vec::with_capacity(n * 8);
-                for (c, r) in cells() {
-                    let (flag, x) = match c.m(r) {
+                for &(r, g) in pass {
+                    let b = &mut bufs[g as usize];
+                    let (flag, x) = match c.m(r as usize) {
                         None => (0, 0),
                         Some(Ok(x)) => (1, x),
                         Some(Err(())) => (2, 0),
                     };
-                    valid.push(flag);
-                    v.extend(x.to_le_bytes());
+                    b.valid.push(flag);
+                    b.values.extend_from_slice(&x.to_le_bytes());
                 }
-                out.extend(valid);
-                out.extend(v);
             }
         }
-    }
-    for p in pieces {
-        for &r in p.rows {
-            out.extend(p.hashes[r as usize].to_le_bytes());
+        for (b, rows) in bufs.iter_mut().zip(&rows_of) {
+            if rows.is_empty() {
+                continue;
+            }
+            if u32::try_from(b.values.len()).is_err() {
+                return Err(format!("{}: a block's text beyond 4 GiB", spec.name));
+            }
+            b.out.extend_from_slice(&b.valid);
+            b.out.extend_from_slice(&b.offsets);
+            b.out.extend_from_slice(&b.values);
         }
     }
-    for p in pieces {
-        out.extend(std::iter::repeat_n(p.file.to_le_bytes(), p.rows.len()).flatten());
-    }
-    for p in pieces {
-        for &r in p.rows {
-            out.extend((p.offset + r as u64).to_le_bytes());
-        }
-    }
-    Ok(out)
+    Ok(bufs
+        .into_iter()
+        .zip(rows_of)
+        .enumerate()
+        .filter(|(_, (_, rows))| !rows.is_empty())
+        .map(|(g, (b, rows))| (g, rows.len() as u32, b.out))
+        .collect())
 }
 
 /// Reads a block's bytes in order; running short is a truncated block.
@@ -253,7 +283,26 @@ macro_rules! le_vec {
 
 fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String> {
     let mut cur = Cursor { b: bytes, at: 0 };
-    let rows = u32::from_le_bytes(cur.take(4)?.try_into().expect("4 bytes")) as usize;
+    let rows = le_vec!(cur, 1, u32)[0] as usize;
+    let pieces = le_vec!(cur, 1, u32)[0] as usize;
+    let mut heads = Vec::with_capacity(pieces.min(bytes.len()));
+    for _ in 0..pieces {
+        let file = le_vec!(cur, 1, u32)[0];
+        let offset = le_vec!(cur, 1, u64)[0];
+        heads.push((file, offset, le_vec!(cur, 1, u32)[0] as usize));
+    }
+    if heads.iter().map(|h| h.2).sum::<usize>() != rows {
+        return Err("pieces do not add up to the block's rows".into());
+    }
+    let at = le_vec!(cur, rows, u32);
+    let mut origins = Vec::with_capacity(rows);
+    let mut next = at.iter();
+    for (file, offset, n) in heads {
+        origins.extend(next.by_ref().take(n).map(|&r| (file, offset + r as u64)));
+    }
+    if !origins.is_sorted() {
+        return Err("rows out of file order".into());
+    }
     let mut cols = Vec::with_capacity(table.columns().len());
     for spec in table.columns() {
         if !shipped(table, spec.name) {
@@ -296,22 +345,34 @@ fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String
         };
         cols.push(Some(col));
     }
-    let hashes = le_vec!(cur, rows, u128);
-    let files = le_vec!(cur, rows, u32);
-    let at = le_vec!(cur, rows, u64);
     if cur.at != bytes.len() {
         return Err("trailing bytes".into());
     }
-    let origins: Vec<(u32, u64)> = files.into_iter().zip(at).collect();
-    if !origins.is_sorted() {
-        return Err("rows out of file order".into());
-    }
-    Ok(Block {
+    let mut block = Block {
         rows,
         cols,
-        hashes,
+        hashes: Vec::new(),
         origins,
-    })
+    };
+    block.hashes = key_hashes(table, &block.cells(table), rows);
+    Ok(block)
+}
+
+/// Each row's key hash (`cells::key_hash`), as the scan computes it.
+fn key_hashes(table: Table, cells: &[Cells], rows: usize) -> Vec<u128> {
+    let keys: Vec<&Cells> = table
+        .key()
+        .iter()
+        .map(|k| super::cells::col(table, cells, k))
+        .collect();
+    let mut parts: Vec<Option<&str>> = Vec::with_capacity(keys.len());
+    (0..rows)
+        .map(|i| {
+            parts.clear();
+            parts.extend(keys.iter().map(|k| k.s(i)));
+            super::cells::key_hash(&parts)
+        })
+        .collect()
 }
 
 /// A map's rows file being written (published by the caller once finished).
@@ -412,6 +473,87 @@ impl RowsFile {
     }
 }
 
+/// Rows the reduce feeds its consumers as one slice, at most (but one block at least): the
+/// map's blocks (a group's rows of one input slice) are small, and a consumer's partial has a
+/// cost per slice.
+const UNIT_ROWS: usize = 128 * 1024;
+
+/// The rows files' blocks as units of work: runs of consecutive blocks of one file.
+fn units(files: &[RowsFile]) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    for (f, rf) in files.iter().enumerate() {
+        let (mut start, mut rows) = (0, 0);
+        for (k, b) in rf.blocks.iter().enumerate() {
+            if k > start && rows + b.2 as usize > UNIT_ROWS {
+                out.push((f, start..k));
+                (start, rows) = (k, 0);
+            }
+            rows += b.2 as usize;
+        }
+        if start < rf.blocks.len() {
+            out.push((f, start..rf.blocks.len()));
+        }
+    }
+    out
+}
+
+impl RowsFile {
+    /// Consecutive blocks read as one.
+    fn read_run(&self, table: Table, run: std::ops::Range<usize>) -> Result<Block> {
+        let mut blocks = run.map(|k| self.read(table, k));
+        let mut first = blocks.next().expect("a run of one block at least")?;
+        for b in blocks {
+            first
+                .append(b?)
+                .map_err(|e| Error::input(format!("{}: {e}", self.path.display())))?;
+        }
+        Ok(first)
+    }
+}
+
+impl Block {
+    /// `other`'s rows after this block's (the next block of the same file).
+    fn append(&mut self, other: Block) -> std::result::Result<(), String> {
+        for (a, b) in self.cols.iter_mut().zip(other.cols) {
+            match (a, b) {
+                (
+                    Some(Col::Str {
+                        valid,
+                        offsets,
+                        text,
+                    }),
+                    Some(Col::Str {
+                        valid: v,
+                        offsets: o,
+                        text: t,
+                    }),
+                ) => {
+                    let base = u32::try_from(text.len() + t.len())
+                        .map(|_| text.len() as u32)
+                        .map_err(|_| "a run's text beyond 4 GiB".to_string())?;
+                    valid.extend(v);
+                    offsets.extend(o[1..].iter().map(|x| x + base));
+                    text.push_str(&t);
+                }
+                (Some(Col::Int { valid, v }), Some(Col::Int { valid: w, v: x })) => {
+                    valid.extend(w);
+                    v.extend(x);
+                }
+                (Some(Col::Money { valid, v }), Some(Col::Money { valid: w, v: x })) => {
+                    valid.extend(w);
+                    v.extend(x);
+                }
+                (None, None) => {}
+                _ => unreachable!("blocks of one table have one layout"),
+            }
+        }
+        self.rows += other.rows;
+        self.hashes.extend(other.hashes);
+        self.origins.extend(other.origins);
+        Ok(())
+    }
+}
+
 fn compress(bytes: &[u8]) -> Result<Vec<u8>> {
     lz4::block::compress(bytes, None, true)
         .map_err(|e| Error::Internal(format!("rows block: lz4: {e}")))
@@ -444,14 +586,13 @@ pub fn shuffle_table(
     let mut magnitude = 0i128;
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in work.chunks(window) {
-        // Per slice: its cells, rejects, passing rows by group, key hash by row.
-        type Checked = (
-            engine::Chunk,
+        // Per slice: its rejects and its passing rows' blocks, one per group.
+        type Split = (
             super::SliceOut,
             Option<RejectFrame>,
-            Vec<Vec<u32>>,
+            Vec<(usize, u32, Vec<u8>)>,
         );
-        let outs: Vec<Result<(Checked, Vec<u128>)>> = batch
+        let outs: Vec<Result<Split>> = batch
             .par_iter()
             .map(|&s| {
                 let (chunk, out) = check_slice(table, files, s, ctx)?;
@@ -467,76 +608,42 @@ pub fn shuffle_table(
                         &out.fails,
                     )?),
                 };
-                let (by, hashes) = guarded(f, s, || {
-                    let person = has_person.then(|| chunk.strs("person_id"));
-                    let mut by = vec![Vec::new(); groups];
-                    let mut hashes = vec![0u128; chunk.height()];
-                    for &(i, h) in &out.passed_keys {
-                        hashes[i as usize] = h;
-                        by[group_of(person.and_then(|p| p.get(i as usize)))].push(i);
-                    }
-                    (by, hashes)
-                })?;
-                Ok(((chunk, out, frame, by), hashes))
+                let blocks = guarded(f, s, || {
+                    let cells: Vec<Cells> = table
+                        .columns()
+                        .iter()
+                        .map(|c| Cells::read(&chunk, c))
+                        .collect();
+                    let person = has_person.then(|| cells::col(table, &cells, "person_id"));
+                    let pass: Vec<(u32, u16)> = out
+                        .passed_keys
+                        .iter()
+                        .map(|&(i, _)| {
+                            let g = group_of(person.and_then(|p| p.s(i as usize)));
+                            (i, g as u16)
+                        })
+                        .collect();
+                    let at = (s.file as u32, s.offset as u64);
+                    split_slice(table, &cells, &pass, groups, at)
+                })?
+                .map_err(|e| Error::Internal(format!("{}: shuffle: {e}", super::at(f, s))))?;
+                let packed = blocks
+                    .into_iter()
+                    .map(|(g, n, b)| Ok((g, n, compress(&b)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((out, frame, packed))
             })
             .collect();
-        let mut checked = Vec::with_capacity(batch.len());
         for (s, r) in batch.iter().zip(outs) {
-            let ((chunk, out, frame, by), hashes) = r?;
+            let (out, frame, blocks) = r?;
             tally.count(s.len, &out);
             tally.warnings.merge(&out.warnings);
             magnitude += out.magnitude;
             if let Some(f) = frame {
                 rejects.write(f)?;
             }
-            checked.push((chunk, by, hashes));
+            route(blocks)?;
         }
-        let cells: Vec<Vec<Cells>> = checked
-            .iter()
-            .map(|(chunk, _, _)| {
-                table
-                    .columns()
-                    .iter()
-                    .map(|c| Cells::read(chunk, c))
-                    .collect()
-            })
-            .collect();
-        // Each group's rows of the window, slice after slice (so in file order): one block.
-        let blocks: Vec<Result<Option<(usize, u32, Vec<u8>)>>> = (0..groups)
-            .into_par_iter()
-            .map(|g| {
-                let pieces: Vec<Piece> = batch
-                    .iter()
-                    .zip(&checked)
-                    .zip(&cells)
-                    .filter(|((_, (_, by, _)), _)| !by[g].is_empty())
-                    .map(|((s, (_, by, hashes)), cells)| Piece {
-                        cells,
-                        rows: &by[g],
-                        hashes,
-                        file: s.file as u32,
-                        offset: s.offset as u64,
-                    })
-                    .collect();
-                if pieces.is_empty() {
-                    return Ok(None);
-                }
-                let rows: usize = pieces.iter().map(|p| p.rows.len()).sum();
-                let bytes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    encode(table, &pieces)
-                }))
-                .map_err(|_| Error::Internal(format!("{}: shuffle: a panic", table.name())))?
-                .map_err(|e| Error::Internal(format!("{}: shuffle: {e}", table.name())))?;
-                Ok(Some((g, rows as u32, compress(&bytes)?)))
-            })
-            .collect();
-        let mut routed = Vec::new();
-        for b in blocks {
-            routed.extend(b?);
-        }
-        drop(cells);
-        drop(checked);
-        route(routed)?;
         // The share alone already rejects more than the table may: stop here (exit 2).
         too_many_rejected(table, &tally, rows_total, ctx)?;
     }
@@ -577,11 +684,7 @@ pub fn reduce_table(
             )));
         }
     }
-    let work: Vec<(usize, usize)> = files
-        .iter()
-        .enumerate()
-        .flat_map(|(f, rf)| (0..rf.blocks.len()).map(move |b| (f, b)))
-        .collect();
+    let work = units(files);
     let rows_total: usize = files.iter().map(RowsFile::rows).sum();
     let money_cols: Vec<&'static str> = table.money_columns().collect();
     let mut tally = Tally::new(money_cols.len(), origin_files);
@@ -597,7 +700,7 @@ pub fn reduce_table(
     for batch in work.chunks(window) {
         let blocks: Vec<Block> = batch
             .par_iter()
-            .map(|&(f, b)| files[f].read(table, b))
+            .map(|(f, run)| files[*f].read_run(table, run.clone()))
             .collect::<Result<_>>()?;
         for b in &blocks {
             tally.rows.read += b.rows as i128;
@@ -614,7 +717,8 @@ pub fn reduce_table(
         let fed: Vec<Result<Fed>> = blocks
             .par_iter()
             .zip(batch.par_iter())
-            .map(|(b, &(f, k))| {
+            .map(|(b, (f, run))| {
+                let (f, k) = (*f, run.start);
                 let lo = found.partition_point(|x| (x.0 as u32, x.1) < b.origins[0]);
                 let last = *b.origins.last().expect("a block has rows");
                 let hi = found.partition_point(|x| (x.0 as u32, x.1) <= last);
@@ -651,7 +755,7 @@ pub fn reduce_table(
                 let (parts, sums, rep_money) =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|p| {
                         let at = files[f].path.display();
-                        Error::Internal(format!("{at}: block {k}: {}", super::panic_text(p)))
+                        Error::Internal(format!("{at}: blocks {run:?}: {}", super::panic_text(p)))
                     })?;
                 Ok((parts, sums, rep_money, (lo, hi)))
             })
