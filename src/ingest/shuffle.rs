@@ -131,12 +131,12 @@ impl Block {
 }
 
 /// A group's block being built from one slice: the block so far and the current column's
-/// sections (validity, then offsets and text, or values).
+/// sections (validity, then lengths and text, or values).
 #[derive(Default)]
 struct GroupBuf {
     out: Vec<u8>,
     valid: Vec<u8>,
-    offsets: Vec<u8>,
+    lengths: Vec<u8>,
     values: Vec<u8>,
 }
 
@@ -170,7 +170,12 @@ fn split_slice(
         put_u32(&mut b.out, file);
         b.out.extend_from_slice(&offset.to_le_bytes());
         put_u32(&mut b.out, rows.len() as u32);
-        rows.iter().for_each(|&r| put_u32(&mut b.out, r));
+        // Rows as steps from the previous one (from 0 for the first): small, so they compress.
+        let mut prev = 0;
+        for &r in rows {
+            put_u32(&mut b.out, r - prev);
+            prev = r;
+        }
     }
     for (k, spec) in table.columns().iter().enumerate() {
         if !shipped(table, spec.name) {
@@ -178,27 +183,27 @@ fn split_slice(
         }
         for b in bufs.iter_mut() {
             b.valid.clear();
-            b.offsets.clear();
+            b.lengths.clear();
             b.values.clear();
-            if spec.kind == Kind::Utf8 {
-                put_u32(&mut b.offsets, 0);
-            }
         }
         let c = &cells[k];
         match spec.kind {
             Kind::Utf8 => {
                 let mut put = |g: u16, s: Option<&str>| {
                     let b = &mut bufs[g as usize];
-                    match s {
+                    let len = match s {
                         Some(s) => {
                             b.valid.push(1);
                             b.values.extend_from_slice(s.as_bytes());
+                            s.len()
                         }
-                        None => b.valid.push(0),
-                    }
-                    // Past 4 GiB the block is refused below: a wrapped offset is never read.
-                    let end = b.values.len() as u32;
-                    b.offsets.extend_from_slice(&end.to_le_bytes());
+                        None => {
+                            b.valid.push(0);
+                            0
+                        }
+                    };
+                    // Past 4 GiB the block is refused below: a wrapped length is never read.
+                    b.lengths.extend_from_slice(&(len as u32).to_le_bytes());
                 };
                 match c {
                     Cells::Str(col) => pass.iter().for_each(|&(r, g)| put(g, col.get(r as usize))),
@@ -234,7 +239,7 @@ fn split_slice(
                 return Err(format!("{}: a block's text beyond 4 GiB", spec.name));
             }
             b.out.extend_from_slice(&b.valid);
-            b.out.extend_from_slice(&b.offsets);
+            b.out.extend_from_slice(&b.lengths);
             b.out.extend_from_slice(&b.values);
         }
     }
@@ -294,11 +299,15 @@ fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String
     if heads.iter().map(|h| h.2).sum::<usize>() != rows {
         return Err("pieces do not add up to the block's rows".into());
     }
-    let at = le_vec!(cur, rows, u32);
+    let steps = le_vec!(cur, rows, u32);
     let mut origins = Vec::with_capacity(rows);
-    let mut next = at.iter();
+    let mut next = steps.iter();
     for (file, offset, n) in heads {
-        origins.extend(next.by_ref().take(n).map(|&r| (file, offset + r as u64)));
+        let mut row = offset;
+        origins.extend(next.by_ref().take(n).map(|&step| {
+            row += step as u64;
+            (file, row)
+        }));
     }
     if !origins.is_sorted() {
         return Err("rows out of file order".into());
@@ -312,15 +321,19 @@ fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String
         let col = match spec.kind {
             Kind::Utf8 => {
                 let valid = cur.flags(rows, 1)?;
-                let offsets = le_vec!(cur, rows + 1, u32);
-                let len = *offsets.last().expect("rows + 1 offsets") as usize;
-                let text = String::from_utf8(cur.take(len)?.to_vec())
+                let mut offsets = Vec::with_capacity(rows + 1);
+                let mut end = 0u32;
+                offsets.push(end);
+                for len in le_vec!(cur, rows, u32) {
+                    end = end
+                        .checked_add(len)
+                        .ok_or_else(|| format!("{}: text beyond 4 GiB", spec.name))?;
+                    offsets.push(end);
+                }
+                let text = String::from_utf8(cur.take(end as usize)?.to_vec())
                     .map_err(|_| format!("{}: not UTF-8", spec.name))?;
-                let sound = offsets.first() == Some(&0)
-                    && offsets.windows(2).all(|w| w[0] <= w[1])
-                    && offsets.iter().all(|&o| text.is_char_boundary(o as usize));
-                if !sound {
-                    return Err(format!("{}: offsets out of order", spec.name));
+                if !offsets.iter().all(|&o| text.is_char_boundary(o as usize)) {
+                    return Err(format!("{}: a value cut inside a character", spec.name));
                 }
                 Col::Str {
                     valid,
