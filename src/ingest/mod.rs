@@ -581,6 +581,7 @@ fn check_slice(
     files: &[InputFile],
     s: Slice,
     ctx: &Ctx,
+    hash: bool,
 ) -> Result<(engine::Chunk, SliceOut)> {
     let f = &files[s.file];
     let chunk = decode(f, s, table)?;
@@ -614,9 +615,15 @@ fn check_slice(
                 }
             }
             if !failed {
-                parts.clear();
-                parts.extend(key_cols.iter().map(|k| k.s(i)));
-                passed_keys.push((i as u32, key_hash(&parts)));
+                let h = match hash {
+                    true => {
+                        parts.clear();
+                        parts.extend(key_cols.iter().map(|k| k.s(i)));
+                        key_hash(&parts)
+                    }
+                    false => 0,
+                };
+                passed_keys.push((i as u32, h));
             }
         }
         SliceOut {
@@ -835,7 +842,7 @@ pub fn ingest_table(
                 let original = originals[s.file].and_then(|o| outcomes.of(o, s));
                 let r = match original {
                     Some(o) => copies::copy_slice(table, &files, s, o),
-                    None => check_slice(table, &files, s, ctx),
+                    None => check_slice(table, &files, s, ctx, true),
                 };
                 if r.is_err() {
                     failed_early.store(true, Ordering::Relaxed);

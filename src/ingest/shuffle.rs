@@ -58,8 +58,11 @@ fn shipped(table: Table, column: &str) -> bool {
     !not_shipped(table).contains(&column)
 }
 
-/// One column of a block, decoded (see the module's layout).
-pub enum Col {
+/// One column of a block, decoded; its contents are private so that the checks of
+/// `decode_block` hold for every value (see [`Col::s`]).
+pub struct Col(Data);
+
+enum Data {
     Str {
         valid: Vec<u8>,
         offsets: Vec<u32>,
@@ -78,26 +81,33 @@ pub enum Col {
 impl Col {
     #[inline]
     pub fn s(&self, i: usize) -> Option<&str> {
-        match self {
-            Col::Str {
+        match &self.0 {
+            Data::Str {
                 valid,
                 offsets,
                 text,
-            } => (valid[i] != 0).then(|| &text[offsets[i] as usize..offsets[i + 1] as usize]),
+            } => (valid[i] != 0).then(|| {
+                let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
+                debug_assert!(a <= b && text.is_char_boundary(a) && text.is_char_boundary(b));
+                // SAFETY: a block's offsets are checked when it is decoded (`decode_block`:
+                // ascending from 0 to the text's length, each on a character boundary) and
+                // kept so when runs are appended (`Block::append`); the fields are private.
+                unsafe { text.get_unchecked(a..b) }
+            }),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
     #[inline]
     pub fn n(&self, i: usize) -> Option<i32> {
-        match self {
-            Col::Int { valid, v } => (valid[i] != 0).then(|| v[i]),
+        match &self.0 {
+            Data::Int { valid, v } => (valid[i] != 0).then(|| v[i]),
             _ => unreachable!("column kind fixed by the table spec"),
         }
     }
     #[inline]
     pub fn m(&self, i: usize) -> Amt {
-        match self {
-            Col::Money { valid, v } => match valid[i] {
+        match &self.0 {
+            Data::Money { valid, v } => match valid[i] {
                 0 => None,
                 1 => Some(Ok(v[i])),
                 _ => Some(Err(())),
@@ -335,25 +345,25 @@ fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String
                 if !offsets.iter().all(|&o| text.is_char_boundary(o as usize)) {
                     return Err(format!("{}: a value cut inside a character", spec.name));
                 }
-                Col::Str {
+                Col(Data::Str {
                     valid,
                     offsets,
                     text,
-                }
+                })
             }
             Kind::Int32 | Kind::Date => {
                 let valid = cur.flags(rows, 1)?;
-                Col::Int {
+                Col(Data::Int {
                     valid,
                     v: le_vec!(cur, rows, i32),
-                }
+                })
             }
             Kind::Money => {
                 let valid = cur.flags(rows, 2)?;
-                Col::Money {
+                Col(Data::Money {
                     valid,
                     v: le_vec!(cur, rows, i64),
-                }
+                })
             }
         };
         cols.push(Some(col));
@@ -528,14 +538,14 @@ impl Block {
     /// `other`'s rows after this block's (the next block of the same file).
     fn append(&mut self, other: Block) -> std::result::Result<(), String> {
         for (a, b) in self.cols.iter_mut().zip(other.cols) {
-            match (a, b) {
+            match (a.as_mut().map(|c| &mut c.0), b.map(|c| c.0)) {
                 (
-                    Some(Col::Str {
+                    Some(Data::Str {
                         valid,
                         offsets,
                         text,
                     }),
-                    Some(Col::Str {
+                    Some(Data::Str {
                         valid: v,
                         offsets: o,
                         text: t,
@@ -548,11 +558,11 @@ impl Block {
                     offsets.extend(o[1..].iter().map(|x| x + base));
                     text.push_str(&t);
                 }
-                (Some(Col::Int { valid, v }), Some(Col::Int { valid: w, v: x })) => {
+                (Some(Data::Int { valid, v }), Some(Data::Int { valid: w, v: x })) => {
                     valid.extend(w);
                     v.extend(x);
                 }
-                (Some(Col::Money { valid, v }), Some(Col::Money { valid: w, v: x })) => {
+                (Some(Data::Money { valid, v }), Some(Data::Money { valid: w, v: x })) => {
                     valid.extend(w);
                     v.extend(x);
                 }
@@ -608,7 +618,8 @@ pub fn shuffle_table(
         let outs: Vec<Result<Split>> = batch
             .par_iter()
             .map(|&s| {
-                let (chunk, out) = check_slice(table, files, s, ctx)?;
+                // Keys are hashed by the reduce, which settles them (`hash: false`).
+                let (chunk, out) = check_slice(table, files, s, ctx, false)?;
                 let f = &files[s.file];
                 let frame = match out.fails.is_empty() {
                     true => None,
