@@ -138,25 +138,6 @@ pub fn read_chunk(
     })
 }
 
-/// The columns a shuffled file of the partitioned run adds to a table's: each row's input
-/// file (its index in the table's file list) and row in that file.
-pub const ORIGIN: [&str; 2] = ["_file", "_row"];
-
-impl Chunk {
-    /// A shuffled chunk's (input file, row) per row (see [`ORIGIN`]).
-    pub fn origins(&self) -> Vec<(u32, u64)> {
-        let f = self
-            .column(ORIGIN[0])
-            .u32()
-            .expect("UInt32 written by the map");
-        let r = self
-            .column(ORIGIN[1])
-            .u64()
-            .expect("UInt64 written by the map");
-        f.into_no_null_iter().zip(r.into_no_null_iter()).collect()
-    }
-}
-
 /// A string column of a chunk, read in place (no copy per slice).
 #[derive(Clone, Copy)]
 pub struct StrCol<'a>(&'a <StringType as PolarsDataType>::Array);
@@ -455,90 +436,6 @@ impl ParquetSink {
         self.writer.finish().map_err(|e| e.to_string())?;
         Ok(self.rows)
     }
-}
-
-/// A Parquet file only sifund reads back, soon (the partitioned run's work folder): every
-/// column PLAIN, LZ4, no statistics, each [`ScratchSink::write`] one row group written at
-/// once. polars' writer would dictionary-encode every column after estimating its
-/// cardinality (HyperLogLog and a value map per column and row group): a fifth of the map's
-/// CPU on the benchmark, for files read once.
-pub struct ScratchSink {
-    writer: polars_parquet::write::FileWriter<std::io::BufWriter<File>>,
-    encodings: polars_buffer::Buffer<Vec<polars_parquet::write::Encoding>>,
-    fields: Vec<polars_parquet::write::ParquetType>,
-    options: polars_parquet::write::WriteOptions,
-    pub rows: usize,
-}
-
-impl ScratchSink {
-    pub fn create(path: &Path, schema: &Schema) -> Result<ScratchSink, String> {
-        use polars_parquet::write as pq;
-        let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let arrow = schema.to_arrow(CompatLevel::newest());
-        let options = pq::WriteOptions {
-            statistics: pq::StatisticsOptions::empty(),
-            version: pq::Version::V1,
-            compression: pq::CompressionOptions::Lz4Raw,
-            data_page_size: None,
-        };
-        let encodings: Vec<Vec<pq::Encoding>> = arrow
-            .iter_values()
-            .map(|f| {
-                let leaves = pq::get_dtype_encoding(&f.dtype).len();
-                vec![pq::Encoding::Plain; leaves]
-            })
-            .collect();
-        let writer = pq::FileWriter::try_new(std::io::BufWriter::new(file), arrow, options)
-            .map_err(|e| e.to_string())?;
-        let fields = writer.parquet_schema().fields().to_vec();
-        Ok(ScratchSink {
-            writer,
-            encodings: encodings.into(),
-            fields,
-            options,
-            rows: 0,
-        })
-    }
-
-    /// Writes the frame as one row group (as many as it has chunks).
-    pub fn write(&mut self, df: &DataFrame) -> Result<(), String> {
-        for batch in df.iter_chunks(CompatLevel::newest(), false) {
-            let n = batch.len();
-            if n == 0 {
-                continue;
-            }
-            let group = polars_parquet::write::row_group_iter(
-                batch,
-                self.encodings.clone(),
-                self.fields.clone(),
-                self.options,
-            );
-            self.writer
-                .write(n as u64, group)
-                .map_err(|e| e.to_string())?;
-            self.rows += n;
-        }
-        crate::fault::crash_point();
-        Ok(())
-    }
-
-    pub fn finish(mut self) -> Result<usize, String> {
-        self.writer.end(None).map_err(|e| e.to_string())?;
-        Ok(self.rows)
-    }
-}
-
-/// Frames of one schema stacked into one frame of one chunk (`None` for none).
-pub fn stack(frames: Vec<DataFrame>) -> Result<Option<DataFrame>, String> {
-    let mut it = frames.into_iter();
-    let Some(mut out) = it.next() else {
-        return Ok(None);
-    };
-    for f in it {
-        out.vstack_mut_owned(f).map_err(|e| e.to_string())?;
-    }
-    out.rechunk_mut();
-    Ok(Some(out))
 }
 
 /// Writes one frame as a Parquet file.
