@@ -3,8 +3,8 @@
 //!
 //! * `map` (index I of M) reads a share of the input slices of the tables with a person,
 //!   applies the row rules, writes the failing rows to its rejects and each passing row to
-//!   its vbucket group's file (`model::vbucket`: 4096 buckets, 64 to a group, rows without
-//!   a person in group 64), with the row's origin (input file, row).
+//!   its vbucket group's rows file (`model::vbucket`: 4096 buckets, 64 to a group, rows
+//!   without a person in group 64; `ingest::shuffle`), with the row's origin (input file, row).
 //! * `reduce` (index i of W) takes the groups `g ≡ i (mod W)`: duplicate keys within the group,
 //!   and every stage's consumer of the scan fed the group's rows in file order; one partial per
 //!   group, whatever W is.
@@ -18,10 +18,10 @@
 //!
 //! ```text
 //! map/m0003.json                        map index 3 of M: totals, checksums, groups written
-//! map/<table>/g07-m0003.parquet         its rows of group 7
+//! map/<table>/g07-m0003.rows            its rows of group 7 (`ingest::shuffle`)
 //! map/<table>/rejects-m0003.parquet     its rows that failed a rule
 //! reduce/g07.bin                        the partial of group 7 (bincode)
-//! reduce/<table>/dups-g07.parquet       group 7's rows rejected as duplicates
+//! reduce/<table>/dups-g07.bin           origins of group 7's rows rejected as duplicates
 //! reduce/<table>/keys-g07.bin           group 7's accepted keys (64-bit digests, sorted)
 //! ```
 //!
@@ -86,7 +86,7 @@ fn keys_rel(t: Table, g: usize) -> String {
     format!("reduce/{}/keys-g{g:02}.bin", t.name())
 }
 
-/// A group's accepted keys as a file: the digests (`ingest::digest`), sorted, 8 bytes each,
+/// A group's accepted keys as a file: the digests (`shuffle::digest`), sorted, 8 bytes each,
 /// little-endian — read back by a copy, not decoded value by value.
 fn keys_bytes(keys: &[u64]) -> Vec<u8> {
     keys.iter().flat_map(|k| k.to_le_bytes()).collect()
@@ -507,7 +507,7 @@ fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Vec<
 /// Keys accepted in more than one group: per group and table, the keys that group must treat
 /// as taken (another group holds the first accepted occurrence in file order). A digest
 /// found twice is only a candidate (two keys may share their high 64 bits): the groups that
-/// hold it are read again for its full hashes and rows ([`ingest::shuffled_keys`]), and the
+/// hold it are read again for its full hashes and rows ([`shuffle::shuffled_keys`]), and the
 /// winner of each full hash is its first row. Digests are compared per range of their top
 /// byte, in parallel.
 fn taken_across(
