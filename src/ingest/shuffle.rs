@@ -609,6 +609,7 @@ pub fn shuffle_table(
     (groups, group_of): (usize, &(dyn Fn(Option<&str>) -> usize + Sync)),
     route: &mut dyn FnMut(Vec<(usize, u32, Vec<u8>)>) -> Result<()>,
 ) -> Result<Totals> {
+    crate::ensure_invariant!(groups <= 1 << 16, "{groups} groups: a row's group is a u16");
     let all = slices(files);
     let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
     let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
