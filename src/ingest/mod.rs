@@ -464,7 +464,8 @@ fn slices(files: &[InputFile]) -> Vec<Slice> {
 /// What phase 1 learns from one slice.
 struct SliceOut {
     fails: Vec<(u32, &'static str)>,
-    /// Key hash of each row that passed the row rules.
+    /// Each row that passed the row rules, with its key hash (0 when `check_slice` was told
+    /// not to hash: the partitioned run's map, whose reduce hashes the keys it settles).
     passed_keys: Vec<(u32, u128)>,
     /// Per money column: (read, failed, passed) sums in fen.
     sums: Vec<(i128, i128, i128)>,
@@ -574,8 +575,9 @@ fn passed(n: usize, fails: &[(u32, &'static str)], drop: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// Decodes a slice once and applies the row rules: failures with their cells as text, key
-/// hashes of the rows that passed, control sums. The decoded slice is kept for [`feed_slice`].
+/// Decodes a slice once and applies the row rules: failures with their cells as text, the
+/// rows that passed (with their key hashes if `hash`), control sums. The decoded slice is kept
+/// for [`feed_slice`].
 fn check_slice(
     table: Table,
     files: &[InputFile],
