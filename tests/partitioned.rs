@@ -33,8 +33,12 @@ fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn single(dir: &Path, data: &Path) -> BTreeMap<String, Vec<u8>> {
+    single_with(dir, data, EXTRA)
+}
+
+fn single_with(dir: &Path, data: &Path, extra: &str) -> BTreeMap<String, Vec<u8>> {
     std::fs::create_dir_all(dir).unwrap();
-    let pipeline = write_pipeline(dir, data, EXTRA);
+    let pipeline = write_pipeline(dir, data, extra);
     ok(&["run", pipeline.to_str().unwrap()], &[]);
     outputs(&dir.join("out"))
 }
@@ -47,8 +51,17 @@ fn partitioned(
     m: usize,
     w: usize,
 ) -> (BTreeMap<String, Vec<u8>>, PathBuf) {
+    partitioned_with(dir, data, (m, w), EXTRA)
+}
+
+fn partitioned_with(
+    dir: &Path,
+    data: &Path,
+    (m, w): (usize, usize),
+    extra: &str,
+) -> (BTreeMap<String, Vec<u8>>, PathBuf) {
     std::fs::create_dir_all(dir).unwrap();
-    let pipeline = write_pipeline(dir, data, EXTRA);
+    let pipeline = write_pipeline(dir, data, extra);
     let p = pipeline.to_str().unwrap();
     let work = dir.join("work");
     let work_s = work.to_str().unwrap();
@@ -247,4 +260,33 @@ fn a_rerun_of_an_index_writes_the_same_bytes() {
         &[],
     );
     assert_same("rerun", &tree(&work), &before);
+}
+
+/// Every contribution delivered a second time, re-encoded (other bytes: checked row by row):
+/// each second row repeats a key and is rejected — in the single run found in the scan, in
+/// the partitioned run by the reduces and read again from the inputs by the merge. Both runs
+/// agree to the byte, and a rejected row's warnings do not count: the manifest's warnings are
+/// those of the data delivered once.
+#[test]
+fn rows_delivered_twice_count_no_warnings_in_either_run() {
+    let dir = temp("partitioned-twice");
+    let data = dataset(&dir, 600, 37, true);
+    let twice = dir.join("twice");
+    copy_dataset(&data, &twice, &["contributions.parquet"]);
+    std::fs::create_dir_all(twice.join("contributions")).unwrap();
+    let original = data.join("contributions.parquet");
+    std::fs::copy(&original, twice.join("contributions/a.parquet")).unwrap();
+    let df = sifund::engine::read_all(&original).unwrap();
+    sifund::engine::write_parquet(&twice.join("contributions/b.parquet"), df).unwrap();
+    let extra = format!("max_reject_share = 0.6\n{EXTRA}");
+    let once = single_with(&dir.join("once"), &data, &extra);
+    let want = single_with(&dir.join("single"), &twice, &extra);
+    let (got, _) = partitioned_with(&dir.join("run"), &twice, (3, 2), &extra);
+    assert_same("delivered twice", &got, &want);
+    let warnings = |t: &BTreeMap<String, Vec<u8>>| {
+        let m: serde_json::Value = serde_json::from_slice(&t["manifest.json"]).unwrap();
+        m["tables"]["contributions"]["warnings"].clone()
+    };
+    assert!(!warnings(&once).as_object().unwrap().is_empty());
+    assert_eq!(warnings(&want), warnings(&once));
 }

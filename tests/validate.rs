@@ -423,6 +423,11 @@ fn a_copied_file_gets_the_outcome_of_its_rows_checked_one_by_one() {
         )
     };
     assert_eq!(t(&ma), t(&mb));
+    // A rejected row's warnings do not count: the copies add none to the originals'.
+    let mc = manifest(&run(&sliced, "c"));
+    let warnings = &mc["tables"]["contributions"]["warnings"];
+    assert!(!warnings.as_object().unwrap().is_empty(), "{warnings}");
+    assert_eq!(&ma["tables"]["contributions"]["warnings"], warnings);
     // The original holds planted faults, so the copy's rejects are not all duplicates.
     let reasons = ma["tables"]["contributions"]["rejects_by_reason"]
         .as_object()

@@ -78,6 +78,18 @@ pub fn check_rows(
     ctx: &Ctx,
     warn: &mut Warnings,
 ) -> Vec<(u32, Fail)> {
+    check_rows_at(table, cells, 0..n, ctx, warn)
+}
+
+/// [`check_rows`] over some rows of a chunk only (ascending): the warnings of rows that passed
+/// the rules but are rejected later, as repeating a key, are taken back this way.
+pub fn check_rows_at<R: Iterator<Item = usize> + Clone>(
+    table: Table,
+    cells: &[Cells],
+    rows: R,
+    ctx: &Ctx,
+    warn: &mut Warnings,
+) -> Vec<(u32, Fail)> {
     let c = |name: &str| col(table, cells, name);
     let mut fails = Vec::new();
     let mut push = |i: usize, r: Result<(), Fail>| {
@@ -117,7 +129,7 @@ pub fn check_rows(
                 c("late_fee"),
                 c("kind"),
             );
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = Contribution {
                     txn_id: txn.s(i),
                     region: reg.s(i),
@@ -154,7 +166,7 @@ pub fn check_rows(
                 c("batch_id"),
                 c("returned_on"),
             );
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = Payout {
                     payment_id: id.s(i),
                     region: reg.s(i),
@@ -181,7 +193,7 @@ pub fn check_rows(
                 c("counter_region"),
                 c("counter_scheme"),
             );
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = FundFlow {
                     flow_id: id.s(i),
                     region: reg.s(i),
@@ -200,7 +212,7 @@ pub fn check_rows(
         Table::Statements => {
             let (id, reg, sch, acc) = (c("line_id"), c("region"), c("scheme"), c("account"));
             let (date, dir, amt) = (c("date"), c("direction"), c("amount"));
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = StatementLine {
                     line_id: id.s(i),
                     region: reg.s(i),
@@ -221,7 +233,7 @@ pub fn check_rows(
                 c("book"),
                 c("statement"),
             );
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = OpeningBalance {
                     region: reg.s(i),
                     scheme: sch.s(i),
@@ -234,7 +246,7 @@ pub fn check_rows(
         }
         Table::SubFundBalances => {
             let (reg, sch, part, open) = (c("region"), c("scheme"), c("sub_fund"), c("opening"));
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = SubFundBalance {
                     region: reg.s(i),
                     scheme: sch.s(i),
@@ -260,7 +272,7 @@ pub fn check_rows(
                 c("monthly_base"),
             );
             let (bstart, ben) = (c("benefit_start"), c("monthly_benefit"));
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = Person {
                     person_id: pid.s(i),
                     region: reg.s(i),
@@ -280,7 +292,7 @@ pub fn check_rows(
         }
         Table::Deaths => {
             let (pid, date, src) = (c("person_id"), c("death_date"), c("source"));
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = Death {
                     person_id: pid.s(i),
                     death_date: date.n(i),
@@ -291,7 +303,7 @@ pub fn check_rows(
         }
         Table::Budget => {
             let (reg, sch, item, amt) = (c("region"), c("scheme"), c("item"), c("amount"));
-            for i in 0..n {
+            for i in rows.clone() {
                 let row = BudgetLine {
                     region: reg.s(i),
                     scheme: sch.s(i),

@@ -47,10 +47,9 @@ pub(super) fn originals(files: &[InputFile]) -> Vec<Option<usize>> {
 }
 
 /// What the row rules found in one slice of an original: the failing rows with their codes
-/// (sorted), the warnings of its passing rows.
+/// (sorted). A copy keeps no row, so none of its rows' warnings count.
 pub(super) struct Outcome {
     fails: Vec<(u32, &'static str)>,
-    warnings: Warnings,
 }
 
 /// The outcomes of the originals' slices, by (file, first row), kept while the table is read.
@@ -66,7 +65,6 @@ impl Outcomes {
             (s.file, s.offset),
             Outcome {
                 fails: out.fails.clone(),
-                warnings: out.warnings.clone(),
             },
         );
     }
@@ -116,7 +114,7 @@ pub(super) fn copy_slice(
             passed_keys: Vec::new(),
             sums,
             magnitude: 0,
-            warnings: original.warnings.clone(),
+            warnings: Warnings::default(),
         }
     })?;
     Ok((chunk, out))

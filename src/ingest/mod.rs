@@ -640,11 +640,12 @@ fn check_slice(
 }
 
 /// What [`feed_slice`] returns for a slice.
-type Fed = (Vec<Part>, Vec<Vec<i128>>, Option<RejectFrame>);
+type Fed = (Vec<Part>, Vec<Vec<i128>>, Option<RejectFrame>, Warnings);
 
 /// Every consumer's partial of a decoded slice over its accepted rows — those that passed the
 /// rules, less the `repeated` keys found in file order —, each repeated row's money values,
-/// and the slice's rejects (rule failures and repeated keys) for `rejects/`.
+/// the slice's rejects (rule failures and repeated keys) for `rejects/`, and the warnings the
+/// repeated rows gave when their rules passed (a rejected row's warnings do not count).
 #[allow(clippy::too_many_arguments)]
 fn feed_slice(
     table: Table,
@@ -654,7 +655,7 @@ fn feed_slice(
     chunk: &engine::Chunk,
     fails: &[(u32, &'static str)],
     repeated: &[u32],
-    feed: &Feed,
+    (feed, ctx): (&Feed, &Ctx),
 ) -> Result<Fed> {
     guarded(f, s, || {
         let cells: Vec<Cells> = table
@@ -668,9 +669,14 @@ fn feed_slice(
             .iter()
             .map(|&i| money.iter().map(|m| fen_value(m.m(i as usize))).collect())
             .collect();
-        (fed, repeated_money)
+        let mut warned = Warnings::default();
+        if !repeated.is_empty() {
+            let rows = repeated.iter().map(|&r| r as usize);
+            cells::check_rows_at(table, &cells, rows, ctx, &mut warned);
+        }
+        (fed, repeated_money, warned)
     })
-    .and_then(|(fed, money)| {
+    .and_then(|(fed, money, warned)| {
         let mut rows: Vec<(u32, &'static str)> = fails.to_vec();
         rows.extend(repeated.iter().map(|&r| (r, dup_reason(table))));
         rows.sort_unstable_by_key(|r| r.0);
@@ -678,7 +684,7 @@ fn feed_slice(
             true => None,
             false => Some(reject_frame(table, f, cats, chunk, at, &rows)?),
         };
-        Ok((fed, money, frame))
+        Ok((fed, money, frame, warned))
     })
 }
 
@@ -915,14 +921,15 @@ pub fn ingest_table(
                     &chunks[k],
                     &fails[k],
                     &rows,
-                    &feed,
+                    (&feed, ctx),
                 )
             })
             .collect();
         drop(chunks);
         let mut parts_of = Vec::with_capacity(batch.len());
         for (k, r) in fed.into_iter().enumerate() {
-            let (parts, moneys, frame) = r?;
+            let (parts, moneys, frame, warned) = r?;
+            tally.warnings.remove(&warned).map_err(Error::Internal)?;
             parts_of.push(parts);
             tally.rejects.extend(frame);
             let (lo, hi) = ranges[k];

@@ -65,6 +65,18 @@ impl Warnings {
             *self.counts.entry(k).or_default() += n;
         }
     }
+    /// Takes back warnings counted earlier (of rows rejected after their rules passed).
+    pub fn remove(&mut self, other: &Warnings) -> Result<(), String> {
+        for (k, n) in &other.counts {
+            let c = self.counts.get_mut(k).filter(|c| **c >= *n);
+            let c = c.ok_or_else(|| format!("warning {k}: {n} taken back, fewer counted"))?;
+            *c -= n;
+            if *c == 0 {
+                self.counts.remove(k);
+            }
+        }
+        Ok(())
+    }
     pub fn of(&self, code: &str) -> u64 {
         self.counts.get(code).copied().unwrap_or(0)
     }

@@ -895,13 +895,14 @@ pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
 }
 
 /// The rejects of rows the reduces found repeating a key (`dups`: origins, sorted), read
-/// again from the input files with every cell.
+/// again from the input files with every cell, and the warnings those rows gave in the maps
+/// (their rules passed there): a rejected row's warnings do not count.
 fn dup_frames(
     table: Table,
     files: &[InputFile],
-    cats: &RejectCats,
+    (cats, ctx): (&RejectCats, &Ctx),
     dups: &[(u32, u64)],
-) -> Result<Vec<RejectFrame>> {
+) -> Result<(Vec<RejectFrame>, Warnings)> {
     let work: Vec<(Slice, &[(u32, u64)])> = slices(files)
         .into_iter()
         .filter_map(|s| {
@@ -911,7 +912,8 @@ fn dup_frames(
             (lo < hi).then(|| (s, &dups[lo..hi]))
         })
         .collect();
-    work.into_par_iter()
+    let done: Vec<Result<(RejectFrame, Warnings)>> = work
+        .into_par_iter()
         .map(|(s, rows)| {
             let f = &files[s.file];
             let chunk = decode(f, s, table)?;
@@ -919,28 +921,48 @@ fn dup_frames(
                 .iter()
                 .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
                 .collect();
+            let warned = guarded(f, s, || {
+                let cells: Vec<Cells> = table
+                    .columns()
+                    .iter()
+                    .map(|c| Cells::read(&chunk, c))
+                    .collect();
+                let mut warned = Warnings::default();
+                let at = rows.iter().map(|r| r.0 as usize);
+                cells::check_rows_at(table, &cells, at, ctx, &mut warned);
+                warned
+            })?;
             let at = Coords {
                 file: s.file,
                 offset: s.offset,
             };
-            reject_frame(table, f, cats, &chunk, at, &rows)
+            Ok((reject_frame(table, f, cats, &chunk, at, &rows)?, warned))
         })
-        .collect()
+        .collect();
+    let (mut frames, mut warned) = (Vec::new(), Warnings::default());
+    for d in done {
+        let (frame, w) = d?;
+        frames.push(frame);
+        warned.merge(&w);
+    }
+    Ok((frames, warned))
 }
 
 /// Writes a table's rejects to `sink` in (file, row) order: the maps' rule rejects (`pieces`,
 /// each in (file, row) order) and the rows the reduces found repeating a key (`dups`).
+/// Returns the warnings the maps counted for those rows, to be taken back.
 pub fn merge_rejects(
     table: Table,
     files: &[InputFile],
     pieces: &[PathBuf],
-    dups: &[(u32, u64)],
+    (dups, ctx): (&[(u32, u64)], &Ctx),
     sink: &mut dyn RejectSink,
-) -> Result<()> {
+) -> Result<Warnings> {
     let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
     let cats = RejectCats::new(table, &rels);
     sink.write(empty_rejects(table, &cats))?;
-    let mut frames: Vec<RejectFrame> = dup_frames(table, files, &cats, dups)?
+    let (frames, warned) = dup_frames(table, files, (&cats, ctx), dups)?;
+    let mut frames: Vec<RejectFrame> = frames
         .into_iter()
         .map(engine::categories_as_strings)
         .collect();
@@ -958,7 +980,8 @@ pub fn merge_rejects(
     if let Some(df) = merged {
         sink.write(df)?;
     }
-    sink.finish()
+    sink.finish()?;
+    Ok(warned)
 }
 
 impl Tally {

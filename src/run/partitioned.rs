@@ -670,8 +670,9 @@ fn merge_into(
         dups.sort_unstable();
         let mut sink =
             crate::report::rejects::Writer::new(out.path(&format!("rejects/{name}.parquet"))?);
-        shuffle::merge_rejects(table, &files, &pieces, &dups, &mut sink)?;
-        let result = totals.into_result(table, files, ignored);
+        let warned = shuffle::merge_rejects(table, &files, &pieces, (&dups, &ctx), &mut sink)?;
+        let mut result = totals.into_result(table, files, ignored);
+        result.warnings.remove(&warned).map_err(Error::Internal)?;
         shuffle::check_reject_share(&result, &ctx)?;
         person_results.push(result);
     }
