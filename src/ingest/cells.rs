@@ -31,6 +31,15 @@ impl<'a> Cells<'a> {
             Kind::Money => Cells::Money(chunk.fens(spec.name)),
         }
     }
+    /// Every column of a decoded chunk of `table`, in the table's order.
+    pub fn of_chunk(table: Table, chunk: &'a Chunk) -> Vec<Cells<'a>> {
+        table
+            .columns()
+            .iter()
+            .map(|c| Cells::read(chunk, c))
+            .collect()
+    }
+
     #[inline]
     pub fn s(&self, i: usize) -> Option<&'a str> {
         match self {

@@ -87,11 +87,7 @@ pub(super) fn copy_slice(
     let f = &files[s.file];
     let chunk = decode(f, s, table)?;
     let out = guarded(f, s, || {
-        let all: Vec<Cells> = table
-            .columns()
-            .iter()
-            .map(|c| Cells::read(&chunk, c))
-            .collect();
+        let all = Cells::of_chunk(table, &chunk);
         let money = money_cells(table, &all);
         let n = chunk.height();
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];

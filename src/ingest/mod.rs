@@ -588,8 +588,7 @@ fn check_slice(
     let f = &files[s.file];
     let chunk = decode(f, s, table)?;
     let out = guarded(f, s, || {
-        let specs = table.columns();
-        let cells: Vec<Cells> = specs.iter().map(|c| Cells::read(&chunk, c)).collect();
+        let cells = Cells::of_chunk(table, &chunk);
         let n = chunk.height();
         let mut warnings = Warnings::default();
         let fails = check_rows(table, &cells, n, ctx, &mut warnings);
@@ -658,11 +657,7 @@ fn feed_slice(
     (feed, ctx): (&Feed, &Ctx),
 ) -> Result<Fed> {
     guarded(f, s, || {
-        let cells: Vec<Cells> = table
-            .columns()
-            .iter()
-            .map(|c| Cells::read(chunk, c))
-            .collect();
+        let cells = Cells::of_chunk(table, chunk);
         let fed = feed.map(table, &cells, s, &passed(chunk.height(), fails, repeated));
         let money = money_cells(table, &cells);
         let repeated_money = repeated

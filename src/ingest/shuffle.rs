@@ -646,11 +646,7 @@ pub fn shuffle_table(
                     )?),
                 };
                 let blocks = guarded(f, s, || {
-                    let cells: Vec<Cells> = table
-                        .columns()
-                        .iter()
-                        .map(|c| Cells::read(&chunk, c))
-                        .collect();
+                    let cells = Cells::of_chunk(table, &chunk);
                     let person = has_person.then(|| cells::col(table, &cells, "person_id"));
                     let pass: Vec<(u32, u16)> = out
                         .passed_keys
@@ -922,11 +918,7 @@ fn dup_frames(
                 .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
                 .collect();
             let warned = guarded(f, s, || {
-                let cells: Vec<Cells> = table
-                    .columns()
-                    .iter()
-                    .map(|c| Cells::read(&chunk, c))
-                    .collect();
+                let cells = Cells::of_chunk(table, &chunk);
                 let mut warned = Warnings::default();
                 let at = rows.iter().map(|r| r.0 as usize);
                 cells::check_rows_at(table, &cells, at, ctx, &mut warned);
