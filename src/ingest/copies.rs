@@ -115,3 +115,47 @@ pub(super) fn copy_slice(
     })?;
     Ok((chunk, out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo's contributions delivered as: the file, a copy of it, the same rows in
+    /// another order (other bytes), and a copy under another Hive folder.
+    #[test]
+    fn only_a_byte_for_byte_copy_in_the_same_folder_is_taken_for_its_original() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+        let dir = std::env::temp_dir().join(format!("sifund-copies-{}", std::process::id()));
+        let t = dir.join("contributions");
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["kind=a", "kind=b"] {
+            std::fs::create_dir_all(t.join(sub)).unwrap();
+        }
+        let src = demo.join("contributions.parquet");
+        for to in ["kind=a/0.parquet", "kind=a/1.parquet", "kind=b/0.parquet"] {
+            std::fs::copy(&src, t.join(to)).unwrap();
+        }
+        let df = crate::engine::read_all(&src).unwrap();
+        let reversed: Vec<u32> = (0..df.height() as u32).rev().collect();
+        let df = crate::engine::reorder(&df, &reversed).unwrap();
+        crate::engine::write_parquet(&t.join("kind=a/2.parquet"), df).unwrap();
+        let checked = crate::ingest::check_schemas(&dir, &[Table::Contributions]).unwrap();
+        let files = &checked[0].1;
+        let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
+        assert_eq!(
+            rels,
+            [
+                "contributions/kind=a/0.parquet",
+                "contributions/kind=a/1.parquet",
+                "contributions/kind=a/2.parquet",
+                "contributions/kind=b/0.parquet",
+            ]
+        );
+        assert_ne!(
+            files[2].sha256, files[0].sha256,
+            "written again: other bytes"
+        );
+        assert_eq!(originals(files), [None, Some(0), None, None]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
