@@ -326,6 +326,27 @@ pub fn check_rows_at<R: Iterator<Item = usize> + Clone>(
     fails
 }
 
+/// The key columns of a decoded chunk, hashing one row's key at a time ([`key_hash`]).
+pub struct RowKeys<'c, 'a> {
+    cols: Vec<&'c Cells<'a>>,
+    parts: Vec<Option<&'a str>>,
+}
+
+impl<'c, 'a> RowKeys<'c, 'a> {
+    pub fn of(table: Table, cells: &'c [Cells<'a>]) -> RowKeys<'c, 'a> {
+        let cols: Vec<&Cells> = table.key().iter().map(|k| col(table, cells, k)).collect();
+        let parts = Vec::with_capacity(cols.len());
+        RowKeys { cols, parts }
+    }
+
+    /// Row `i`'s key hash.
+    pub fn hash(&mut self, i: usize) -> u128 {
+        self.parts.clear();
+        self.parts.extend(self.cols.iter().map(|k| k.s(i)));
+        key_hash(&self.parts)
+    }
+}
+
 /// 128-bit hash of a row's key: two independent 64-bit hashes of the same bytes — FNV-1a with a
 /// SplitMix64 finaliser, and SipHash-1-3 with fixed keys. Two different keys share both with a
 /// probability of about 2⁻¹²⁸ per pair: below 10⁻¹⁸ for a table of 10¹⁰ rows, far below the

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::engine::{self, ColType, FileInfo};
 use crate::error::{Error, Result};
 use crate::model::money::MAX_DATASET;
-use cells::{check_rows, key_hash, Cells};
+use cells::{check_rows, Cells};
 use files::TableFile;
 pub use rules::{Ctx, Warnings};
 use scan::{Consumer, Part};
@@ -592,17 +592,12 @@ fn check_slice(
         let n = chunk.height();
         let mut warnings = Warnings::default();
         let fails = check_rows(table, &cells, n, ctx, &mut warnings);
-        let key_cols: Vec<&Cells> = table
-            .key()
-            .iter()
-            .map(|k| cells::col(table, &cells, k))
-            .collect();
+        let mut keys = cells::RowKeys::of(table, &cells);
         let money = money_cells(table, &cells);
         let mut sums = vec![(0i128, 0i128, 0i128); money.len()];
         let mut magnitude = 0i128;
         let mut passed_keys = Vec::with_capacity(n - fails.len());
         let mut next_fail = fails.iter().peekable();
-        let mut parts: Vec<Option<&str>> = Vec::with_capacity(key_cols.len());
         for i in 0..n {
             let failed = next_fail.next_if(|(r, _)| *r as usize == i).is_some();
             for (m, sum) in money.iter().zip(sums.iter_mut()) {
@@ -616,14 +611,7 @@ fn check_slice(
                 }
             }
             if !failed {
-                let h = match hash {
-                    true => {
-                        parts.clear();
-                        parts.extend(key_cols.iter().map(|k| k.s(i)));
-                        key_hash(&parts)
-                    }
-                    false => 0,
-                };
+                let h = if hash { keys.hash(i) } else { 0 };
                 passed_keys.push((i as u32, h));
             }
         }
@@ -1116,23 +1104,6 @@ impl Totals {
                 .collect(),
             warnings,
             ignored_columns,
-        }
-    }
-}
-
-impl TableResult {
-    /// The result's counts, to be added to other shares'.
-    pub fn totals(&self, magnitude: i128) -> Totals {
-        Totals {
-            rows: self.rows.clone(),
-            amounts: self
-                .amounts
-                .iter()
-                .map(|(k, c)| (k.to_string(), c.clone()))
-                .collect(),
-            reasons: named(&self.reasons),
-            warnings: named(&self.warnings.counts),
-            magnitude,
         }
     }
 }

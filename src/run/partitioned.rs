@@ -100,35 +100,44 @@ fn dups_bytes(dups: &[(u32, u64)]) -> Vec<u8> {
         .collect()
 }
 fn dups_of(rel: &str, bytes: &[u8]) -> Result<Vec<(u32, u64)>> {
-    if bytes.len() % 12 != 0 {
-        return Err(Error::input(format!(
-            "{rel}: not a list of 12-byte origins"
-        )));
-    }
-    let dups: Vec<(u32, u64)> = bytes
-        .chunks_exact(12)
-        .map(|b| {
-            let f = u32::from_le_bytes(b[..4].try_into().expect("4 bytes"));
-            (f, u64::from_le_bytes(b[4..].try_into().expect("8 bytes")))
-        })
-        .collect();
-    match dups.is_sorted() {
-        true => Ok(dups),
-        false => Err(Error::input(format!("{rel}: origins not sorted"))),
-    }
+    sorted_records(rel, bytes, (12, "origins"), |b| {
+        let f = u32::from_le_bytes(b[..4].try_into().expect("4 bytes"));
+        (f, u64::from_le_bytes(b[4..].try_into().expect("8 bytes")))
+    })
 }
 fn keys_of(rel: &str, bytes: &[u8]) -> Result<Vec<u64>> {
-    if bytes.len() % 8 != 0 {
-        return Err(Error::input(format!("{rel}: not a list of 8-byte keys")));
+    sorted_records(rel, bytes, (8, "keys"), |b| {
+        u64::from_le_bytes(b.try_into().expect("8 bytes"))
+    })
+}
+
+/// A file of fixed-width records written sorted (`width` bytes each, of `what`), read back;
+/// a file of another length or out of order is bad input.
+fn sorted_records<T: Ord>(
+    rel: &str,
+    bytes: &[u8],
+    (width, what): (usize, &str),
+    parse: impl Fn(&[u8]) -> T,
+) -> Result<Vec<T>> {
+    if bytes.len() % width != 0 {
+        return Err(Error::input(format!(
+            "{rel}: not a list of {width}-byte {what}"
+        )));
     }
-    let keys: Vec<u64> = bytes
-        .chunks_exact(8)
-        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
-        .collect();
-    match keys.is_sorted() {
-        true => Ok(keys),
-        false => Err(Error::input(format!("{rel}: keys not sorted"))),
+    let v: Vec<T> = bytes.chunks_exact(width).map(parse).collect();
+    match v.is_sorted() {
+        true => Ok(v),
+        false => Err(Error::input(format!("{rel}: {what} not sorted"))),
     }
+}
+
+/// A file the reduce writes beside a group's partial; missing is bad input.
+fn beside_partial(work: &Work, rel: &str) -> Result<Vec<u8>> {
+    work.get(rel)?.ok_or_else(|| {
+        Error::input(format!(
+            "{rel} missing beside its partial: run the reduce again"
+        ))
+    })
 }
 
 type Checked = Vec<(Table, Vec<InputFile>, Vec<String>)>;
@@ -492,12 +501,7 @@ fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Vec<
         let mut lists = Vec::with_capacity(GROUPS);
         for g in 0..GROUPS {
             let rel = keys_rel(table, g);
-            let bytes = work.get(&rel)?.ok_or_else(|| {
-                Error::input(format!(
-                    "{rel} missing beside its partial: run the reduce again"
-                ))
-            })?;
-            lists.push(keys_of(&rel, &bytes)?);
+            lists.push(keys_of(&rel, &beside_partial(work, &rel)?)?);
         }
         out.insert(table, lists);
     }
@@ -658,12 +662,7 @@ fn merge_into(
                 Some((_, d)) => dups.extend_from_slice(d),
                 None => {
                     let rel = dups_rel(table, g);
-                    let bytes = work.get(&rel)?.ok_or_else(|| {
-                        Error::input(format!(
-                            "{rel} missing beside its partial: run the reduce again"
-                        ))
-                    })?;
-                    dups.extend(dups_of(&rel, &bytes)?);
+                    dups.extend(dups_of(&rel, &beside_partial(work, &rel)?)?);
                 }
             }
         }

@@ -1,58 +1,20 @@
-//! The partitioned run's shuffle 分区交换 (issue 13): what a map writes of each passing row
-//! and how a reduce reads it back, without Parquet in between.
-//!
-//! A map has decoded and checked its slices; the reduce needs the rows again, grouped by
-//! person, in file order. Written as Parquet and decoded again, they cost more than the whole
-//! single run's scan (dictionary estimates, gathers, string views built and concatenated per
-//! group). A **rows file** is instead a plain sequence of blocks, one per input slice and
-//! group, each LZ4-compressed:
-//!
-//! ```text
-//! file   := "SIFROWS1" frame*
-//! frame  := rows: u32, bytes: u32, LZ4 block (uncompressed size prepended)
-//! block  := rows: u32, pieces: u32, (input file: u32, first row: u64, rows: u32) × pieces,
-//!           row steps: u32 × rows, column*
-//! column := (every column of the table but those in `not_shipped`, in the table's order)
-//!           text:   valid: u8 × rows, byte length: u32 × rows, UTF-8 bytes
-//!           int32 / date: valid: u8 × rows, i32 × rows
-//!           money:  valid: u8 × rows (0 null, 1 a value, 2 beyond i64 fen), i64 fen × rows
-//! ```
-//!
-//! All integers little-endian. A row's origin is its piece's first row plus the steps so
-//! far; lengths and steps rather than offsets and row numbers, because LZ4 finds small
-//! repeated values again (the work folder is 2.3 times smaller). The map splits a slice
-//! column by column in row order, appending each cell to its group's block (`split_slice`):
-//! the cells are read where they lie. A reduce checks a block once when it decodes it (flags,
-//! lengths, UTF-8, character boundaries, rows strictly in file order; a damaged block is bad
-//! input naming file and block), then reads each column in place (`Cells::Shuffled`), and
-//! feeds runs of blocks up to `UNIT_ROWS` as one slice. It hashes the keys as the scan does;
-//! a row repeating a key is reported by its origin (input file, row), and the merge reads
-//! those rows again from the inputs for `rejects/`, with every cell.
+//! The rows files of the partitioned run (see [`super`] for the layout): blocks built from a
+//! slice's cells (`split_slice`), compressed, written and read back, each checked once.
 
-use std::collections::HashSet;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
-use super::cells::{self, Cells};
-use super::rules::Amt;
-use super::scan::{Consumer, Part};
-use super::tables::{Kind, Table};
-use super::{
-    check_slice, decode, dup_reason, empty_rejects, fen_value, guarded, money_cells, named,
-    reject_frame, settle, slices, too_many_rejected, Control, Coords, Ctx, Feed, InputFile, KeySet,
-    RejectCats, RejectFrame, RejectSink, Slice, TableResult, Tally, Totals, Warnings,
-};
-use crate::engine;
+use super::super::cells::{self, Cells};
+use super::super::rules::Amt;
+use super::super::tables::{Kind, Table};
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"SIFROWS1";
 
-/// Columns no stage reads once the row rules have run: the key columns that only make the
-/// key (it travels as its hash) and columns read by no stage. A stage that starts reading
-/// one fails the reduce with an internal error naming it (`reduce_table`).
-fn not_shipped(table: Table) -> &'static [&'static str] {
+/// Columns no stage reads once the row rules have run (key columns are carried: the reduce
+/// hashes the keys it settles). A stage that starts reading one fails the reduce with an
+/// internal error naming it (`reduce_table`).
+pub(super) fn not_shipped(table: Table) -> &'static [&'static str] {
     match table {
         Table::Contributions => &["employer_id"],
         Table::Payouts => &["payee_kind"],
@@ -61,7 +23,7 @@ fn not_shipped(table: Table) -> &'static [&'static str] {
     }
 }
 
-fn shipped(table: Table, column: &str) -> bool {
+pub(super) fn shipped(table: Table, column: &str) -> bool {
     !not_shipped(table).contains(&column)
 }
 
@@ -127,14 +89,14 @@ impl Col {
 /// A decoded block: its columns in the table's order (`None`: not shipped), each row's key
 /// hash and origin.
 pub struct Block {
-    rows: usize,
+    pub(super) rows: usize,
     cols: Vec<Option<Col>>,
-    hashes: Vec<u128>,
-    origins: Vec<(u32, u64)>,
+    pub(super) hashes: Vec<u128>,
+    pub(super) origins: Vec<(u32, u64)>,
 }
 
 impl Block {
-    fn cells(&self, table: Table) -> Vec<Cells<'_>> {
+    pub(super) fn cells(&self, table: Table) -> Vec<Cells<'_>> {
         table
             .columns()
             .iter()
@@ -165,7 +127,7 @@ fn put_u32(out: &mut Vec<u8>, v: u32) {
 /// one block per group that has rows, `(group, rows, block bytes)` before compression. The
 /// slice is read column by column, in row order, each cell appended to its group's block:
 /// the cells are read where they lie, not gathered per group.
-fn split_slice(
+pub(super) fn split_slice(
     table: Table,
     cells: &[Cells],
     pass: &[(u32, u16)],
@@ -388,21 +350,10 @@ fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String
     Ok(block)
 }
 
-/// Each row's key hash (`cells::key_hash`), as the scan computes it.
+/// Each row's key hash, as the scan computes it (`cells::RowKeys`).
 fn key_hashes(table: Table, cells: &[Cells], rows: usize) -> Vec<u128> {
-    let keys: Vec<&Cells> = table
-        .key()
-        .iter()
-        .map(|k| super::cells::col(table, cells, k))
-        .collect();
-    let mut parts: Vec<Option<&str>> = Vec::with_capacity(keys.len());
-    (0..rows)
-        .map(|i| {
-            parts.clear();
-            parts.extend(keys.iter().map(|k| k.s(i)));
-            super::cells::key_hash(&parts)
-        })
-        .collect()
+    let mut keys = cells::RowKeys::of(table, cells);
+    (0..rows).map(|i| keys.hash(i)).collect()
 }
 
 /// A map's rows file being written (published by the caller once finished).
@@ -449,9 +400,9 @@ impl RowsWriter {
 
 /// A rows file to read: where each block is.
 pub struct RowsFile {
-    path: PathBuf,
+    pub(super) path: PathBuf,
     /// (byte offset of the compressed block, its length, its rows)
-    blocks: Vec<(u64, u32, u32)>,
+    pub(super) blocks: Vec<(u64, u32, u32)>,
 }
 
 impl RowsFile {
@@ -483,14 +434,14 @@ impl RowsFile {
         Ok(RowsFile { path, blocks })
     }
 
-    fn rows(&self) -> usize {
+    pub(super) fn rows(&self) -> usize {
         self.blocks.iter().map(|b| b.2 as usize).sum()
     }
 
-    fn read(&self, table: Table, k: usize) -> Result<Block> {
+    /// Block `k`, read from the open file `f`.
+    fn read(&self, f: &mut std::fs::File, table: Table, k: usize) -> Result<Block> {
         let (at, len, rows) = self.blocks[k];
         let bad = |why: String| Error::input(format!("{}: block {k}: {why}", self.path.display()));
-        let mut f = std::fs::File::open(&self.path).map_err(Error::io(&self.path))?;
         f.seek(SeekFrom::Start(at)).map_err(Error::io(&self.path))?;
         let mut packed = vec![0u8; len as usize];
         f.read_exact(&mut packed).map_err(Error::io(&self.path))?;
@@ -509,7 +460,7 @@ impl RowsFile {
 const UNIT_ROWS: usize = 128 * 1024;
 
 /// The rows files' blocks as units of work: runs of consecutive blocks of one file.
-fn units(files: &[RowsFile]) -> Vec<(usize, std::ops::Range<usize>)> {
+pub(super) fn units(files: &[RowsFile]) -> Vec<(usize, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     for (f, rf) in files.iter().enumerate() {
         let (mut start, mut rows) = (0, 0);
@@ -529,8 +480,9 @@ fn units(files: &[RowsFile]) -> Vec<(usize, std::ops::Range<usize>)> {
 
 impl RowsFile {
     /// Consecutive blocks read as one.
-    fn read_run(&self, table: Table, run: std::ops::Range<usize>) -> Result<Block> {
-        let mut blocks = run.map(|k| self.read(table, k));
+    pub(super) fn read_run(&self, table: Table, run: std::ops::Range<usize>) -> Result<Block> {
+        let mut f = std::fs::File::open(&self.path).map_err(Error::io(&self.path))?;
+        let mut blocks = run.map(|k| self.read(&mut f, table, k));
         let mut first = blocks.next().expect("a run of one block at least")?;
         for b in blocks {
             first
@@ -589,417 +541,10 @@ impl Block {
     }
 }
 
-fn compress(bytes: &[u8]) -> Result<Vec<u8>> {
+pub(super) fn compress(bytes: &[u8]) -> Result<Vec<u8>> {
     lz4::block::compress(bytes, None, true)
         .map_err(|e| Error::Internal(format!("rows block: lz4: {e}")))
 }
-
-/// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
-/// decoded and checked against the row rules; failing rows go to `rejects` (in file order),
-/// passing rows to `route` as blocks `(group, rows, bytes)`, one per group and window of
-/// slices, each group's rows in file order. `group_of` names a row's group (below `groups`)
-/// from its person id. Returns the share's totals (accepted: passed the rules).
-#[allow(clippy::too_many_arguments)]
-pub fn shuffle_table(
-    table: Table,
-    files: &[InputFile],
-    (index, of): (usize, usize),
-    ctx: &Ctx,
-    rejects: &mut dyn RejectSink,
-    (groups, group_of): (usize, &(dyn Fn(Option<&str>) -> usize + Sync)),
-    route: &mut dyn FnMut(Vec<(usize, u32, Vec<u8>)>) -> Result<()>,
-) -> Result<Totals> {
-    crate::ensure_invariant!(groups <= 1 << 16, "{groups} groups: a row's group is a u16");
-    let all = slices(files);
-    let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
-    let rows_total: usize = files.iter().map(|f| f.info.rows).sum();
-    let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut tally = Tally::new(money_cols.len(), 0);
-    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
-    let cats = RejectCats::new(table, &rels);
-    rejects.write(empty_rejects(table, &cats))?;
-    let has_person = table.columns().iter().any(|c| c.name == "person_id");
-    let mut magnitude = 0i128;
-    let window = rayon::current_num_threads().max(1) * 2;
-    for batch in work.chunks(window) {
-        // Per slice: its rejects and its passing rows' blocks, one per group.
-        type Split = (
-            super::SliceOut,
-            Option<RejectFrame>,
-            Vec<(usize, u32, Vec<u8>)>,
-        );
-        let outs: Vec<Result<Split>> = batch
-            .par_iter()
-            .map(|&s| {
-                // Keys are hashed by the reduce, which settles them (`hash: false`).
-                let (chunk, out) = check_slice(table, files, s, ctx, false)?;
-                let f = &files[s.file];
-                let frame = match out.fails.is_empty() {
-                    true => None,
-                    false => Some(reject_frame(
-                        table,
-                        f,
-                        &cats,
-                        &chunk,
-                        out.coords(s),
-                        &out.fails,
-                    )?),
-                };
-                let blocks = guarded(f, s, || {
-                    let cells = Cells::of_chunk(table, &chunk);
-                    let person = has_person.then(|| cells::col(table, &cells, "person_id"));
-                    let pass: Vec<(u32, u16)> = out
-                        .passed_keys
-                        .iter()
-                        .map(|&(i, _)| {
-                            let g = group_of(person.and_then(|p| p.s(i as usize)));
-                            (i, g as u16)
-                        })
-                        .collect();
-                    let at = (s.file as u32, s.offset as u64);
-                    split_slice(table, &cells, &pass, groups, at)
-                })?
-                .map_err(|e| Error::Internal(format!("{}: shuffle: {e}", super::at(f, s))))?;
-                let packed = blocks
-                    .into_iter()
-                    .map(|(g, n, b)| Ok((g, n, compress(&b)?)))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok((out, frame, packed))
-            })
-            .collect();
-        for (s, r) in batch.iter().zip(outs) {
-            let (out, frame, blocks) = r?;
-            tally.count(s.len, &out);
-            tally.warnings.merge(&out.warnings);
-            magnitude += out.magnitude;
-            if let Some(f) = frame {
-                rejects.write(f)?;
-            }
-            route(blocks)?;
-        }
-        // The share alone already rejects more than the table may: stop here (exit 2).
-        too_many_rejected(table, &tally, rows_total, ctx)?;
-    }
-    rejects.finish()?;
-    tally.rows.accepted = tally.rows.read - tally.rows.rejected;
-    Ok(tally.into_totals(&money_cols, magnitude))
-}
-
-/// What a reduce makes of a group's rows of one table.
-pub struct Reduced {
-    /// Read = the rows the maps passed; rejected = repeated keys.
-    pub totals: Totals,
-    /// Origins (input file, row) of the rows rejected as repeating a key, sorted.
-    pub dups: Vec<(u32, u64)>,
-    /// Digests of the accepted keys, sorted (for the merge's check across groups).
-    pub kept: Vec<u64>,
-}
-
-/// A vbucket group's rows of a table (its rows files, one per map index, in index order: so
-/// in file order), through duplicate keys — `taken` are keys an earlier row of another group
-/// holds — and every consumer that reads the table. `origin_files` is the table's number of
-/// input files.
-pub fn reduce_table(
-    table: Table,
-    files: &[RowsFile],
-    origin_files: usize,
-    taken: &[u128],
-    consumers: &mut [&mut dyn Consumer],
-) -> Result<Reduced> {
-    let active: Vec<usize> = (0..consumers.len())
-        .filter(|&k| !consumers[k].uses(table).is_empty())
-        .collect();
-    for &k in &active {
-        if let Some(c) = consumers[k].uses(table).iter().find(|c| !shipped(table, c)) {
-            return Err(Error::Internal(format!(
-                "{}.{c} is read by a stage but not carried by the map (ingest::shuffle::not_shipped)",
-                table.name()
-            )));
-        }
-    }
-    let work = units(files);
-    let rows_total: usize = files.iter().map(RowsFile::rows).sum();
-    let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut tally = Tally::new(money_cols.len(), origin_files);
-    let mut seen = KeySet::for_rows(rows_total + taken.len());
-    for &h in taken {
-        let shard = seen.shard(h);
-        seen.shards[shard].insert(h);
-    }
-    let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
-    let (mut kept, mut dups) = (Vec::new(), Vec::new());
-    let mut magnitude = 0i128;
-    let window = rayon::current_num_threads().max(1) * 2;
-    for batch in work.chunks(window) {
-        let blocks: Vec<Block> = batch
-            .par_iter()
-            .map(|(f, run)| files[*f].read_run(table, run.clone()))
-            .collect::<Result<_>>()?;
-        for b in &blocks {
-            tally.rows.read += b.rows as i128;
-            for (h, &(file, row)) in b.hashes.iter().zip(&b.origins) {
-                window_keys[seen.shard(*h)].push((file as usize, row, *h));
-            }
-        }
-        let found = settle(&mut seen, &mut window_keys, Some(&mut kept));
-        let feed = Feed {
-            consumers,
-            active: &active,
-        };
-        type Fed = (Vec<Part>, Vec<(i128, i128)>, Vec<Vec<i128>>, (usize, usize));
-        let fed: Vec<Result<Fed>> = blocks
-            .par_iter()
-            .zip(batch.par_iter())
-            .map(|(b, (f, run))| {
-                let (f, k) = (*f, run.start);
-                let lo = found.partition_point(|x| (x.0 as u32, x.1) < b.origins[0]);
-                let last = *b.origins.last().expect("a block has rows");
-                let hi = found.partition_point(|x| (x.0 as u32, x.1) <= last);
-                let repeated: Vec<u32> = found[lo..hi]
-                    .iter()
-                    .map(|x| {
-                        let at = (x.0 as u32, x.1);
-                        b.origins.binary_search(&at).expect("a row of the block") as u32
-                    })
-                    .collect();
-                let s = Slice {
-                    file: f,
-                    offset: k,
-                    len: b.rows,
-                };
-                let body = || {
-                    let cells = b.cells(table);
-                    let money = money_cells(table, &cells);
-                    let mut sums = vec![(0i128, 0i128); money.len()];
-                    for (m, sum) in money.iter().zip(sums.iter_mut()) {
-                        for i in 0..b.rows {
-                            let v = fen_value(m.m(i));
-                            sum.0 += v;
-                            sum.1 += v.abs();
-                        }
-                    }
-                    let rep_money = repeated
-                        .iter()
-                        .map(|&i| money.iter().map(|m| fen_value(m.m(i as usize))).collect())
-                        .collect();
-                    let accepted = super::passed(b.rows, &[], &repeated);
-                    (feed.map(table, &cells, s, &accepted), sums, rep_money)
-                };
-                let (parts, sums, rep_money) =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|p| {
-                        let at = files[f].path.display();
-                        Error::Internal(format!("{at}: blocks {run:?}: {}", super::panic_text(p)))
-                    })?;
-                Ok((parts, sums, rep_money, (lo, hi)))
-            })
-            .collect();
-        drop(blocks);
-        let mut parts_of = Vec::with_capacity(fed.len());
-        let mut window_magnitude = 0i128;
-        for r in fed {
-            let (parts, sums, rep_money, (lo, hi)) = r?;
-            for (a, (sum, abs)) in tally.amounts.iter_mut().zip(&sums) {
-                a.0 += sum;
-                a.2 += sum;
-                window_magnitude += abs;
-            }
-            window_magnitude -= rep_money.iter().flatten().map(|v| v.abs()).sum::<i128>();
-            if lo < hi {
-                tally.reject_repeats(table, &found[lo..hi], &rep_money);
-            }
-            parts_of.push(parts);
-        }
-        dups.extend(found.iter().map(|x| (x.0 as u32, x.1)));
-        magnitude += window_magnitude;
-        if magnitude > crate::model::money::MAX_DATASET {
-            return Err(Error::input(format!(
-                "{}: the accepted amounts of one vbucket group add up to more than {} yuan in \
-                 absolute value, beyond any real fund: the amounts are not in yuan, or the \
-                 data is corrupt",
-                table.name(),
-                crate::model::money::yuan(crate::model::money::MAX_DATASET),
-            )));
-        }
-        for parts in parts_of {
-            for (&k, p) in active.iter().zip(parts) {
-                consumers[k].absorb(table, p)?;
-            }
-        }
-    }
-    tally.rows.accepted = tally.rows.read - tally.rows.rejected;
-    dups.sort_unstable();
-    kept.par_sort_unstable();
-    let totals = tally.into_totals(&money_cols, magnitude);
-    crate::ensure_invariant!(
-        totals.rows.read == totals.rows.accepted + totals.rows.rejected,
-        "{}: a group's rows do not balance",
-        table.name()
-    );
-    Ok(Reduced { totals, dups, kept })
-}
-
-/// A key hash's digest: its high 64 bits (what a group's partial lists of its accepted keys).
-pub fn digest(h: u128) -> u64 {
-    (h >> 64) as u64
-}
-
-/// The keys of a group's rows files (in file order) whose digest is `wanted`: for each full
-/// key hash, its first row, (hash, input file, row) — the row the group accepted.
-pub fn shuffled_keys(
-    table: Table,
-    files: &[RowsFile],
-    wanted: &HashSet<u64>,
-) -> Result<Vec<(u128, u32, u64)>> {
-    let work: Vec<(usize, usize)> = files
-        .iter()
-        .enumerate()
-        .flat_map(|(f, rf)| (0..rf.blocks.len()).map(move |b| (f, b)))
-        .collect();
-    let found: Vec<Result<Vec<(u128, u32, u64)>>> = work
-        .into_par_iter()
-        .map(|(f, k)| {
-            let b = files[f].read(table, k)?;
-            Ok(b.hashes
-                .iter()
-                .zip(&b.origins)
-                .filter(|(h, _)| wanted.contains(&digest(**h)))
-                .map(|(h, o)| (*h, o.0, o.1))
-                .collect())
-        })
-        .collect();
-    let mut all = Vec::new();
-    for f in found {
-        all.extend(f?);
-    }
-    all.sort_unstable();
-    all.dedup_by_key(|k| k.0);
-    Ok(all)
-}
-
-/// `max_reject_share` over a whole table's result (the partitioned run's merge; the scan
-/// checks as it goes).
-pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
-    let tally = Tally {
-        amounts: Vec::new(),
-        rows: t.rows.clone(),
-        reasons: t.reasons.clone(),
-        warnings: Warnings::default(),
-        rejects: Vec::new(),
-        rejected: Vec::new(),
-    };
-    too_many_rejected(t.table, &tally, t.rows.read as usize, ctx)
-}
-
-/// The rejects of rows the reduces found repeating a key (`dups`: origins, sorted), read
-/// again from the input files with every cell, and the warnings those rows gave in the maps
-/// (their rules passed there): a rejected row's warnings do not count.
-fn dup_frames(
-    table: Table,
-    files: &[InputFile],
-    (cats, ctx): (&RejectCats, &Ctx),
-    dups: &[(u32, u64)],
-) -> Result<(Vec<RejectFrame>, Warnings)> {
-    let work: Vec<(Slice, &[(u32, u64)])> = slices(files)
-        .into_iter()
-        .filter_map(|s| {
-            let lo = dups.partition_point(|d| *d < (s.file as u32, s.offset as u64));
-            let end = (s.file as u32, (s.offset + s.len) as u64);
-            let hi = dups.partition_point(|d| *d < end);
-            (lo < hi).then(|| (s, &dups[lo..hi]))
-        })
-        .collect();
-    let done: Vec<Result<(RejectFrame, Warnings)>> = work
-        .into_par_iter()
-        .map(|(s, rows)| {
-            let f = &files[s.file];
-            let chunk = decode(f, s, table)?;
-            let rows: Vec<(u32, &'static str)> = rows
-                .iter()
-                .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
-                .collect();
-            let warned = guarded(f, s, || {
-                let cells = Cells::of_chunk(table, &chunk);
-                let mut warned = Warnings::default();
-                let at = rows.iter().map(|r| r.0 as usize);
-                cells::check_rows_at(table, &cells, at, ctx, &mut warned);
-                warned
-            })?;
-            let at = Coords {
-                file: s.file,
-                offset: s.offset,
-            };
-            Ok((reject_frame(table, f, cats, &chunk, at, &rows)?, warned))
-        })
-        .collect();
-    let (mut frames, mut warned) = (Vec::new(), Warnings::default());
-    for d in done {
-        let (frame, w) = d?;
-        frames.push(frame);
-        warned.merge(&w);
-    }
-    Ok((frames, warned))
-}
-
-/// Writes a table's rejects to `sink` in (file, row) order: the maps' rule rejects (`pieces`,
-/// each in (file, row) order) and the rows the reduces found repeating a key (`dups`).
-/// Returns the warnings the maps counted for those rows, to be taken back.
-pub fn merge_rejects(
-    table: Table,
-    files: &[InputFile],
-    pieces: &[PathBuf],
-    (dups, ctx): (&[(u32, u64)], &Ctx),
-    sink: &mut dyn RejectSink,
-) -> Result<Warnings> {
-    let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
-    let cats = RejectCats::new(table, &rels);
-    sink.write(empty_rejects(table, &cats))?;
-    let (frames, warned) = dup_frames(table, files, (&cats, ctx), dups)?;
-    let mut frames: Vec<RejectFrame> = frames
-        .into_iter()
-        .map(engine::categories_as_strings)
-        .collect();
-    for p in pieces {
-        let df = engine::read_all(p)
-            .map_err(|e| Error::input(format!("{}: does not read ({e})", p.display())))?;
-        frames.push(df);
-    }
-    let merged = engine::sorted_rejects(frames, &rels, |df| {
-        engine::build::recode(df, "source_file", &cats.files)?;
-        engine::build::recode(df, "reason", &cats.reason_cats)?;
-        engine::build::recode(df, "message", &cats.message_cats)
-    })
-    .map_err(|e| Error::Internal(format!("{}: rejects merge: {e}", table.name())))?;
-    if let Some(df) = merged {
-        sink.write(df)?;
-    }
-    sink.finish()?;
-    Ok(warned)
-}
-
-impl Tally {
-    /// The tally's counts as a share's [`Totals`].
-    fn into_totals(self, money_cols: &[&'static str], magnitude: i128) -> Totals {
-        Totals {
-            rows: self.rows,
-            amounts: money_cols
-                .iter()
-                .zip(self.amounts)
-                .map(|(name, (read, rej, acc))| {
-                    let c = Control {
-                        read,
-                        accepted: acc,
-                        rejected: rej,
-                    };
-                    (name.to_string(), c)
-                })
-                .collect(),
-            reasons: named(&self.reasons),
-            warnings: named(&self.warnings.counts),
-            magnitude,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1182,36 +727,5 @@ mod tests {
         let e = RowsFile::open(path).err().expect("refused").to_string();
         assert!(e.contains("no magic"), "{e}");
         std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn what_the_map_leaves_behind_is_neither_money_nor_a_person_nor_read_by_a_stage() {
-        for t in Table::ALL {
-            for c in not_shipped(t) {
-                let spec = t.columns().iter().find(|x| x.name == *c).expect("a column");
-                assert_ne!(spec.kind, Kind::Money, "{c}: control totals need it");
-                assert!(*c != "person_id" && !t.key().contains(c), "{c}");
-            }
-        }
-        struct Reads;
-        impl Consumer for Reads {
-            fn uses(&self, t: Table) -> &'static [&'static str] {
-                match t {
-                    Table::Contributions => &["region", "employer_id"],
-                    _ => &[],
-                }
-            }
-            fn map(&self, _: Table, _: &[Cells], _: usize, _: u64, _: &[u32]) -> Part {
-                Box::new(())
-            }
-            fn absorb(&mut self, _: Table, _: Part) -> Result<()> {
-                Ok(())
-            }
-        }
-        let e = reduce_table(Table::Contributions, &[], 1, &[], &mut [&mut Reads])
-            .err()
-            .expect("refused");
-        assert_eq!(e.exit_code(), 3);
-        assert!(e.to_string().contains("contributions.employer_id"), "{e}");
     }
 }
