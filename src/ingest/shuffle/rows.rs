@@ -28,7 +28,7 @@ pub(super) fn shipped(table: Table, column: &str) -> bool {
 }
 
 /// One column of a block, decoded; its contents are private so that the checks of
-/// `decode_block` hold for every value (see [`Col::s`]).
+/// `Block::extend_from` hold for every value (see [`Col::s`]).
 pub struct Col(Data);
 
 enum Data {
@@ -58,9 +58,9 @@ impl Col {
             } => (valid[i] != 0).then(|| {
                 let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
                 debug_assert!(a <= b && text.is_char_boundary(a) && text.is_char_boundary(b));
-                // SAFETY: a block's offsets are checked when it is decoded (`decode_block`:
-                // ascending from 0 to the text's length, each on a character boundary) and
-                // kept so when runs are appended (`Block::append`); the fields are private.
+                // SAFETY: the offsets are checked as each block is decoded onto the column
+                // (`Block::extend_from`: ascending from 0 to the text's length, each on a
+                // character boundary of the block's UTF-8 text); the fields are private.
                 unsafe { text.get_unchecked(a..b) }
             }),
             _ => unreachable!("column kind fixed by the table spec"),
@@ -245,108 +245,161 @@ impl<'a> Cursor<'a> {
         self.at = end;
         Ok(s)
     }
-    fn flags(&mut self, n: usize, max: u8) -> std::result::Result<Vec<u8>, String> {
+    fn u32(&mut self) -> std::result::Result<u32, String> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+    fn u64(&mut self) -> std::result::Result<u64, String> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+    /// `n` validity flags, each at most `max`, appended to `out`.
+    fn flags(&mut self, n: usize, max: u8, out: &mut Vec<u8>) -> std::result::Result<(), String> {
         let v = self.take(n)?;
         match v.iter().all(|&f| f <= max) {
-            true => Ok(v.to_vec()),
+            true => {
+                out.extend_from_slice(v);
+                Ok(())
+            }
             false => Err("a validity flag out of range".into()),
         }
     }
 }
 
-macro_rules! le_vec {
-    ($cur:expr, $n:expr, $t:ty) => {{
+/// `n` little-endian values of `$t` from the cursor, appended to the vector `$out`.
+macro_rules! le_extend {
+    ($cur:expr, $n:expr, $t:ty, $out:expr) => {{
         const W: usize = std::mem::size_of::<$t>();
         let bytes = $cur.take($n * W)?;
-        bytes
-            .chunks_exact(W)
-            .map(|b| <$t>::from_le_bytes(b.try_into().expect("W bytes")))
-            .collect::<Vec<$t>>()
+        $out.extend(
+            bytes
+                .chunks_exact(W)
+                .map(|b| <$t>::from_le_bytes(b.try_into().expect("W bytes"))),
+        );
     }};
 }
 
-fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String> {
-    let mut cur = Cursor { b: bytes, at: 0 };
-    let rows = le_vec!(cur, 1, u32)[0] as usize;
-    let pieces = le_vec!(cur, 1, u32)[0] as usize;
-    let mut heads = Vec::with_capacity(pieces.min(bytes.len()));
-    for _ in 0..pieces {
-        let file = le_vec!(cur, 1, u32)[0];
-        let offset = le_vec!(cur, 1, u64)[0];
-        heads.push((file, offset, le_vec!(cur, 1, u32)[0] as usize));
-    }
-    if heads.iter().map(|h| h.2).sum::<usize>() != rows {
-        return Err("pieces do not add up to the block's rows".into());
-    }
-    let steps = le_vec!(cur, rows, u32);
-    let mut origins = Vec::with_capacity(rows);
-    let mut next = steps.iter();
-    for (file, offset, n) in heads {
-        let mut row = offset;
-        origins.extend(next.by_ref().take(n).map(|&step| {
-            row += step as u64;
-            (file, row)
-        }));
-    }
-    if !origins.windows(2).all(|w| w[0] < w[1]) {
-        return Err("rows out of file order".into());
-    }
-    let mut cols = Vec::with_capacity(table.columns().len());
-    for spec in table.columns() {
-        if !shipped(table, spec.name) {
-            cols.push(None);
-            continue;
+impl Block {
+    /// A block with no rows yet, its columns laid out for `table`, room made for `rows`.
+    fn empty(table: Table, rows: usize) -> Block {
+        let cols = table
+            .columns()
+            .iter()
+            .map(|spec| {
+                shipped(table, spec.name).then(|| {
+                    let valid = Vec::with_capacity(rows);
+                    Col(match spec.kind {
+                        Kind::Utf8 => {
+                            let mut offsets = Vec::with_capacity(rows + 1);
+                            offsets.push(0);
+                            Data::Str {
+                                valid,
+                                offsets,
+                                text: String::new(),
+                            }
+                        }
+                        Kind::Int32 | Kind::Date => Data::Int {
+                            valid,
+                            v: Vec::with_capacity(rows),
+                        },
+                        Kind::Money => Data::Money {
+                            valid,
+                            v: Vec::with_capacity(rows),
+                        },
+                    })
+                })
+            })
+            .collect();
+        Block {
+            rows: 0,
+            cols,
+            hashes: Vec::new(),
+            origins: Vec::with_capacity(rows),
         }
-        let col = match spec.kind {
-            Kind::Utf8 => {
-                let valid = cur.flags(rows, 1)?;
-                let mut offsets = Vec::with_capacity(rows + 1);
-                let mut end = 0u32;
-                offsets.push(end);
-                for len in le_vec!(cur, rows, u32) {
-                    end = end
-                        .checked_add(len)
-                        .ok_or_else(|| format!("{}: text beyond 4 GiB", spec.name))?;
-                    offsets.push(end);
-                }
-                let text = String::from_utf8(cur.take(end as usize)?.to_vec())
-                    .map_err(|_| format!("{}: not UTF-8", spec.name))?;
-                if !offsets.iter().all(|&o| text.is_char_boundary(o as usize)) {
-                    return Err(format!("{}: a value cut inside a character", spec.name));
-                }
-                Col(Data::Str {
+    }
+
+    /// Decodes a block's bytes onto the end of this one (the next block of the same file),
+    /// checking them as it goes; after an error the block is half extended, to be dropped.
+    /// Keys are hashed by the caller, once per run ([`RowsFile::read_run`]).
+    fn extend_from(&mut self, table: Table, bytes: &[u8]) -> std::result::Result<(), String> {
+        let mut cur = Cursor { b: bytes, at: 0 };
+        let rows = cur.u32()? as usize;
+        let pieces = cur.u32()? as usize;
+        let mut heads = Vec::with_capacity(pieces.min(bytes.len()));
+        for _ in 0..pieces {
+            heads.push((cur.u32()?, cur.u64()?, cur.u32()? as usize));
+        }
+        if heads.iter().map(|h| h.2).sum::<usize>() != rows {
+            return Err("pieces do not add up to the block's rows".into());
+        }
+        let mut steps = cur
+            .take(rows * 4)?
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")));
+        let first = self.origins.len();
+        for (file, offset, n) in heads {
+            let mut row = offset;
+            self.origins.extend(steps.by_ref().take(n).map(|step| {
+                row += step as u64;
+                (file, row)
+            }));
+        }
+        // Strictly ascending, from the previous block's last row on.
+        let new = &self.origins[first.saturating_sub(1)..];
+        if !new.windows(2).all(|w| w[0] < w[1]) {
+            return Err("rows out of file order".into());
+        }
+        for (spec, col) in table.columns().iter().zip(&mut self.cols) {
+            let Some(Col(col)) = col else { continue };
+            match col {
+                Data::Str {
                     valid,
                     offsets,
                     text,
-                })
+                } => {
+                    cur.flags(rows, 1, valid)?;
+                    let (base, at) = (text.len(), offsets.len());
+                    let mut end = 0usize;
+                    for b in cur.take(rows * 4)?.chunks_exact(4) {
+                        end += u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
+                        let o = u32::try_from(base + end)
+                            .map_err(|_| format!("{}: text beyond 4 GiB", spec.name))?;
+                        offsets.push(o);
+                    }
+                    let t = std::str::from_utf8(cur.take(end)?)
+                        .map_err(|_| format!("{}: not UTF-8", spec.name))?;
+                    let cut = |o: &u32| !t.is_char_boundary(*o as usize - base);
+                    if offsets[at..].iter().any(cut) {
+                        return Err(format!("{}: a value cut inside a character", spec.name));
+                    }
+                    text.push_str(t);
+                }
+                Data::Int { valid, v } => {
+                    cur.flags(rows, 1, valid)?;
+                    le_extend!(cur, rows, i32, v);
+                }
+                Data::Money { valid, v } => {
+                    cur.flags(rows, 2, valid)?;
+                    le_extend!(cur, rows, i64, v);
+                }
             }
-            Kind::Int32 | Kind::Date => {
-                let valid = cur.flags(rows, 1)?;
-                Col(Data::Int {
-                    valid,
-                    v: le_vec!(cur, rows, i32),
-                })
-            }
-            Kind::Money => {
-                let valid = cur.flags(rows, 2)?;
-                Col(Data::Money {
-                    valid,
-                    v: le_vec!(cur, rows, i64),
-                })
-            }
-        };
-        cols.push(Some(col));
+        }
+        if cur.at != bytes.len() {
+            return Err("trailing bytes".into());
+        }
+        self.rows += rows;
+        Ok(())
     }
-    if cur.at != bytes.len() {
-        return Err("trailing bytes".into());
-    }
-    let mut block = Block {
-        rows,
-        cols,
-        hashes: Vec::new(),
-        origins,
-    };
-    block.hashes = key_hashes(table, &block.cells(table), rows);
+}
+
+/// One block's bytes decoded and checked, with its rows' key hashes.
+#[cfg(test)]
+fn decode_block(table: Table, bytes: &[u8]) -> std::result::Result<Block, String> {
+    let mut block = Block::empty(table, 0);
+    block.extend_from(table, bytes)?;
+    block.hashes = key_hashes(table, &block.cells(table), block.rows);
     Ok(block)
 }
 
@@ -437,21 +490,6 @@ impl RowsFile {
     pub(super) fn rows(&self) -> usize {
         self.blocks.iter().map(|b| b.2 as usize).sum()
     }
-
-    /// Block `k`, read from the open file `f`.
-    fn read(&self, f: &mut std::fs::File, table: Table, k: usize) -> Result<Block> {
-        let (at, len, rows) = self.blocks[k];
-        let bad = |why: String| Error::input(format!("{}: block {k}: {why}", self.path.display()));
-        f.seek(SeekFrom::Start(at)).map_err(Error::io(&self.path))?;
-        let mut packed = vec![0u8; len as usize];
-        f.read_exact(&mut packed).map_err(Error::io(&self.path))?;
-        let bytes = lz4::block::decompress(&packed, None).map_err(|e| bad(e.to_string()))?;
-        let block = decode_block(table, &bytes).map_err(bad)?;
-        match block.rows == rows as usize {
-            true => Ok(block),
-            false => Err(bad(format!("{} rows, its header says {rows}", block.rows))),
-        }
-    }
 }
 
 /// Rows the reduce feeds its consumers as one slice, at most (but one block at least): the
@@ -479,65 +517,45 @@ pub(super) fn units(files: &[RowsFile]) -> Vec<(usize, std::ops::Range<usize>)> 
 }
 
 impl RowsFile {
-    /// Consecutive blocks read as one.
+    /// Consecutive blocks read as one: their frames read at once, each block decompressed
+    /// into one reused buffer and decoded onto the run's columns; then every key hashed.
     pub(super) fn read_run(&self, table: Table, run: std::ops::Range<usize>) -> Result<Block> {
+        let blocks = &self.blocks[run.clone()];
+        let (start, end) = match (blocks.first(), blocks.last()) {
+            (Some(a), Some(z)) => (a.0, z.0 + z.1 as u64),
+            _ => return Err(Error::Internal("an empty run of blocks".into())),
+        };
         let mut f = std::fs::File::open(&self.path).map_err(Error::io(&self.path))?;
-        let mut blocks = run.map(|k| self.read(&mut f, table, k));
-        let mut first = blocks.next().expect("a run of one block at least")?;
-        for b in blocks {
-            first
-                .append(b?)
-                .map_err(|e| Error::input(format!("{}: {e}", self.path.display())))?;
-        }
-        Ok(first)
-    }
-}
-
-impl Block {
-    /// `other`'s rows after this block's (the next block of the same file).
-    fn append(&mut self, other: Block) -> std::result::Result<(), String> {
-        if let (Some(a), Some(b)) = (self.origins.last(), other.origins.first()) {
-            if a >= b {
-                return Err("blocks out of file order".into());
+        f.seek(SeekFrom::Start(start))
+            .map_err(Error::io(&self.path))?;
+        let mut packed = vec![0u8; (end - start) as usize];
+        f.read_exact(&mut packed).map_err(Error::io(&self.path))?;
+        let mut out = Block::empty(table, blocks.iter().map(|b| b.2 as usize).sum());
+        let mut bytes = Vec::new();
+        for (k, &(at, len, rows)) in run.zip(blocks) {
+            let bad =
+                |why: String| Error::input(format!("{}: block {k}: {why}", self.path.display()));
+            let src = &packed[(at - start) as usize..][..len as usize];
+            let size = match src.get(..4) {
+                Some(b) => u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize,
+                None => return Err(bad("truncated".into())),
+            };
+            // LZ4 expands a byte to 255 at most: a larger size is a damaged header.
+            if size > src.len().saturating_mul(255) {
+                return Err(bad(format!("an uncompressed size of {size} bytes")));
+            }
+            bytes.resize(size, 0);
+            let n = lz4::block::decompress_to_buffer(src, None, &mut bytes)
+                .map_err(|e| bad(e.to_string()))?;
+            let before = out.rows;
+            out.extend_from(table, &bytes[..n]).map_err(bad)?;
+            if out.rows - before != rows as usize {
+                let got = out.rows - before;
+                return Err(bad(format!("{got} rows, its header says {rows}")));
             }
         }
-        for (a, b) in self.cols.iter_mut().zip(other.cols) {
-            match (a.as_mut().map(|c| &mut c.0), b.map(|c| c.0)) {
-                (
-                    Some(Data::Str {
-                        valid,
-                        offsets,
-                        text,
-                    }),
-                    Some(Data::Str {
-                        valid: v,
-                        offsets: o,
-                        text: t,
-                    }),
-                ) => {
-                    let base = u32::try_from(text.len() + t.len())
-                        .map(|_| text.len() as u32)
-                        .map_err(|_| "a run's text beyond 4 GiB".to_string())?;
-                    valid.extend(v);
-                    offsets.extend(o[1..].iter().map(|x| x + base));
-                    text.push_str(&t);
-                }
-                (Some(Data::Int { valid, v }), Some(Data::Int { valid: w, v: x })) => {
-                    valid.extend(w);
-                    v.extend(x);
-                }
-                (Some(Data::Money { valid, v }), Some(Data::Money { valid: w, v: x })) => {
-                    valid.extend(w);
-                    v.extend(x);
-                }
-                (None, None) => {}
-                _ => unreachable!("blocks of one table have one layout"),
-            }
-        }
-        self.rows += other.rows;
-        self.hashes.extend(other.hashes);
-        self.origins.extend(other.origins);
-        Ok(())
+        out.hashes = key_hashes(table, &out.cells(table), out.rows);
+        Ok(out)
     }
 }
 
@@ -645,9 +663,20 @@ mod tests {
         let source = cols(table, 9);
         let one = block_of(table, &source, &[(0, 1), (3, 1), (4, 1)]);
         let two = block_of(table, &source, &[(5, 1), (8, 1)]);
-        let mut a = decode_block(table, &one[0].2).expect("decodes");
-        a.append(decode_block(table, &two[0].2).expect("decodes"))
-            .expect("appends");
+        let dir = std::env::temp_dir().join(format!("sifund-run-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("g01.rows");
+        let mut w = RowsWriter::create(&path).unwrap();
+        for (_, rows, bytes) in [&one[0], &two[0], &one[0]] {
+            w.write(*rows, &compress(bytes).unwrap()).unwrap();
+        }
+        w.finish().unwrap();
+        let f = RowsFile::open(path).unwrap();
+        let a = f.read_run(table, 0..2).expect("reads");
+        // The same rows again after the run's last: out of file order.
+        let e = f.read_run(table, 1..3).err().expect("refused").to_string();
+        assert!(e.contains("block 2: rows out of file order"), "{e}");
+        std::fs::remove_dir_all(dir).unwrap();
         let all = block_of(table, &source, &[(0, 1), (3, 1), (4, 1), (5, 1), (8, 1)]);
         let b = decode_block(table, &all[0].2).expect("decodes");
         assert_eq!(
