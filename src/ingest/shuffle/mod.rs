@@ -49,6 +49,11 @@ mod rows;
 use rows::{compress, shipped, split_slice, units, Block};
 pub use rows::{Col, RowsFile, RowsWriter};
 
+thread_local! {
+    /// A map thread's block buffers, one per group (`rows::split_slice`).
+    static SPLIT: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
 /// decoded and checked against the row rules; failing rows go to `rejects` (in file order),
 /// passing rows to `route` as blocks `(group, rows, bytes)`, one per group and window of
@@ -100,7 +105,7 @@ pub fn shuffle_table(
                         &out.fails,
                     )?),
                 };
-                let blocks = guarded(f, s, || {
+                let packed = guarded(f, s, || {
                     let cells = Cells::of_chunk(table, &chunk);
                     let person = has_person.then(|| cells::col(table, &cells, "person_id"));
                     let pass: Vec<(u32, u16)> = out
@@ -112,13 +117,18 @@ pub fn shuffle_table(
                         })
                         .collect();
                     let at = (s.file as u32, s.offset as u64);
-                    split_slice(table, &cells, &pass, groups, at)
-                })?
-                .map_err(|e| Error::Internal(format!("{}: shuffle: {e}", super::at(f, s))))?;
-                let packed = blocks
-                    .into_iter()
-                    .map(|(g, n, b)| Ok((g, n, compress(&b)?)))
-                    .collect::<Result<Vec<_>>>()?;
+                    // The groups' block buffers stay with the thread, slice after slice.
+                    SPLIT.with_borrow_mut(|bufs| {
+                        let split = split_slice(table, &cells, &pass, groups, at, bufs);
+                        let split = split.map_err(|e| {
+                            Error::Internal(format!("{}: shuffle: {e}", super::at(f, s)))
+                        })?;
+                        split
+                            .into_iter()
+                            .map(|(g, n)| Ok((g, n, compress(&bufs[g])?)))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                })??;
                 Ok((out, frame, packed))
             })
             .collect();

@@ -109,50 +109,55 @@ impl Block {
     }
 }
 
-/// A group's block being built from one slice: the block so far and the current column's
-/// sections (validity, then lengths and text, or values).
-#[derive(Default)]
-struct GroupBuf {
-    out: Vec<u8>,
-    valid: Vec<u8>,
-    lengths: Vec<u8>,
-    values: Vec<u8>,
-}
-
 fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-/// A slice's passing rows split by group (`pass`: slice row and its group, in row order):
-/// one block per group that has rows, `(group, rows, block bytes)` before compression. The
-/// slice is read column by column, in row order, each cell appended to its group's block:
-/// the cells are read where they lie, not gathered per group.
+/// A group's place in the column being split: where the column's validity section starts
+/// in the group's block, the group's rows, and the next row's index among them.
+#[derive(Clone, Copy, Default)]
+struct At {
+    base: usize,
+    rows: usize,
+    next: usize,
+}
+
+/// A slice's passing rows split by group (`pass`: slice row and its group, in row order),
+/// each group's block written into `bufs[group]` (before compression; the buffers are the
+/// caller's, kept from slice to slice); returns `(group, rows)` of the groups that have
+/// rows. The slice is read column by column, in row order, each cell written to its group's
+/// block where it belongs: the cells are read where they lie, not gathered per group, and
+/// nothing is copied twice (a column's validity and lengths or values are laid out first,
+/// then filled in; text is appended after them).
 pub(super) fn split_slice(
     table: Table,
     cells: &[Cells],
     pass: &[(u32, u16)],
     groups: usize,
     (file, offset): (u32, u64),
-) -> std::result::Result<Vec<(usize, u32, Vec<u8>)>, String> {
+    bufs: &mut Vec<Vec<u8>>,
+) -> std::result::Result<Vec<(usize, u32)>, String> {
     let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); groups];
     for &(r, g) in pass {
         rows_of[g as usize].push(r);
     }
-    let mut bufs: Vec<GroupBuf> = (0..groups).map(|_| GroupBuf::default()).collect();
-    for (b, rows) in bufs.iter_mut().zip(&rows_of) {
+    bufs.resize_with(groups.max(bufs.len()), Vec::new);
+    let mut at = vec![At::default(); groups];
+    for ((out, rows), a) in bufs.iter_mut().zip(&rows_of).zip(&mut at) {
+        out.clear();
+        a.rows = rows.len();
         if rows.is_empty() {
             continue;
         }
-        b.out.reserve(rows.len() * 112);
-        put_u32(&mut b.out, rows.len() as u32);
-        put_u32(&mut b.out, 1);
-        put_u32(&mut b.out, file);
-        b.out.extend_from_slice(&offset.to_le_bytes());
-        put_u32(&mut b.out, rows.len() as u32);
+        put_u32(out, rows.len() as u32);
+        put_u32(out, 1);
+        put_u32(out, file);
+        out.extend_from_slice(&offset.to_le_bytes());
+        put_u32(out, rows.len() as u32);
         // Rows as steps from the previous one (from 0 for the first): small, so they compress.
         let mut prev = 0;
         for &r in rows {
-            put_u32(&mut b.out, r - prev);
+            put_u32(out, r - prev);
             prev = r;
         }
     }
@@ -160,29 +165,29 @@ pub(super) fn split_slice(
         if !shipped(table, spec.name) {
             continue;
         }
-        for b in bufs.iter_mut() {
-            b.valid.clear();
-            b.lengths.clear();
-            b.values.clear();
+        // Per row: a validity byte, then 4 bytes of length (text, int, date) or 8 of fen.
+        let width = match spec.kind {
+            Kind::Money => 8,
+            _ => 4,
+        };
+        for (out, a) in bufs.iter_mut().zip(&mut at) {
+            if a.rows > 0 {
+                (a.base, a.next) = (out.len(), 0);
+                out.resize(a.base + a.rows * (1 + width), 0);
+            }
         }
         let c = &cells[k];
         match spec.kind {
             Kind::Utf8 => {
                 let mut put = |g: u16, s: Option<&str>| {
-                    let b = &mut bufs[g as usize];
-                    let len = match s {
-                        Some(s) => {
-                            b.valid.push(1);
-                            b.values.extend_from_slice(s.as_bytes());
-                            s.len()
-                        }
-                        None => {
-                            b.valid.push(0);
-                            0
-                        }
-                    };
+                    let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
+                    let len = s.map_or(0, str::len);
+                    out[a.base + a.next] = s.is_some() as u8;
                     // Past 4 GiB the block is refused below: a wrapped length is never read.
-                    b.lengths.extend_from_slice(&(len as u32).to_le_bytes());
+                    let l = a.base + a.rows + 4 * a.next;
+                    out[l..l + 4].copy_from_slice(&(len as u32).to_le_bytes());
+                    out.extend_from_slice(s.unwrap_or_default().as_bytes());
+                    a.next += 1;
                 };
                 match c {
                     Cells::Str(col) => pass.iter().for_each(|&(r, g)| put(g, col.get(r as usize))),
@@ -191,43 +196,42 @@ pub(super) fn split_slice(
             }
             Kind::Int32 | Kind::Date => {
                 for &(r, g) in pass {
-                    let b = &mut bufs[g as usize];
+                    let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
                     let x = c.n(r as usize);
-                    b.valid.push(x.is_some() as u8);
-                    b.values.extend_from_slice(&x.unwrap_or(0).to_le_bytes());
+                    out[a.base + a.next] = x.is_some() as u8;
+                    let v = a.base + a.rows + 4 * a.next;
+                    out[v..v + 4].copy_from_slice(&x.unwrap_or(0).to_le_bytes());
+                    a.next += 1;
                 }
             }
             Kind::Money => {
                 for &(r, g) in pass {
-                    let b = &mut bufs[g as usize];
+                    let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
                     let (flag, x) = match c.m(r as usize) {
                         None => (0, 0),
                         Some(Ok(x)) => (1, x),
                         Some(Err(())) => (2, 0),
                     };
-                    b.valid.push(flag);
-                    b.values.extend_from_slice(&x.to_le_bytes());
+                    out[a.base + a.next] = flag;
+                    let v = a.base + a.rows + 8 * a.next;
+                    out[v..v + 8].copy_from_slice(&x.to_le_bytes());
+                    a.next += 1;
                 }
             }
         }
-        for (b, rows) in bufs.iter_mut().zip(&rows_of) {
-            if rows.is_empty() {
-                continue;
+        if spec.kind == Kind::Utf8 {
+            for (out, a) in bufs.iter().zip(&at) {
+                if a.rows > 0 && out.len() - (a.base + 5 * a.rows) > u32::MAX as usize {
+                    return Err(format!("{}: a block's text beyond 4 GiB", spec.name));
+                }
             }
-            if u32::try_from(b.values.len()).is_err() {
-                return Err(format!("{}: a block's text beyond 4 GiB", spec.name));
-            }
-            b.out.extend_from_slice(&b.valid);
-            b.out.extend_from_slice(&b.lengths);
-            b.out.extend_from_slice(&b.values);
         }
     }
-    Ok(bufs
-        .into_iter()
-        .zip(rows_of)
+    Ok(rows_of
+        .iter()
         .enumerate()
-        .filter(|(_, (_, rows))| !rows.is_empty())
-        .map(|(g, (b, rows))| (g, rows.len() as u32, b.out))
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(g, rows)| (g, rows.len() as u32))
         .collect())
 }
 
@@ -559,9 +563,20 @@ impl RowsFile {
     }
 }
 
+/// A block compressed (its size prepended), through a buffer kept by the thread.
 pub(super) fn compress(bytes: &[u8]) -> Result<Vec<u8>> {
-    lz4::block::compress(bytes, None, true)
-        .map_err(|e| Error::Internal(format!("rows block: lz4: {e}")))
+    thread_local! {
+        static PACKED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let lz4 = |e: std::io::Error| Error::Internal(format!("rows block: lz4: {e}"));
+    let bound = 4 + lz4::block::compress_bound(bytes.len()).map_err(lz4)?;
+    PACKED.with_borrow_mut(|packed| {
+        if packed.len() < bound {
+            packed.resize(bound, 0);
+        }
+        let n = lz4::block::compress_to_buffer(bytes, None, true, packed).map_err(lz4)?;
+        Ok(packed[..n].to_vec())
+    })
 }
 #[cfg(test)]
 mod tests {
@@ -607,7 +622,12 @@ mod tests {
 
     fn block_of(table: Table, cols: &[Col], pass: &[(u32, u16)]) -> Vec<(usize, u32, Vec<u8>)> {
         let cells: Vec<Cells> = cols.iter().map(Cells::Shuffled).collect();
-        split_slice(table, &cells, pass, 3, (2, 1000)).expect("encodes")
+        let mut bufs = Vec::new();
+        let groups = split_slice(table, &cells, pass, 3, (2, 1000), &mut bufs).expect("encodes");
+        groups
+            .into_iter()
+            .map(|(g, rows)| (g, rows, bufs[g].clone()))
+            .collect()
     }
 
     #[test]
