@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::config::Pipeline;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells, FundIndex};
-use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::scan::{part, Consumer, Part, Side};
 use crate::ingest::Table;
 use crate::model::catalog::benefit;
 use crate::model::FundId;
@@ -49,10 +49,14 @@ pub struct Census<'p> {
     /// Distinct (contributors, recipients) per fund of partitions already counted: loaded
     /// from partials, whose persons are disjoint from every other partition's.
     counted: HashMap<(String, String), (u64, u64)>,
+    side: Side,
 }
 
 impl Consumer for Census<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
+        if !self.side.takes(true) {
+            return &[];
+        }
         match table {
             Table::Persons => &["region", "scheme", "status"],
             Table::Contributions => &["region", "scheme", "person_id", "kind"],
@@ -124,6 +128,23 @@ impl Consumer for Census<'_> {
 }
 
 impl crate::ingest::scan::Fold for Census<'_> {
+    /// Head counts need a person's rows together: nothing is counted on [`Side::Rows`], so
+    /// nothing is taken back.
+    fn subtract(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(
+            other.participants.is_empty()
+                && other.contributors.is_empty()
+                && other.recipients.is_empty()
+                && other.counted.is_empty(),
+            "head counts taken back: they are counted by person"
+        );
+        Ok(())
+    }
+
+    fn set_side(&mut self, side: Side) {
+        self.side = side;
+    }
+
     /// Participants add; the distinct ids of disjoint persons unite (a person is in one
     /// partition, so the counts add too).
     fn fold(&mut self, other: Self) -> Result<()> {
@@ -237,6 +258,7 @@ impl<'p> Census<'p> {
             contributors: HashMap::default(),
             recipients: HashMap::default(),
             counted: HashMap::default(),
+            side: Side::Both,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::config::Pipeline;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells, FundIndex};
 use crate::ingest::rules::Amt;
-use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::scan::{part, Consumer, Part, Side};
 use crate::ingest::Table;
 use crate::model::catalog::benefit;
 use crate::model::date::{months_between, period_of, year_of};
@@ -23,8 +23,11 @@ use crate::model::FundId;
 type Id = [u8; 18];
 
 /// What the base year says about one fund.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Facts {
+    /// The rows behind this entry (persons, normal fees, recurring payments): a fund with none
+    /// is not a fund of the base year (the partitioned run's take-back removes its entry).
+    pub rows: u64,
     /// Members projected (alive, not transferred out, projectable).
     pub members: u64,
     /// Contributing on 31 December, and the sum of their December bases (fen).
@@ -178,6 +181,7 @@ pub struct Reader<'p> {
     still_paying: HashSet<(u32, Id)>,
     stopped: HashMap<u32, HashSet<Id>>,
     paid_january: Vec<(u32, Id)>,
+    side: Side,
 }
 
 /// Recurring benefit payments of a slice: (fund, benefit) → (payment-months, amount).
@@ -185,7 +189,22 @@ type RecurringPart = HashMap<(u32, &'static str), (u64, i128)>;
 
 impl Consumer for Reader<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
+        let (rows, persons) = (self.side.takes(false), self.side.takes(true));
         match table {
+            Table::Persons if !persons => &[],
+            Table::Payouts if !rows => &[],
+            // The fund-level fee sums need no person; who paid while suspended, in December
+            // or as an entrant in January does.
+            Table::Contributions if !persons => &[
+                "region",
+                "scheme",
+                "payer_kind",
+                "base",
+                "employer_amount",
+                "individual_amount",
+                "kind",
+            ],
+            Table::Contributions if !rows => &["region", "scheme", "person_id", "period", "kind"],
             Table::Persons => &[
                 "person_id",
                 "region",
@@ -221,10 +240,10 @@ impl Consumer for Reader<'_> {
             Table::Persons => Box::new(persons_part(self.p, &self.life, cells, acc)),
             Table::Contributions => Box::new(fees_part(
                 self.p,
-                &self.suspended,
-                &self.entrants,
+                (&self.suspended, &self.entrants),
                 cells,
                 acc,
+                self.side,
             )),
             _ => Box::new(recurring_part(self.p, cells, acc)),
         }
@@ -263,13 +282,9 @@ impl Consumer for Reader<'_> {
             }
             _ => {
                 for ((code, b), (n, v)) in *part::<RecurringPart>(p)? {
-                    let e = self
-                        .facts
-                        .entry(code)
-                        .or_default()
-                        .recurring
-                        .entry(b)
-                        .or_default();
+                    let f = self.facts.entry(code).or_default();
+                    f.rows += n;
+                    let e = f.recurring.entry(b).or_default();
                     e.0 += n;
                     e.1 += v;
                 }
@@ -320,6 +335,44 @@ impl crate::ingest::scan::Fold for Reader<'_> {
         }
         self.paid_january.extend(other.paid_january);
         Ok(())
+    }
+
+    /// The fee sums and recurring payments of `other` (rows fed on [`Side::Rows`]) taken
+    /// from the facts; an entry left without rows is dropped.
+    fn subtract(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(
+            other.members.is_empty()
+                && other.excluded.is_empty()
+                && other.suspended.is_empty()
+                && other.entrants.is_empty()
+                && other.rows == 0
+                && other.transferred == 0
+                && other.still_paying.is_empty()
+                && other.stopped.is_empty()
+                && other.paid_january.is_empty(),
+            "budget facts of persons taken back: they are read by person"
+        );
+        for (code, f) in other.facts {
+            let have = self.facts.get_mut(&code);
+            let have = have.ok_or_else(|| {
+                crate::error::Error::Internal(format!("fund {code}: facts taken back, never read"))
+            })?;
+            subtract_facts(have, f).map_err(|e| {
+                crate::error::Error::Internal(format!("fund {code}: facts taken back: {e}"))
+            })?;
+            if have.rows == 0 {
+                crate::ensure_invariant!(
+                    *have == Facts::default(),
+                    "fund {code}: facts of no rows left with figures"
+                );
+                self.facts.remove(&code);
+            }
+        }
+        Ok(())
+    }
+
+    fn set_side(&mut self, side: Side) {
+        self.side = side;
     }
 
     /// Through [`ReaderState`]: facts, members, exclusions and the sets of persons (sorted).
@@ -404,6 +457,7 @@ impl<'p> Reader<'p> {
             still_paying: HashSet::default(),
             stopped: HashMap::default(),
             paid_january: Vec::new(),
+            side: Side::Both,
         }
     }
 
@@ -489,6 +543,7 @@ fn persons_part(p: &Pipeline, life: &LifeTable, cells: &[Cells], acc: &[u32]) ->
             continue;
         };
         let f = part.facts.entry(code).or_default();
+        f.rows += 1;
         let state = match status.s(i) {
             Some("contributing") => State::Contributing,
             Some("suspended") => State::Suspended,
@@ -590,6 +645,7 @@ fn persons_part(p: &Pipeline, life: &LifeTable, cells: &[Cells], acc: &[u32]) ->
 }
 
 fn merge_facts(a: &mut Facts, b: Facts) {
+    a.rows += b.rows;
     a.members += b.members;
     a.dec_contributors += b.dec_contributors;
     a.dec_base += b.dec_base;
@@ -614,6 +670,45 @@ fn merge_facts(a: &mut Facts, b: Facts) {
     }
 }
 
+/// `b` taken from `a`, field by field (counts may not go below zero); a recurring benefit
+/// left without payment-months is dropped.
+fn subtract_facts(a: &mut Facts, b: Facts) -> std::result::Result<(), String> {
+    fn less(a: &mut u64, b: u64) -> std::result::Result<(), String> {
+        *a = a.checked_sub(b).ok_or("a count below zero")?;
+        Ok(())
+    }
+    less(&mut a.rows, b.rows)?;
+    less(&mut a.members, b.members)?;
+    less(&mut a.dec_contributors, b.dec_contributors)?;
+    less(&mut a.receivers, b.receivers)?;
+    less(&mut a.new_retirees, b.new_retirees)?;
+    less(&mut a.deaths, b.deaths)?;
+    less(&mut a.newly_suspended, b.newly_suspended)?;
+    less(&mut a.entrants, b.entrants)?;
+    less(&mut a.flat_payers, b.flat_payers)?;
+    a.dec_base -= b.dec_base;
+    a.receivers_benefit -= b.receivers_benefit;
+    a.receivers_months -= b.receivers_months;
+    a.new_benefit -= b.new_benefit;
+    a.new_months -= b.new_months;
+    a.entrant_base -= b.entrant_base;
+    a.fees_on_base -= b.fees_on_base;
+    a.bases -= b.bases;
+    a.flat_fees -= b.flat_fees;
+    for (k, (n, v)) in b.recurring {
+        let e = a.recurring.get_mut(k).ok_or("a benefit taken back, never paid")?;
+        less(&mut e.0, n)?;
+        e.1 -= v;
+        if e.0 == 0 {
+            if e.1 != 0 {
+                return Err(format!("{k}: no payment-months left, but an amount"));
+            }
+            a.recurring.remove(k);
+        }
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 struct FeesPart {
     facts: HashMap<u32, Facts>,
@@ -628,13 +723,17 @@ struct FeesPart {
 /// Effective rates and flat premiums of a slice of `contributions`; which suspended persons
 /// paid during the year and which of the year's enrolled paid in January (then they are not
 /// entrants).
+/// The fee sums (with `side` taking the work that needs no person) and who paid while
+/// suspended, in December or in January (with `side` taking the work by person) of a slice
+/// of `contributions`.
 fn fees_part(
     p: &Pipeline,
-    suspended: &HashMap<u32, HashSet<Id>>,
-    entrants: &HashMap<u32, HashMap<Id, i64>>,
+    (suspended, entrants): (&HashMap<u32, HashSet<Id>>, &HashMap<u32, HashMap<Id, i64>>),
     cells: &[Cells],
     acc: &[u32],
+    side: Side,
 ) -> FeesPart {
+    let (sums, persons) = (side.takes(false), side.takes(true));
     let january = p.year * 100 + 1;
     let december = p.year * 100 + 12;
     let c = |n: &str| col(Table::Contributions, cells, n);
@@ -662,18 +761,24 @@ fn fees_part(
         let Some(code) = codes.of(p, r, s) else {
             continue;
         };
-        let fee = fen(emp.m(i)).unwrap_or(0) as i128 + fen(ind.m(i)).unwrap_or(0) as i128;
-        let f = part.facts.entry(code).or_default();
-        match (fen(base.m(i)), payer.s(i)) {
-            (Some(b), _) => {
-                f.fees_on_base += fee;
-                f.bases += b as i128;
+        if sums {
+            let fee = fen(emp.m(i)).unwrap_or(0) as i128 + fen(ind.m(i)).unwrap_or(0) as i128;
+            let f = part.facts.entry(code).or_default();
+            f.rows += 1;
+            match (fen(base.m(i)), payer.s(i)) {
+                (Some(b), _) => {
+                    f.fees_on_base += fee;
+                    f.bases += b as i128;
+                }
+                (None, Some("resident")) => {
+                    f.flat_fees += fee;
+                    f.flat_payers += 1;
+                }
+                _ => {}
             }
-            (None, Some("resident")) => {
-                f.flat_fees += fee;
-                f.flat_payers += 1;
-            }
-            _ => {}
+        }
+        if !persons {
+            continue;
         }
         let Some(id) = pid.s(i).and_then(|s| s.as_bytes().try_into().ok()) else {
             continue;

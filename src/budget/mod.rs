@@ -119,6 +119,15 @@ impl crate::ingest::scan::Fold for Drafting<'_> {
         self.reader.fold(other.reader)
     }
 
+    fn subtract(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(other.approved.is_empty(), "approved lines taken back");
+        self.reader.subtract(other.reader)
+    }
+
+    fn set_side(&mut self, side: crate::ingest::scan::Side) {
+        self.reader.set_side(side);
+    }
+
     /// The approved lines have no person (the merge reads them itself): the partial holds
     /// the facts only.
     fn save(&mut self) -> Result<Vec<u8>> {

@@ -59,6 +59,15 @@ impl crate::ingest::scan::Fold for InterLevels<'_> {
         Ok(())
     }
 
+    /// Nothing to take back: inter-level flows have no person.
+    fn subtract(&mut self, other: Self) -> crate::error::Result<()> {
+        crate::ensure_invariant!(other.flows.is_empty(), "inter-level flows taken back");
+        Ok(())
+    }
+
+    /// Inter-level flows have no person: wherever the consumer is fed, it reads them all.
+    fn set_side(&mut self, _: crate::ingest::scan::Side) {}
+
     /// Nothing: inter-level flows have no person, the merge reads them itself (they stay).
     fn save(&mut self) -> crate::error::Result<Vec<u8>> {
         Ok(Vec::new())

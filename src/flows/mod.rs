@@ -13,7 +13,7 @@ use crate::config::Pipeline;
 use crate::csv::Csv;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
-use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::scan::{part, Consumer, Part, Side};
 use crate::ingest::Table;
 use crate::ledger::Books;
 use crate::model::catalog::{benefit, Account, SubFund};
@@ -445,6 +445,7 @@ pub struct Checks<'p> {
     interest_moves: Vec<InterestMove>,
     deaths: HashMap<String, Day>,
     after: Vec<PaidAfter>,
+    side: Side,
 }
 
 impl Consumer for Checks<'_> {
@@ -461,6 +462,7 @@ impl Consumer for Checks<'_> {
                 "amount",
                 "counter_scheme",
             ],
+            Table::Deaths | Table::Payouts if !self.side.takes(true) => &[],
             Table::Deaths => &["person_id", "death_date"],
             // Without deaths there is nothing to check payments against.
             Table::Payouts if !self.deaths.is_empty() => &[
@@ -539,6 +541,23 @@ struct ViolationState {
 }
 
 impl crate::ingest::scan::Fold for Checks<'_> {
+    /// The deaths check needs a person's rows together and flows have no person: nothing is
+    /// done on [`Side::Rows`], so nothing is taken back.
+    fn subtract(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(
+            other.violations.is_empty()
+                && other.interest_moves.is_empty()
+                && other.deaths.is_empty()
+                && other.after.is_empty(),
+            "flow findings taken back: they are found by person or from flows"
+        );
+        Ok(())
+    }
+
+    fn set_side(&mut self, side: Side) {
+        self.side = side;
+    }
+
     /// Findings and moves are sorted before use; deaths and payouts of a person are in the
     /// same partition.
     fn fold(&mut self, other: Self) -> Result<()> {
@@ -609,6 +628,7 @@ impl<'p> Checks<'p> {
             interest_moves: Vec::new(),
             deaths: HashMap::default(),
             after: Vec::new(),
+            side: Side::Both,
         }
     }
 

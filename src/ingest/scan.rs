@@ -31,11 +31,49 @@ pub trait Consumer: Sync {
     fn absorb(&mut self, table: Table, part: Part) -> Result<()>;
 }
 
+/// Where the partitioned run feeds a consumer the rows of a table with a person
+/// (`has_person`). Work that only sums rows (vouchers, reconciliation items, fund-level fee
+/// sums) is done by the map, on the rows that passed the row rules, so the map ships only the
+/// columns the person-keyed work reads; work that needs a person's rows together (head
+/// counts, budget members, the deaths check) is done by the reduce, duplicates settled. The
+/// rows a reduce or the merge later rejects as repeating a key are taken back from the maps'
+/// states by the merge ([`Fold::subtract`]). `sifund run` feeds everything (`Both`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    #[default]
+    Both,
+    /// The map: rows that passed the rules, before duplicate keys are settled.
+    Rows,
+    /// The reduce: a person's rows together, duplicates settled.
+    Persons,
+}
+
+impl Side {
+    /// Does a consumer fed on this side do the work on a person table that needs (`by_person`)
+    /// or does not need a person's rows together?
+    pub fn takes(self, by_person: bool) -> bool {
+        match self {
+            Side::Both => true,
+            Side::Rows => !by_person,
+            Side::Persons => by_person,
+        }
+    }
+}
+
 /// A consumer whose state folds (issue 13: partials of the partitioned run): two consumers
 /// that absorbed disjoint sets of persons' rows, folded, hold what one consumer that absorbed
 /// both would hold — in any order of folding, as far as any output can tell.
 pub trait Fold: Sized {
     fn fold(&mut self, other: Self) -> Result<()>;
+
+    /// Takes back what `other` absorbed from rows this consumer absorbed too (the rows the
+    /// partitioned run rejects as repeating a key after a map fed them on [`Side::Rows`]): the
+    /// state is then what it would be had those rows never been fed. `other` holds only
+    /// [`Side::Rows`] work; anything else in it is an internal error.
+    fn subtract(&mut self, other: Self) -> Result<()>;
+
+    /// Which of its work on person tables the consumer does from now on ([`Side`]).
+    fn set_side(&mut self, side: Side);
 
     /// Takes out the state built from persons' rows as partial bytes ([`encode`]; what came
     /// from hash maps sorted, so equal states give equal bytes). The consumer is left as new,

@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
 use crate::ingest::cells::{col, Cells};
-use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::scan::{has_person, part, Consumer, Part, Side};
 use crate::ingest::{Table, TableResult};
 use crate::model::catalog::{Account, Scheme, SubFund, BENEFITS};
 use crate::model::date::{year_bounds, Day};
@@ -218,6 +218,7 @@ pub struct Posting<'p> {
     opening: Vec<OpeningRow>,
     parts: Vec<PartRow>,
     parts_given: std::collections::BTreeSet<FundId>,
+    side: Side,
 }
 
 /// (fund, account, book balance, statement balance)
@@ -228,6 +229,9 @@ type PartRow = (FundId, SubFund, Fen);
 
 impl Consumer for Posting<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
+        if has_person(table) && !self.side.takes(false) {
+            return &[];
+        }
         match table {
             Table::OpeningBalances => &["region", "scheme", "account", "book", "statement"],
             Table::SubFundBalances => &["region", "scheme", "sub_fund", "opening"],
@@ -322,6 +326,35 @@ impl crate::ingest::scan::Fold for Posting<'_> {
         Ok(())
     }
 
+    /// Vouchers and what was taken, less `other`'s (rows of person tables only).
+    fn subtract(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(
+            other.opening.is_empty() && other.parts.is_empty(),
+            "opening balances taken back: they have no person"
+        );
+        for (t, taken) in other.books.taken {
+            let have = self.books.taken.entry(t).or_default();
+            let (rows, skipped) = (
+                have.rows.checked_sub(taken.rows),
+                have.skipped_rows.checked_sub(taken.skipped_rows),
+            );
+            let (Some(rows), Some(skipped)) = (rows, skipped) else {
+                return Err(Error::Internal(format!("{}: more rows taken back than posted", t.name())));
+            };
+            (have.rows, have.skipped_rows) = (rows, skipped);
+            have.amount -= taken.amount;
+            have.skipped_amount -= taken.skipped_amount;
+        }
+        self.vouchers
+            .subtract(other.vouchers)
+            .map_err(|e| Error::Internal(format!("ledger: {e}")))
+    }
+
+    /// Posting sums rows: on person tables it is the map's work.
+    fn set_side(&mut self, side: Side) {
+        self.side = side;
+    }
+
     /// Through [`PostingState`]: what was taken, the vouchers by key, the opening rows.
     fn save(&mut self) -> Result<Vec<u8>> {
         use std::mem::take;
@@ -361,6 +394,7 @@ impl<'p> Posting<'p> {
             opening: Vec::new(),
             parts: Vec::new(),
             parts_given: Default::default(),
+            side: Side::Both,
         }
     }
 

@@ -255,6 +255,40 @@ impl Vouchers {
         }
     }
 
+    /// Takes back another set of vouchers summed from rows these summed too (the partitioned
+    /// run's duplicates, `ingest::scan::Fold::subtract`). A voucher left with no rows is
+    /// dropped: it must then sum to nothing, and a voucher of `other` that is not here, or
+    /// has more rows, is an error.
+    pub fn subtract(&mut self, other: Vouchers) -> Result<(), String> {
+        for (k, s) in other.keys.into_iter().zip(other.sums) {
+            let Some(&g) = self.index.get(&k) else {
+                return Err(format!("voucher {k:?} taken back but never summed"));
+            };
+            let t = &mut self.sums[g as usize];
+            t.rows = t.rows.checked_sub(s.rows).ok_or("a voucher taken back below 0 rows")?;
+            t.amount -= s.amount;
+            t.late_fee -= s.late_fee;
+            t.to_account -= s.to_account;
+        }
+        if self.sums.iter().all(|s| s.rows > 0) {
+            return Ok(());
+        }
+        if let Some(s) = self.sums.iter().find(|s| s.rows == 0 && **s != Sums::default()) {
+            return Err(format!("a voucher of no rows left with amounts: {s:?}"));
+        }
+        let kept: Vec<(Key<Box<str>>, Sums)> = std::mem::take(&mut self.keys)
+            .into_iter()
+            .zip(std::mem::take(&mut self.sums))
+            .filter(|(_, s)| s.rows > 0)
+            .collect();
+        self.index.clear();
+        for (k, s) in kept {
+            let g = self.intern(k);
+            self.sums[g as usize] = s;
+        }
+        Ok(())
+    }
+
     fn intern(&mut self, key: Key<Box<str>>) -> u32 {
         if let Some(&i) = self.index.get(&key) {
             return i;

@@ -15,7 +15,7 @@ use crate::csv::Csv;
 use crate::engine::build;
 use crate::error::Result;
 use crate::ingest::cells::{col, Cells};
-use crate::ingest::scan::{part, Consumer, Part};
+use crate::ingest::scan::{part, Consumer, Part, Side};
 use crate::ingest::Table;
 use crate::ledger::voucher::Origin;
 use crate::ledger::{statements::account_balance, Books};
@@ -66,11 +66,13 @@ pub struct Items<'p> {
     p: &'p Pipeline,
     singles: Vec<(AccountKey, Item)>,
     statement: BTreeMap<AccountKey, Vec<Item>>,
+    side: Side,
 }
 
 impl Consumer for Items<'_> {
     fn uses(&self, table: Table) -> &'static [&'static str] {
         match table {
+            Table::Payouts if !self.side.takes(false) => &[],
             Table::Payouts => &["payment_id", "region", "scheme", "amount", "returned_on"],
             Table::FundFlows => &[
                 "flow_id",
@@ -137,6 +139,42 @@ impl crate::ingest::scan::Fold for Items<'_> {
         Ok(())
     }
 
+    /// Each book item of `other` (returned payouts) removed once from these.
+    fn subtract(&mut self, other: Self) -> Result<()> {
+        crate::ensure_invariant!(
+            other.statement.is_empty(),
+            "statement lines taken back: they have no person"
+        );
+        let mut at: HashMap<&str, Vec<usize>> = HashMap::default();
+        for (k, (_, item)) in self.singles.iter().enumerate() {
+            at.entry(item.id.as_str()).or_default().push(k);
+        }
+        let mut gone = vec![false; self.singles.len()];
+        for single in &other.singles {
+            let k = at
+                .get(single.1.id.as_str())
+                .and_then(|ks| ks.iter().find(|&&k| !gone[k] && self.singles[k] == *single));
+            let Some(&k) = k else {
+                return Err(crate::error::Error::Internal(format!(
+                    "reconciliation item {} taken back but never added",
+                    single.1.id
+                )));
+            };
+            gone[k] = true;
+        }
+        let mut k = 0;
+        self.singles.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
+        Ok(())
+    }
+
+    /// Returned payouts are items of their own: on person tables, the map's work.
+    fn set_side(&mut self, side: Side) {
+        self.side = side;
+    }
+
     /// Through [`ItemsState`]: the book items from person rows (returned payouts), the flow
     /// sides and the statement lines, in their order.
     fn save(&mut self) -> Result<Vec<u8>> {
@@ -161,6 +199,7 @@ impl<'p> Items<'p> {
             p,
             singles: Vec::new(),
             statement: BTreeMap::new(),
+            side: Side::Both,
         }
     }
 

@@ -294,6 +294,21 @@ macro_rules! each {
     };
 }
 
+/// `Fold::$method` on each present consumer of a [`Scanned`] with the same consumer of another.
+macro_rules! pairwise {
+    ($s:expr, $other:expr, $method:ident) => {{
+        use crate::ingest::scan::Fold;
+        let mut other = $other;
+        pairwise!(@each $s, other, $method, posting, checks, items, drafting, census, levels);
+        Ok(())
+    }};
+    (@each $s:expr, $o:ident, $method:ident, $($field:ident),*) => {$(
+        if let (Some(a), Some(b)) = ($s.$field.as_mut(), $o.$field.take()) {
+            a.$method(b)?;
+        }
+    )*};
+}
+
 impl<'p> Scanned<'p> {
     /// Every consumer's saved state, by consumer name (`ingest::scan::Fold::save`).
     pub(crate) fn save(&mut self) -> Result<Vec<(String, Vec<u8>)>> {
@@ -326,17 +341,19 @@ impl<'p> Scanned<'p> {
     }
 
     /// Folds `other`'s states (disjoint persons) into these.
-    pub(crate) fn fold(&mut self, mut other: Scanned<'p>) -> Result<()> {
+    pub(crate) fn fold(&mut self, other: Scanned<'p>) -> Result<()> {
+        pairwise!(self, other, fold)
+    }
+
+    /// Takes back `other`'s states: rows fed on `Side::Rows` that proved to repeat a key.
+    pub(crate) fn subtract(&mut self, other: Scanned<'p>) -> Result<()> {
+        pairwise!(self, other, subtract)
+    }
+
+    /// Which work on person tables every consumer does from now on (the partitioned run).
+    pub(crate) fn set_side(&mut self, side: crate::ingest::scan::Side) {
         use crate::ingest::scan::Fold;
-        macro_rules! f {
-            ($($field:ident),*) => {$(
-                if let (Some(a), Some(b)) = (self.$field.as_mut(), other.$field.take()) {
-                    a.fold(b)?;
-                }
-            )*};
-        }
-        f!(posting, checks, items, drafting, census, levels);
-        Ok(())
+        each!(self, |c, _name| c.set_side(side));
     }
 }
 

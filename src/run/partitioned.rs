@@ -38,7 +38,7 @@ use super::storage::Work;
 use super::{finish_stages, output::OutputDir, scanners, RunOutcome, Scanned, Stage};
 use crate::config::Pipeline;
 use crate::error::{Error, Result};
-use crate::ingest::scan::has_person;
+use crate::ingest::scan::{has_person, Side};
 use crate::ingest::shuffle::{self, RowsFile, RowsWriter};
 use crate::ingest::{self, Ctx, InputFile, Table, Totals};
 use crate::model::vbucket;
@@ -48,7 +48,7 @@ pub const GROUPS: usize = 65;
 const PERSON_GROUPS: usize = 64;
 
 /// The partial format; a partial of another format is refused.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The tables whose rows carry a person, in scan order (persons and deaths before the rows
 /// that look them up).
@@ -75,6 +75,9 @@ fn rejects_rel(t: Table, m: usize) -> String {
 }
 fn map_rel(m: usize) -> String {
     format!("map/m{m:04}.json")
+}
+fn map_states_rel(m: usize) -> String {
+    format!("map/m{m:04}.bin")
 }
 fn partial_rel(g: usize) -> String {
     format!("reduce/g{g:02}.bin")
@@ -190,6 +193,7 @@ struct MapTable {
 
 /// One group's partial: what its rows added to each table's counts, and every stage
 /// consumer's state. Its accepted keys are a file of their own beside it (`keys_rel`).
+/// A map index's states have the same form (`group`: the map index, `tables` empty).
 #[derive(Serialize, Deserialize)]
 struct Partial {
     format: u32,
@@ -251,6 +255,9 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
     let (work, checked, fp) = open(p, work)?;
     let ctx = ctx(p);
     let mut tables = Vec::new();
+    // The stages' work that needs no person's rows together, on the rows that passed.
+    let mut rows_side = scanners(p, &Stage::ALL)?;
+    rows_side.set_side(Side::Rows);
     for (table, files, _) in checked.iter().filter(|c| has_person(c.0)) {
         let table = *table;
         let rel = rejects_rel(table, index);
@@ -263,7 +270,7 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
             files,
             (index, slices),
             &ctx,
-            &mut rejects,
+            (&mut rejects, &mut super::consumers_of(&mut rows_side)),
             (GROUPS, &group_of),
             &mut |blocks| write_blocks(&work, table, index, &mut writers, blocks),
         )?;
@@ -293,6 +300,15 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
             k += 1;
         }
     }
+    let states = Partial {
+        format: FORMAT,
+        vbuckets: vbucket::VBUCKETS,
+        fingerprint: fp.clone(),
+        group: index,
+        tables: Vec::new(),
+        states: rows_side.save()?,
+    };
+    work.put(&map_states_rel(index), &ingest::scan::encode(&states)?)?;
     let manifest = MapManifest {
         format: FORMAT,
         vbuckets: vbucket::VBUCKETS,
@@ -411,6 +427,7 @@ fn reduce_group(
     taken: &BTreeMap<Table, Vec<u128>>,
 ) -> Result<(Partial, Dups, Vec<(Table, Vec<u64>)>)> {
     let mut scanned = scanners(p, &Stage::ALL)?;
+    scanned.set_side(Side::Persons);
     let mut tables = Vec::new();
     let mut dups = Vec::new();
     let mut keys = Vec::new();
@@ -459,25 +476,48 @@ fn group_files(work: &Work, maps: &[MapManifest], table: Table, g: usize) -> Res
     Ok(rows)
 }
 
+/// A partial (a group's, or a map index's states: `index`) read and checked against this
+/// run's fingerprint; `None`: not there.
+fn read_partial(work: &Work, rel: &str, fp: &str, index: usize) -> Result<Option<Partial>> {
+    let Some(bytes) = work.get(rel)? else {
+        return Ok(None);
+    };
+    let part: Partial =
+        ingest::scan::decode(&bytes).map_err(|e| Error::input(format!("{rel}: {e}")))?;
+    let ours = part.format == FORMAT && part.vbuckets == vbucket::VBUCKETS;
+    if !ours || part.fingerprint != fp || part.group != index {
+        return Err(Error::input(format!(
+            "{rel} was made from other inputs, code or configuration: run the maps and \
+             reduces again"
+        )));
+    }
+    Ok(Some(part))
+}
+
+/// Every map index's states (the work on its rows that needs no person).
+fn map_states(work: &Work, fp: &str, maps: &[MapManifest]) -> Result<Vec<Partial>> {
+    maps.iter()
+        .map(|m| {
+            let rel = map_states_rel(m.index);
+            read_partial(work, &rel, fp, m.index)?.ok_or_else(|| {
+                Error::input(format!(
+                    "{rel} missing beside its manifest: run map index {} again",
+                    m.index
+                ))
+            })
+        })
+        .collect()
+}
+
 /// Every group's partial; a missing or foreign one is bad input naming the group.
 fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
     let mut out = Vec::with_capacity(GROUPS);
     let mut missing = Vec::new();
     for g in 0..GROUPS {
-        let Some(bytes) = work.get(&partial_rel(g))? else {
-            missing.push(g);
-            continue;
-        };
-        let part: Partial = ingest::scan::decode(&bytes)
-            .map_err(|e| Error::input(format!("reduce/g{g:02}.bin: {e}")))?;
-        let ours = part.format == FORMAT && part.vbuckets == vbucket::VBUCKETS;
-        if !ours || part.fingerprint != fp || part.group != g {
-            return Err(Error::input(format!(
-                "reduce/g{g:02}.bin was made from other inputs, code or configuration: run \
-                 the maps and reduces again"
-            )));
+        match read_partial(work, &partial_rel(g), fp, g)? {
+            Some(part) => out.push(part),
+            None => missing.push(g),
         }
-        out.push(part);
     }
     if !missing.is_empty() {
         let names: Vec<String> = missing.iter().map(|g| format!("g{g:02}")).collect();
@@ -585,6 +625,7 @@ pub fn merge(p: &Pipeline, work: &str) -> Result<RunOutcome> {
     let (work, mut checked, fp) = open(p, work)?;
     let maps = maps(&work, &fp)?;
     let mut partials = partials(&work, &fp)?;
+    partials.extend(map_states(&work, &fp, &maps)?);
     for m in &maps {
         for (t, fi, h) in &m.sha256 {
             let f = checked
@@ -636,6 +677,9 @@ fn merge_into(
     let mut person_results = Vec::new();
     let mut magnitude = 0i128;
     let (person, rest): (Checked, Checked) = checked.into_iter().partition(|c| has_person(c.0));
+    // The rows found repeating a key, fed again to the maps' work, to be taken back from it.
+    let mut back = scanners(p, &Stage::ALL)?;
+    back.set_side(Side::Rows);
     for (table, files, ignored) in person {
         let name = table.name();
         let mut ruled = Totals::default();
@@ -650,8 +694,6 @@ fn merge_into(
                 grouped.add(t);
             }
         }
-        let totals = combine(table, &ruled, &grouped)?;
-        magnitude += totals.magnitude;
         // Rejects: the maps' (in file order, index after index) and the groups' duplicates.
         let pieces: Vec<PathBuf> = (0..maps.len())
             .map(|m| work.fetch(&rejects_rel(table, m)))
@@ -669,9 +711,17 @@ fn merge_into(
         dups.sort_unstable();
         let mut sink =
             crate::report::rejects::Writer::new(out.path(&format!("rejects/{name}.parquet"))?);
-        let warned = shuffle::merge_rejects(table, &files, &pieces, (&dups, &ctx), &mut sink)?;
+        let taken = shuffle::merge_rejects(
+            table,
+            &files,
+            &pieces,
+            (&dups, &ctx),
+            (&mut sink, &mut super::consumers_of(&mut back)),
+        )?;
+        let totals = combine(table, &ruled, &grouped, &taken)?;
+        magnitude += totals.magnitude;
         let mut result = totals.into_result(table, files, ignored);
-        result.warnings.remove(&warned).map_err(Error::Internal)?;
+        result.warnings.remove(&taken.warned).map_err(Error::Internal)?;
         shuffle::check_reject_share(&result, &ctx)?;
         person_results.push(result);
     }
@@ -693,7 +743,8 @@ fn merge_into(
     tables.sort_by_key(|t| Table::ALL.iter().position(|x| *x == t.table));
     super::strict_check(p, &tables)?;
     timings.insert("merge_scan".to_string(), t0.elapsed().as_millis() as u64);
-    // The groups' states, folded in group order, then the merge's own.
+    // The groups' states, folded in group order, the maps' in index order, then the
+    // merge's own; the duplicates' share of the maps' states taken back.
     let mut folded: Option<Scanned> = None;
     for part in &partials {
         let mut s = scanners(p, &Stage::ALL)?;
@@ -705,39 +756,44 @@ fn merge_into(
     }
     let mut folded = folded.expect("GROUPS > 0");
     folded.fold(own)?;
+    folded.subtract(back)?;
     finish_stages(p, folded, tables, out, &mut timings, t0)
 }
 
-/// A person table's counts: read and rule rejects from the maps, duplicates from the groups.
-/// The rows and amounts the maps passed must be the rows and amounts the groups read.
-fn combine(table: Table, ruled: &Totals, grouped: &Totals) -> Result<Totals> {
+/// A person table's counts: read and rule rejects from the maps, duplicates from the groups
+/// (their amounts `taken` back by the merge). The rows the maps passed must be the rows the
+/// groups read.
+fn combine(
+    table: Table,
+    ruled: &Totals,
+    grouped: &Totals,
+    taken: &shuffle::TakenBack,
+) -> Result<Totals> {
     let passed_rows = ruled.rows.accepted;
-    let mut mismatch = grouped.rows.read != passed_rows;
-    let mut amounts = Vec::new();
-    for (name, r) in &ruled.amounts {
-        let zero = ingest::Control::default();
-        let gr = grouped
-            .amounts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|x| &x.1)
-            .unwrap_or(&zero);
-        mismatch |= gr.read != r.accepted;
-        amounts.push((
-            name.clone(),
-            ingest::Control {
-                read: r.read,
-                accepted: gr.accepted,
-                rejected: r.rejected + gr.rejected,
-            },
-        ));
-    }
     crate::ensure_invariant!(
-        !mismatch,
+        grouped.rows.read == passed_rows,
         "{}: the groups read {} rows, the maps passed {passed_rows}",
         table.name(),
         grouped.rows.read
     );
+    crate::ensure_invariant!(
+        ruled.amounts.len() == taken.amounts.len(),
+        "{}: amounts of the duplicates per money column",
+        table.name()
+    );
+    let amounts = ruled
+        .amounts
+        .iter()
+        .zip(&taken.amounts)
+        .map(|((name, r), dup)| {
+            let c = ingest::Control {
+                read: r.read,
+                accepted: r.accepted - dup,
+                rejected: r.rejected + dup,
+            };
+            (name.clone(), c)
+        })
+        .collect();
     let mut totals = Totals {
         rows: ingest::Control {
             read: ruled.rows.read,
@@ -747,7 +803,7 @@ fn combine(table: Table, ruled: &Totals, grouped: &Totals) -> Result<Totals> {
         amounts,
         reasons: ruled.reasons.clone(),
         warnings: ruled.warnings.clone(),
-        magnitude: grouped.magnitude,
+        magnitude: ruled.magnitude - taken.magnitude,
     };
     let dups = Totals {
         reasons: grouped.reasons.clone(),

@@ -56,19 +56,24 @@ thread_local! {
 
 /// The share `index` of `of` of a table's slices, for the partitioned run's map: each slice
 /// decoded and checked against the row rules; failing rows go to `rejects` (in file order),
-/// passing rows to `route` as blocks `(group, rows, bytes)`, one per group and window of
-/// slices, each group's rows in file order. `group_of` names a row's group (below `groups`)
-/// from its person id. Returns the share's totals (accepted: passed the rules).
+/// passing rows to `consumers` (fed on `scan::Side::Rows`: the work that needs no person's
+/// rows together, absorbed in file order) and to `route` as blocks `(group, rows, bytes)`,
+/// one per group and slice, each group's rows in file order. `group_of` names a row's group
+/// (below `groups`) from its person id. Returns the share's totals (accepted: passed the
+/// rules).
 #[allow(clippy::too_many_arguments)]
 pub fn shuffle_table(
     table: Table,
     files: &[InputFile],
     (index, of): (usize, usize),
     ctx: &Ctx,
-    rejects: &mut dyn RejectSink,
+    (rejects, consumers): (&mut dyn RejectSink, &mut [&mut dyn Consumer]),
     (groups, group_of): (usize, &(dyn Fn(Option<&str>) -> usize + Sync)),
     route: &mut dyn FnMut(Vec<(usize, u32, Vec<u8>)>) -> Result<()>,
 ) -> Result<Totals> {
+    let active: Vec<usize> = (0..consumers.len())
+        .filter(|&k| !consumers[k].uses(table).is_empty())
+        .collect();
     crate::ensure_invariant!(groups <= 1 << 16, "{groups} groups: a row's group is a u16");
     let all = slices(files);
     let work = &all[index * all.len() / of..(index + 1) * all.len() / of];
@@ -82,12 +87,18 @@ pub fn shuffle_table(
     let mut magnitude = 0i128;
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in work.chunks(window) {
-        // Per slice: its rejects and its passing rows' blocks, one per group.
+        // Per slice: its rejects, the consumers' partials and its passing rows' blocks, one
+        // per group.
         type Split = (
             super::SliceOut,
             Option<RejectFrame>,
+            Vec<Part>,
             Vec<(usize, u32, Vec<u8>)>,
         );
+        let feed = Feed {
+            consumers,
+            active: &active,
+        };
         let outs: Vec<Result<Split>> = batch
             .par_iter()
             .map(|&s| {
@@ -105,8 +116,10 @@ pub fn shuffle_table(
                         &out.fails,
                     )?),
                 };
-                let packed = guarded(f, s, || {
+                let (parts, packed) = guarded(f, s, || {
                     let cells = Cells::of_chunk(table, &chunk);
+                    let passed: Vec<u32> = out.passed_keys.iter().map(|k| k.0).collect();
+                    let parts = feed.map(table, &cells, s, &passed);
                     let person = has_person.then(|| cells::col(table, &cells, "person_id"));
                     let pass: Vec<(u32, u16)> = out
                         .passed_keys
@@ -118,7 +131,7 @@ pub fn shuffle_table(
                         .collect();
                     let at = (s.file as u32, s.offset as u64);
                     // The groups' block buffers stay with the thread, slice after slice.
-                    SPLIT.with_borrow_mut(|bufs| {
+                    let packed = SPLIT.with_borrow_mut(|bufs| {
                         let split = split_slice(table, &cells, &pass, groups, at, bufs);
                         let split = split.map_err(|e| {
                             Error::Internal(format!("{}: shuffle: {e}", super::at(f, s)))
@@ -127,13 +140,17 @@ pub fn shuffle_table(
                             .into_iter()
                             .map(|(g, n)| Ok((g, n, compress(&bufs[g])?)))
                             .collect::<Result<Vec<_>>>()
-                    })
-                })??;
-                Ok((out, frame, packed))
+                    });
+                    (parts, packed)
+                })?;
+                Ok((out, frame, parts, packed?))
             })
             .collect();
         for (s, r) in batch.iter().zip(outs) {
-            let (out, frame, blocks) = r?;
+            let (out, frame, parts, blocks) = r?;
+            for (&k, p) in active.iter().zip(parts) {
+                consumers[k].absorb(table, p)?;
+            }
             tally.count(s.len, &out);
             tally.warnings.merge(&out.warnings);
             magnitude += out.magnitude;
@@ -184,8 +201,9 @@ pub fn reduce_table(
     }
     let work = units(files);
     let rows_total: usize = files.iter().map(RowsFile::rows).sum();
-    let money_cols: Vec<&'static str> = table.money_columns().collect();
-    let mut tally = Tally::new(money_cols.len(), origin_files);
+    // Amounts are not shipped: the maps counted the passed rows' amounts, and the merge
+    // takes back those of the rows rejected here, read again from the inputs.
+    let mut tally = Tally::new(0, origin_files);
     let mut seen = KeySet::for_rows(rows_total + taken.len());
     for &h in taken {
         let shard = seen.shard(h);
@@ -193,7 +211,6 @@ pub fn reduce_table(
     }
     let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
     let (mut kept, mut dups) = (Vec::new(), Vec::new());
-    let mut magnitude = 0i128;
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in work.chunks(window) {
         let blocks: Vec<Block> = batch
@@ -211,7 +228,7 @@ pub fn reduce_table(
             consumers,
             active: &active,
         };
-        type Fed = (Vec<Part>, Vec<(i128, i128)>, Vec<Vec<i128>>, (usize, usize));
+        type Fed = (Vec<Part>, (usize, usize));
         let fed: Vec<Result<Fed>> = blocks
             .par_iter()
             .zip(batch.par_iter())
@@ -234,57 +251,27 @@ pub fn reduce_table(
                 };
                 let body = || {
                     let cells = b.cells(table);
-                    let money = money_cells(table, &cells);
-                    let mut sums = vec![(0i128, 0i128); money.len()];
-                    for (m, sum) in money.iter().zip(sums.iter_mut()) {
-                        for i in 0..b.rows {
-                            let v = fen_value(m.m(i));
-                            sum.0 += v;
-                            sum.1 += v.abs();
-                        }
-                    }
-                    let rep_money = repeated
-                        .iter()
-                        .map(|&i| money.iter().map(|m| fen_value(m.m(i as usize))).collect())
-                        .collect();
                     let accepted = super::passed(b.rows, &[], &repeated);
-                    (feed.map(table, &cells, s, &accepted), sums, rep_money)
+                    feed.map(table, &cells, s, &accepted)
                 };
-                let (parts, sums, rep_money) =
+                let parts =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(|p| {
                         let at = files[f].path.display();
                         Error::Internal(format!("{at}: blocks {run:?}: {}", super::panic_text(p)))
                     })?;
-                Ok((parts, sums, rep_money, (lo, hi)))
+                Ok((parts, (lo, hi)))
             })
             .collect();
         drop(blocks);
         let mut parts_of = Vec::with_capacity(fed.len());
-        let mut window_magnitude = 0i128;
         for r in fed {
-            let (parts, sums, rep_money, (lo, hi)) = r?;
-            for (a, (sum, abs)) in tally.amounts.iter_mut().zip(&sums) {
-                a.0 += sum;
-                a.2 += sum;
-                window_magnitude += abs;
-            }
-            window_magnitude -= rep_money.iter().flatten().map(|v| v.abs()).sum::<i128>();
+            let (parts, (lo, hi)) = r?;
             if lo < hi {
-                tally.reject_repeats(table, &found[lo..hi], &rep_money);
+                tally.reject_repeats(table, &found[lo..hi], &[]);
             }
             parts_of.push(parts);
         }
         dups.extend(found.iter().map(|x| (x.0 as u32, x.1)));
-        magnitude += window_magnitude;
-        if magnitude > crate::model::money::MAX_DATASET {
-            return Err(Error::input(format!(
-                "{}: the accepted amounts of one vbucket group add up to more than {} yuan in \
-                 absolute value, beyond any real fund: the amounts are not in yuan, or the \
-                 data is corrupt",
-                table.name(),
-                crate::model::money::yuan(crate::model::money::MAX_DATASET),
-            )));
-        }
         for parts in parts_of {
             for (&k, p) in active.iter().zip(parts) {
                 consumers[k].absorb(table, p)?;
@@ -294,7 +281,7 @@ pub fn reduce_table(
     tally.rows.accepted = tally.rows.read - tally.rows.rejected;
     dups.sort_unstable();
     kept.par_sort_unstable();
-    let totals = tally.into_totals(&money_cols, magnitude);
+    let totals = tally.into_totals(&[], 0);
     crate::ensure_invariant!(
         totals.rows.read == totals.rows.accepted + totals.rows.rejected,
         "{}: a group's rows do not balance",
@@ -355,15 +342,31 @@ pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
     too_many_rejected(t.table, &tally, t.rows.read as usize, ctx)
 }
 
+/// What the merge takes back of the rows the reduces rejected as repeating a key, which the
+/// maps counted as passed and fed to the consumers of `scan::Side::Rows`.
+#[derive(Default)]
+pub struct TakenBack {
+    /// The warnings those rows gave in the maps (a rejected row's warnings do not count).
+    pub warned: Warnings,
+    /// Their amounts, per money column (`Table::money_columns` order), and Σ |amount|.
+    pub amounts: Vec<i128>,
+    pub magnitude: i128,
+}
+
+/// A slice's rejected duplicates: their reject frame, the consumers' partials of them,
+/// their warnings, amounts and Σ |amount|.
+type DupSlice = (RejectFrame, Vec<Part>, Warnings, Vec<i128>, i128);
+
 /// The rejects of rows the reduces found repeating a key (`dups`: origins, sorted), read
-/// again from the input files with every cell, and the warnings those rows gave in the maps
-/// (their rules passed there): a rejected row's warnings do not count.
+/// again from the input files with every cell; `back`'s consumers (on `scan::Side::Rows`)
+/// fed those rows, in file order, so that the merge can take them back.
 fn dup_frames(
     table: Table,
     files: &[InputFile],
     (cats, ctx): (&RejectCats, &Ctx),
     dups: &[(u32, u64)],
-) -> Result<(Vec<RejectFrame>, Warnings)> {
+    back: &mut [&mut dyn Consumer],
+) -> Result<(Vec<RejectFrame>, TakenBack)> {
     let work: Vec<(Slice, &[(u32, u64)])> = slices(files)
         .into_iter()
         .filter_map(|s| {
@@ -373,7 +376,14 @@ fn dup_frames(
             (lo < hi).then(|| (s, &dups[lo..hi]))
         })
         .collect();
-    let done: Vec<Result<(RejectFrame, Warnings)>> = work
+    let active: Vec<usize> = (0..back.len())
+        .filter(|&k| !back[k].uses(table).is_empty())
+        .collect();
+    let feed = Feed {
+        consumers: back,
+        active: &active,
+    };
+    let done: Vec<Result<DupSlice>> = work
         .into_par_iter()
         .map(|(s, rows)| {
             let f = &files[s.file];
@@ -382,43 +392,66 @@ fn dup_frames(
                 .iter()
                 .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
                 .collect();
-            let warned = guarded(f, s, || {
+            let (parts, warned, amounts, magnitude) = guarded(f, s, || {
                 let cells = Cells::of_chunk(table, &chunk);
+                let at: Vec<u32> = rows.iter().map(|r| r.0).collect();
+                let parts = feed.map(table, &cells, s, &at);
                 let mut warned = Warnings::default();
-                let at = rows.iter().map(|r| r.0 as usize);
-                cells::check_rows_at(table, &cells, at, ctx, &mut warned);
-                warned
+                let at_rows = at.iter().map(|&r| r as usize);
+                cells::check_rows_at(table, &cells, at_rows, ctx, &mut warned);
+                let money = money_cells(table, &cells);
+                let (mut amounts, mut magnitude) = (vec![0i128; money.len()], 0i128);
+                for (m, sum) in money.iter().zip(amounts.iter_mut()) {
+                    for &r in &at {
+                        let v = fen_value(m.m(r as usize));
+                        *sum += v;
+                        magnitude += v.abs();
+                    }
+                }
+                (parts, warned, amounts, magnitude)
             })?;
             let at = Coords {
                 file: s.file,
                 offset: s.offset,
             };
-            Ok((reject_frame(table, f, cats, &chunk, at, &rows)?, warned))
+            let frame = reject_frame(table, f, cats, &chunk, at, &rows)?;
+            Ok((frame, parts, warned, amounts, magnitude))
         })
         .collect();
-    let (mut frames, mut warned) = (Vec::new(), Warnings::default());
+    let mut frames = Vec::new();
+    let mut back_out = TakenBack {
+        amounts: vec![0; table.money_columns().count()],
+        ..TakenBack::default()
+    };
     for d in done {
-        let (frame, w) = d?;
+        let (frame, parts, warned, amounts, magnitude) = d?;
         frames.push(frame);
-        warned.merge(&w);
+        for (&k, p) in active.iter().zip(parts) {
+            back[k].absorb(table, p)?;
+        }
+        back_out.warned.merge(&warned);
+        for (a, v) in back_out.amounts.iter_mut().zip(amounts) {
+            *a += v;
+        }
+        back_out.magnitude += magnitude;
     }
-    Ok((frames, warned))
+    Ok((frames, back_out))
 }
 
 /// Writes a table's rejects to `sink` in (file, row) order: the maps' rule rejects (`pieces`,
-/// each in (file, row) order) and the rows the reduces found repeating a key (`dups`).
-/// Returns the warnings the maps counted for those rows, to be taken back.
+/// each in (file, row) order) and the rows the reduces found repeating a key (`dups`), those
+/// fed to `back`'s consumers. Returns what the maps counted of those rows, to be taken back.
 pub fn merge_rejects(
     table: Table,
     files: &[InputFile],
     pieces: &[PathBuf],
     (dups, ctx): (&[(u32, u64)], &Ctx),
-    sink: &mut dyn RejectSink,
-) -> Result<Warnings> {
+    (sink, back): (&mut dyn RejectSink, &mut [&mut dyn Consumer]),
+) -> Result<TakenBack> {
     let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
     let cats = RejectCats::new(table, &rels);
     sink.write(empty_rejects(table, &cats))?;
-    let (frames, warned) = dup_frames(table, files, (&cats, ctx), dups)?;
+    let (frames, taken) = dup_frames(table, files, (&cats, ctx), dups, back)?;
     let mut frames: Vec<RejectFrame> = frames
         .into_iter()
         .map(engine::categories_as_strings)
@@ -438,7 +471,7 @@ pub fn merge_rejects(
         sink.write(df)?;
     }
     sink.finish()?;
-    Ok(warned)
+    Ok(taken)
 }
 
 impl Tally {
@@ -469,14 +502,12 @@ impl Tally {
 mod tests {
     use super::rows::not_shipped;
     use super::*;
-    use crate::ingest::Kind;
 
     #[test]
-    fn what_the_map_leaves_behind_is_neither_money_nor_a_person_nor_read_by_a_stage() {
+    fn what_the_map_leaves_behind_is_neither_a_key_nor_a_person_nor_read_by_a_stage() {
         for t in Table::ALL {
             for c in not_shipped(t) {
-                let spec = t.columns().iter().find(|x| x.name == *c).expect("a column");
-                assert_ne!(spec.kind, Kind::Money, "{c}: control totals need it");
+                assert!(t.columns().iter().any(|x| x.name == *c), "{c}: not a column");
                 assert!(*c != "person_id" && !t.key().contains(c), "{c}");
             }
         }

@@ -11,13 +11,25 @@ use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"SIFROWS1";
 
-/// Columns no stage reads once the row rules have run (key columns are carried: the reduce
-/// hashes the keys it settles). A stage that starts reading one fails the reduce with an
-/// internal error naming it (`reduce_table`).
+/// Columns the reduce does not read: the work on them that needs no person's rows together
+/// (posting, reconciliation items, fee sums) is done by the map (`scan::Side::Rows`), control
+/// totals of amounts by the maps and the merge. Key columns and `person_id` are carried (the
+/// reduce settles keys by person). A stage of `Side::Persons` that starts reading one fails
+/// the reduce with an internal error naming it (`reduce_table`).
 pub(super) fn not_shipped(table: Table) -> &'static [&'static str] {
     match table {
-        Table::Contributions => &["employer_id"],
-        Table::Payouts => &["payee_kind"],
+        Table::Contributions => &[
+            "employer_id",
+            "payer_kind",
+            "received_on",
+            "account",
+            "receipt_ref",
+            "base",
+            "employer_amount",
+            "individual_amount",
+            "late_fee",
+        ],
+        Table::Payouts => &["payee_kind", "batch_id"],
         Table::Deaths => &["source"],
         _ => &[],
     }
