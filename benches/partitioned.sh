@@ -5,13 +5,14 @@
 #
 #   benches/partitioned.sh [PERSONS] [M] [W]     (default 960000 persons, M = W = 4)
 #
-# Expects the dataset of benches/run.sh (benches/data/pPERSONS) and a release build.
+# Expects the dataset of benches/run.sh (benches/data/pPERSONS) and a release build
+# (SIFUND_BIN=path runs another binary, to compare two builds in one sitting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS=${1:-960000}
 M=${2:-4}
 W=${3:-4}
-BIN=${CARGO_TARGET_DIR:-target}/release/sifund
+BIN=${SIFUND_BIN:-${CARGO_TARGET_DIR:-target}/release/sifund}
 OUT=benches/out/partitioned
 rm -rf "$OUT" && mkdir -p "$OUT"
 cat > "$OUT/pipeline.toml" <<TOML
