@@ -830,3 +830,41 @@ fn recurring_part(p: &Pipeline, cells: &[Cells], acc: &[u32]) -> RecurringPart {
     }
     part
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_taken_back_leave_the_rest_and_drop_a_benefit_left_unpaid() {
+        let mut a = Facts {
+            rows: 3,
+            fees_on_base: 100,
+            bases: 1_000,
+            flat_payers: 1,
+            recurring: [("basic_pension", (2, 50))].into_iter().collect(),
+            ..Facts::default()
+        };
+        let b = Facts {
+            rows: 2,
+            fees_on_base: 40,
+            bases: 400,
+            recurring: [("basic_pension", (2, 50))].into_iter().collect(),
+            ..Facts::default()
+        };
+        subtract_facts(&mut a, b).unwrap();
+        let want = Facts {
+            rows: 1,
+            fees_on_base: 60,
+            bases: 600,
+            flat_payers: 1,
+            ..Facts::default()
+        };
+        assert_eq!(a, want);
+        let too_many = Facts {
+            flat_payers: 2,
+            ..Facts::default()
+        };
+        assert!(subtract_facts(&mut a, too_many).is_err());
+    }
+}

@@ -424,6 +424,41 @@ mod tests {
         assert_eq!((l[2].code, l[2].credit), ("4009", 1));
     }
 
+    fn vouchers(rows: &[(Option<&str>, Day, Fen)]) -> Vouchers {
+        let mut a = SliceVouchers::new(false);
+        for &(r, d, amount) in rows {
+            a.add(key(r, d), amount, 0, amount / 10);
+        }
+        let mut v = Vouchers::default();
+        v.absorb("contributions", a.finish());
+        v
+    }
+
+    #[test]
+    fn rows_taken_back_leave_the_vouchers_of_the_other_rows() {
+        let kept = [(Some("R1"), 10, 100), (None, 11, 30)];
+        let dups = [(Some("R1"), 10, 70), (Some("R2"), 12, 5)];
+        let mut all = vouchers(&kept);
+        all.fold(vouchers(&dups));
+        assert_eq!(all.keys.len(), 3);
+        all.subtract(vouchers(&dups)).unwrap();
+        // R2 existed only through a taken-back row: gone, as if never fed.
+        assert_eq!(all.into_sorted(), vouchers(&kept).into_sorted());
+    }
+
+    #[test]
+    fn taking_back_what_was_never_summed_or_leaving_money_without_rows_is_refused() {
+        let mut v = vouchers(&[(Some("R1"), 10, 100)]);
+        let e = v.subtract(vouchers(&[(Some("R9"), 10, 100)]));
+        assert!(e.unwrap_err().contains("never summed"));
+        let mut v = vouchers(&[(Some("R1"), 10, 100)]);
+        let e = v.subtract(vouchers(&[(Some("R1"), 10, 100), (Some("R1"), 10, 1)]));
+        assert!(e.unwrap_err().contains("below 0 rows"));
+        let mut v = vouchers(&[(Some("R1"), 10, 100)]);
+        let e = v.subtract(vouchers(&[(Some("R1"), 10, 99)]));
+        assert!(e.unwrap_err().contains("no rows left with amounts"));
+    }
+
     #[test]
     fn a_zero_voucher_keeps_one_line_and_flows_round_trip() {
         let mut a = SliceVouchers::new(false);

@@ -760,6 +760,31 @@ mod tests {
     use super::*;
     use crate::model::date::day;
 
+    #[test]
+    fn an_item_taken_back_is_removed_once_and_one_never_added_is_refused() {
+        use crate::ingest::scan::Fold;
+        let p = Pipeline::from_args(
+            std::path::Path::new("d"),
+            2025,
+            std::path::Path::new("o"),
+        )
+        .unwrap();
+        let k: AccountKey = ("440100".into(), "110".into(), Account::Expense);
+        let a = it("P1", 3, 5, Dir::In, 100, None);
+        let b = it("P2", 3, 6, Dir::In, 40, None);
+        let with = |v: Vec<Item>| {
+            let mut items = Items::new(&p);
+            items.singles = v.into_iter().map(|i| (k.clone(), i)).collect();
+            items
+        };
+        let mut items = with(vec![a.clone(), b.clone(), a.clone()]);
+        items.subtract(with(vec![a.clone()])).unwrap();
+        assert_eq!(items.singles, with(vec![b.clone(), a.clone()]).singles);
+        let other = it("P1", 3, 5, Dir::In, 99, None); // same id, another amount
+        let e = items.subtract(with(vec![other])).unwrap_err();
+        assert!(e.to_string().contains("never added"), "{e}");
+    }
+
     fn it(id: &str, m: u32, d: u32, dir: Dir, amount: Fen, r: Option<&str>) -> Item {
         Item {
             id: id.into(),

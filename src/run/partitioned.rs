@@ -2,22 +2,27 @@
 //! many processes (Kubernetes Indexed Jobs), with the same output folder at the end.
 //!
 //! * `map` (index I of M) reads a share of the input slices of the tables with a person,
-//!   applies the row rules, writes the failing rows to its rejects and each passing row to
-//!   its vbucket group's rows file (`model::vbucket`: 4096 buckets, 64 to a group, rows
-//!   without a person in group 64; `ingest::shuffle`), with the row's origin (input file, row).
+//!   applies the row rules, writes the failing rows to its rejects, feeds the passing rows to
+//!   the stages' work that needs no person's rows together (`ingest::scan::Side::Rows`:
+//!   vouchers, reconciliation items, fee sums, recurring payments; its states saved beside
+//!   its manifest) and writes each passing row's other columns to its vbucket group's rows
+//!   file (`model::vbucket`: 4096 buckets, 64 to a group, rows without a person in group 64;
+//!   `ingest::shuffle`), with the row's origin (input file, row).
 //! * `reduce` (index i of W) takes the groups `g ≡ i (mod W)`: duplicate keys within the group,
-//!   and every stage's consumer of the scan fed the group's rows in file order; one partial per
-//!   group, whatever W is.
+//!   and the stages' work by person (`Side::Persons`: head counts, budget members, the deaths
+//!   check) fed the group's rows in file order; one partial per group, whatever W is.
 //! * `merge` checks that every partial is there and was made from the same inputs, code and
 //!   configuration; finds keys repeated across groups (the first accepted occurrence in file
 //!   order wins; a group that lost one is reduced again here, with the key taken); reads the
-//!   tables without persons itself; folds the partials (`ingest::scan::Fold`) and finishes
-//!   every stage exactly as `sifund run` does.
+//!   tables without persons itself; folds the partials and the maps' states
+//!   (`ingest::scan::Fold`), takes back from them the rows rejected as duplicates (read again
+//!   from the inputs, `Fold::subtract`) and finishes every stage exactly as `sifund run` does.
 //!
 //! Work folder layout (`--work DIR`):
 //!
 //! ```text
 //! map/m0003.json                        map index 3 of M: totals, checksums, groups written
+//! map/m0003.bin                         its states of the work without persons (bincode)
 //! map/<table>/g07-m0003.rows            its rows of group 7 (`ingest::shuffle`)
 //! map/<table>/rejects-m0003.parquet     its rows that failed a rule
 //! reduce/g07.bin                        the partial of group 7 (bincode)
