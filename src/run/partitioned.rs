@@ -27,7 +27,7 @@
 //! map/<table>/rejects-m0003.parquet     its rows that failed a rule
 //! reduce/g07.bin                        the partial of group 7 (bincode)
 //! reduce/<table>/dups-g07.bin           origins of group 7's rows rejected as duplicates
-//! reduce/<table>/keys-g07.bin           group 7's accepted keys (64-bit digests, sorted)
+//! reduce/<table>/keys-g07.bin           group 7's accepted keys (64-bit digests by top byte)
 //! ```
 //!
 //! Every file is written under a temporary name and renamed into place, a manifest or partial
@@ -94,10 +94,73 @@ fn keys_rel(t: Table, g: usize) -> String {
     format!("reduce/{}/keys-g{g:02}.bin", t.name())
 }
 
-/// A group's accepted keys as a file: the digests (`shuffle::digest`), sorted, 8 bytes each,
-/// little-endian — read back by a copy, not decoded value by value.
-fn keys_bytes(keys: &[u64]) -> Vec<u8> {
-    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+/// A group's accepted keys: their digests (`shuffle::digest`) bucketed by their top byte, in
+/// the reduce's order within a bucket. Digests are hashes, spread evenly, so the merge's check
+/// across groups works bucket by bucket without any list being sorted. As a file: the 256
+/// bucket sizes, then the digests, all u64 little-endian.
+struct Digests {
+    /// Bucket b is `all[starts[b]..starts[b + 1]]`.
+    starts: Vec<usize>,
+    all: Vec<u64>,
+}
+
+impl Digests {
+    fn of(kept: &[u64]) -> Digests {
+        let mut starts = vec![0usize; 257];
+        for &d in kept {
+            starts[(d >> 56) as usize + 1] += 1;
+        }
+        for b in 1..257 {
+            starts[b] += starts[b - 1];
+        }
+        let mut next = starts.clone();
+        let mut all = vec![0u64; kept.len()];
+        for &d in kept {
+            let b = (d >> 56) as usize;
+            all[next[b]] = d;
+            next[b] += 1;
+        }
+        Digests { starts, all }
+    }
+
+    fn bucket(&self, b: usize) -> &[u64] {
+        &self.all[self.starts[b]..self.starts[b + 1]]
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let sizes = self.starts.windows(2).map(|w| (w[1] - w[0]) as u64);
+        sizes.chain(self.all.iter().copied()).flat_map(u64::to_le_bytes).collect()
+    }
+
+    /// A file of [`Digests::bytes`]; any other length, or a digest outside its bucket, is bad
+    /// input.
+    fn read(rel: &str, bytes: &[u8]) -> Result<Digests> {
+        let bad = || Error::input(format!("{rel}: not a list of key digests by bucket"));
+        if bytes.len() % 8 != 0 || bytes.len() < 256 * 8 {
+            return Err(bad());
+        }
+        let words: Vec<u64> = bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect();
+        let (sizes, all) = words.split_at(256);
+        let mut starts = Vec::with_capacity(257);
+        starts.push(0usize);
+        for &n in sizes {
+            let next = usize::try_from(n).ok().and_then(|n| n.checked_add(starts[starts.len() - 1]));
+            starts.push(next.ok_or_else(bad)?);
+        }
+        let d = Digests {
+            starts,
+            all: all.to_vec(),
+        };
+        let fits = d.starts[256] == d.all.len()
+            && (0..256).all(|b| d.bucket(b).iter().all(|&x| (x >> 56) as usize == b));
+        match fits {
+            true => Ok(d),
+            false => Err(bad()),
+        }
+    }
 }
 
 /// A group's rows rejected as repeating a key, as a file: (input file u32, row u64) each,
@@ -111,11 +174,6 @@ fn dups_of(rel: &str, bytes: &[u8]) -> Result<Vec<(u32, u64)>> {
     sorted_records(rel, bytes, (12, "origins"), |b| {
         let f = u32::from_le_bytes(b[..4].try_into().expect("4 bytes"));
         (f, u64::from_le_bytes(b[4..].try_into().expect("8 bytes")))
-    })
-}
-fn keys_of(rel: &str, bytes: &[u8]) -> Result<Vec<u64>> {
-    sorted_records(rel, bytes, (8, "keys"), |b| {
-        u64::from_le_bytes(b.try_into().expect("8 bytes"))
     })
 }
 
@@ -408,7 +466,7 @@ pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<
             work.put(&dups_rel(t, g), &dups_bytes(&d))?;
         }
         for (t, k) in keys {
-            work.put(&keys_rel(t, g), &keys_bytes(&k))?;
+            work.put(&keys_rel(t, g), &Digests::of(&k).bytes())?;
         }
         work.put(&partial_rel(g), &ingest::scan::encode(&partial)?)?;
     }
@@ -537,7 +595,7 @@ fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
 }
 
 /// Every group's accepted keys of each person table (index = group).
-fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Vec<u64>>>> {
+fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Digests>>> {
     let mut out = BTreeMap::new();
     for &table in PERSON_TABLES
         .iter()
@@ -546,7 +604,7 @@ fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Vec<
         let mut lists = Vec::with_capacity(GROUPS);
         for g in 0..GROUPS {
             let rel = keys_rel(table, g);
-            lists.push(keys_of(&rel, &beside_partial(work, &rel)?)?);
+            lists.push(Digests::read(&rel, &beside_partial(work, &rel)?)?);
         }
         out.insert(table, lists);
     }
@@ -557,12 +615,12 @@ fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Vec<
 /// as taken (another group holds the first accepted occurrence in file order). A digest
 /// found twice is only a candidate (two keys may share their high 64 bits): the groups that
 /// hold it are read again for its full hashes and rows ([`shuffle::shuffled_keys`]), and the
-/// winner of each full hash is its first row. Digests are compared per range of their top
+/// winner of each full hash is its first row. Digests are compared per bucket of their top
 /// byte, in parallel.
 fn taken_across(
     work: &Work,
     maps: &[MapManifest],
-    keys: &BTreeMap<Table, Vec<Vec<u64>>>,
+    keys: &BTreeMap<Table, Vec<Digests>>,
 ) -> Result<BTreeMap<usize, BTreeMap<Table, Vec<u128>>>> {
     let mut out: BTreeMap<usize, BTreeMap<Table, Vec<u128>>> = BTreeMap::new();
     for (&table, lists) in keys {
@@ -573,7 +631,7 @@ fn taken_across(
         let wanted: std::collections::HashSet<u64> = candidates.iter().copied().collect();
         let mut records: Vec<(u128, u32, u64, usize)> = Vec::new();
         for (g, list) in lists.iter().enumerate() {
-            if !candidates.iter().any(|c| list.binary_search(c).is_ok()) {
+            if !list.all.iter().any(|d| wanted.contains(d)) {
                 continue;
             }
             let files = group_files(work, maps, table, g)?;
@@ -587,26 +645,21 @@ fn taken_across(
     Ok(out)
 }
 
-/// The digests found more than once over sorted lists (in two lists, or twice in one: two
-/// keys of a group may share a digest), sorted; compared per range of the top byte, in
+/// The digests found more than once (in two groups, or twice in one: two keys of a group may
+/// share a digest), sorted; each bucket of the top byte through a hash set of its own, in
 /// parallel.
-fn repeated_digests(lists: &[Vec<u64>]) -> Vec<u64> {
+fn repeated_digests(lists: &[Digests]) -> Vec<u64> {
     use rayon::prelude::*;
-    (0..256u64)
+    (0..256usize)
         .into_par_iter()
-        .flat_map_iter(|range| {
-            let mut keys: Vec<u64> = Vec::new();
+        .flat_map_iter(|b| {
+            let n = lists.iter().map(|l| l.bucket(b).len()).sum();
+            let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(n, Default::default());
+            let mut twice: Vec<u64> = Vec::new();
             for list in lists {
-                let lo = list.partition_point(|k| (k >> 56) < range);
-                let hi = list.partition_point(|k| (k >> 56) <= range);
-                keys.extend_from_slice(&list[lo..hi]);
+                twice.extend(list.bucket(b).iter().filter(|d| !seen.insert(**d)));
             }
-            keys.sort_unstable();
-            let mut twice: Vec<u64> = keys
-                .windows(2)
-                .filter(|w| w[0] == w[1])
-                .map(|w| w[0])
-                .collect();
+            twice.sort_unstable();
             twice.dedup();
             twice
         })
@@ -824,11 +877,30 @@ mod tests {
 
     #[test]
     fn a_digest_in_two_groups_or_twice_in_one_is_a_candidate() {
-        let a = vec![1u64, 5, 9, u64::MAX];
-        let b = vec![2u64, 5, 7 << 56, 7 << 56];
-        let c = vec![u64::MAX];
+        let of = |v: &[u64]| Digests::of(v);
+        let a = of(&[u64::MAX, 9, 5, 1]);
+        let b = of(&[7 << 56, 5, 2, 7 << 56]);
+        let c = of(&[u64::MAX]);
         assert_eq!(repeated_digests(&[a, b, c]), vec![5, 7 << 56, u64::MAX]);
-        assert!(repeated_digests(&[vec![1, 2], vec![3]]).is_empty());
+        assert!(repeated_digests(&[of(&[1, 2]), of(&[3])]).is_empty());
+    }
+
+    #[test]
+    fn digests_read_back_as_written_and_a_damaged_file_is_refused() {
+        let d = Digests::of(&[3 << 56 | 9, 1, 3 << 56 | 2, u64::MAX]);
+        assert_eq!(d.bucket(3), &[3 << 56 | 9, 3 << 56 | 2]);
+        let bytes = d.bytes();
+        let back = Digests::read("k", &bytes).unwrap();
+        assert_eq!((back.starts, back.all), (d.starts.clone(), d.all.clone()));
+        let mut moved = bytes.clone();
+        moved[0] = 0; // bucket 0 said empty, bucket 1 said to hold digest 1: out of place
+        moved[8] = 1;
+        assert!(Digests::read("k", &moved).is_err());
+        let mut more = bytes.clone();
+        more[0] = 2; // sizes that do not add up to the digests given
+        assert!(Digests::read("k", &more).is_err());
+        assert!(Digests::read("k", &bytes[..bytes.len() - 8]).is_err());
+        assert!(Digests::read("k", &bytes[..100]).is_err());
     }
 
     #[test]

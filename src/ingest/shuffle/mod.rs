@@ -174,7 +174,8 @@ pub struct Reduced {
     pub totals: Totals,
     /// Origins (input file, row) of the rows rejected as repeating a key, sorted.
     pub dups: Vec<(u32, u64)>,
-    /// Digests of the accepted keys, sorted (for the merge's check across groups).
+    /// Digests of the accepted keys, in the order they were settled (for the merge's check
+    /// across groups).
     pub kept: Vec<u64>,
 }
 
@@ -281,7 +282,6 @@ pub fn reduce_table(
     }
     tally.rows.accepted = tally.rows.read - tally.rows.rejected;
     dups.sort_unstable();
-    kept.par_sort_unstable();
     let totals = tally.into_totals(&[], 0);
     crate::ensure_invariant!(
         totals.rows.read == totals.rows.accepted + totals.rows.rejected,
