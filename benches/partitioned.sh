@@ -21,11 +21,13 @@ year = 2025
 output = "run"
 TOML
 P="$OUT/pipeline.toml"
-cpu() { # command… → prints "wall user sys" seconds
-  /usr/bin/time -f "%e %U %S" -o "$OUT/t" "$@" >/dev/null 2>"$OUT/log" || { cat "$OUT/log"; exit 1; }
+cpu() { # command… → prints "wall user sys" seconds and the peak RSS in KiB
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/t" "$@" >/dev/null 2>"$OUT/log" || { cat "$OUT/log"; exit 1; }
   cat "$OUT/t"
 }
-sum() { awk '{w+=$1; c+=$2+$3} END {printf "%.1f s wall, %.1f s CPU\n", w, c}'; }
+sum() {
+  awk '{w+=$1; c+=$2+$3; if ($4>m) m=$4} END {printf "%.1f s wall, %.1f s CPU, peak RSS %.2f GB\n", w, c, m/1048576}'
+}
 echo "single: $(cpu $BIN run "$P" | sum)"
 mv "$OUT/run" "$OUT/single"
 rm -rf "$OUT/work"

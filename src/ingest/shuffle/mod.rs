@@ -3,10 +3,10 @@
 //!
 //! A map has decoded and checked its slices and done the work on them that needs no person's
 //! rows together (`scan::Side::Rows`); the reduce needs the rows again, grouped by person, in
-//! file order, for the rest — only the columns that work reads (`rows::not_shipped`). Written as Parquet and decoded again, they cost more than the whole
-//! single run's scan (dictionary estimates, gathers, string views built and concatenated per
-//! group). A **rows file** is instead a plain sequence of blocks, one per input slice and
-//! group, each LZ4-compressed:
+//! file order, for the rest — only the columns that work reads (`rows::not_shipped`). Written
+//! as Parquet and decoded again, they cost more than the whole single run's scan (dictionary
+//! estimates, gathers, string views built and concatenated per group). A **rows file** is
+//! instead a plain sequence of blocks, one per input slice and group, each LZ4-compressed:
 //!
 //! ```text
 //! file   := "SIFROWS1" frame*
