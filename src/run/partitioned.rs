@@ -27,7 +27,8 @@
 //! map/<table>/rejects-m0003.parquet     its rows that failed a rule
 //! reduce/g07.bin                        the partial of group 7 (bincode)
 //! reduce/<table>/dups-g07.bin           origins of group 7's rows rejected as duplicates
-//! reduce/<table>/keys-g07.bin           group 7's accepted keys (64-bit digests by top byte)
+//! reduce/<table>/keys-g07.bin           group 7's accepted keys (64-bit digests by top byte;
+//!                                       contributions and payouts: other keys hold the person)
 //! ```
 //!
 //! Every file is written under a temporary name and renamed into place, a manifest or partial
@@ -465,7 +466,7 @@ pub fn reduce(p: &Pipeline, work: &str, workers: usize, index: usize) -> Result<
         for (t, d) in dups {
             work.put(&dups_rel(t, g), &dups_bytes(&d))?;
         }
-        for (t, k) in keys {
+        for (t, k) in keys.into_iter().filter(|k| shuffle::keys_cross_groups(k.0)) {
             work.put(&keys_rel(t, g), &Digests::of(&k).bytes())?;
         }
         work.put(&partial_rel(g), &ingest::scan::encode(&partial)?)?;
@@ -599,7 +600,7 @@ fn group_keys(work: &Work, checked: &Checked) -> Result<BTreeMap<Table, Vec<Dige
     let mut out = BTreeMap::new();
     for &table in PERSON_TABLES
         .iter()
-        .filter(|t| checked.iter().any(|c| c.0 == **t))
+        .filter(|t| checked.iter().any(|c| c.0 == **t) && shuffle::keys_cross_groups(**t))
     {
         let mut lists = Vec::with_capacity(GROUPS);
         for g in 0..GROUPS {

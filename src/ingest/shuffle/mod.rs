@@ -175,7 +175,7 @@ pub struct Reduced {
     /// Origins (input file, row) of the rows rejected as repeating a key, sorted.
     pub dups: Vec<(u32, u64)>,
     /// Digests of the accepted keys, in the order they were settled (for the merge's check
-    /// across groups).
+    /// across groups; none where keys cannot cross groups, [`keys_cross_groups`]).
     pub kept: Vec<u64>,
 }
 
@@ -213,6 +213,8 @@ pub fn reduce_table(
     }
     let mut window_keys: Vec<Vec<(usize, u64, u128)>> = vec![Vec::new(); seen.shards.len()];
     let (mut kept, mut dups) = (Vec::new(), Vec::new());
+    // A key holding the person is settled here: its rows are all in this group.
+    let across = keys_cross_groups(table);
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in work.chunks(window) {
         let blocks: Vec<Block> = batch
@@ -225,7 +227,7 @@ pub fn reduce_table(
                 window_keys[seen.shard(*h)].push((file as usize, row, *h));
             }
         }
-        let found = settle(&mut seen, &mut window_keys, Some(&mut kept));
+        let found = settle(&mut seen, &mut window_keys, across.then_some(&mut kept));
         let feed = Feed {
             consumers,
             active: &active,
@@ -289,6 +291,13 @@ pub fn reduce_table(
         table.name()
     );
     Ok(Reduced { totals, dups, kept })
+}
+
+/// Can rows of `table` that share a key be in two groups? Not when the key holds the person
+/// (persons, deaths): a group holds every row of its persons. Otherwise (a `txn_id` or
+/// `payment_id` repeated under two persons) the merge compares the groups' keys.
+pub fn keys_cross_groups(table: Table) -> bool {
+    !table.key().contains(&"person_id")
 }
 
 /// A key hash's digest: its high 64 bits (what a group's partial lists of its accepted keys).
