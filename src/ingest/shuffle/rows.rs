@@ -9,7 +9,7 @@ use super::super::rules::Amt;
 use super::super::tables::{Kind, Table};
 use crate::error::{Error, Result};
 
-const MAGIC: &[u8; 8] = b"SIFROWS1";
+const MAGIC: &[u8; 8] = b"SIFROWS2";
 
 /// Columns the reduce does not read: the work on them that needs no person's rows together
 /// (posting, reconciliation items, fee sums) is done by the map (`scan::Side::Rows`), control
@@ -39,6 +39,24 @@ pub(super) fn shipped(table: Table, column: &str) -> bool {
     !not_shipped(table).contains(&column)
 }
 
+/// Text columns of few distinct values once the row rules have passed (division codes, the
+/// catalogue's schemes and benefits, code lists): carried as a code per row and the slice's
+/// values once, not the text of every row.
+pub(super) fn coded(table: Table, column: &str) -> bool {
+    match table {
+        Table::Contributions => matches!(column, "region" | "scheme" | "kind"),
+        Table::Payouts => matches!(column, "region" | "scheme" | "benefit"),
+        Table::Persons => matches!(
+            column,
+            "region" | "scheme" | "sex" | "category" | "status"
+        ),
+        _ => false,
+    }
+}
+
+/// Codes of a coded column are u16.
+const MAX_CODES: usize = 1 << 16;
+
 /// One column of a block, decoded; its contents are private so that the checks of
 /// `Block::extend_from` hold for every value (see [`Col::s`]).
 pub struct Col(Data);
@@ -57,6 +75,15 @@ enum Data {
         valid: Vec<u8>,
         v: Vec<i64>,
     },
+    /// A coded text column: each row's code into the values `text[offsets[c]..offsets[c + 1]]`;
+    /// `find` gives a value's code (values met in a run's later blocks are added).
+    Codes {
+        valid: Vec<u8>,
+        codes: Vec<u16>,
+        offsets: Vec<u32>,
+        text: String,
+        find: rustc_hash::FxHashMap<Box<str>, u16>,
+    },
 }
 
 impl Col {
@@ -73,6 +100,21 @@ impl Col {
                 // SAFETY: the offsets are checked as each block is decoded onto the column
                 // (`Block::extend_from`: ascending from 0 to the text's length, each on a
                 // character boundary of the block's UTF-8 text); the fields are private.
+                unsafe { text.get_unchecked(a..b) }
+            }),
+            Data::Codes {
+                valid,
+                codes,
+                offsets,
+                text,
+                ..
+            } => (valid[i] != 0).then(|| {
+                let c = codes[i] as usize;
+                let (a, b) = (offsets[c] as usize, offsets[c + 1] as usize);
+                debug_assert!(a <= b && text.is_char_boundary(a) && text.is_char_boundary(b));
+                // SAFETY: as above: a valid row's code is checked below the number of values
+                // and the values' offsets are checked as each block's values are added
+                // (`Block::extend_from`); the fields are private.
                 unsafe { text.get_unchecked(a..b) }
             }),
             _ => unreachable!("column kind fixed by the table spec"),
@@ -177,9 +219,12 @@ pub(super) fn split_slice(
         if !shipped(table, spec.name) {
             continue;
         }
-        // Per row: a validity byte, then 4 bytes of length (text, int, date) or 8 of fen.
+        // Per row: a validity byte, then 4 bytes of length (text, int, date), 2 of code
+        // (coded text) or 8 of fen.
+        let code = coded(table, spec.name);
         let width = match spec.kind {
             Kind::Money => 8,
+            Kind::Utf8 if code => 2,
             _ => 4,
         };
         for (out, a) in bufs.iter_mut().zip(&mut at) {
@@ -190,6 +235,28 @@ pub(super) fn split_slice(
         }
         let c = &cells[k];
         match spec.kind {
+            Kind::Utf8 if code => {
+                let values = split_codes(c, pass, &mut |g, flag, code| {
+                    let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
+                    out[a.base + a.next] = flag;
+                    let v = a.base + a.rows + 2 * a.next;
+                    out[v..v + 2].copy_from_slice(&code.to_le_bytes());
+                    a.next += 1;
+                })
+                .map_err(|e| format!("{}: {e}", spec.name))?;
+                // The slice's values after the codes, in every group's block that has rows.
+                let mut tail = Vec::new();
+                put_u32(&mut tail, values.len() as u32);
+                for v in &values {
+                    put_u32(&mut tail, v.len() as u32);
+                    tail.extend_from_slice(v.as_bytes());
+                }
+                for (out, a) in bufs.iter_mut().zip(&at) {
+                    if a.rows > 0 {
+                        out.extend_from_slice(&tail);
+                    }
+                }
+            }
             Kind::Utf8 => {
                 let mut put = |g: u16, s: Option<&str>| {
                     let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
@@ -233,7 +300,7 @@ pub(super) fn split_slice(
         }
         if spec.kind == Kind::Utf8 {
             for (out, a) in bufs.iter().zip(&at) {
-                if a.rows > 0 && out.len() - (a.base + 5 * a.rows) > u32::MAX as usize {
+                if a.rows > 0 && out.len() - (a.base + (1 + width) * a.rows) > u32::MAX as usize {
                     return Err(format!("{}: a block's text beyond 4 GiB", spec.name));
                 }
             }
@@ -245,6 +312,42 @@ pub(super) fn split_slice(
         .filter(|(_, rows)| !rows.is_empty())
         .map(|(g, rows)| (g, rows.len() as u32))
         .collect())
+}
+
+/// A coded column of a slice: each passing row's (group, validity flag, code) handed to `put`
+/// in row order; returns the values in code order (first met first). The last value met is
+/// compared first: rows of one region and scheme come in runs.
+fn split_codes<'a>(
+    c: &'a Cells,
+    pass: &[(u32, u16)],
+    put: &mut dyn FnMut(u16, u8, u16),
+) -> std::result::Result<Vec<&'a str>, String> {
+    let mut values: Vec<&str> = Vec::new();
+    let mut find: rustc_hash::FxHashMap<&str, u16> = Default::default();
+    let mut last: Option<(&str, u16)> = None;
+    for &(r, g) in pass {
+        let Some(v) = c.s(r as usize) else {
+            put(g, 0, 0);
+            continue;
+        };
+        let code = match last {
+            Some((l, code)) if l == v => code,
+            _ => {
+                let n = values.len();
+                let code = *find.entry(v).or_insert_with(|| {
+                    values.push(v);
+                    n as u16
+                });
+                if values.len() > MAX_CODES {
+                    return Err(format!("more than {MAX_CODES} distinct values in a slice"));
+                }
+                last = Some((v, code));
+                code
+            }
+        };
+        put(g, 1, code);
+    }
+    Ok(values)
 }
 
 /// Reads a block's bytes in order; running short is a truncated block.
@@ -307,6 +410,13 @@ impl Block {
                 shipped(table, spec.name).then(|| {
                     let valid = Vec::with_capacity(rows);
                     Col(match spec.kind {
+                        Kind::Utf8 if coded(table, spec.name) => Data::Codes {
+                            valid,
+                            codes: Vec::with_capacity(rows),
+                            offsets: vec![0],
+                            text: String::new(),
+                            find: Default::default(),
+                        },
                         Kind::Utf8 => {
                             let mut offsets = Vec::with_capacity(rows + 1);
                             offsets.push(0);
@@ -391,6 +501,51 @@ impl Block {
                         return Err(format!("{}: a value cut inside a character", spec.name));
                     }
                     text.push_str(t);
+                }
+                Data::Codes {
+                    valid,
+                    codes,
+                    offsets,
+                    text,
+                    find,
+                } => {
+                    let at = valid.len();
+                    cur.flags(rows, 1, valid)?;
+                    let given: Vec<u16> = cur
+                        .take(rows * 2)?
+                        .chunks_exact(2)
+                        .map(|b| u16::from_le_bytes(b.try_into().expect("2 bytes")))
+                        .collect();
+                    // The block's values, each mapped to the run's code for it.
+                    let n = cur.u32()? as usize;
+                    let mut remap: Vec<u16> = Vec::with_capacity(n.min(MAX_CODES));
+                    for _ in 0..n {
+                        let len = cur.u32()? as usize;
+                        let v = std::str::from_utf8(cur.take(len)?)
+                            .map_err(|_| format!("{}: not UTF-8", spec.name))?;
+                        let code = match find.get(v) {
+                            Some(&c) => c,
+                            None => {
+                                let c = u16::try_from(offsets.len() - 1).map_err(|_| {
+                                    format!("{}: more than {MAX_CODES} values", spec.name)
+                                })?;
+                                text.push_str(v);
+                                let end = u32::try_from(text.len())
+                                    .map_err(|_| format!("{}: text beyond 4 GiB", spec.name))?;
+                                offsets.push(end);
+                                find.insert(v.into(), c);
+                                c
+                            }
+                        };
+                        remap.push(code);
+                    }
+                    for (&c, &f) in given.iter().zip(&valid[at..]) {
+                        match (remap.get(c as usize), f) {
+                            (Some(&c), 1) => codes.push(c),
+                            (_, 0) if c == 0 => codes.push(0),
+                            _ => return Err(format!("{}: a code out of range", spec.name)),
+                        }
+                    }
                 }
                 Data::Int { valid, v } => {
                     cur.flags(rows, 1, valid)?;
@@ -687,6 +842,51 @@ mod tests {
                 .collect();
             assert_eq!(block.hashes, hashes, "the key hash of the scan");
         }
+    }
+
+    #[test]
+    fn a_coded_column_of_few_values_reads_back_and_a_code_out_of_range_is_refused() {
+        let table = Table::Contributions;
+        let n = 40;
+        let mut source = cols(table, n);
+        let k = table.columns().iter().position(|c| c.name == "region").unwrap();
+        // Three values in runs and some nulls: what a coded column holds.
+        let valid: Vec<u8> = (0..n).map(|i| (i % 7 != 3) as u8).collect();
+        let (mut offsets, mut text) = (vec![0u32], String::new());
+        for (i, v) in valid.iter().enumerate() {
+            if *v == 1 {
+                text.push_str(["440100", "440103", "北京市"][i / 14]);
+            }
+            offsets.push(text.len() as u32);
+        }
+        source[k] = Col(Data::Str {
+            valid,
+            offsets,
+            text,
+        });
+        let cells: Vec<Cells> = source.iter().map(Cells::Shuffled).collect();
+        let pass: Vec<(u32, u16)> = (0..n as u32).map(|r| (r, (r % 2) as u16)).collect();
+        let blocks = block_of(table, &source, &pass);
+        assert_eq!(blocks.len(), 2);
+        for (g, _, bytes) in &blocks {
+            let block = decode_block(table, bytes).expect("decodes");
+            let got = block.cells(table);
+            let rows = pass.iter().filter(|p| p.1 as usize == *g).map(|p| p.0);
+            for (j, r) in rows.enumerate() {
+                assert_eq!(got[k].s(j), cells[k].s(r as usize), "row {r}");
+            }
+        }
+        // Group 0's block: header, steps, txn_id (flags, lengths, text), then region's flags
+        // and codes; its first row (row 0) has the code of the first value, 0.
+        let (_, rows, bytes) = &blocks[0];
+        let rows = *rows as usize;
+        let txn: usize = (0..n).step_by(2).map(|r| cells[0].s(r).map_or(0, str::len)).sum();
+        let codes = 4 + 4 + 16 + 4 * rows + 5 * rows + txn + rows;
+        assert_eq!(&bytes[codes..codes + 2], &[0, 0]);
+        let mut bad = bytes.clone();
+        bad[codes] = 3; // the block holds three values: codes 0 to 2
+        let e = decode_block(table, &bad).err().expect("refused");
+        assert!(e.contains("region: a code out of range"), "{e}");
     }
 
     #[test]
