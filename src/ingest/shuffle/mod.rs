@@ -9,12 +9,14 @@
 //! instead a plain sequence of blocks, one per input slice and group, each LZ4-compressed:
 //!
 //! ```text
-//! file   := "SIFROWS1" frame*
+//! file   := "SIFROWS2" frame*
 //! frame  := rows: u32, bytes: u32, LZ4 block (uncompressed size prepended)
 //! block  := rows: u32, pieces: u32, (input file: u32, first row: u64, rows: u32) × pieces,
 //!           row steps: u32 × rows, column*
 //! column := (every column of the table but those in `not_shipped`, in the table's order)
 //!           text:   valid: u8 × rows, byte length: u32 × rows, UTF-8 bytes
+//!           coded text (`rows::coded`): valid: u8 × rows, code: u16 × rows,
+//!                   values: u32, (byte length: u32, UTF-8 bytes) × values
 //!           int32 / date: valid: u8 × rows, i32 × rows
 //!           money:  valid: u8 × rows (0 null, 1 a value, 2 beyond i64 fen), i64 fen × rows
 //! ```
@@ -24,8 +26,9 @@
 //! repeated values again (the work folder is 2.3 times smaller). The map splits a slice
 //! column by column in row order, appending each cell to its group's block (`split_slice`):
 //! the cells are read where they lie. A reduce checks a block once when it decodes it (flags,
-//! lengths, UTF-8, character boundaries, rows strictly in file order; a damaged block is bad
-//! input naming file and block), then reads each column in place (`Cells::Shuffled`), and
+//! lengths, codes, UTF-8, character boundaries, rows strictly in file order; a damaged block
+//! is bad input naming file and block), then reads each column in place (`Cells::Shuffled`;
+//! a coded column's codes mapped onto the values of the whole run of blocks), and
 //! feeds runs of blocks up to `UNIT_ROWS` as one slice. It hashes the keys as the scan does;
 //! a row repeating a key is reported by its origin (input file, row), and the merge reads
 //! those rows again from the inputs for `rejects/`, with every cell.
