@@ -146,6 +146,7 @@ fn a_missing_partial_stops_the_merge_and_names_it() {
     let dir = temp("partitioned-missing");
     let data = dataset(&dir, 800, 31, true);
     let (_, work) = partitioned(&dir.join("run"), &data, 2, 2);
+    let g05 = std::fs::read(work.join("reduce/g05.bin")).unwrap();
     std::fs::remove_file(work.join("reduce/g05.bin")).unwrap();
     let pipeline = dir.join("run/p.toml");
     let before = tree(&dir.join("run/out"));
@@ -161,6 +162,29 @@ fn a_missing_partial_stops_the_merge_and_names_it() {
         tree(&dir.join("run/out")) == before,
         "the previous output is left as it was"
     );
+    // A map's states missing, or left by a map of another split (a rerun with another
+    // --slices cut short before its manifest): refused, never folded.
+    let merge = || {
+        let p = pipeline.to_str().unwrap();
+        sifund(&["merge", p, "--work", work.to_str().unwrap()])
+    };
+    std::fs::write(work.join("reduce/g05.bin"), g05).unwrap();
+    let states = work.join("map/m0000.bin");
+    let kept = std::fs::read(&states).unwrap();
+    std::fs::remove_file(&states).unwrap();
+    let o = merge();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("map/m0000.bin missing"), "{}", stderr(&o));
+    let other = dir.join("other-work");
+    let p = pipeline.to_str().unwrap();
+    let w = other.to_str().unwrap();
+    let o = sifund(&["map", p, "--work", w, "--slices", "3", "--index", "0"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::copy(other.join("map/m0000.bin"), &states).unwrap();
+    let o = merge();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("map/m0000.bin was made from other"), "{}", stderr(&o));
+    std::fs::write(&states, kept).unwrap();
     // A map manifest missing: the reduce refuses too.
     std::fs::remove_file(work.join("map/m0001.json")).unwrap();
     let o = sifund(&[

@@ -720,12 +720,10 @@ struct FeesPart {
 /// Effective rates, flat premiums; which suspended persons paid during the year and which
 /// of the year's enrolled paid in January (then they are not entrants).
 
-/// Effective rates and flat premiums of a slice of `contributions`; which suspended persons
-/// paid during the year and which of the year's enrolled paid in January (then they are not
-/// entrants).
-/// The fee sums (with `side` taking the work that needs no person) and who paid while
-/// suspended, in December or in January (with `side` taking the work by person) of a slice
-/// of `contributions`.
+/// A slice of `contributions`: the fee sums behind effective rates and flat premiums (when
+/// `side` takes the work that needs no person), and which suspended persons paid during the
+/// year or in December and which of the year's enrolled paid in January, then not entrants
+/// (when `side` takes the work by person).
 fn fees_part(
     p: &Pipeline,
     (suspended, entrants): (&HashMap<u32, HashSet<Id>>, &HashMap<u32, HashMap<Id, i64>>),

@@ -256,14 +256,18 @@ struct MapTable {
 }
 
 /// One group's partial: what its rows added to each table's counts, and every stage
-/// consumer's state. Its accepted keys are a file of their own beside it (`keys_rel`).
-/// A map index's states have the same form (`group`: the map index, `tables` empty).
+/// consumer's state. Its accepted keys of contributions and payouts are a file of their own
+/// beside it (`keys_rel`).
+/// A map index's states have the same form (`group`: the map index, `of`: the number of map
+/// indices, `tables` empty).
 #[derive(Serialize, Deserialize)]
 struct Partial {
     format: u32,
     vbuckets: u32,
     fingerprint: String,
     group: usize,
+    /// `GROUPS`, or the map's `--slices`: a piece of another split is refused.
+    of: usize,
     tables: Vec<(String, Totals)>,
     states: Vec<(String, Vec<u8>)>,
 }
@@ -369,6 +373,7 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
         vbuckets: vbucket::VBUCKETS,
         fingerprint: fp.clone(),
         group: index,
+        of: slices,
         tables: Vec::new(),
         states: rows_side.save()?,
     };
@@ -518,6 +523,7 @@ fn reduce_group(
         vbuckets: vbucket::VBUCKETS,
         fingerprint: fp.to_string(),
         group: g,
+        of: GROUPS,
         tables,
         states,
     };
@@ -540,16 +546,21 @@ fn group_files(work: &Work, maps: &[MapManifest], table: Table, g: usize) -> Res
     Ok(rows)
 }
 
-/// A partial (a group's, or a map index's states: `index`) read and checked against this
-/// run's fingerprint; `None`: not there.
-fn read_partial(work: &Work, rel: &str, fp: &str, index: usize) -> Result<Option<Partial>> {
+/// A partial (a group's, or a map index's states: `index` of `of`) read and checked against
+/// this run's fingerprint; `None`: not there.
+fn read_partial(
+    work: &Work,
+    rel: &str,
+    fp: &str,
+    (index, of): (usize, usize),
+) -> Result<Option<Partial>> {
     let Some(bytes) = work.get(rel)? else {
         return Ok(None);
     };
     let part: Partial =
         ingest::scan::decode(&bytes).map_err(|e| Error::input(format!("{rel}: {e}")))?;
     let ours = part.format == FORMAT && part.vbuckets == vbucket::VBUCKETS;
-    if !ours || part.fingerprint != fp || part.group != index {
+    if !ours || part.fingerprint != fp || (part.group, part.of) != (index, of) {
         return Err(Error::input(format!(
             "{rel} was made from other inputs, code or configuration: run the maps and \
              reduces again"
@@ -563,7 +574,7 @@ fn map_states(work: &Work, fp: &str, maps: &[MapManifest]) -> Result<Vec<Partial
     maps.iter()
         .map(|m| {
             let rel = map_states_rel(m.index);
-            read_partial(work, &rel, fp, m.index)?.ok_or_else(|| {
+            read_partial(work, &rel, fp, (m.index, m.slices))?.ok_or_else(|| {
                 Error::input(format!(
                     "{rel} missing beside its manifest: run map index {} again",
                     m.index
@@ -578,7 +589,7 @@ fn partials(work: &Work, fp: &str) -> Result<Vec<Partial>> {
     let mut out = Vec::with_capacity(GROUPS);
     let mut missing = Vec::new();
     for g in 0..GROUPS {
-        match read_partial(work, &partial_rel(g), fp, g)? {
+        match read_partial(work, &partial_rel(g), fp, (g, GROUPS))? {
             Some(part) => out.push(part),
             None => missing.push(g),
         }
@@ -835,16 +846,19 @@ fn combine(
         table.name(),
         grouped.rows.read
     );
-    crate::ensure_invariant!(
-        ruled.amounts.len() == taken.amounts.len(),
-        "{}: amounts of the duplicates per money column",
-        table.name()
-    );
+    let ruled_names = ruled.amounts.iter().map(|a| a.0.as_str());
+    if !ruled_names.eq(taken.amounts.iter().map(|a| a.0)) {
+        return Err(Error::input(format!(
+            "{}: the maps' manifests name other money columns than the table has: run the \
+             maps again",
+            table.name()
+        )));
+    }
     let amounts = ruled
         .amounts
         .iter()
         .zip(&taken.amounts)
-        .map(|((name, r), dup)| {
+        .map(|((name, r), (_, dup))| {
             let c = ingest::Control {
                 read: r.read,
                 accepted: r.accepted - dup,

@@ -361,8 +361,8 @@ pub fn check_reject_share(t: &TableResult, ctx: &Ctx) -> Result<()> {
 pub struct TakenBack {
     /// The warnings those rows gave in the maps (a rejected row's warnings do not count).
     pub warned: Warnings,
-    /// Their amounts, per money column (`Table::money_columns` order), and Σ |amount|.
-    pub amounts: Vec<i128>,
+    /// Their amounts, per money column (`Table::money_columns`), and Σ |amount|.
+    pub amounts: Vec<(&'static str, i128)>,
     pub magnitude: i128,
 }
 
@@ -433,7 +433,7 @@ fn dup_frames(
         .collect();
     let mut frames = Vec::new();
     let mut back_out = TakenBack {
-        amounts: vec![0; table.money_columns().count()],
+        amounts: table.money_columns().map(|m| (m, 0)).collect(),
         ..TakenBack::default()
     };
     for d in done {
@@ -444,7 +444,7 @@ fn dup_frames(
         }
         back_out.warned.merge(&warned);
         for (a, v) in back_out.amounts.iter_mut().zip(amounts) {
-            *a += v;
+            a.1 += v;
         }
         back_out.magnitude += magnitude;
     }
@@ -517,7 +517,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_the_map_leaves_behind_is_neither_a_key_nor_a_person_nor_read_by_a_stage() {
+    fn what_the_map_leaves_behind_is_no_key_nor_person_and_a_stage_reading_it_is_refused() {
         for t in Table::ALL {
             for c in not_shipped(t) {
                 assert!(t.columns().iter().any(|x| x.name == *c), "{c}: not a column");

@@ -40,8 +40,9 @@ pub(super) fn shipped(table: Table, column: &str) -> bool {
 }
 
 /// Text columns of few distinct values once the row rules have passed (division codes, the
-/// catalogue's schemes and benefits, code lists): carried as a code per row and the slice's
-/// values once, not the text of every row.
+/// catalogue's schemes and benefits, code lists): carried as a code per row and the values
+/// the block's rows use, once each, not the text of every row. Codes are 2 bytes, or 4 in a
+/// block of more than 65,536 values (any number of values is carried).
 pub(super) fn coded(table: Table, column: &str) -> bool {
     match table {
         Table::Contributions => matches!(column, "region" | "scheme" | "kind"),
@@ -54,8 +55,6 @@ pub(super) fn coded(table: Table, column: &str) -> bool {
     }
 }
 
-/// Codes of a coded column are u16.
-const MAX_CODES: usize = 1 << 16;
 
 /// One column of a block, decoded; its contents are private so that the checks of
 /// `Block::extend_from` hold for every value (see [`Col::s`]).
@@ -79,10 +78,10 @@ enum Data {
     /// `find` gives a value's code (values met in a run's later blocks are added).
     Codes {
         valid: Vec<u8>,
-        codes: Vec<u16>,
+        codes: Vec<u32>,
         offsets: Vec<u32>,
         text: String,
-        find: rustc_hash::FxHashMap<Box<str>, u16>,
+        find: rustc_hash::FxHashMap<Box<str>, u32>,
     },
 }
 
@@ -191,9 +190,12 @@ pub(super) fn split_slice(
     (file, offset): (u32, u64),
     bufs: &mut Vec<Vec<u8>>,
 ) -> std::result::Result<Vec<(usize, u32)>, String> {
+    // Per group: its rows, and their places in `pass`.
     let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); groups];
-    for &(r, g) in pass {
+    let mut pos_of: Vec<Vec<u32>> = vec![Vec::new(); groups];
+    for (p, &(r, g)) in pass.iter().enumerate() {
         rows_of[g as usize].push(r);
+        pos_of[g as usize].push(p as u32);
     }
     bufs.resize_with(groups.max(bufs.len()), Vec::new);
     let mut at = vec![At::default(); groups];
@@ -219,12 +221,14 @@ pub(super) fn split_slice(
         if !shipped(table, spec.name) {
             continue;
         }
-        // Per row: a validity byte, then 4 bytes of length (text, int, date), 2 of code
-        // (coded text) or 8 of fen.
-        let code = coded(table, spec.name);
+        let c = &cells[k];
+        if spec.kind == Kind::Utf8 && coded(table, spec.name) {
+            split_coded(c, pass, &pos_of, bufs);
+            continue;
+        }
+        // Per row: a validity byte, then 4 bytes of length (text, int, date) or 8 of fen.
         let width = match spec.kind {
             Kind::Money => 8,
-            Kind::Utf8 if code => 2,
             _ => 4,
         };
         for (out, a) in bufs.iter_mut().zip(&mut at) {
@@ -233,30 +237,7 @@ pub(super) fn split_slice(
                 out.resize(a.base + a.rows * (1 + width), 0);
             }
         }
-        let c = &cells[k];
         match spec.kind {
-            Kind::Utf8 if code => {
-                let values = split_codes(c, pass, &mut |g, flag, code| {
-                    let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
-                    out[a.base + a.next] = flag;
-                    let v = a.base + a.rows + 2 * a.next;
-                    out[v..v + 2].copy_from_slice(&code.to_le_bytes());
-                    a.next += 1;
-                })
-                .map_err(|e| format!("{}: {e}", spec.name))?;
-                // The slice's values after the codes, in every group's block that has rows.
-                let mut tail = Vec::new();
-                put_u32(&mut tail, values.len() as u32);
-                for v in &values {
-                    put_u32(&mut tail, v.len() as u32);
-                    tail.extend_from_slice(v.as_bytes());
-                }
-                for (out, a) in bufs.iter_mut().zip(&at) {
-                    if a.rows > 0 {
-                        out.extend_from_slice(&tail);
-                    }
-                }
-            }
             Kind::Utf8 => {
                 let mut put = |g: u16, s: Option<&str>| {
                     let (out, a) = (&mut bufs[g as usize], &mut at[g as usize]);
@@ -300,7 +281,7 @@ pub(super) fn split_slice(
         }
         if spec.kind == Kind::Utf8 {
             for (out, a) in bufs.iter().zip(&at) {
-                if a.rows > 0 && out.len() - (a.base + (1 + width) * a.rows) > u32::MAX as usize {
+                if a.rows > 0 && out.len() - (a.base + 5 * a.rows) > u32::MAX as usize {
                     return Err(format!("{}: a block's text beyond 4 GiB", spec.name));
                 }
             }
@@ -314,40 +295,82 @@ pub(super) fn split_slice(
         .collect())
 }
 
-/// A coded column of a slice: each passing row's (group, validity flag, code) handed to `put`
-/// in row order; returns the values in code order (first met first). The last value met is
-/// compared first: rows of one region and scheme come in runs.
-fn split_codes<'a>(
-    c: &'a Cells,
-    pass: &[(u32, u16)],
-    put: &mut dyn FnMut(u16, u8, u16),
-) -> std::result::Result<Vec<&'a str>, String> {
-    let mut values: Vec<&str> = Vec::new();
-    let mut find: rustc_hash::FxHashMap<&str, u16> = Default::default();
-    let mut last: Option<(&str, u16)> = None;
-    for &(r, g) in pass {
-        let Some(v) = c.s(r as usize) else {
-            put(g, 0, 0);
+/// A coded column of a slice appended to each group's block (`pos_of`: the group's places in
+/// `pass`): validity flags, the code width (2 or 4), each row's code, then the values the
+/// group's rows use, in order of first use.
+fn split_coded(c: &Cells, pass: &[(u32, u16)], pos_of: &[Vec<u32>], bufs: &mut [Vec<u8>]) {
+    let (codes, values) = slice_codes(c, pass);
+    // A slice code's code in the group being written (NULL: not used yet), reset after it.
+    let mut local = vec![NULL; values.len()];
+    let (mut used, mut mine): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    for (out, pos) in bufs.iter_mut().zip(pos_of) {
+        if pos.is_empty() {
             continue;
-        };
-        let code = match last {
-            Some((l, code)) if l == v => code,
-            _ => {
-                let n = values.len();
-                let code = *find.entry(v).or_insert_with(|| {
-                    values.push(v);
-                    n as u16
-                });
-                if values.len() > MAX_CODES {
-                    return Err(format!("more than {MAX_CODES} distinct values in a slice"));
+        }
+        mine.clear();
+        for &p in pos {
+            let sc = codes[p as usize];
+            out.push((sc != NULL) as u8);
+            mine.push(match sc {
+                NULL => 0,
+                sc => {
+                    let l = &mut local[sc as usize];
+                    if *l == NULL {
+                        *l = used.len() as u32;
+                        used.push(sc);
+                    }
+                    *l
                 }
-                last = Some((v, code));
-                code
-            }
-        };
-        put(g, 1, code);
+            });
+        }
+        if used.len() > 1 << 16 {
+            out.push(4);
+            mine.iter().for_each(|m| out.extend_from_slice(&m.to_le_bytes()));
+        } else {
+            out.push(2);
+            mine.iter().for_each(|&m| out.extend_from_slice(&(m as u16).to_le_bytes()));
+        }
+        put_u32(out, used.len() as u32);
+        for &sc in &used {
+            let v = values[sc as usize];
+            put_u32(out, v.len() as u32);
+            out.extend_from_slice(v.as_bytes());
+            local[sc as usize] = NULL;
+        }
+        used.clear();
     }
-    Ok(values)
+}
+
+/// No code (a null cell, or a value not used yet).
+const NULL: u32 = u32::MAX;
+
+/// Each passing row's code in the slice (`NULL` for a null cell) and the values in code order
+/// (first met first). The last value met is compared first: rows of one region and scheme
+/// come in runs.
+fn slice_codes<'a>(c: &'a Cells, pass: &[(u32, u16)]) -> (Vec<u32>, Vec<&'a str>) {
+    let mut values: Vec<&str> = Vec::new();
+    let mut find: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let mut last: Option<(&str, u32)> = None;
+    let codes = pass
+        .iter()
+        .map(|&(r, _)| {
+            let v = c.s(r as usize)?;
+            match last {
+                Some((l, code)) if l == v => Some(code),
+                _ => {
+                    let n = values.len() as u32;
+                    let code = *find.entry(v).or_insert_with(|| {
+                        values.push(v);
+                        n
+                    });
+                    last = Some((v, code));
+                    Some(code)
+                }
+            }
+        })
+        .map(|code| code.unwrap_or(NULL))
+        .collect();
+    (codes, values)
 }
 
 /// Reads a block's bytes in order; running short is a truncated block.
@@ -466,11 +489,11 @@ impl Block {
             .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")));
         let first = self.origins.len();
         for (file, offset, n) in heads {
-            let mut row = offset;
-            self.origins.extend(steps.by_ref().take(n).map(|step| {
-                row += step as u64;
-                (file, row)
-            }));
+            let mut row = Some(offset);
+            for step in steps.by_ref().take(n) {
+                row = row.and_then(|r| r.checked_add(step as u64));
+                self.origins.push((file, row.ok_or("a row beyond 2⁶⁴")?));
+            }
         }
         // Strictly ascending, from the previous block's last row on.
         let new = &self.origins[first.saturating_sub(1)..];
@@ -511,14 +534,22 @@ impl Block {
                 } => {
                     let at = valid.len();
                     cur.flags(rows, 1, valid)?;
-                    let given: Vec<u16> = cur
-                        .take(rows * 2)?
-                        .chunks_exact(2)
-                        .map(|b| u16::from_le_bytes(b.try_into().expect("2 bytes")))
-                        .collect();
+                    let given: Vec<u32> = match cur.take(1)?[0] {
+                        2 => cur
+                            .take(rows * 2)?
+                            .chunks_exact(2)
+                            .map(|b| u16::from_le_bytes(b.try_into().expect("2 bytes")) as u32)
+                            .collect(),
+                        4 => cur
+                            .take(rows * 4)?
+                            .chunks_exact(4)
+                            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+                            .collect(),
+                        w => return Err(format!("{}: codes of {w} bytes", spec.name)),
+                    };
                     // The block's values, each mapped to the run's code for it.
                     let n = cur.u32()? as usize;
-                    let mut remap: Vec<u16> = Vec::with_capacity(n.min(MAX_CODES));
+                    let mut remap: Vec<u32> = Vec::with_capacity(n.min(bytes.len() / 4));
                     for _ in 0..n {
                         let len = cur.u32()? as usize;
                         let v = std::str::from_utf8(cur.take(len)?)
@@ -526,9 +557,8 @@ impl Block {
                         let code = match find.get(v) {
                             Some(&c) => c,
                             None => {
-                                let c = u16::try_from(offsets.len() - 1).map_err(|_| {
-                                    format!("{}: more than {MAX_CODES} values", spec.name)
-                                })?;
+                                let c = u32::try_from(offsets.len() - 1)
+                                    .map_err(|_| format!("{}: too many values", spec.name))?;
                                 text.push_str(v);
                                 let end = u32::try_from(text.len())
                                     .map_err(|_| format!("{}: text beyond 4 GiB", spec.name))?;
@@ -650,6 +680,9 @@ impl RowsFile {
             at += 8;
             if at + len as u64 > size {
                 return Err(bad("truncated block"));
+            }
+            if rows == 0 {
+                return Err(bad("a block of no rows"));
             }
             blocks.push((at, len, rows));
             at += len as u64;
@@ -876,17 +909,41 @@ mod tests {
                 assert_eq!(got[k].s(j), cells[k].s(r as usize), "row {r}");
             }
         }
-        // Group 0's block: header, steps, txn_id (flags, lengths, text), then region's flags
-        // and codes; its first row (row 0) has the code of the first value, 0.
+        // Group 0's block: header, steps, txn_id (flags, lengths, text), then region's flags,
+        // code width and codes; its first row (row 0) has the code of the first value, 0.
         let (_, rows, bytes) = &blocks[0];
         let rows = *rows as usize;
         let txn: usize = (0..n).step_by(2).map(|r| cells[0].s(r).map_or(0, str::len)).sum();
-        let codes = 4 + 4 + 16 + 4 * rows + 5 * rows + txn + rows;
-        assert_eq!(&bytes[codes..codes + 2], &[0, 0]);
+        let width = 4 + 4 + 16 + 4 * rows + 5 * rows + txn + rows;
+        assert_eq!(bytes[width], 2);
+        assert_eq!(&bytes[width + 1..width + 3], &[0, 0]);
         let mut bad = bytes.clone();
-        bad[codes] = 3; // the block holds three values: codes 0 to 2
+        bad[width + 1] = 3; // the block holds three values: codes 0 to 2
         let e = decode_block(table, &bad).err().expect("refused");
         assert!(e.contains("region: a code out of range"), "{e}");
+        let mut bad = bytes.clone();
+        bad[width] = 3;
+        let e = decode_block(table, &bad).err().expect("refused");
+        assert!(e.contains("region: codes of 3 bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_block_of_more_values_than_two_byte_codes_hold_reads_back() {
+        // Every text cell distinct and a third null: region takes 73,333 values in one
+        // group's block, written with 4-byte codes after the rows' flags.
+        let table = Table::Contributions;
+        let n = 110_000;
+        let source = cols(table, n);
+        let cells: Vec<Cells> = source.iter().map(Cells::Shuffled).collect();
+        let pass: Vec<(u32, u16)> = (0..n as u32).map(|r| (r, 0)).collect();
+        let k = table.columns().iter().position(|c| c.name == "region").unwrap();
+        let mut one = vec![Vec::new()];
+        split_coded(&cells[k], &pass, &[(0..n as u32).collect()], &mut one);
+        assert_eq!(one[0][n], 4, "code width");
+        let (_, _, bytes) = block_of(table, &source, &pass).remove(0);
+        let block = decode_block(table, &bytes).expect("decodes");
+        let got = block.cells(table);
+        assert!((0..n).all(|i| got[k].s(i) == cells[k].s(i)));
     }
 
     #[test]
@@ -984,6 +1041,12 @@ mod tests {
             .expect("refused")
             .to_string();
         assert!(e.contains("truncated block"), "{e}");
+        // A frame of no rows (a run of such frames would have no first row to place).
+        let mut empty = bytes[..8].to_vec();
+        empty.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0, 0]);
+        std::fs::write(&path, &empty).unwrap();
+        let e = RowsFile::open(path.clone()).err().expect("refused").to_string();
+        assert!(e.contains("a block of no rows"), "{e}");
         std::fs::write(&path, b"PAR1 and more").unwrap();
         let e = RowsFile::open(path).err().expect("refused").to_string();
         assert!(e.contains("no magic"), "{e}");
