@@ -423,6 +423,21 @@ fn a_copied_file_gets_the_outcome_of_its_rows_checked_one_by_one() {
         )
     };
     assert_eq!(t(&ma), t(&mb));
+    // The manifest names each copy's original; the re-encoded files are no copies.
+    let copies = |m: &serde_json::Value| -> Vec<(String, String)> {
+        let inputs = m["inputs"].as_array().unwrap().iter();
+        inputs
+            .filter_map(|i| Some((i["path"].as_str()?.into(), i["copy_of"].as_str()?.into())))
+            .collect()
+    };
+    let want: Vec<(String, String)> = (0..3)
+        .map(|k| {
+            let f = |n: usize| format!("contributions/part-{n}.parquet");
+            (f(k + 3), f(k))
+        })
+        .collect();
+    assert_eq!(copies(&ma), want);
+    assert!(copies(&mb).is_empty());
     // A rejected row's warnings do not count: the copies add none to the originals'.
     let mc = manifest(&run(&sliced, "c"));
     let warnings = &mc["tables"]["contributions"]["warnings"];

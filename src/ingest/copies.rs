@@ -24,7 +24,7 @@ use crate::ingest::Warnings;
 
 /// For each file, the earlier file of the table it is a byte-for-byte copy of (the first
 /// such), if any. Files without a checksum (the partitioned map reads none) are no copies.
-pub(super) fn originals(files: &[InputFile]) -> Vec<Option<usize>> {
+pub(crate) fn originals(files: &[InputFile]) -> Vec<Option<usize>> {
     let mut first: HashMap<(&str, &[(String, String)]), usize> = HashMap::new();
     files
         .iter()

@@ -6,7 +6,7 @@
 //! amounts accepted plus rejected, per table and money column.
 
 pub mod cells;
-mod copies;
+pub(crate) mod copies;
 pub mod files;
 pub mod rules;
 pub mod scan;

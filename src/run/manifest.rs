@@ -29,6 +29,10 @@ pub struct InputEntry {
     pub path: String,
     pub rows: u64,
     pub sha256: String,
+    /// The earlier file of the table this one is a byte-for-byte copy of (same sha256 and Hive
+    /// folder): its rows took that file's outcome, every row it did not reject as a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -83,11 +87,13 @@ pub fn inputs(tables: &[TableResult]) -> Vec<InputEntry> {
     tables
         .iter()
         .flat_map(|t| {
-            t.files.iter().map(|f| InputEntry {
+            let originals = crate::ingest::copies::originals(&t.files);
+            t.files.iter().zip(originals).map(|(f, o)| InputEntry {
                 table: t.table.name().to_string(),
                 path: f.file.rel.clone(),
                 rows: f.info.rows as u64,
                 sha256: f.sha256.clone(),
+                copy_of: o.map(|o| t.files[o].file.rel.clone()),
             })
         })
         .collect()
