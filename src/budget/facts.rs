@@ -184,6 +184,10 @@ pub struct Reader<'p> {
     side: Side,
 }
 
+/// Suspended persons per fund, and the year's entrants per fund with their bases.
+type Suspended = HashMap<u32, HashSet<Id>>;
+type Entrants = HashMap<u32, HashMap<Id, i64>>;
+
 /// Recurring benefit payments of a slice: (fund, benefit) → (payment-months, amount).
 type RecurringPart = HashMap<(u32, &'static str), (u64, i128)>;
 
@@ -709,6 +713,8 @@ fn subtract_facts(a: &mut Facts, b: Facts) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// Effective rates, flat premiums; which suspended persons paid during the year and which
+/// of the year's enrolled paid in January (then they are not entrants).
 #[derive(Default)]
 struct FeesPart {
     facts: HashMap<u32, Facts>,
@@ -717,16 +723,13 @@ struct FeesPart {
     paid_january: Vec<(u32, Id)>,
 }
 
-/// Effective rates, flat premiums; which suspended persons paid during the year and which
-/// of the year's enrolled paid in January (then they are not entrants).
-
 /// A slice of `contributions`: the fee sums behind effective rates and flat premiums (when
 /// `side` takes the work that needs no person), and which suspended persons paid during the
 /// year or in December and which of the year's enrolled paid in January, then not entrants
 /// (when `side` takes the work by person).
 fn fees_part(
     p: &Pipeline,
-    (suspended, entrants): (&HashMap<u32, HashSet<Id>>, &HashMap<u32, HashMap<Id, i64>>),
+    (suspended, entrants): (&Suspended, &Entrants),
     cells: &[Cells],
     acc: &[u32],
     side: Side,
