@@ -891,6 +891,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_work_by_person_reads_only_what_the_map_ships() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+        let p = Pipeline::from_args(&demo, 2025, std::path::Path::new("unused")).unwrap();
+        let mut persons = scanners(&p, &Stage::ALL).unwrap();
+        persons.set_side(Side::Persons);
+        // Deaths first: the deaths check reads payouts only once it has some.
+        let checked = ingest::check_schemas(&demo, &[Table::Deaths]).unwrap();
+        ingest::scan::ingest_all(
+            checked,
+            &Ctx::new(2025),
+            &mut crate::run::consumers_of(&mut persons),
+            &mut |_| Ok(Box::new(ingest::DiscardRejects)),
+            &|_| {},
+        )
+        .unwrap();
+        let consumers = crate::run::consumers_of(&mut persons);
+        for table in PERSON_TABLES {
+            for c in &consumers {
+                for column in c.uses(table) {
+                    assert!(shuffle::ships(table, column), "{}.{column}", table.name());
+                }
+            }
+        }
+        let reads = |t: Table, column: &str| consumers.iter().any(|c| c.uses(t).contains(&column));
+        assert!(reads(Table::Payouts, "paid_on"), "the deaths check reads the payouts");
+        assert!(!reads(Table::Contributions, "receipt_ref"), "posting is the map's");
+    }
+
+    #[test]
     fn a_digest_in_two_groups_or_twice_in_one_is_a_candidate() {
         let of = |v: &[u64]| Digests::of(v);
         let a = of(&[u64::MAX, 9, 5, 1]);

@@ -303,6 +303,11 @@ pub fn keys_cross_groups(table: Table) -> bool {
     !table.key().contains(&"person_id")
 }
 
+/// Does the map carry `table.column` to the reduce (`rows::not_shipped`)?
+pub fn ships(table: Table, column: &str) -> bool {
+    rows::shipped(table, column)
+}
+
 /// A key hash's digest: its high 64 bits (what a group's partial lists of its accepted keys).
 pub fn digest(h: u128) -> u64 {
     (h >> 64) as u64
