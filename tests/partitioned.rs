@@ -316,3 +316,41 @@ fn rows_delivered_twice_count_no_warnings_in_either_run() {
     assert!(!warnings(&once).as_object().unwrap().is_empty());
     assert_eq!(warnings(&want), warnings(&once));
 }
+
+/// A contributions file delivered twice, byte for byte: the maps know the copy from the files'
+/// checksums and reject its rows themselves, after the rules, so nothing of it travels to the
+/// reduces; the outputs are the single run's, whose scan takes the same shortcut.
+#[test]
+fn a_file_delivered_twice_ships_nothing_and_changes_nothing() {
+    let dir = temp("partitioned-copy");
+    let data = dataset(&dir, 600, 41, true);
+    let twice = dir.join("twice");
+    copy_dataset(&data, &twice, &["contributions.parquet"]);
+    std::fs::create_dir_all(twice.join("contributions")).unwrap();
+    for name in ["a", "b"] {
+        let to = twice.join(format!("contributions/{name}.parquet"));
+        std::fs::copy(data.join("contributions.parquet"), to).unwrap();
+    }
+    let extra = format!("max_reject_share = 0.6\n{EXTRA}");
+    let want = single_with(&dir.join("single"), &twice, &extra);
+    let (got, work) = partitioned_with(&dir.join("run"), &twice, (3, 2), &extra);
+    assert_same("a file delivered twice", &got, &want);
+    let m: serde_json::Value = serde_json::from_slice(&want["manifest.json"]).unwrap();
+    let copy_of = m["inputs"].as_array().unwrap().iter().find_map(|i| i["copy_of"].as_str());
+    assert_eq!(copy_of, Some("contributions/a.parquet"));
+    // What the maps passed on of contributions: as much as without the copy.
+    let (_, once) = partitioned_with(&dir.join("once"), &data, (3, 2), &extra);
+    let passed = |w: &Path| -> i64 {
+        (0..3)
+            .map(|i| {
+                let bytes = std::fs::read(w.join(format!("map/m{i:04}.json"))).unwrap();
+                let m: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                let t = m["tables"].as_array().unwrap().iter();
+                let c = t.clone().find(|t| t["table"] == "contributions").unwrap();
+                c["totals"]["rows"]["accepted"].as_i64().unwrap()
+            })
+            .sum()
+    };
+    assert!(passed(&once) > 0);
+    assert_eq!(passed(&work), passed(&once), "the copy's rows are not shipped");
+}

@@ -46,6 +46,39 @@ pub(crate) fn originals(files: &[InputFile]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Checksums the files that may be copies of one another (same size, row groups and Hive
+/// folder), leaving the others without one: a process that reads only a share of the rows
+/// (the partitioned run's map) finds the copies without reading every file whole.
+pub(crate) fn checksum_twins(files: &mut [InputFile]) -> Result<()> {
+    use rayon::prelude::*;
+    type Twin<'a> = (u64, &'a [(String, String)], &'a [(usize, usize)]);
+    let mut seen: HashMap<Twin, usize> = HashMap::new();
+    let mut sizes = Vec::with_capacity(files.len());
+    for f in files.iter() {
+        let len = std::fs::metadata(&f.file.path)
+            .map_err(crate::error::Error::io(&f.file.path))?
+            .len();
+        sizes.push(len);
+    }
+    for (f, &len) in files.iter().zip(&sizes) {
+        *seen.entry((len, f.file.hive.as_slice(), f.info.row_groups.as_slice())).or_default() += 1;
+    }
+    let twin: Vec<bool> = files
+        .iter()
+        .zip(&sizes)
+        .map(|(f, &len)| seen[&(len, f.file.hive.as_slice(), f.info.row_groups.as_slice())] > 1)
+        .collect();
+    drop(seen);
+    files
+        .par_iter_mut()
+        .zip(twin)
+        .filter(|(f, twin)| *twin && f.sha256.is_empty())
+        .try_for_each(|(f, _)| {
+            f.sha256 = super::files::sha256(&f.file.path)?;
+            Ok(())
+        })
+}
+
 /// What the row rules found in one slice of an original: the failing rows with their codes
 /// (sorted). A copy keeps no row, so none of its rows' warnings count.
 pub(super) struct Outcome {

@@ -320,7 +320,11 @@ fn open(p: &Pipeline, work: &str) -> Result<(Work, Checked, String)> {
 /// `sifund map`: index `index` of `slices`.
 pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> {
     check_index("map", index, slices)?;
-    let (work, checked, fp) = open(p, work)?;
+    let (work, mut checked, fp) = open(p, work)?;
+    // Files delivered twice are known before any row is read: their rows ship nothing.
+    for (_, files, _) in checked.iter_mut().filter(|c| has_person(c.0)) {
+        ingest::copies::checksum_twins(files)?;
+    }
     let ctx = ctx(p);
     let mut tables = Vec::new();
     // The stages' work that needs no person's rows together, on the rows that passed.
@@ -362,7 +366,10 @@ pub fn map(p: &Pipeline, work: &str, slices: usize, index: usize) -> Result<()> 
     for (table, files, _) in &checked {
         for (fi, f) in files.iter().enumerate() {
             if k % slices == index {
-                let h = crate::ingest::files::sha256(&f.file.path)?;
+                let h = match f.sha256.is_empty() {
+                    true => crate::ingest::files::sha256(&f.file.path)?,
+                    false => f.sha256.clone(),
+                };
                 sha256.push((table.name().to_string(), fi, h));
             }
             k += 1;

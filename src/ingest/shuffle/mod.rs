@@ -63,8 +63,11 @@ thread_local! {
 /// passing rows to `consumers` (fed on `scan::Side::Rows`: the work that needs no person's
 /// rows together, absorbed in file order) and to `route` as blocks `(group, rows, bytes)`,
 /// one per group and slice, each group's rows in file order. `group_of` names a row's group
-/// (below `groups`) from its person id. Returns the share's totals (accepted: passed the
-/// rules).
+/// (below `groups`) from its person id. A file that is a byte-for-byte copy of an earlier one
+/// (`copies::originals`: its checksum known) ships nothing: each of its rows fails the rule
+/// its original's row failed or repeats a key the original claimed, so after the rules every
+/// row is rejected here, as a duplicate, with its cells (as the single run's shortcut does;
+/// a copy keeps no warnings). Returns the share's totals (accepted: passed the rules).
 #[allow(clippy::too_many_arguments)]
 pub fn shuffle_table(
     table: Table,
@@ -88,6 +91,10 @@ pub fn shuffle_table(
     let cats = RejectCats::new(table, &rels);
     rejects.write(empty_rejects(table, &cats))?;
     let has_person = table.columns().iter().any(|c| c.name == "person_id");
+    let copy: Vec<bool> = super::copies::originals(files)
+        .iter()
+        .map(Option::is_some)
+        .collect();
     let mut magnitude = 0i128;
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in work.chunks(window) {
@@ -107,8 +114,14 @@ pub fn shuffle_table(
             .par_iter()
             .map(|&s| {
                 // Keys are hashed by the reduce, which settles them (`hash: false`).
-                let (chunk, out) = check_slice(table, files, s, ctx, false)?;
+                let (chunk, mut out) = check_slice(table, files, s, ctx, false)?;
                 let f = &files[s.file];
+                if copy[s.file] {
+                    let rows = out.passed_keys.iter().map(|k| (k.0, dup_reason(table)));
+                    out.fails.extend(rows);
+                    out.fails.sort_unstable_by_key(|r| r.0);
+                    out.passed_keys.clear();
+                }
                 let frame = match out.fails.is_empty() {
                     true => None,
                     false => Some(reject_frame(
@@ -156,8 +169,15 @@ pub fn shuffle_table(
                 consumers[k].absorb(table, p)?;
             }
             tally.count(s.len, &out);
-            tally.warnings.merge(&out.warnings);
-            magnitude += out.magnitude;
+            if copy[s.file] {
+                // Every row rejected: the amounts that passed the rules are a duplicate's.
+                for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
+                    (a.1, a.2) = (a.1 + b.2, a.2 - b.2);
+                }
+            } else {
+                tally.warnings.merge(&out.warnings);
+                magnitude += out.magnitude;
+            }
             if let Some(f) = frame {
                 rejects.write(f)?;
             }
