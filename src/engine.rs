@@ -454,6 +454,39 @@ pub fn read_all(path: &Path) -> Result<DataFrame, String> {
     Ok(categories_as_strings(df))
 }
 
+/// Rows `offset..offset + len` of a Parquet file (every column, `Enum`s as strings).
+pub fn read_rows(path: &Path, offset: usize, len: usize) -> Result<DataFrame, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let df = ParquetReader::new(file)
+        .with_slice(Some((offset, len)))
+        .finish()
+        .map_err(|e| e.to_string())?;
+    Ok(categories_as_strings(df))
+}
+
+/// The (file, row) of each row of a rejects frame read back (`source_file` naming `rels`).
+pub fn reject_origins(df: &DataFrame, rels: &[&str]) -> Result<Vec<(u32, u64)>, String> {
+    let index: std::collections::HashMap<&str, u32> = rels
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (*r, i as u32))
+        .collect();
+    let files = df.column("source_file").map_err(|e| e.to_string())?;
+    let rows = df.column("source_row").map_err(|e| e.to_string())?;
+    let (files, rows) = (
+        files.str().map_err(|e| e.to_string())?,
+        rows.u64().map_err(|e| e.to_string())?,
+    );
+    files
+        .iter()
+        .zip(rows.iter())
+        .map(|(f, r)| {
+            let f = f.and_then(|f| index.get(f)).ok_or("a reject of an unknown file")?;
+            Ok((*f, r.ok_or("a reject without a row")?))
+        })
+        .collect()
+}
+
 /// `Enum`/`Categorical` columns (sifund's journal writes some) read back as plain strings
 /// (also for a rejects frame built in memory, to be stacked with ones read back).
 pub fn categories_as_strings(mut df: DataFrame) -> DataFrame {

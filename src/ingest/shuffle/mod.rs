@@ -395,90 +395,126 @@ pub struct TakenBack {
 /// their warnings, amounts and Σ |amount|.
 type DupSlice = (RejectFrame, Vec<Part>, Warnings, Vec<i128>, i128);
 
-/// The rejects of rows the reduces found repeating a key (`dups`: origins, sorted), read
-/// again from the input files with every cell; `back`'s consumers (on `scan::Side::Rows`)
-/// fed those rows, in file order, so that the merge can take them back.
-fn dup_frames(
+/// One slice's rows the reduces rejected as duplicates (`rows`: origins within it), read again
+/// from its input file with every cell: their reject frame, and `feed`'s consumers' partials
+/// of them (so that the merge can take them back), their warnings, amounts and Σ |amount|.
+fn dup_slice(
     table: Table,
     files: &[InputFile],
     (cats, ctx): (&RejectCats, &Ctx),
-    dups: &[(u32, u64)],
-    back: &mut [&mut dyn Consumer],
-) -> Result<(Vec<RejectFrame>, TakenBack)> {
-    let work: Vec<(Slice, &[(u32, u64)])> = slices(files)
-        .into_iter()
-        .filter_map(|s| {
-            let lo = dups.partition_point(|d| *d < (s.file as u32, s.offset as u64));
-            let end = (s.file as u32, (s.offset + s.len) as u64);
-            let hi = dups.partition_point(|d| *d < end);
-            (lo < hi).then(|| (s, &dups[lo..hi]))
-        })
+    (s, rows): (Slice, &[(u32, u64)]),
+    feed: &Feed,
+) -> Result<DupSlice> {
+    let f = &files[s.file];
+    let chunk = decode(f, s, table)?;
+    let rows: Vec<(u32, &'static str)> = rows
+        .iter()
+        .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
         .collect();
-    let active: Vec<usize> = (0..back.len())
-        .filter(|&k| !back[k].uses(table).is_empty())
-        .collect();
-    let feed = Feed {
-        consumers: back,
-        active: &active,
-    };
-    let done: Vec<Result<DupSlice>> = work
-        .into_par_iter()
-        .map(|(s, rows)| {
-            let f = &files[s.file];
-            let chunk = decode(f, s, table)?;
-            let rows: Vec<(u32, &'static str)> = rows
-                .iter()
-                .map(|d| ((d.1 - s.offset as u64) as u32, dup_reason(table)))
-                .collect();
-            let (parts, warned, amounts, magnitude) = guarded(f, s, || {
-                let cells = Cells::of_chunk(table, &chunk);
-                let at: Vec<u32> = rows.iter().map(|r| r.0).collect();
-                let parts = feed.map(table, &cells, s, &at);
-                let mut warned = Warnings::default();
-                let at_rows = at.iter().map(|&r| r as usize);
-                cells::check_rows_at(table, &cells, at_rows, ctx, &mut warned);
-                let money = money_cells(table, &cells);
-                let (mut amounts, mut magnitude) = (vec![0i128; money.len()], 0i128);
-                for (m, sum) in money.iter().zip(amounts.iter_mut()) {
-                    for &r in &at {
-                        let v = fen_value(m.m(r as usize));
-                        *sum += v;
-                        magnitude += v.abs();
-                    }
-                }
-                (parts, warned, amounts, magnitude)
-            })?;
-            let at = Coords {
-                file: s.file,
-                offset: s.offset,
-            };
-            let frame = reject_frame(table, f, cats, &chunk, at, &rows)?;
-            Ok((frame, parts, warned, amounts, magnitude))
-        })
-        .collect();
-    let mut frames = Vec::new();
-    let mut back_out = TakenBack {
-        amounts: table.money_columns().map(|m| (m, 0)).collect(),
-        ..TakenBack::default()
-    };
-    for d in done {
-        let (frame, parts, warned, amounts, magnitude) = d?;
-        frames.push(frame);
-        for (&k, p) in active.iter().zip(parts) {
-            back[k].absorb(table, p)?;
+    let (parts, warned, amounts, magnitude) = guarded(f, s, || {
+        let cells = Cells::of_chunk(table, &chunk);
+        let at: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        let parts = feed.map(table, &cells, s, &at);
+        let mut warned = Warnings::default();
+        let at_rows = at.iter().map(|&r| r as usize);
+        cells::check_rows_at(table, &cells, at_rows, ctx, &mut warned);
+        let money = money_cells(table, &cells);
+        let (mut amounts, mut magnitude) = (vec![0i128; money.len()], 0i128);
+        for (m, sum) in money.iter().zip(amounts.iter_mut()) {
+            for &r in &at {
+                let v = fen_value(m.m(r as usize));
+                *sum += v;
+                magnitude += v.abs();
+            }
         }
-        back_out.warned.merge(&warned);
-        for (a, v) in back_out.amounts.iter_mut().zip(amounts) {
-            a.1 += v;
-        }
-        back_out.magnitude += magnitude;
-    }
-    Ok((frames, back_out))
+        (parts, warned, amounts, magnitude)
+    })?;
+    let at = Coords {
+        file: s.file,
+        offset: s.offset,
+    };
+    let frame = reject_frame(table, f, cats, &chunk, at, &rows)?;
+    Ok((frame, parts, warned, amounts, magnitude))
 }
 
-/// Writes a table's rejects to `sink` in (file, row) order: the maps' rule rejects (`pieces`,
-/// each in (file, row) order) and the rows the reduces found repeating a key (`dups`), those
-/// fed to `back`'s consumers. Returns what the maps counted of those rows, to be taken back.
+/// The maps' rule rejects, read back a window of rows at a time. Map index I's share of the
+/// slices precedes index I + 1's, and each map writes its rejects in (file, row) order, so
+/// its files one after the other are in (file, row) order.
+struct MapRejects<'a> {
+    pieces: &'a [PathBuf],
+    rels: &'a [&'a str],
+    /// (piece, its rows, the next row to read)
+    at: (usize, usize, usize),
+    /// Rows read at a time.
+    window: usize,
+    /// Rows read and not yet handed on, with their origins.
+    held: Option<(engine::DataFrame, Vec<(u32, u64)>)>,
+}
+
+/// Rows of a maps' rejects file read at a time.
+const REJECTS_WINDOW: usize = 65_536;
+
+impl MapRejects<'_> {
+    /// The rows before `end` (file, row), in order; nothing when none is left before it.
+    fn until(&mut self, end: (u32, u64)) -> Result<Vec<engine::DataFrame>> {
+        let mut out = Vec::new();
+        loop {
+            if self.held.is_none() && !self.read()? {
+                return Ok(out);
+            }
+            let (df, keys) = self.held.take().expect("read above");
+            let cut = keys.partition_point(|k| *k < end);
+            if cut < keys.len() {
+                if cut > 0 {
+                    out.push(df.slice(0, cut));
+                }
+                let rest = (df.slice(cut as i64, keys.len() - cut), keys[cut..].to_vec());
+                self.held = Some(rest);
+                return Ok(out);
+            }
+            out.push(df);
+        }
+    }
+
+    /// The next window of rows into `held`; false when every file is read.
+    fn read(&mut self) -> Result<bool> {
+        let bad = |p: &PathBuf, e: String| Error::input(format!("{}: does not read ({e})", p.display()));
+        loop {
+            let (k, rows, next) = self.at;
+            let Some(path) = self.pieces.get(k) else {
+                return Ok(false);
+            };
+            if next == 0 && rows == 0 {
+                let n = engine::file_info(path).map_err(|e| bad(path, e))?.rows;
+                if n == 0 {
+                    self.at = (k + 1, 0, 0);
+                    continue;
+                }
+                self.at = (k, n, 0);
+                continue;
+            }
+            if next >= rows {
+                self.at = (k + 1, 0, 0);
+                continue;
+            }
+            let len = self.window.min(rows - next);
+            let df = engine::read_rows(path, next, len).map_err(|e| bad(path, e))?;
+            let keys = engine::reject_origins(&df, self.rels).map_err(|e| bad(path, e))?;
+            if !keys.is_sorted() {
+                return Err(bad(path, "rejects out of (file, row) order".into()));
+            }
+            self.at = (k, rows, next + len);
+            self.held = Some((df, keys));
+            return Ok(true);
+        }
+    }
+}
+
+/// Writes a table's rejects to `sink` in (file, row) order, input slice by input slice: the
+/// maps' rule rejects (`pieces`, in map index order) and the rows the reduces found
+/// repeating a key (`dups`), read again from the inputs and fed to `back`'s consumers, a
+/// window of slices at a time (memory holds a window, not the table's rejects). Returns what
+/// the maps counted of those rows, to be taken back.
 pub fn merge_rejects(
     table: Table,
     files: &[InputFile],
@@ -489,24 +525,70 @@ pub fn merge_rejects(
     let rels: Vec<&str> = files.iter().map(|f| f.file.rel.as_str()).collect();
     let cats = RejectCats::new(table, &rels);
     sink.write(empty_rejects(table, &cats))?;
-    let (frames, taken) = dup_frames(table, files, (&cats, ctx), dups, back)?;
-    let mut frames: Vec<RejectFrame> = frames
-        .into_iter()
-        .map(engine::categories_as_strings)
+    let active: Vec<usize> = (0..back.len())
+        .filter(|&k| !back[k].uses(table).is_empty())
         .collect();
-    for p in pieces {
-        let df = engine::read_all(p)
-            .map_err(|e| Error::input(format!("{}: does not read ({e})", p.display())))?;
-        frames.push(df);
+    let mut taken = TakenBack {
+        amounts: table.money_columns().map(|m| (m, 0)).collect(),
+        ..TakenBack::default()
+    };
+    let mut maps = MapRejects {
+        pieces,
+        rels: &rels,
+        at: (0, 0, 0),
+        window: REJECTS_WINDOW,
+        held: None,
+    };
+    let all = slices(files);
+    let window = rayon::current_num_threads().max(1) * 2;
+    for batch in all.chunks(window) {
+        let within = |s: &Slice| {
+            let lo = dups.partition_point(|d| *d < (s.file as u32, s.offset as u64));
+            let hi = dups.partition_point(|d| *d < (s.file as u32, (s.offset + s.len) as u64));
+            &dups[lo..hi]
+        };
+        let feed = Feed {
+            consumers: back,
+            active: &active,
+        };
+        let found: Vec<Option<Result<DupSlice>>> = batch
+            .par_iter()
+            .map(|&s| {
+                let rows = within(&s);
+                (!rows.is_empty()).then(|| dup_slice(table, files, (&cats, ctx), (s, rows), &feed))
+            })
+            .collect();
+        for (s, d) in batch.iter().zip(found) {
+            let end = (s.file as u32, (s.offset + s.len) as u64);
+            let mut frames = maps.until(end)?;
+            if let Some(d) = d {
+                let (frame, parts, warned, amounts, magnitude) = d?;
+                frames.push(engine::categories_as_strings(frame));
+                for (&k, p) in active.iter().zip(parts) {
+                    back[k].absorb(table, p)?;
+                }
+                taken.warned.merge(&warned);
+                for (a, v) in taken.amounts.iter_mut().zip(amounts) {
+                    a.1 += v;
+                }
+                taken.magnitude += magnitude;
+            }
+            let merged = engine::sorted_rejects(frames, &rels, |df| {
+                engine::build::recode(df, "source_file", &cats.files)?;
+                engine::build::recode(df, "reason", &cats.reason_cats)?;
+                engine::build::recode(df, "message", &cats.message_cats)
+            })
+            .map_err(|e| Error::Internal(format!("{}: rejects merge: {e}", table.name())))?;
+            if let Some(df) = merged {
+                sink.write(df)?;
+            }
+        }
     }
-    let merged = engine::sorted_rejects(frames, &rels, |df| {
-        engine::build::recode(df, "source_file", &cats.files)?;
-        engine::build::recode(df, "reason", &cats.reason_cats)?;
-        engine::build::recode(df, "message", &cats.message_cats)
-    })
-    .map_err(|e| Error::Internal(format!("{}: rejects merge: {e}", table.name())))?;
-    if let Some(df) = merged {
-        sink.write(df)?;
+    if !maps.until((u32::MAX, u64::MAX))?.is_empty() {
+        return Err(Error::input(format!(
+            "{}: the maps' rejects name rows outside the input files: run the maps again",
+            table.name()
+        )));
     }
     sink.finish()?;
     Ok(taken)
@@ -540,6 +622,46 @@ impl Tally {
 mod tests {
     use super::rows::not_shipped;
     use super::*;
+
+    #[test]
+    fn the_maps_rejects_come_back_in_order_cut_at_each_slice_end() {
+        use engine::build;
+        let dir = std::env::temp_dir().join(format!("sifund-map-rejects-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rels = ["a.parquet", "b.parquet"];
+        // Two maps' files: (a, 1), (a, 5), (b, 0) and then (b, 7), (b, 9); an empty third.
+        let piece = |name: &str, rows: &[(&str, u64)]| {
+            let files: Vec<Option<&str>> = rows.iter().map(|r| Some(r.0)).collect();
+            let df = build::frame(vec![
+                build::utf8("source_file", &files),
+                build::u64("source_row", rows.iter().map(|r| r.1).collect()),
+            ]);
+            let path = dir.join(name);
+            engine::write_parquet(&path, df).unwrap();
+            path
+        };
+        let pieces = [
+            piece("m0.parquet", &[("a.parquet", 1), ("a.parquet", 5), ("b.parquet", 0)]),
+            piece("m1.parquet", &[("b.parquet", 7), ("b.parquet", 9)]),
+            piece("m2.parquet", &[]),
+        ];
+        let mut maps = MapRejects {
+            pieces: &pieces,
+            rels: &rels,
+            at: (0, 0, 0),
+            window: 2,
+            held: None,
+        };
+        let mut got = |end| -> Vec<(u32, u64)> {
+            let frames = maps.until(end).unwrap();
+            frames.iter().flat_map(|f| engine::reject_origins(f, &rels).unwrap()).collect()
+        };
+        assert_eq!(got((0, 5)), [(0, 1)]);
+        assert_eq!(got((1, 8)), [(0, 5), (1, 0), (1, 7)]);
+        assert_eq!(got((1, 8)), []);
+        assert_eq!(got((u32::MAX, u64::MAX)), [(1, 9)]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn what_the_map_leaves_behind_is_no_key_nor_person_and_a_stage_reading_it_is_refused() {
