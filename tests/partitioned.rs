@@ -288,6 +288,22 @@ fn a_rerun_of_an_index_writes_the_same_bytes() {
     assert_same("rerun", &tree(&work), &before);
 }
 
+/// `data` with its contributions delivered twice, as `contributions/a.parquet` and
+/// `b.parquet`: `b` re-encoded (other bytes, so checked row by row) or a byte copy.
+fn delivered_twice(data: &Path, to: &Path, reencoded: bool) -> PathBuf {
+    copy_dataset(data, to, &["contributions.parquet"]);
+    std::fs::create_dir_all(to.join("contributions")).unwrap();
+    let original = data.join("contributions.parquet");
+    std::fs::copy(&original, to.join("contributions/a.parquet")).unwrap();
+    let b = to.join("contributions/b.parquet");
+    match reencoded {
+        true => sifund::engine::write_parquet(&b, sifund::engine::read_all(&original).unwrap())
+            .unwrap(),
+        false => drop(std::fs::copy(&original, &b).unwrap()),
+    }
+    to.to_path_buf()
+}
+
 /// Every contribution delivered a second time, re-encoded (other bytes: checked row by row):
 /// each second row repeats a key and is rejected — in the single run found in the scan, in
 /// the partitioned run by the reduces and read again from the inputs by the merge. Both runs
@@ -297,13 +313,7 @@ fn a_rerun_of_an_index_writes_the_same_bytes() {
 fn rows_delivered_twice_count_no_warnings_in_either_run() {
     let dir = temp("partitioned-twice");
     let data = dataset(&dir, 600, 37, true);
-    let twice = dir.join("twice");
-    copy_dataset(&data, &twice, &["contributions.parquet"]);
-    std::fs::create_dir_all(twice.join("contributions")).unwrap();
-    let original = data.join("contributions.parquet");
-    std::fs::copy(&original, twice.join("contributions/a.parquet")).unwrap();
-    let df = sifund::engine::read_all(&original).unwrap();
-    sifund::engine::write_parquet(&twice.join("contributions/b.parquet"), df).unwrap();
+    let twice = delivered_twice(&data, &dir.join("twice"), true);
     let extra = format!("max_reject_share = 0.6\n{EXTRA}");
     let once = single_with(&dir.join("once"), &data, &extra);
     let want = single_with(&dir.join("single"), &twice, &extra);
@@ -324,13 +334,7 @@ fn rows_delivered_twice_count_no_warnings_in_either_run() {
 fn a_file_delivered_twice_ships_nothing_and_changes_nothing() {
     let dir = temp("partitioned-copy");
     let data = dataset(&dir, 600, 41, true);
-    let twice = dir.join("twice");
-    copy_dataset(&data, &twice, &["contributions.parquet"]);
-    std::fs::create_dir_all(twice.join("contributions")).unwrap();
-    for name in ["a", "b"] {
-        let to = twice.join(format!("contributions/{name}.parquet"));
-        std::fs::copy(data.join("contributions.parquet"), to).unwrap();
-    }
+    let twice = delivered_twice(&data, &dir.join("twice"), false);
     let extra = format!("max_reject_share = 0.6\n{EXTRA}");
     let want = single_with(&dir.join("single"), &twice, &extra);
     let (got, work) = partitioned_with(&dir.join("run"), &twice, (3, 2), &extra);
