@@ -481,7 +481,9 @@ pub fn reject_origins(df: &DataFrame, rels: &[&str]) -> Result<Vec<(u32, u64)>, 
         .iter()
         .zip(rows.iter())
         .map(|(f, r)| {
-            let f = f.and_then(|f| index.get(f)).ok_or("a reject of an unknown file")?;
+            let f = f
+                .and_then(|f| index.get(f))
+                .ok_or("a reject of an unknown file")?;
             Ok((*f, r.ok_or("a reject without a row")?))
         })
         .collect()

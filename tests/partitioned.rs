@@ -174,7 +174,11 @@ fn a_missing_partial_stops_the_merge_and_names_it() {
     std::fs::remove_file(&states).unwrap();
     let o = merge();
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("map/m0000.bin missing"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("map/m0000.bin missing"),
+        "{}",
+        stderr(&o)
+    );
     let other = dir.join("other-work");
     let p = pipeline.to_str().unwrap();
     let w = other.to_str().unwrap();
@@ -183,7 +187,11 @@ fn a_missing_partial_stops_the_merge_and_names_it() {
     std::fs::copy(other.join("map/m0000.bin"), &states).unwrap();
     let o = merge();
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("map/m0000.bin was made from other"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("map/m0000.bin was made from other"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::write(&states, kept).unwrap();
     // A map manifest missing: the reduce refuses too.
     std::fs::remove_file(work.join("map/m0001.json")).unwrap();
@@ -297,8 +305,9 @@ fn delivered_twice(data: &Path, to: &Path, reencoded: bool) -> PathBuf {
     std::fs::copy(&original, to.join("contributions/a.parquet")).unwrap();
     let b = to.join("contributions/b.parquet");
     match reencoded {
-        true => sifund::engine::write_parquet(&b, sifund::engine::read_all(&original).unwrap())
-            .unwrap(),
+        true => {
+            sifund::engine::write_parquet(&b, sifund::engine::read_all(&original).unwrap()).unwrap()
+        }
         false => drop(std::fs::copy(&original, &b).unwrap()),
     }
     to.to_path_buf()
@@ -340,7 +349,11 @@ fn a_file_delivered_twice_ships_nothing_and_changes_nothing() {
     let (got, work) = partitioned_with(&dir.join("run"), &twice, (3, 2), &extra);
     assert_same("a file delivered twice", &got, &want);
     let m: serde_json::Value = serde_json::from_slice(&want["manifest.json"]).unwrap();
-    let copy_of = m["inputs"].as_array().unwrap().iter().find_map(|i| i["copy_of"].as_str());
+    let copy_of = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|i| i["copy_of"].as_str());
     assert_eq!(copy_of, Some("contributions/a.parquet"));
     // What the maps passed on of contributions: as much as without the copy.
     let (_, once) = partitioned_with(&dir.join("once"), &data, (3, 2), &extra);
@@ -356,5 +369,9 @@ fn a_file_delivered_twice_ships_nothing_and_changes_nothing() {
             .sum()
     };
     assert!(passed(&once) > 0);
-    assert_eq!(passed(&work), passed(&once), "the copy's rows are not shipped");
+    assert_eq!(
+        passed(&work),
+        passed(&once),
+        "the copy's rows are not shipped"
+    );
 }

@@ -700,7 +700,10 @@ fn subtract_facts(a: &mut Facts, b: Facts) -> std::result::Result<(), String> {
     a.bases -= b.bases;
     a.flat_fees -= b.flat_fees;
     for (k, (n, v)) in b.recurring {
-        let e = a.recurring.get_mut(k).ok_or("a benefit taken back, never paid")?;
+        let e = a
+            .recurring
+            .get_mut(k)
+            .ok_or("a benefit taken back, never paid")?;
         less(&mut e.0, n)?;
         e.1 -= v;
         if e.0 == 0 {

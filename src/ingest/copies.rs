@@ -61,7 +61,9 @@ pub(crate) fn checksum_twins(files: &mut [InputFile]) -> Result<()> {
         sizes.push(len);
     }
     for (f, &len) in files.iter().zip(&sizes) {
-        *seen.entry((len, f.file.hive.as_slice(), f.info.row_groups.as_slice())).or_default() += 1;
+        *seen
+            .entry((len, f.file.hive.as_slice(), f.info.row_groups.as_slice()))
+            .or_default() += 1;
     }
     let twin: Vec<bool> = files
         .iter()

@@ -339,7 +339,10 @@ impl crate::ingest::scan::Fold for Posting<'_> {
                 have.skipped_rows.checked_sub(taken.skipped_rows),
             );
             let (Some(rows), Some(skipped)) = (rows, skipped) else {
-                return Err(Error::Internal(format!("{}: more rows taken back than posted", t.name())));
+                return Err(Error::Internal(format!(
+                    "{}: more rows taken back than posted",
+                    t.name()
+                )));
             };
             (have.rows, have.skipped_rows) = (rows, skipped);
             have.amount -= taken.amount;

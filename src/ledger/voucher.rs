@@ -265,7 +265,10 @@ impl Vouchers {
                 return Err(format!("voucher {k:?} taken back but never summed"));
             };
             let t = &mut self.sums[g as usize];
-            t.rows = t.rows.checked_sub(s.rows).ok_or("a voucher taken back below 0 rows")?;
+            t.rows = t
+                .rows
+                .checked_sub(s.rows)
+                .ok_or("a voucher taken back below 0 rows")?;
             t.amount -= s.amount;
             t.late_fee -= s.late_fee;
             t.to_account -= s.to_account;
@@ -273,7 +276,11 @@ impl Vouchers {
         if self.sums.iter().all(|s| s.rows > 0) {
             return Ok(());
         }
-        if let Some(s) = self.sums.iter().find(|s| s.rows == 0 && **s != Sums::default()) {
+        if let Some(s) = self
+            .sums
+            .iter()
+            .find(|s| s.rows == 0 && **s != Sums::default())
+        {
             return Err(format!("a voucher of no rows left with amounts: {s:?}"));
         }
         let kept: Vec<(Key<Box<str>>, Sums)> = std::mem::take(&mut self.keys)

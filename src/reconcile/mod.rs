@@ -763,12 +763,8 @@ mod tests {
     #[test]
     fn an_item_taken_back_is_removed_once_and_one_never_added_is_refused() {
         use crate::ingest::scan::Fold;
-        let p = Pipeline::from_args(
-            std::path::Path::new("d"),
-            2025,
-            std::path::Path::new("o"),
-        )
-        .unwrap();
+        let p = Pipeline::from_args(std::path::Path::new("d"), 2025, std::path::Path::new("o"))
+            .unwrap();
         let k: AccountKey = ("440100".into(), "110".into(), Account::Expense);
         let a = it("P1", 3, 5, Dir::In, 100, None);
         let b = it("P2", 3, 6, Dir::In, 40, None);

@@ -130,7 +130,10 @@ impl Digests {
 
     fn bytes(&self) -> Vec<u8> {
         let sizes = self.starts.windows(2).map(|w| (w[1] - w[0]) as u64);
-        sizes.chain(self.all.iter().copied()).flat_map(u64::to_le_bytes).collect()
+        sizes
+            .chain(self.all.iter().copied())
+            .flat_map(u64::to_le_bytes)
+            .collect()
     }
 
     /// A file of [`Digests::bytes`]; any other length, or a digest outside its bucket, is bad
@@ -148,7 +151,9 @@ impl Digests {
         let mut starts = Vec::with_capacity(257);
         starts.push(0usize);
         for &n in sizes {
-            let next = usize::try_from(n).ok().and_then(|n| n.checked_add(starts[starts.len() - 1]));
+            let next = usize::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_add(starts[starts.len() - 1]));
             starts.push(next.ok_or_else(bad)?);
         }
         let d = Digests {
@@ -798,7 +803,10 @@ fn merge_into(
         let totals = combine(table, &ruled, &grouped, &taken)?;
         magnitude += totals.magnitude;
         let mut result = totals.into_result(table, files, ignored);
-        result.warnings.remove(&taken.warned).map_err(Error::Internal)?;
+        result
+            .warnings
+            .remove(&taken.warned)
+            .map_err(Error::Internal)?;
         shuffle::check_reject_share(&result, &ctx)?;
         person_results.push(result);
     }
@@ -922,8 +930,14 @@ mod tests {
             }
         }
         let reads = |t: Table, column: &str| consumers.iter().any(|c| c.uses(t).contains(&column));
-        assert!(reads(Table::Payouts, "paid_on"), "the deaths check reads the payouts");
-        assert!(!reads(Table::Contributions, "receipt_ref"), "posting is the map's");
+        assert!(
+            reads(Table::Payouts, "paid_on"),
+            "the deaths check reads the payouts"
+        );
+        assert!(
+            !reads(Table::Contributions, "receipt_ref"),
+            "posting is the map's"
+        );
     }
 
     #[test]

@@ -44,7 +44,14 @@ pub(super) enum Between {
 /// function of the seed, so the two levels, simulated apart, agree. The fourth quarter's 110
 /// remittance is booked by the city on 28 or 29 December and by the province 4–8 days later,
 /// in January: in transit 在途 at year end (210's: 0–2 days later, still in December).
-pub(super) fn booking(seed: u64, year: i32, what: Between, lower: &str, scheme: &str, q: u32) -> Booking {
+pub(super) fn booking(
+    seed: u64,
+    year: i32,
+    what: Between,
+    lower: &str,
+    scheme: &str,
+    q: u32,
+) -> Booking {
     let code = lower.parse::<u64>().unwrap_or(0) * 1000 + scheme.parse::<u64>().unwrap_or(0);
     let kind = (what == Between::Subsidy) as u64;
     let stream =

@@ -202,7 +202,6 @@ fn province_of(region: &str) -> &'static str {
         .unwrap_or("440000")
 }
 
-
 /// Simulates every fund's year. Funds are independent, so they run in any order.
 /// `planted`: `--faults` is on (one 410 fund then sets aside less than the others, see
 /// `faults::UNDER_RESERVED`).
@@ -347,7 +346,6 @@ fn interest_moves(
         }
     }
 }
-
 
 /// One fund's year, day by day.
 fn simulate_fund(

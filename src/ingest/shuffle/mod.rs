@@ -478,7 +478,8 @@ impl MapRejects<'_> {
 
     /// The next window of rows into `held`; false when every file is read.
     fn read(&mut self) -> Result<bool> {
-        let bad = |p: &PathBuf, e: String| Error::input(format!("{}: does not read ({e})", p.display()));
+        let bad =
+            |p: &PathBuf, e: String| Error::input(format!("{}: does not read ({e})", p.display()));
         loop {
             let (k, rows, next) = self.at;
             let Some(path) = self.pieces.get(k) else {
@@ -641,7 +642,10 @@ mod tests {
             path
         };
         let pieces = [
-            piece("m0.parquet", &[("a.parquet", 1), ("a.parquet", 5), ("b.parquet", 0)]),
+            piece(
+                "m0.parquet",
+                &[("a.parquet", 1), ("a.parquet", 5), ("b.parquet", 0)],
+            ),
             piece("m1.parquet", &[("b.parquet", 7), ("b.parquet", 9)]),
             piece("m2.parquet", &[]),
         ];
@@ -654,7 +658,10 @@ mod tests {
         };
         let mut got = |end| -> Vec<(u32, u64)> {
             let frames = maps.until(end).unwrap();
-            frames.iter().flat_map(|f| engine::reject_origins(f, &rels).unwrap()).collect()
+            frames
+                .iter()
+                .flat_map(|f| engine::reject_origins(f, &rels).unwrap())
+                .collect()
         };
         assert_eq!(got((0, 5)), [(0, 1)]);
         assert_eq!(got((1, 8)), [(0, 5), (1, 0), (1, 7)]);
@@ -667,7 +674,10 @@ mod tests {
     fn what_the_map_leaves_behind_is_no_key_nor_person_and_a_stage_reading_it_is_refused() {
         for t in Table::ALL {
             for c in not_shipped(t) {
-                assert!(t.columns().iter().any(|x| x.name == *c), "{c}: not a column");
+                assert!(
+                    t.columns().iter().any(|x| x.name == *c),
+                    "{c}: not a column"
+                );
                 assert!(*c != "person_id" && !t.key().contains(c), "{c}");
             }
         }

@@ -47,14 +47,10 @@ pub(super) fn coded(table: Table, column: &str) -> bool {
     match table {
         Table::Contributions => matches!(column, "region" | "scheme" | "kind"),
         Table::Payouts => matches!(column, "region" | "scheme" | "benefit"),
-        Table::Persons => matches!(
-            column,
-            "region" | "scheme" | "sex" | "category" | "status"
-        ),
+        Table::Persons => matches!(column, "region" | "scheme" | "sex" | "category" | "status"),
         _ => false,
     }
 }
-
 
 /// One column of a block, decoded; its contents are private so that the checks of
 /// `Block::extend_from` hold for every value (see [`Col::s`]).
@@ -325,10 +321,12 @@ fn split_coded(c: &Cells, pass: &[(u32, u16)], pos_of: &[Vec<u32>], bufs: &mut [
         }
         if used.len() > 1 << 16 {
             out.push(4);
-            mine.iter().for_each(|m| out.extend_from_slice(&m.to_le_bytes()));
+            mine.iter()
+                .for_each(|m| out.extend_from_slice(&m.to_le_bytes()));
         } else {
             out.push(2);
-            mine.iter().for_each(|&m| out.extend_from_slice(&(m as u16).to_le_bytes()));
+            mine.iter()
+                .for_each(|&m| out.extend_from_slice(&(m as u16).to_le_bytes()));
         }
         put_u32(out, used.len() as u32);
         for &sc in &used {
@@ -882,7 +880,11 @@ mod tests {
         let table = Table::Contributions;
         let n = 40;
         let mut source = cols(table, n);
-        let k = table.columns().iter().position(|c| c.name == "region").unwrap();
+        let k = table
+            .columns()
+            .iter()
+            .position(|c| c.name == "region")
+            .unwrap();
         // Three values in runs and some nulls: what a coded column holds.
         let valid: Vec<u8> = (0..n).map(|i| (i % 7 != 3) as u8).collect();
         let (mut offsets, mut text) = (vec![0u32], String::new());
@@ -913,7 +915,10 @@ mod tests {
         // code width and codes; its first row (row 0) has the code of the first value, 0.
         let (_, rows, bytes) = &blocks[0];
         let rows = *rows as usize;
-        let txn: usize = (0..n).step_by(2).map(|r| cells[0].s(r).map_or(0, str::len)).sum();
+        let txn: usize = (0..n)
+            .step_by(2)
+            .map(|r| cells[0].s(r).map_or(0, str::len))
+            .sum();
         let width = 4 + 4 + 16 + 4 * rows + 5 * rows + txn + rows;
         assert_eq!(bytes[width], 2);
         assert_eq!(&bytes[width + 1..width + 3], &[0, 0]);
@@ -936,7 +941,11 @@ mod tests {
         let source = cols(table, n);
         let cells: Vec<Cells> = source.iter().map(Cells::Shuffled).collect();
         let pass: Vec<(u32, u16)> = (0..n as u32).map(|r| (r, 0)).collect();
-        let k = table.columns().iter().position(|c| c.name == "region").unwrap();
+        let k = table
+            .columns()
+            .iter()
+            .position(|c| c.name == "region")
+            .unwrap();
         let mut one = vec![Vec::new()];
         split_coded(&cells[k], &pass, &[(0..n as u32).collect()], &mut one);
         assert_eq!(one[0][n], 4, "code width");
@@ -1045,7 +1054,10 @@ mod tests {
         let mut empty = bytes[..8].to_vec();
         empty.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0, 0]);
         std::fs::write(&path, &empty).unwrap();
-        let e = RowsFile::open(path.clone()).err().expect("refused").to_string();
+        let e = RowsFile::open(path.clone())
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(e.contains("a block of no rows"), "{e}");
         std::fs::write(&path, b"PAR1 and more").unwrap();
         let e = RowsFile::open(path).err().expect("refused").to_string();
