@@ -529,30 +529,11 @@ pub fn sorted_rejects(
         return Ok(None);
     };
     all.rechunk_mut();
-    let index: std::collections::HashMap<&str, u32> = rels
-        .iter()
+    let mut keys: Vec<(u32, u64, IdxSize)> = reject_origins(&all, rels)?
+        .into_iter()
         .enumerate()
-        .map(|(i, r)| (*r, i as u32))
+        .map(|(i, (f, r))| (f, r, i as IdxSize))
         .collect();
-    let files = all
-        .column("source_file")
-        .map_err(|e| e.to_string())?
-        .str()
-        .map_err(|e| e.to_string())?
-        .clone();
-    let rows = all
-        .column("source_row")
-        .map_err(|e| e.to_string())?
-        .u64()
-        .map_err(|e| e.to_string())?
-        .clone();
-    let mut keys: Vec<(u32, u64, IdxSize)> = Vec::with_capacity(all.height());
-    for (i, (f, r)) in files.iter().zip(rows.iter()).enumerate() {
-        let f = f
-            .and_then(|f| index.get(f))
-            .ok_or("a reject of an unknown file")?;
-        keys.push((*f, r.ok_or("a reject without a row")?, i as IdxSize));
-    }
     keys.sort_unstable();
     let idx = IdxCa::from_vec("idx".into(), keys.into_iter().map(|k| k.2).collect());
     let mut sorted = all.take(&idx).map_err(|e| e.to_string())?;

@@ -15,8 +15,9 @@
 //!           row steps: u32 × rows, column*
 //! column := (every column of the table but those in `not_shipped`, in the table's order)
 //!           text:   valid: u8 × rows, byte length: u32 × rows, UTF-8 bytes
-//!           coded text (`rows::coded`): valid: u8 × rows, code: u16 × rows,
-//!                   values: u32, (byte length: u32, UTF-8 bytes) × values
+//!           coded text (`rows::coded`): valid: u8 × rows, code width: u8 (2 or 4),
+//!                   code: u16 or u32 × rows, values: u32, (byte length: u32, UTF-8 bytes) ×
+//!                   values (those the block's rows use, in order of first use)
 //!           int32 / date: valid: u8 × rows, i32 × rows
 //!           money:  valid: u8 × rows (0 null, 1 a value, 2 beyond i64 fen), i64 fen × rows
 //! ```
@@ -34,7 +35,7 @@
 //! those rows again from the inputs for `rejects/`, with every cell.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -117,10 +118,7 @@ pub fn shuffle_table(
                 let (chunk, mut out) = check_slice(table, files, s, ctx, false)?;
                 let f = &files[s.file];
                 if copy[s.file] {
-                    let rows = out.passed_keys.iter().map(|k| (k.0, dup_reason(table)));
-                    out.fails.extend(rows);
-                    out.fails.sort_unstable_by_key(|r| r.0);
-                    out.passed_keys.clear();
+                    as_copy(table, &mut out);
                 }
                 let frame = match out.fails.is_empty() {
                     true => None,
@@ -169,15 +167,8 @@ pub fn shuffle_table(
                 consumers[k].absorb(table, p)?;
             }
             tally.count(s.len, &out);
-            if copy[s.file] {
-                // Every row rejected: the amounts that passed the rules are a duplicate's.
-                for (a, b) in tally.amounts.iter_mut().zip(&out.sums) {
-                    (a.1, a.2) = (a.1 + b.2, a.2 - b.2);
-                }
-            } else {
-                tally.warnings.merge(&out.warnings);
-                magnitude += out.magnitude;
-            }
+            tally.warnings.merge(&out.warnings);
+            magnitude += out.magnitude;
             if let Some(f) = frame {
                 rejects.write(f)?;
             }
@@ -189,6 +180,20 @@ pub fn shuffle_table(
     rejects.finish()?;
     tally.rows.accepted = tally.rows.read - tally.rows.rejected;
     Ok(tally.into_totals(&money_cols, magnitude))
+}
+
+/// A slice of a file delivered twice, as its rows' outcome: every row that passed the rules
+/// repeats a key its original claimed, so it is rejected as a duplicate (its amounts move
+/// to the rejected, its warnings do not count).
+fn as_copy(table: Table, out: &mut super::SliceOut) {
+    let rows = out.passed_keys.drain(..).map(|k| (k.0, dup_reason(table)));
+    out.fails.extend(rows);
+    out.fails.sort_unstable_by_key(|r| r.0);
+    for s in &mut out.sums {
+        (s.1, s.2) = (s.1 + s.2, 0);
+    }
+    out.magnitude = 0;
+    out.warnings = Warnings::default();
 }
 
 /// What a reduce makes of a group's rows of one table.
@@ -441,10 +446,11 @@ fn dup_slice(
 /// slices precedes index I + 1's, and each map writes its rejects in (file, row) order, so
 /// its files one after the other are in (file, row) order.
 struct MapRejects<'a> {
-    pieces: &'a [PathBuf],
+    /// Each file and its number of rows.
+    pieces: Vec<(&'a PathBuf, usize)>,
     rels: &'a [&'a str],
-    /// (piece, its rows, the next row to read)
-    at: (usize, usize, usize),
+    /// The next row to read: (file, row).
+    at: (usize, usize),
     /// Rows read at a time.
     window: usize,
     /// Rows read and not yet handed on, with their origins.
@@ -454,7 +460,25 @@ struct MapRejects<'a> {
 /// Rows of a maps' rejects file read at a time.
 const REJECTS_WINDOW: usize = 65_536;
 
-impl MapRejects<'_> {
+fn unreadable(p: &Path, e: String) -> Error {
+    Error::input(format!("{}: does not read ({e})", p.display()))
+}
+
+impl<'a> MapRejects<'a> {
+    fn new(pieces: &'a [PathBuf], rels: &'a [&'a str], window: usize) -> Result<MapRejects<'a>> {
+        let pieces = pieces
+            .iter()
+            .map(|p| Ok((p, engine::file_info(p).map_err(|e| unreadable(p, e))?.rows)))
+            .collect::<Result<_>>()?;
+        Ok(MapRejects {
+            pieces,
+            rels,
+            at: (0, 0),
+            window,
+            held: None,
+        })
+    }
+
     /// The rows before `end` (file, row), in order; nothing when none is left before it.
     fn until(&mut self, end: (u32, u64)) -> Result<Vec<engine::DataFrame>> {
         let mut out = Vec::new();
@@ -478,36 +502,22 @@ impl MapRejects<'_> {
 
     /// The next window of rows into `held`; false when every file is read.
     fn read(&mut self) -> Result<bool> {
-        let bad =
-            |p: &PathBuf, e: String| Error::input(format!("{}: does not read ({e})", p.display()));
-        loop {
-            let (k, rows, next) = self.at;
-            let Some(path) = self.pieces.get(k) else {
-                return Ok(false);
-            };
-            if next == 0 && rows == 0 {
-                let n = engine::file_info(path).map_err(|e| bad(path, e))?.rows;
-                if n == 0 {
-                    self.at = (k + 1, 0, 0);
-                    continue;
-                }
-                self.at = (k, n, 0);
-                continue;
-            }
-            if next >= rows {
-                self.at = (k + 1, 0, 0);
-                continue;
-            }
-            let len = self.window.min(rows - next);
-            let df = engine::read_rows(path, next, len).map_err(|e| bad(path, e))?;
-            let keys = engine::reject_origins(&df, self.rels).map_err(|e| bad(path, e))?;
-            if !keys.is_sorted() {
-                return Err(bad(path, "rejects out of (file, row) order".into()));
-            }
-            self.at = (k, rows, next + len);
-            self.held = Some((df, keys));
-            return Ok(true);
+        let (mut k, mut next) = self.at;
+        while self.pieces.get(k).is_some_and(|p| next >= p.1) {
+            (k, next) = (k + 1, 0);
         }
+        let Some(&(path, rows)) = self.pieces.get(k) else {
+            return Ok(false);
+        };
+        let len = self.window.min(rows - next);
+        let df = engine::read_rows(path, next, len).map_err(|e| unreadable(path, e))?;
+        let keys = engine::reject_origins(&df, self.rels).map_err(|e| unreadable(path, e))?;
+        if !keys.is_sorted() {
+            return Err(unreadable(path, "rejects out of (file, row) order".into()));
+        }
+        self.at = (k, next + len);
+        self.held = Some((df, keys));
+        Ok(true)
     }
 }
 
@@ -533,13 +543,7 @@ pub fn merge_rejects(
         amounts: table.money_columns().map(|m| (m, 0)).collect(),
         ..TakenBack::default()
     };
-    let mut maps = MapRejects {
-        pieces,
-        rels: &rels,
-        at: (0, 0, 0),
-        window: REJECTS_WINDOW,
-        held: None,
-    };
+    let mut maps = MapRejects::new(pieces, &rels, REJECTS_WINDOW)?;
     let all = slices(files);
     let window = rayon::current_num_threads().max(1) * 2;
     for batch in all.chunks(window) {
@@ -649,13 +653,7 @@ mod tests {
             piece("m1.parquet", &[("b.parquet", 7), ("b.parquet", 9)]),
             piece("m2.parquet", &[]),
         ];
-        let mut maps = MapRejects {
-            pieces: &pieces,
-            rels: &rels,
-            at: (0, 0, 0),
-            window: 2,
-            held: None,
-        };
+        let mut maps = MapRejects::new(&pieces, &rels, 2).unwrap();
         let mut got = |end| -> Vec<(u32, u64)> {
             let frames = maps.until(end).unwrap();
             frames
