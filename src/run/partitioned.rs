@@ -140,7 +140,7 @@ impl Digests {
     /// input.
     fn read(rel: &str, bytes: &[u8]) -> Result<Digests> {
         let bad = || Error::input(format!("{rel}: not a list of key digests by bucket"));
-        if bytes.len() % 8 != 0 || bytes.len() < 256 * 8 {
+        if !bytes.len().is_multiple_of(8) || bytes.len() < 256 * 8 {
             return Err(bad());
         }
         let words: Vec<u64> = bytes
